@@ -1,0 +1,71 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import path from 'node:path';
+import fs from 'node:fs';
+import pg from 'pg';
+import { createPool } from '../../src/db/database.ts';
+import { startEmbeddedPostgres } from '../../src/db/embedded.ts';
+import { migrate } from '../../src/db/migrate.ts';
+
+/**
+ * Each test file gets a throw-away database on a real PostgreSQL: the test runner's server
+ * (CAREPOINTS_TEST_ADMIN_URL, with a migrated template) or, when a file runs alone, an embedded one.
+ */
+export interface TestDatabase {
+  pool: pg.Pool;
+  url: string;
+  close(): Promise<void>;
+}
+
+let standaloneAdminUrl: Promise<string> | null = null;
+
+async function adminUrl(): Promise<string> {
+  const fromRunner = process.env.CAREPOINTS_TEST_ADMIN_URL;
+  if (fromRunner) return fromRunner;
+  standaloneAdminUrl ??= (async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carepoints-test-pg-'));
+    const server = await startEmbeddedPostgres({ dir, ephemeral: true });
+    process.once('exit', () => {
+      void server.stop();
+    });
+    return server.url;
+  })();
+  return standaloneAdminUrl;
+}
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+export async function createTestDatabase(options: { migrated?: boolean } = {}): Promise<TestDatabase> {
+  const migrated = options.migrated ?? true;
+  const admin = await adminUrl();
+  const name = `cp_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const template = migrated ? process.env.CAREPOINTS_TEST_TEMPLATE : undefined;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE ${name}${template ? ` TEMPLATE ${client.escapeIdentifier(template)}` : ''}`);
+  } finally {
+    await client.end();
+  }
+  const url = withDatabase(admin, name);
+  const pool = createPool(url, 20);
+  if (migrated && !template) await migrate(pool);
+  return {
+    pool,
+    url,
+    async close() {
+      await pool.end();
+      const dropper = new pg.Client({ connectionString: admin });
+      await dropper.connect();
+      try {
+        await dropper.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      } finally {
+        await dropper.end();
+      }
+    },
+  };
+}
