@@ -42,8 +42,12 @@ export async function openDatabase(options: { databaseUrl: string | null; dataDi
   let embedded: EmbeddedPostgres | null = null;
   let url = options.databaseUrl;
   if (url === null) {
-    embedded = await startEmbeddedPostgres({ dir: options.dataDir, log: options.log });
-    url = await ensureDatabase(embedded.url, EMBEDDED_DATABASE);
+    const server = await startEmbeddedPostgres({ dir: options.dataDir, log: options.log });
+    embedded = server;
+    url = await ensureDatabase(server.url, EMBEDDED_DATABASE).catch(async (err: unknown) => {
+      await server.stop();
+      throw err;
+    });
   }
   const pool = createPool(url, options.poolSize);
   return {

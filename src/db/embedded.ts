@@ -171,12 +171,18 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     });
   });
 
+  // If this process dies without stopping the server (an uncaught error), do not leave it orphaned.
+  const stopOnExit = () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+  };
+  process.once('exit', stopOnExit);
   let stopping: Promise<void> | null = null;
   return {
     url: `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     port,
     stop() {
       stopping ??= (async () => {
+        process.removeListener('exit', stopOnExit);
         if (child.exitCode !== null || child.signalCode !== null) return;
         child.kill('SIGINT'); // "fast" shutdown: roll back open transactions, checkpoint, exit
         const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);

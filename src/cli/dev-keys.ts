@@ -1,0 +1,21 @@
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ApiRole } from '../config/config.ts';
+
+/**
+ * Without CAREPOINTS_API_KEYS, a local run still needs keys: generate one per role once, keep them
+ * in the data directory (mode 600) and reuse them on every start.
+ */
+export function devApiKeys(dataDir: string): { keys: Map<string, ApiRole>; file: string; byRole: Record<ApiRole, string> } {
+  const file = path.join(dataDir, 'api-keys.json');
+  let byRole: Record<ApiRole, string>;
+  if (fs.existsSync(file)) {
+    byRole = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<ApiRole, string>;
+  } else {
+    byRole = { ops: `ops_${randomBytes(24).toString('base64url')}`, platform: `plat_${randomBytes(24).toString('base64url')}` };
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(byRole, null, 2) + '\n', { mode: 0o600 });
+  }
+  return { keys: new Map([[byRole.ops, 'ops'], [byRole.platform, 'platform']]), file, byRole };
+}

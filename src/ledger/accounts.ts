@@ -1,0 +1,75 @@
+import type pg from 'pg';
+import { accountFromRow, transferFromRow, TRANSFER_COLUMNS, type TransferDbRow } from './store.ts';
+import { MERCHANT_ACCOUNT_KINDS, type Account, type MerchantAccountKind, type ProgrammeAccountKind, type Transfer } from './types.ts';
+
+type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+
+/** Opens merchants' pending, available and debt accounts (inside the enrolment transaction). */
+export async function openMerchantAccounts(client: Queryable, merchantIds: readonly number[]): Promise<void> {
+  await client.query(
+    `INSERT INTO ledger_accounts (merchant_id, kind, debits_must_not_exceed_credits, credits_must_not_exceed_debits)
+     SELECT m, kind, kind <> 'merchant_debt', kind = 'merchant_debt'
+       FROM unnest($1::bigint[]) AS m CROSS JOIN unnest($2::text[]) AS kind`,
+    [merchantIds, MERCHANT_ACCOUNT_KINDS],
+  );
+}
+
+export async function programmeAccountIds(db: Queryable): Promise<Record<ProgrammeAccountKind, number>> {
+  const { rows } = await db.query<{ kind: ProgrammeAccountKind; account_id: number }>('SELECT kind, account_id FROM ledger_accounts WHERE merchant_id IS NULL');
+  return Object.fromEntries(rows.map((r) => [r.kind, r.account_id])) as Record<ProgrammeAccountKind, number>;
+}
+
+export async function merchantAccounts(db: Queryable, merchantId: number): Promise<Record<MerchantAccountKind, Account> | null> {
+  const { rows } = await db.query('SELECT * FROM ledger_accounts WHERE merchant_id = $1', [merchantId]);
+  if (rows.length === 0) return null;
+  return Object.fromEntries(rows.map((r) => [r.kind, accountFromRow(r)])) as Record<MerchantAccountKind, Account>;
+}
+
+export async function accountsById(db: Queryable, ids: number[]): Promise<Map<number, Account>> {
+  const { rows } = await db.query('SELECT * FROM ledger_accounts WHERE account_id = ANY($1::bigint[])', [ids]);
+  return new Map(rows.map((r) => [r.account_id as number, accountFromRow(r)]));
+}
+
+export interface MerchantBalance {
+  merchantId: number;
+  /** Credit the merchant can spend now. */
+  availableFen: number;
+  /** Available credit reserved by claims in flight (pending spends). */
+  reservedFen: number;
+  /** Credit earned but not yet collected. */
+  pendingFen: number;
+  /** Credit clawed back after it was spent; later credits repay it first. */
+  debtFen: number;
+}
+
+export function balanceOf(merchantId: number, accounts: Record<MerchantAccountKind, Account>): MerchantBalance {
+  const available = accounts.merchant_available;
+  const pending = accounts.merchant_pending;
+  const debt = accounts.merchant_debt;
+  return {
+    merchantId,
+    availableFen: available.creditsPosted - available.debitsPosted - available.debitsPending,
+    reservedFen: available.debitsPending,
+    pendingFen: pending.creditsPosted - pending.debitsPosted + pending.creditsPending + available.creditsPending,
+    debtFen: debt.debitsPosted - debt.creditsPosted,
+  };
+}
+
+export async function merchantBalance(db: Queryable, merchantId: number): Promise<MerchantBalance | null> {
+  const accounts = await merchantAccounts(db, merchantId);
+  return accounts ? balanceOf(merchantId, accounts) : null;
+}
+
+export const MAX_HISTORY_PAGE = 200;
+
+/** Newest first; `beforeSeq` is the cursor (the seq of the last transfer of the previous page). */
+export async function merchantHistory(db: Queryable, merchantId: number, options: { limit: number; beforeSeq?: number }): Promise<{ transfers: Transfer[]; hasMore: boolean }> {
+  const limit = Math.min(Math.max(1, options.limit), MAX_HISTORY_PAGE);
+  const { rows } = await db.query<TransferDbRow>(
+    `SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers
+      WHERE merchant_id = $1 AND seq < $2
+      ORDER BY seq DESC LIMIT $3`,
+    [merchantId, options.beforeSeq ?? Number.MAX_SAFE_INTEGER, limit + 1],
+  );
+  return { transfers: rows.slice(0, limit).map(transferFromRow), hasMore: rows.length > limit };
+}

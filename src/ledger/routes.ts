@@ -1,0 +1,151 @@
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { ApiError } from '../http/errors.ts';
+import { bearerSecurity, requireRole } from '../http/auth.ts';
+import type { AppContext } from '../http/context.ts';
+import { ERROR_RESPONSES } from '../http/context.ts';
+import { decodeCursor, encodeCursor } from '../http/cursor.ts';
+import { accountJson, balanceJson, transferJson } from '../http/serialize.ts';
+import { MerchantIdParams } from '../merchants/schema.ts';
+import { accountsById, createTransfers, merchantBalance, merchantHistory, MAX_HISTORY_PAGE, type TransferResult } from './index.ts';
+import { AccountSchema, BalanceSchema, TransferBatchSchema, TransferInputSchema, TransferResultSchema, TransferSchema, transferBodyProblem, transferInputOf } from './schema.ts';
+
+/** HTTP status of a single transfer's outcome (a batch always answers 200 with per-item results). */
+const FAILURE_STATUS: Partial<Record<string, number>> = {
+  exists_with_different_fields: 409,
+  pending_transfer_already_posted: 409,
+  pending_transfer_already_voided: 409,
+};
+
+function resultJson(r: TransferResult) {
+  return r.status === 'failed' ? { id: r.id, status: r.status, error: r.error } : { id: r.id, status: r.status, transfer: transferJson(r.transfer) };
+}
+
+export const ledgerRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const ops = requireRole(ctx.apiKeys, ['ops']);
+  const staff = requireRole(ctx.apiKeys, ['ops', 'platform']);
+
+  app.post(
+    '/v1/ledger/transfers',
+    {
+      preHandler: ops,
+      schema: {
+        tags: ['ledger'],
+        summary: 'Create one transfer',
+        description: 'The id is the idempotency key: the same id and body answer 200 with the stored transfer; the same id with a different body answers 409. Limits and unknown accounts answer 422.',
+        security: bearerSecurity,
+        body: TransferInputSchema,
+        response: { 200: TransferSchema, 201: TransferSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      const problem = transferBodyProblem(request.body);
+      if (problem) throw new ApiError(400, 'invalid_field', problem.message, problem.field);
+      if (request.body.linked) throw new ApiError(400, 'invalid_field', 'linked transfers need the batch endpoint', 'linked');
+      const [result] = await createTransfers(ctx.pool, [transferInputOf(request.body)]);
+      ctx.metrics.ledgerTransfers.inc({ status: result!.status });
+      if (result!.status === 'failed') {
+        throw new ApiError(FAILURE_STATUS[result!.error] ?? 422, result!.error, `transfer refused: ${result!.error.replaceAll('_', ' ')}`);
+      }
+      return reply.code(result!.status === 'created' ? 201 : 200).send(transferJson(result!.transfer));
+    },
+  );
+
+  app.post(
+    '/v1/ledger/transfers::batch',
+    {
+      preHandler: ops,
+      schema: {
+        tags: ['ledger'],
+        summary: 'Create a batch of transfers in one transaction',
+        description: 'One result per transfer, in order. Linked transfers succeed or fail together.',
+        security: bearerSecurity,
+        body: TransferBatchSchema,
+        response: { 200: Type.Object({ results: Type.Array(TransferResultSchema) }), ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      request.body.transfers.forEach((t, i) => {
+        const problem = transferBodyProblem(t);
+        if (problem) throw new ApiError(400, 'invalid_field', `transfers[${i}]: ${problem.message}`, `transfers.${i}.${problem.field}`);
+      });
+      const results = await createTransfers(ctx.pool, request.body.transfers.map(transferInputOf));
+      for (const r of results) ctx.metrics.ledgerTransfers.inc({ status: r.status });
+      return { results: results.map(resultJson) };
+    },
+  );
+
+  app.get(
+    '/v1/ledger/accounts/:accountId',
+    {
+      preHandler: ops,
+      schema: {
+        tags: ['ledger'],
+        summary: 'Retrieve an account and its balances',
+        security: bearerSecurity,
+        params: Type.Object({ accountId: Type.String({ pattern: '^[1-9][0-9]{0,15}$' }) }, { additionalProperties: false }),
+        response: { 200: AccountSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const id = Number(request.params.accountId);
+      const account = (await accountsById(ctx.pool, [id])).get(id);
+      if (!account) throw new ApiError(404, 'account_not_found', `no account ${id}`, 'accountId');
+      return accountJson(account);
+    },
+  );
+
+  app.get(
+    '/v1/merchants/:id/balance',
+    {
+      preHandler: staff,
+      schema: { tags: ['ledger'], summary: "A merchant's available, reserved, pending and debt balances", security: bearerSecurity, params: MerchantIdParams, response: { 200: BalanceSchema, ...ERROR_RESPONSES } },
+    },
+    async (request) => {
+      const balance = await merchantBalance(ctx.pool, Number(request.params.id));
+      if (!balance) throw new ApiError(404, 'merchant_not_found', `no merchant ${request.params.id}`, 'id');
+      return balanceJson(balance);
+    },
+  );
+
+  app.get(
+    '/v1/merchants/:id/transfers',
+    {
+      preHandler: staff,
+      schema: {
+        tags: ['ledger'],
+        summary: "A merchant's ledger history, newest first",
+        description: 'Cursor pagination: pass nextCursor back as cursor.',
+        security: bearerSecurity,
+        params: MerchantIdParams,
+        querystring: Type.Object(
+          {
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_HISTORY_PAGE, default: 20 })),
+            cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({ object: Type.Literal('list'), data: Type.Array(TransferSchema), hasMore: Type.Boolean(), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
+          ...ERROR_RESPONSES,
+        },
+      },
+    },
+    async (request) => {
+      const merchantId = Number(request.params.id);
+      const beforeSeq = decodeCursor(request.query.cursor);
+      const balance = await merchantBalance(ctx.pool, merchantId);
+      if (!balance) throw new ApiError(404, 'merchant_not_found', `no merchant ${request.params.id}`, 'id');
+      const page = await merchantHistory(ctx.pool, merchantId, { limit: request.query.limit ?? 20, ...(beforeSeq !== undefined ? { beforeSeq } : {}) });
+      const last = page.transfers.at(-1);
+      return {
+        object: 'list' as const,
+        data: page.transfers.map(transferJson),
+        hasMore: page.hasMore,
+        nextCursor: page.hasMore && last ? encodeCursor(last.seq) : null,
+      };
+    },
+  );
+};

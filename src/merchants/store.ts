@@ -1,0 +1,155 @@
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import { openMerchantAccounts } from '../ledger/index.ts';
+import { hashIdNumber } from './enrolment.ts';
+import type { EnrolmentInput, Merchant } from './types.ts';
+
+type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+
+/** The same resident ID or wallet enrolled twice. */
+export class DuplicateMerchantError extends Error {
+  constructor(readonly field: 'walletUserId' | 'idNumber') {
+    super(field === 'walletUserId' ? 'a merchant with this walletUserId is already enrolled' : 'a merchant with this idNumber is already enrolled');
+    this.name = 'DuplicateMerchantError';
+  }
+}
+
+const DUPLICATE_FIELDS: Record<string, 'walletUserId' | 'idNumber'> = {
+  merchants_wallet_user_id_key: 'walletUserId',
+  merchants_id_number_hash_key: 'idNumber',
+};
+
+interface MerchantRow {
+  merchant_id: number;
+  wallet_user_id: string;
+  legal_name: string;
+  id_number_hash: string;
+  phone: string;
+  city: string;
+  enrolled_at: Date;
+  created_at: Date;
+}
+
+function merchantFromRow(r: MerchantRow): Merchant {
+  return {
+    id: r.merchant_id,
+    walletUserId: r.wallet_user_id,
+    legalName: r.legal_name,
+    idNumberHash: r.id_number_hash,
+    phone: r.phone,
+    city: r.city,
+    enrolledAt: r.enrolled_at,
+    createdAt: r.created_at,
+  };
+}
+
+/** The configured key, or the one this database generated for itself on first use. */
+export async function resolveIdHashKey(db: Queryable, configured: string | null): Promise<string> {
+  if (configured) return configured;
+  await db.query("INSERT INTO programme_secrets (name, value) VALUES ('id_hash_key', $1) ON CONFLICT (name) DO NOTHING", [randomBytes(32).toString('hex')]);
+  const { rows } = await db.query<{ value: string }>("SELECT value FROM programme_secrets WHERE name = 'id_hash_key'");
+  return rows[0]!.value;
+}
+
+/** Enrols one merchant and opens its ledger accounts; call inside a transaction. */
+export async function enrolMerchant(client: pg.PoolClient, input: EnrolmentInput, idHashKey: string): Promise<Merchant> {
+  await client.query('SAVEPOINT enrol');
+  try {
+    const { rows } = await client.query<MerchantRow>(
+      `INSERT INTO merchants (wallet_user_id, legal_name, id_number_hash, phone, city, enrolled_at)
+       VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
+      [input.walletUserId, input.legalName, hashIdNumber(input.idNumber, idHashKey), input.phone, input.city, input.enrolledAt],
+    );
+    const merchant = merchantFromRow(rows[0]!);
+    await openMerchantAccounts(client, [merchant.id]);
+    await client.query('RELEASE SAVEPOINT enrol');
+    return merchant;
+  } catch (err) {
+    await client.query('ROLLBACK TO SAVEPOINT enrol');
+    const field = DUPLICATE_FIELDS[(err as { constraint?: string }).constraint ?? ''];
+    if ((err as { code?: string }).code === '23505' && field) throw new DuplicateMerchantError(field);
+    throw err;
+  }
+}
+
+export async function getMerchant(db: Queryable, id: number): Promise<Merchant | null> {
+  const { rows } = await db.query<MerchantRow>('SELECT * FROM merchants WHERE merchant_id = $1', [id]);
+  return rows[0] ? merchantFromRow(rows[0]) : null;
+}
+
+export interface ImportOutcome {
+  imported: number;
+  /** Rows whose wallet or resident ID is already enrolled (or repeated in the file), by CSV line. */
+  duplicates: { line: number; field: 'walletUserId' | 'idNumber' }[];
+}
+
+const IMPORT_CHUNK = 5_000;
+
+/**
+ * Inserts validated enrolments in one transaction, chunked, opening every merchant's accounts.
+ * With `skipDuplicates` false, any duplicate rolls the whole import back.
+ */
+export async function importEnrolments(
+  pool: pg.Pool,
+  rows: { line: number; input: EnrolmentInput }[],
+  idHashKey: string,
+  options: { skipDuplicates: boolean },
+): Promise<ImportOutcome> {
+  const duplicates: ImportOutcome['duplicates'] = [];
+  const wallets = new Set<string>();
+  const ids = new Set<string>();
+  const unique = rows.filter((r) => {
+    const id = r.input.idNumber.toUpperCase();
+    const field = wallets.has(r.input.walletUserId) ? 'walletUserId' : ids.has(id) ? 'idNumber' : null;
+    if (field) duplicates.push({ line: r.line, field });
+    wallets.add(r.input.walletUserId);
+    ids.add(id);
+    return field === null;
+  });
+  const client = await pool.connect();
+  let imported = 0;
+  try {
+    await client.query('BEGIN');
+    for (let start = 0; start < unique.length; start += IMPORT_CHUNK) {
+      const chunk = unique.slice(start, start + IMPORT_CHUNK);
+      const hashes = chunk.map((r) => hashIdNumber(r.input.idNumber, idHashKey));
+      const { rows: inserted } = await client.query<{ merchant_id: number; wallet_user_id: string; id_number_hash: string }>(
+        `INSERT INTO merchants (wallet_user_id, legal_name, id_number_hash, phone, city, enrolled_at)
+         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+         ON CONFLICT DO NOTHING
+         RETURNING merchant_id, wallet_user_id, id_number_hash`,
+        [
+          chunk.map((r) => r.input.walletUserId),
+          chunk.map((r) => r.input.legalName),
+          hashes,
+          chunk.map((r) => r.input.phone),
+          chunk.map((r) => r.input.city),
+          chunk.map((r) => r.input.enrolledAt),
+        ],
+      );
+      const insertedWallets = new Set(inserted.map((r) => r.wallet_user_id));
+      const skipped = chunk.filter((r) => !insertedWallets.has(r.input.walletUserId));
+      if (skipped.length) {
+        const { rows: taken } = await client.query<{ wallet_user_id: string }>('SELECT wallet_user_id FROM merchants WHERE wallet_user_id = ANY($1::text[])', [
+          skipped.map((r) => r.input.walletUserId),
+        ]);
+        const takenWallets = new Set(taken.map((t) => t.wallet_user_id));
+        for (const r of skipped) duplicates.push({ line: r.line, field: takenWallets.has(r.input.walletUserId) ? 'walletUserId' : 'idNumber' });
+      }
+      if (inserted.length) await openMerchantAccounts(client, inserted.map((r) => r.merchant_id));
+      imported += inserted.length;
+    }
+    duplicates.sort((a, b) => a.line - b.line);
+    if (duplicates.length && !options.skipDuplicates) {
+      await client.query('ROLLBACK');
+      return { imported: 0, duplicates };
+    }
+    await client.query('COMMIT');
+    return { imported, duplicates };
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    client.release();
+  }
+}

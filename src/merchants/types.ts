@@ -1,0 +1,25 @@
+export interface Merchant {
+  id: number;
+  walletUserId: string;
+  legalName: string;
+  idNumberHash: string;
+  phone: string;
+  city: string;
+  enrolledAt: Date;
+  createdAt: Date;
+}
+
+/** An enrolment as received (HTTP body or CSV row), before hashing the resident ID. */
+export interface EnrolmentInput {
+  walletUserId: string;
+  legalName: string;
+  idNumber: string;
+  phone: string;
+  city: string;
+  enrolledAt: string;
+}
+
+export const WALLET_USER_ID_PATTERN = '^2088[0-9]{12}$';
+export const PHONE_PATTERN = '^1[3-9][0-9]{9}$';
+export const MAX_LEGAL_NAME_CHARS = 64;
+export const MAX_CITY_CHARS = 32;
