@@ -214,7 +214,7 @@ function applyResolving(t: ResolvingTransfer, id: string, state: WorkingState): 
   const pendingId = normaliseId(t.pendingId);
   if (typeof pendingId !== 'string' || !UUID.test(pendingId)) return 'pending_transfer_not_found';
   const pending = state.pendings.get(pendingId);
-  if (!pending) return 'pending_transfer_not_found';
+  if (!pending) return state.created.has(pendingId) ? 'pending_transfer_not_pending' : 'pending_transfer_not_found';
   if (pending.row.phase !== 'pending') return 'pending_transfer_not_pending';
   if (pending.resolution === 'posted') return 'pending_transfer_already_posted';
   if (pending.resolution === 'voided') return 'pending_transfer_already_voided';
