@@ -51,6 +51,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const looseAjv = ajv(true);
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? bodyAjv : looseAjv).compile(schema));
   app.addSchema(ErrorSchema);
+  // JSON only (form-encoded notifications register their own parser): anything else is a 415
+  app.removeContentTypeParser('text/plain');
 
   const metrics = createMetrics();
   const ctx: AppContext = { pool: options.pool, apiKeys: options.apiKeys, idHashKey: options.idHashKey, metrics };

@@ -15,7 +15,7 @@ function sameKey(a: string, b: string): boolean {
   return x.length === y.length && timingSafeEqual(x, y);
 }
 
-/** A preHandler that admits a bearer API key of one of the given roles. */
+/** An onRequest hook (so it runs before body validation) that admits a bearer API key of one of the given roles. */
 export function requireRole(keys: ReadonlyMap<string, ApiRole>, roles: readonly ApiRole[]) {
   const entries = [...keys];
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {

@@ -30,7 +30,7 @@ export const ledgerRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
   app.post(
     '/v1/ledger/transfers',
     {
-      preHandler: ops,
+      onRequest: ops,
       schema: {
         tags: ['ledger'],
         summary: 'Create one transfer',
@@ -56,7 +56,7 @@ export const ledgerRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
   app.post(
     '/v1/ledger/transfers::batch',
     {
-      preHandler: ops,
+      onRequest: ops,
       schema: {
         tags: ['ledger'],
         summary: 'Create a batch of transfers in one transaction',
@@ -80,7 +80,7 @@ export const ledgerRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
   app.get(
     '/v1/ledger/accounts/:accountId',
     {
-      preHandler: ops,
+      onRequest: ops,
       schema: {
         tags: ['ledger'],
         summary: 'Retrieve an account and its balances',
@@ -100,7 +100,7 @@ export const ledgerRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
   app.get(
     '/v1/merchants/:id/balance',
     {
-      preHandler: staff,
+      onRequest: staff,
       schema: { tags: ['ledger'], summary: "A merchant's available, reserved, pending and debt balances", security: bearerSecurity, params: MerchantIdParams, response: { 200: BalanceSchema, ...ERROR_RESPONSES } },
     },
     async (request) => {
@@ -113,7 +113,7 @@ export const ledgerRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
   app.get(
     '/v1/merchants/:id/transfers',
     {
-      preHandler: staff,
+      onRequest: staff,
       schema: {
         tags: ['ledger'],
         summary: "A merchant's ledger history, newest first",

@@ -18,7 +18,7 @@ export const merchantRoutes: FastifyPluginAsync<AppContext> = async (fastify, ct
   app.post(
     '/v1/merchants',
     {
-      preHandler: staff,
+      onRequest: staff,
       schema: {
         tags: ['merchants'],
         summary: 'Enrol a merchant',
@@ -49,7 +49,7 @@ export const merchantRoutes: FastifyPluginAsync<AppContext> = async (fastify, ct
   app.get(
     '/v1/merchants/:id',
     {
-      preHandler: staff,
+      onRequest: staff,
       schema: { tags: ['merchants'], summary: 'Retrieve a merchant', security: bearerSecurity, params: MerchantIdParams, response: { 200: MerchantSchema, ...ERROR_RESPONSES } },
     },
     async (request) => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { planBatch, type LedgerSnapshot, type PendingState, type TransferRow } from '../../src/ledger/engine.ts';
 import { transferIdFor } from '../../src/ledger/ids.ts';
-import type { Account, TransferInput } from '../../src/ledger/types.ts';
+import type { Account, NewTransfer, TransferInput } from '../../src/ledger/types.ts';
 
 const FUNDING = 1;
 const AVAILABLE = 10;
@@ -40,10 +40,8 @@ function snapshot(options: { availableFen?: number; existing?: TransferRow[]; pe
 }
 
 const id = (n: number) => transferIdFor('engine-test', n);
-const accrual = (n: number, amountFen: number, extra: Partial<TransferInput> = {}): TransferInput =>
-  ({ id: id(n), debitAccountId: FUNDING, creditAccountId: AVAILABLE, amountFen, code: 'accrual', ...extra }) as TransferInput;
-const spend = (n: number, amountFen: number, extra: Partial<TransferInput> = {}): TransferInput =>
-  ({ id: id(n), debitAccountId: AVAILABLE, creditAccountId: FUNDING, amountFen, code: 'spend', ...extra }) as TransferInput;
+const accrual = (n: number, amountFen: number, extra: Partial<NewTransfer> = {}): NewTransfer => ({ id: id(n), debitAccountId: FUNDING, creditAccountId: AVAILABLE, amountFen, code: 'accrual', ...extra });
+const spend = (n: number, amountFen: number, extra: Partial<NewTransfer> = {}): NewTransfer => ({ id: id(n), debitAccountId: AVAILABLE, creditAccountId: FUNDING, amountFen, code: 'spend', ...extra });
 
 test('single transfers post at once and the hot account gets one delta for the batch', () => {
   const plan = planBatch([accrual(1, 200), accrual(2, 200), spend(3, 150)], snapshot());
@@ -67,7 +65,7 @@ test('debt can be repaid but never below zero', () => {
 });
 
 test('two-phase: reserve, then post part of it; a second post is refused', () => {
-  const reserve = spend(1, 500, { phase: 'pending', timeoutS: 60 } as Partial<TransferInput>);
+  const reserve = spend(1, 500, { phase: 'pending', timeoutS: 60 });
   const post: TransferInput = { id: id(2), phase: 'post', pendingId: id(1), amountFen: 300, code: 'spend' };
   const again: TransferInput = { id: id(3), phase: 'void', pendingId: id(1), code: 'spend_void' };
   const plan = planBatch([reserve, post, again], snapshot({ availableFen: 1000 }));
@@ -80,7 +78,7 @@ test('two-phase: reserve, then post part of it; a second post is refused', () =>
 
 test('a reservation counts against the limit until it is voided', () => {
   const plan = planBatch(
-    [spend(1, 800, { phase: 'pending' } as Partial<TransferInput>), spend(2, 300), { id: id(3), phase: 'void', pendingId: id(1), code: 'spend_void' }, spend(4, 300)],
+    [spend(1, 800, { phase: 'pending' }), spend(2, 300), { id: id(3), phase: 'void', pendingId: id(1), code: 'spend_void' }, spend(4, 300)],
     snapshot({ availableFen: 1000 }),
   );
   assert.deepEqual(plan.results.map((r) => (r.status === 'failed' ? r.error : r.status)), ['created', 'exceeds_credits', 'created', 'created']);
@@ -99,7 +97,7 @@ test('posting an expired reservation is refused, voiding it is allowed', () => {
 
 test('a post cannot exceed the reserved amount, nor resolve a non-pending transfer', () => {
   const plan = planBatch(
-    [spend(1, 100, { phase: 'pending' } as Partial<TransferInput>), { id: id(2), phase: 'post', pendingId: id(1), amountFen: 101, code: 'spend' }, accrual(3, 5), { id: id(4), phase: 'post', pendingId: id(3), code: 'spend' }, { id: id(5), phase: 'post', pendingId: id(99), code: 'spend' }],
+    [spend(1, 100, { phase: 'pending' }), { id: id(2), phase: 'post', pendingId: id(1), amountFen: 101, code: 'spend' }, accrual(3, 5), { id: id(4), phase: 'post', pendingId: id(3), code: 'spend' }, { id: id(5), phase: 'post', pendingId: id(99), code: 'spend' }],
     snapshot({ availableFen: 1000 }),
   );
   assert.deepEqual(plan.results.map((r) => (r.status === 'failed' ? r.error : r.status)), ['created', 'exceeds_pending_transfer_amount', 'created', 'pending_transfer_not_pending', 'pending_transfer_not_found']);
@@ -142,7 +140,7 @@ test('refuses malformed transfers with a specific error', () => {
       { ...accrual(5, 1), creditAccountId: FUNDING },
       { ...accrual(6, 1), creditAccountId: 999 },
       { ...accrual(7, 1), debitAccountId: 999 },
-      accrual(8, 1, { timeoutS: 5 } as Partial<TransferInput>),
+      accrual(8, 1, { timeoutS: 5 }),
       { ...accrual(9, 1), debitAccountId: OTHER_MERCHANT_AVAILABLE, creditAccountId: AVAILABLE },
       accrual(10, 1, { reference: 'x'.repeat(129) }),
     ],

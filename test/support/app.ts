@@ -1,0 +1,37 @@
+import type { FastifyInstance } from 'fastify';
+import { buildApp } from '../../src/http/app.ts';
+import { createTestDatabase, type TestDatabase } from './db.ts';
+import { TEST_ID_HASH_KEY } from './fixtures.ts';
+
+export const OPS_KEY = 'ops_test_key_0123456789abcdefghij';
+export const PLATFORM_KEY = 'platform_test_key_0123456789abcdef';
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: TestDatabase;
+  close(): Promise<void>;
+}
+
+export async function createTestApp(): Promise<TestApp> {
+  const db = await createTestDatabase();
+  const app = await buildApp({
+    pool: db.pool,
+    apiKeys: new Map([
+      [OPS_KEY, 'ops'],
+      [PLATFORM_KEY, 'platform'],
+    ]),
+    idHashKey: TEST_ID_HASH_KEY,
+  });
+  await app.ready();
+  return {
+    app,
+    db,
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}
+
+export const asOps = { authorization: `Bearer ${OPS_KEY}` };
+export const asPlatform = { authorization: `Bearer ${PLATFORM_KEY}` };
