@@ -26,9 +26,20 @@ CREATE TABLE ledger_accounts (
     CHECK (kind <> 'merchant_debt' OR credits_must_not_exceed_debits),
   CONSTRAINT ledger_accounts_owner
     CHECK ((merchant_id IS NOT NULL) = (kind LIKE 'merchant\_%'))
-);
+) WITH (fillfactor = 50); -- room on each page for HOT updates: balances change on every batch
 CREATE UNIQUE INDEX ledger_accounts_merchant_kind ON ledger_accounts (merchant_id, kind) WHERE merchant_id IS NOT NULL;
 CREATE UNIQUE INDEX ledger_accounts_programme_kind ON ledger_accounts (kind) WHERE merchant_id IS NULL;
+
+-- Accounts are never deleted and never change owner, kind or limits: transfers rely on it.
+CREATE FUNCTION ledger_refuse_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION '% on % is not allowed: %', TG_OP, TG_TABLE_NAME, TG_ARGV[0] USING ERRCODE = 'integrity_constraint_violation';
+END $$;
+CREATE TRIGGER ledger_accounts_never_deleted BEFORE DELETE OR TRUNCATE ON ledger_accounts
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change('ledger accounts are permanent');
+CREATE TRIGGER ledger_accounts_identity_fixed
+  BEFORE UPDATE OF account_id, merchant_id, kind, debits_must_not_exceed_credits, credits_must_not_exceed_debits ON ledger_accounts
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change('an account keeps its owner, kind and limits');
 
 INSERT INTO ledger_accounts (kind, debits_must_not_exceed_credits, credits_must_not_exceed_debits) VALUES
   ('programme_funding', false, false),
@@ -36,13 +47,17 @@ INSERT INTO ledger_accounts (kind, debits_must_not_exceed_credits, credits_must_
   ('lapsed', false, false),
   ('reimbursement_payable', false, false);
 
+-- One nextval per batch, not per transfer: a batch numbers its transfers base + 0, base + 1, ...
+-- (a batch holds at most 8,190 transfers).
+CREATE SEQUENCE ledger_transfer_seq INCREMENT BY 8192;
+
 CREATE TABLE ledger_transfers (
   -- client-chosen; the idempotency key of the transfer
   transfer_id        uuid PRIMARY KEY,
-  -- commit order within the ledger; the cursor of history pages
-  seq                bigint GENERATED ALWAYS AS IDENTITY (CACHE 1000) UNIQUE,
-  debit_account_id   bigint NOT NULL REFERENCES ledger_accounts (account_id),
-  credit_account_id  bigint NOT NULL REFERENCES ledger_accounts (account_id),
+  -- order within the ledger (a batch takes a block of ledger_transfer_seq); the cursor of history pages
+  seq                bigint NOT NULL,
+  debit_account_id   bigint NOT NULL,
+  credit_account_id  bigint NOT NULL,
   amount_fen         bigint NOT NULL CHECK (amount_fen > 0 AND amount_fen <= 1000000000000),
   code               text NOT NULL CHECK (code ~ '^[a-z][a-z_]{1,31}$'),
   -- single: posted at once; pending: reserved; post/void: resolve the pending transfer pending_id
@@ -50,7 +65,7 @@ CREATE TABLE ledger_transfers (
   pending_id         uuid REFERENCES ledger_transfers (transfer_id),
   timeout_s          integer NOT NULL DEFAULT 0 CHECK (timeout_s >= 0),
   -- the merchant whose account the transfer touches (null for programme-only transfers)
-  merchant_id        bigint REFERENCES merchants (merchant_id),
+  merchant_id        bigint,
   -- what caused the transfer: a payment trade number, a claim id ...
   reference          text CHECK (char_length(reference) BETWEEN 1 AND 128),
   created_at         timestamptz NOT NULL DEFAULT now(),
@@ -58,6 +73,30 @@ CREATE TABLE ledger_transfers (
   CONSTRAINT ledger_transfers_resolves_pending CHECK ((phase IN ('post', 'void')) = (pending_id IS NOT NULL)),
   CONSTRAINT ledger_transfers_timeout_only_pending CHECK (phase = 'pending' OR timeout_s = 0)
 );
+-- Transfers are immutable.
+CREATE TRIGGER ledger_transfers_immutable BEFORE UPDATE OR DELETE OR TRUNCATE ON ledger_transfers
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change('ledger transfers are immutable');
+
+-- Referential check once per statement over the distinct accounts of all new rows (a batch is one
+-- INSERT of thousands of rows; per-row foreign keys cost more than the insert itself). Accounts are
+-- never deleted, so a reference checked at insert stays valid.
+CREATE FUNCTION ledger_transfers_check_accounts() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  missing bigint;
+BEGIN
+  SELECT x.id INTO missing
+    FROM (SELECT debit_account_id AS id FROM new_transfers UNION SELECT credit_account_id FROM new_transfers) x
+   WHERE NOT EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.account_id = x.id)
+   LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'a transfer names unknown account %', missing USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER ledger_transfers_accounts_exist AFTER INSERT ON ledger_transfers
+  REFERENCING NEW TABLE AS new_transfers
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_transfers_check_accounts();
+
 -- a pending transfer is posted or voided at most once
 CREATE UNIQUE INDEX ledger_transfers_resolved_once ON ledger_transfers (pending_id) WHERE pending_id IS NOT NULL;
 CREATE INDEX ledger_transfers_merchant_history ON ledger_transfers (merchant_id, seq) WHERE merchant_id IS NOT NULL;

@@ -96,7 +96,20 @@ class WorkingState {
   private journal: (() => void)[] = [];
 
   constructor(readonly snapshot: LedgerSnapshot) {
-    for (const [id, account] of snapshot.accounts) this.accounts.set(id, { ...account });
+    // explicit copies: object spread is several times slower on this hot path
+    for (const [id, a] of snapshot.accounts) {
+      this.accounts.set(id, {
+        id: a.id,
+        merchantId: a.merchantId,
+        kind: a.kind,
+        debitsPending: a.debitsPending,
+        debitsPosted: a.debitsPosted,
+        creditsPending: a.creditsPending,
+        creditsPosted: a.creditsPosted,
+        debitsMustNotExceedCredits: a.debitsMustNotExceedCredits,
+        creditsMustNotExceedDebits: a.creditsMustNotExceedDebits,
+      });
+    }
     for (const [id, pending] of snapshot.pendings) this.pendings.set(id, { ...pending });
   }
 

@@ -3,6 +3,7 @@
  * every touched account (the hot programme funding account included) updated once per batch.
  */
 import type pg from 'pg';
+import { intArray, textArray } from '../db/arrays.ts';
 import { planBatch, normaliseId, type LedgerSnapshot, type PendingState, type Plan, type TransferRow } from './engine.ts';
 import { LedgerInvariantError, MAX_BATCH_TRANSFERS, type Account, type Transfer, type TransferInput, type TransferResult } from './types.ts';
 
@@ -35,6 +36,9 @@ export interface TransferDbRow {
   reference: string | null;
   created_at: Date;
 }
+
+const ACCOUNT_COLUMNS =
+  'account_id, merchant_id, kind, debits_pending, debits_posted, credits_pending, credits_posted, debits_must_not_exceed_credits, credits_must_not_exceed_debits';
 
 export const TRANSFER_COLUMNS = 'transfer_id, seq, debit_account_id, credit_account_id, amount_fen, code, phase, pending_id, timeout_s, merchant_id, reference, created_at';
 
@@ -82,7 +86,69 @@ function isRetryable(err: unknown): boolean {
   return code === '40P01' || code === '40001' || (code === '23505' && (constraint === 'ledger_transfers_pkey' || constraint === 'ledger_transfers_resolved_once'));
 }
 
-async function loadSnapshot(client: pg.PoolClient, batch: readonly TransferInput[]): Promise<{ snapshot: LedgerSnapshot; stored: Map<string, TransferDbRow> }> {
+type AccountMeta = Pick<Account, 'id' | 'merchantId' | 'kind' | 'debitsMustNotExceedCredits' | 'creditsMustNotExceedDebits'>;
+
+/**
+ * An account's owner, kind and limits never change (a trigger forbids it), so they are cached per
+ * pool; only the balances a limit check needs are read per batch. Bounded: cleared when full.
+ */
+const accountMetaCache = new WeakMap<pg.Pool, Map<number, AccountMeta>>();
+const MAX_CACHED_ACCOUNTS = 1_000_000;
+
+async function accountMeta(client: pg.PoolClient, pool: pg.Pool, ids: Iterable<number>): Promise<Map<number, AccountMeta>> {
+  let cache = accountMetaCache.get(pool);
+  if (!cache) accountMetaCache.set(pool, (cache = new Map()));
+  const missing = [...ids].filter((id) => !cache.has(id));
+  if (missing.length) {
+    if (cache.size + missing.length > MAX_CACHED_ACCOUNTS) cache.clear();
+    const { rows } = await client.query<AccountRow>(
+      'SELECT account_id, merchant_id, kind, debits_must_not_exceed_credits, credits_must_not_exceed_debits FROM ledger_accounts WHERE account_id = ANY($1::bigint[])',
+      [intArray(missing)],
+    );
+    for (const r of rows) {
+      cache.set(r.account_id, { id: r.account_id, merchantId: r.merchant_id, kind: r.kind, debitsMustNotExceedCredits: r.debits_must_not_exceed_credits, creditsMustNotExceedDebits: r.credits_must_not_exceed_debits });
+    }
+  }
+  return cache;
+}
+
+/**
+ * Every named account that exists, with real balances for those a limit check may read (a debited
+ * account that limits debits, a credited one that limits credits); the others carry zero balances,
+ * which is enough because the engine only computes deltas for them.
+ */
+async function loadAccounts(client: pg.PoolClient, pool: pg.Pool, batch: readonly TransferInput[], accountIds: Set<number>, lock: boolean): Promise<Map<number, Account>> {
+  const meta = await accountMeta(client, pool, accountIds);
+  const checked = new Set<number>();
+  for (const t of batch) {
+    if (!('debitAccountId' in t)) continue;
+    if (meta.get(t.debitAccountId)?.debitsMustNotExceedCredits) checked.add(t.debitAccountId);
+    if (meta.get(t.creditAccountId)?.creditsMustNotExceedDebits) checked.add(t.creditAccountId);
+  }
+  const balances = new Map<number, AccountRow>();
+  if (checked.size) {
+    const { rows } = await client.query<AccountRow>(
+      `SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE account_id = ANY($1::bigint[]) ORDER BY account_id${lock ? ' FOR UPDATE' : ''}`,
+      [intArray([...checked])],
+    );
+    for (const r of rows) balances.set(r.account_id, r);
+  }
+  const accounts = new Map<number, Account>();
+  for (const id of accountIds) {
+    const m = meta.get(id);
+    if (!m) continue;
+    const row = balances.get(id);
+    accounts.set(
+      id,
+      row
+        ? accountFromRow(row)
+        : { id, merchantId: m.merchantId, kind: m.kind, debitsPending: 0, debitsPosted: 0, creditsPending: 0, creditsPosted: 0, debitsMustNotExceedCredits: m.debitsMustNotExceedCredits, creditsMustNotExceedDebits: m.creditsMustNotExceedDebits },
+    );
+  }
+  return accounts;
+}
+
+async function loadSnapshot(client: pg.PoolClient, pool: pg.Pool, batch: readonly TransferInput[], lock: boolean): Promise<{ snapshot: LedgerSnapshot; stored: Map<string, TransferDbRow> }> {
   const ids = batch.map((t) => normaliseId(t.id)).filter((id) => typeof id === 'string' && UUID.test(id));
   const pendingIds = batch.flatMap((t) => ('pendingId' in t && typeof t.pendingId === 'string' ? [normaliseId(t.pendingId)] : [])).filter((id) => UUID.test(id));
 
@@ -99,16 +165,17 @@ async function loadSnapshot(client: pg.PoolClient, batch: readonly TransferInput
     accountIds.add(p.debit_account_id);
     accountIds.add(p.credit_account_id);
   }
-  // Locking in id order: concurrent batches over the same accounts serialise without deadlock.
-  const accounts = await client.query<AccountRow & { now: Date }>(
-    `SELECT a.*, now() AS now FROM ledger_accounts a WHERE account_id = ANY($1::bigint[]) ORDER BY account_id FOR UPDATE`,
-    [[...accountIds]],
-  );
-  const now = accounts.rows[0]?.now ?? (await client.query<{ now: Date }>('SELECT now()')).rows[0]!.now;
+  // Optimistic first attempt: balances are read without row locks (row locks are writes, one per
+  // account). Decisions stay sound because every effect is a delta applied under the UPDATE's own row
+  // lock and re-checked by the database's CHECKs; if a concurrent batch made one fail, the retry locks
+  // the accounts with limits in id order (no deadlock) and decides on settled balances.
+  const accounts = await loadAccounts(client, pool, batch, accountIds, lock);
+  const now = (await client.query<{ now: Date }>('SELECT now()')).rows[0]!.now;
 
-  // Mutable state is read under the locks: whoever resolves these pendings holds the same locks.
+  // A concurrent resolution of the same pending transfer, or a concurrent insert of the same id, is
+  // caught by the unique indexes at insert time and retried.
   const existing = ids.length
-    ? (await client.query<TransferDbRow>(`SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE transfer_id = ANY($1::uuid[])`, [ids])).rows
+    ? (await client.query<TransferDbRow>(`SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE transfer_id = ANY($1::uuid[])`, [textArray(ids)])).rows
     : [];
   const referenced = new Set(pendingRows.map((p) => p.transfer_id));
   for (const e of existing) if (e.pending_id) referenced.add(e.pending_id);
@@ -138,7 +205,7 @@ async function loadSnapshot(client: pg.PoolClient, batch: readonly TransferInput
   return {
     snapshot: {
       now,
-      accounts: new Map(accounts.rows.map((r) => [r.account_id, accountFromRow(r)])),
+      accounts,
       existing: new Map(existing.map((e) => [e.transfer_id, rowOf(e)])),
       pendings,
     },
@@ -146,45 +213,49 @@ async function loadSnapshot(client: pg.PoolClient, batch: readonly TransferInput
   };
 }
 
-async function writePlan(client: pg.PoolClient, plan: Plan): Promise<Map<string, { seq: number; created_at: Date }>> {
-  const written = new Map<string, { seq: number; created_at: Date }>();
+async function updateBalances(client: pg.PoolClient, ids: number[], plan: Plan): Promise<void> {
+  if (ids.length === 0) return;
+  const deltas = ids.map((id) => plan.deltas.get(id)!);
+  const { rowCount } = await client.query(
+    `UPDATE ledger_accounts a
+        SET debits_pending = a.debits_pending + v.dpend, debits_posted = a.debits_posted + v.dpost,
+            credits_pending = a.credits_pending + v.cpend, credits_posted = a.credits_posted + v.cpost
+       FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) AS v(id, dpend, dpost, cpend, cpost)
+      WHERE a.account_id = v.id`,
+    [intArray(ids), intArray(deltas.map((d) => d.debitsPending)), intArray(deltas.map((d) => d.debitsPosted)), intArray(deltas.map((d) => d.creditsPending)), intArray(deltas.map((d) => d.creditsPosted))],
+  );
+  if (rowCount !== ids.length) throw new LedgerInvariantError(`updated ${rowCount} of ${ids.length} accounts`);
+}
+
+async function writePlan(client: pg.PoolClient, plan: Plan, snapshot: LedgerSnapshot): Promise<Map<string, number>> {
+  const written = new Map<string, number>();
   if (plan.inserts.length) {
     const rows = plan.inserts;
-    const { rows: inserted } = await client.query<{ transfer_id: string; seq: number; created_at: Date }>(
-      `INSERT INTO ledger_transfers (transfer_id, debit_account_id, credit_account_id, amount_fen, code, phase, pending_id, timeout_s, merchant_id, reference)
-       SELECT id, debit, credit, amount, code, phase, pending, timeout, merchant, reference
+    const base = (await client.query<{ base: number }>("SELECT nextval('ledger_transfer_seq') AS base")).rows[0]!.base;
+    await client.query(
+      `INSERT INTO ledger_transfers (seq, transfer_id, debit_account_id, credit_account_id, amount_fen, code, phase, pending_id, timeout_s, merchant_id, reference)
+       SELECT $11::bigint + ord - 1, id, debit, credit, amount, code, phase, pending, timeout, merchant, reference
          FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::uuid[], $8::int[], $9::bigint[], $10::text[])
-              WITH ORDINALITY AS v(id, debit, credit, amount, code, phase, pending, timeout, merchant, reference, ord)
-        ORDER BY ord
-       RETURNING transfer_id, seq, created_at`,
+              WITH ORDINALITY AS v(id, debit, credit, amount, code, phase, pending, timeout, merchant, reference, ord)`,
       [
-        rows.map((r) => r.id),
-        rows.map((r) => r.debitAccountId),
-        rows.map((r) => r.creditAccountId),
-        rows.map((r) => r.amountFen),
-        rows.map((r) => r.code),
-        rows.map((r) => r.phase),
-        rows.map((r) => r.pendingId),
-        rows.map((r) => r.timeoutS),
-        rows.map((r) => r.merchantId),
-        rows.map((r) => r.reference),
+        textArray(rows.map((r) => r.id)),
+        intArray(rows.map((r) => r.debitAccountId)),
+        intArray(rows.map((r) => r.creditAccountId)),
+        intArray(rows.map((r) => r.amountFen)),
+        textArray(rows.map((r) => r.code)),
+        textArray(rows.map((r) => r.phase)),
+        textArray(rows.map((r) => r.pendingId)),
+        intArray(rows.map((r) => r.timeoutS)),
+        intArray(rows.map((r) => r.merchantId)),
+        textArray(rows.map((r) => r.reference)),
+        base,
       ],
     );
-    for (const r of inserted) written.set(r.transfer_id, { seq: r.seq, created_at: r.created_at });
+    rows.forEach((r, i) => written.set(r.id, base + i));
   }
-  if (plan.deltas.size) {
-    const ids = [...plan.deltas.keys()];
-    const deltas = [...plan.deltas.values()];
-    const { rowCount } = await client.query(
-      `UPDATE ledger_accounts a
-          SET debits_pending = a.debits_pending + v.dpend, debits_posted = a.debits_posted + v.dpost,
-              credits_pending = a.credits_pending + v.cpend, credits_posted = a.credits_posted + v.cpost
-         FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) AS v(id, dpend, dpost, cpend, cpost)
-        WHERE a.account_id = v.id`,
-      [ids, deltas.map((d) => d.debitsPending), deltas.map((d) => d.debitsPosted), deltas.map((d) => d.creditsPending), deltas.map((d) => d.creditsPosted)],
-    );
-    if (rowCount !== ids.length) throw new LedgerInvariantError(`updated ${rowCount} of ${ids.length} locked accounts`);
-  }
+  const ids = [...plan.deltas.keys()].sort((a, b) => a - b);
+  const isHot = (id: number) => snapshot.accounts.get(id)!.merchantId === null;
+  await updateBalances(client, ids.filter((id) => !isHot(id)), plan);
   if (plan.openPending.length) {
     await client.query(`INSERT INTO ledger_open_pending (transfer_id, expires_at) SELECT * FROM unnest($1::uuid[], $2::timestamptz[])`, [
       plan.openPending.map((p) => p.id),
@@ -195,23 +266,44 @@ async function writePlan(client: pg.PoolClient, plan: Plan): Promise<Map<string,
     const { rowCount } = await client.query('DELETE FROM ledger_open_pending WHERE transfer_id = ANY($1::uuid[])', [plan.closePending]);
     if (rowCount !== plan.closePending.length) throw new LedgerInvariantError(`closed ${rowCount} of ${plan.closePending.length} open pending transfers`);
   }
+  // The hot programme accounts last: their row locks are then held only until the commit that
+  // follows, and every batch takes its locks in the same order (merchant accounts, then programme
+  // accounts, each by id), so concurrent batches cannot deadlock.
+  await updateBalances(client, ids.filter(isHot), plan);
   return written;
 }
 
-function results(plan: Plan, written: Map<string, { seq: number; created_at: Date }>, stored: Map<string, TransferDbRow>): TransferResult[] {
+function stamped(row: TransferRow, seq: number, createdAt: Date): Transfer {
+  return {
+    id: row.id,
+    seq,
+    debitAccountId: row.debitAccountId,
+    creditAccountId: row.creditAccountId,
+    amountFen: row.amountFen,
+    code: row.code,
+    phase: row.phase,
+    pendingId: row.pendingId,
+    timeoutS: row.timeoutS,
+    merchantId: row.merchantId,
+    reference: row.reference,
+    createdAt,
+  };
+}
+
+function results(plan: Plan, written: Map<string, number>, now: Date, stored: Map<string, TransferDbRow>): TransferResult[] {
   return plan.results.map((r) => {
     if (r.status === 'failed') return r;
     if (r.status === 'created') {
-      const w = written.get(r.id);
-      if (!w) throw new LedgerInvariantError(`transfer ${r.id} was planned but not written`);
-      return { id: r.id, status: 'created', transfer: { ...r.row, seq: w.seq, createdAt: w.created_at } };
+      const seq = written.get(r.id);
+      if (seq === undefined) throw new LedgerInvariantError(`transfer ${r.id} was planned but not written`);
+      return { id: r.id, status: 'created', transfer: stamped(r.row, seq, now) };
     }
     const prior = stored.get(r.id);
     if (prior) return { id: r.id, status: 'exists', transfer: transferFromRow(prior) };
     // a duplicate of a transfer created earlier in this same batch
-    const w = written.get(r.id);
-    if (!w) throw new LedgerInvariantError(`transfer ${r.id} exists but was not loaded`);
-    return { id: r.id, status: 'exists', transfer: { ...r.row, seq: w.seq, createdAt: w.created_at } };
+    const seq = written.get(r.id);
+    if (seq === undefined) throw new LedgerInvariantError(`transfer ${r.id} exists but was not loaded`);
+    return { id: r.id, status: 'exists', transfer: stamped(r.row, seq, now) };
   });
 }
 
@@ -223,19 +315,25 @@ function results(plan: Plan, written: Map<string, { seq: number; created_at: Dat
 export async function createTransfers(pool: pg.Pool, batch: readonly TransferInput[]): Promise<TransferResult[]> {
   if (batch.length > MAX_BATCH_TRANSFERS) throw new RangeError(`a batch holds at most ${MAX_BATCH_TRANSFERS} transfers, got ${batch.length}`);
   if (batch.length === 0) return [];
+  let lockAccounts = false;
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     try {
-      await client.query('BEGIN');
-      const { snapshot, stored } = await loadSnapshot(client, batch);
+      // Batches join thousands of ids against the accounts: index lookups, never a hash of the whole table.
+      await client.query('BEGIN; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off');
+      const { snapshot, stored } = await loadSnapshot(client, pool, batch, lockAccounts);
       const plan = planBatch(batch, snapshot);
-      const written = await writePlan(client, plan);
+      const written = await writePlan(client, plan, snapshot);
       await client.query('COMMIT');
-      return results(plan, written, stored);
+      return results(plan, written, snapshot.now, stored);
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
       if (attempt < MAX_ATTEMPTS && isRetryable(err)) continue;
       if ((err as { code?: string }).code === '23514') {
+        if (!lockAccounts) {
+          lockAccounts = true; // a concurrent batch moved a balance we decided on: decide again under locks
+          continue;
+        }
         throw new LedgerInvariantError(`database refused a balance the engine allowed: ${(err as Error).message}`);
       }
       throw err;

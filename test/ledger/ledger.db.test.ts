@@ -36,14 +36,23 @@ test('the database refuses a negative available balance even if application code
   const m = merchants[0]!;
   await assert.rejects(db.pool.query('UPDATE ledger_accounts SET debits_posted = debits_posted + 1 WHERE account_id = $1', [m.available]), /ledger_accounts_debits_within_credits/);
   await assert.rejects(
-    db.pool.query("UPDATE ledger_accounts SET debits_must_not_exceed_credits = false WHERE account_id = $1", [m.available]),
+    db.pool.query("INSERT INTO ledger_accounts (merchant_id, kind, debits_must_not_exceed_credits, credits_must_not_exceed_debits) VALUES ($1, 'merchant_available', false, false)", [m.id]),
     /ledger_accounts_merchant_credit_limited/,
   );
   await assert.rejects(db.pool.query('UPDATE ledger_accounts SET credits_posted = credits_posted + 1 WHERE account_id = $1', [m.debt]), /ledger_accounts_credits_within_debits/);
   await assert.rejects(
-    db.pool.query(`INSERT INTO ledger_transfers (transfer_id, debit_account_id, credit_account_id, amount_fen, code, phase) VALUES (gen_random_uuid(), $1, $1, 5, 'accrual', 'single')`, [m.available]),
+    db.pool.query(`INSERT INTO ledger_transfers (seq, transfer_id, debit_account_id, credit_account_id, amount_fen, code, phase) VALUES (nextval('ledger_transfer_seq'), gen_random_uuid(), $1, $1, 5, 'accrual', 'single')`, [m.available]),
     /ledger_transfers_distinct_accounts/,
   );
+  await assert.rejects(
+    db.pool.query(`INSERT INTO ledger_transfers (seq, transfer_id, debit_account_id, credit_account_id, amount_fen, code, phase) VALUES (nextval('ledger_transfer_seq'), gen_random_uuid(), $1, 999999999, 5, 'accrual', 'single')`, [m.available]),
+    /unknown account 999999999/,
+  );
+  await assert.rejects(db.pool.query('DELETE FROM ledger_accounts WHERE account_id = $1', [m.available]), /ledger accounts are permanent/);
+  await assert.rejects(db.pool.query('UPDATE ledger_accounts SET merchant_id = NULL WHERE account_id = $1', [m.available]), /keeps its owner, kind and limits/);
+  await assert.rejects(db.pool.query('UPDATE ledger_accounts SET debits_must_not_exceed_credits = false WHERE account_id = $1', [m.available]), /keeps its owner, kind and limits/);
+  await assert.rejects(db.pool.query('UPDATE ledger_transfers SET amount_fen = amount_fen + 1'), /ledger transfers are immutable/);
+  await assert.rejects(db.pool.query('DELETE FROM ledger_transfers'), /ledger transfers are immutable/);
 });
 
 test('several clients posting to the same accounts at once lose nothing and double nothing', async () => {
