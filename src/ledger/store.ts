@@ -307,6 +307,30 @@ function results(plan: Plan, written: Map<string, number>, now: Date, stored: Ma
   });
 }
 
+/** The planner hint every ledger transaction sets (see createTransfers). */
+export const LEDGER_TRANSACTION_SETTINGS = 'SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off';
+
+/**
+ * Applies a batch inside the caller's open transaction (which has run LEDGER_TRANSACTION_SETTINGS),
+ * so that other writes (payments, credit lots) commit or roll back with the transfers. The caller
+ * owns retries: database errors propagate.
+ */
+export async function applyTransfers(client: pg.PoolClient, pool: pg.Pool, batch: readonly TransferInput[], options: { lock: boolean }): Promise<TransferResult[]> {
+  if (batch.length > MAX_BATCH_TRANSFERS) throw new RangeError(`a batch holds at most ${MAX_BATCH_TRANSFERS} transfers, got ${batch.length}`);
+  if (batch.length === 0) return [];
+  const { snapshot, stored } = await loadSnapshot(client, pool, batch, options.lock);
+  const plan = planBatch(batch, snapshot);
+  const written = await writePlan(client, plan, snapshot);
+  return results(plan, written, snapshot.now, stored);
+}
+
+/** Whether a failed ledger transaction should simply run again (and whether to take locks). */
+export function ledgerRetry(err: unknown, lockedAlready: boolean): 'again' | 'again_locked' | 'no' {
+  if (isRetryable(err)) return 'again';
+  if ((err as { code?: string }).code === '23514' && !lockedAlready) return 'again_locked';
+  return 'no';
+}
+
 /**
  * Applies a batch of up to MAX_BATCH_TRANSFERS transfers atomically and returns one result per
  * transfer, in order. Failed transfers (limits, unknown accounts, conflicts) are reported and
@@ -315,25 +339,33 @@ function results(plan: Plan, written: Map<string, number>, now: Date, stored: Ma
 export async function createTransfers(pool: pg.Pool, batch: readonly TransferInput[]): Promise<TransferResult[]> {
   if (batch.length > MAX_BATCH_TRANSFERS) throw new RangeError(`a batch holds at most ${MAX_BATCH_TRANSFERS} transfers, got ${batch.length}`);
   if (batch.length === 0) return [];
-  let lockAccounts = false;
+  return inLedgerTransaction(pool, (client, lock) => applyTransfers(client, pool, batch, { lock }));
+}
+
+/**
+ * Runs `work` in a ledger transaction, retrying when a concurrent transaction collided with it; a
+ * CHECK violation is retried once with account locks (a concurrent batch moved a balance we decided
+ * on), and a second one is a bug.
+ */
+export async function inLedgerTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient, lock: boolean) => Promise<T>): Promise<T> {
+  let lock = false;
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();
     try {
       // Batches join thousands of ids against the accounts: index lookups, never a hash of the whole table.
-      await client.query('BEGIN; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off');
-      const { snapshot, stored } = await loadSnapshot(client, pool, batch, lockAccounts);
-      const plan = planBatch(batch, snapshot);
-      const written = await writePlan(client, plan, snapshot);
+      await client.query(`BEGIN; ${LEDGER_TRANSACTION_SETTINGS}`);
+      const result = await work(client, lock);
       await client.query('COMMIT');
-      return results(plan, written, snapshot.now, stored);
+      return result;
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
-      if (attempt < MAX_ATTEMPTS && isRetryable(err)) continue;
+      const retry = attempt < MAX_ATTEMPTS ? ledgerRetry(err, lock) : 'no';
+      if (retry === 'again') continue;
+      if (retry === 'again_locked') {
+        lock = true;
+        continue;
+      }
       if ((err as { code?: string }).code === '23514') {
-        if (!lockAccounts) {
-          lockAccounts = true; // a concurrent batch moved a balance we decided on: decide again under locks
-          continue;
-        }
         throw new LedgerInvariantError(`database refused a balance the engine allowed: ${(err as Error).message}`);
       }
       throw err;

@@ -1,0 +1,27 @@
+/** Business days are Asia/Shanghai calendar days: UTC+8, no daylight saving since 1991. */
+const SHANGHAI_OFFSET_MS = 8 * 3600 * 1000;
+const DAY_MS = 24 * 3600 * 1000;
+
+/** 'YYYY-MM-DD' of the Shanghai day containing the instant. */
+export function businessDay(at: Date): string {
+  return new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 10);
+}
+
+/** The instant a Shanghai day starts. */
+export function businessDayStart(day: string): Date {
+  return new Date(Date.parse(`${day}T00:00:00Z`) - SHANGHAI_OFFSET_MS);
+}
+
+/** Shanghai hour of day, 0..23. */
+export function businessHour(at: Date): number {
+  return Math.floor(((at.getTime() + SHANGHAI_OFFSET_MS) % DAY_MS) / 3_600_000);
+}
+
+/** The same day of month `months` later, clamped to the month's end (31 Aug + 6 months = 28/29 Feb). */
+export function addMonths(day: string, months: number): string {
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const target = new Date(Date.UTC(y, m - 1 + months, 1));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(d, lastDay));
+  return target.toISOString().slice(0, 10);
+}

@@ -1,0 +1,148 @@
+/**
+ * The payment platform's asynchronous notification, parsed the same way whichever path it came by
+ * (webhook form fields, JSON batch items, JetStream messages): every field arrives as a string.
+ */
+
+export const TRADE_STATUSES = ['WAIT_BUYER_PAY', 'TRADE_SUCCESS', 'TRADE_FINISHED', 'TRADE_CLOSED'] as const;
+export type TradeStatus = (typeof TRADE_STATUSES)[number];
+
+export interface PaymentNotification {
+  notifyId: string | null;
+  notifyTime: Date | null;
+  notifyType: string | null;
+  appId: string | null;
+  tradeNo: string;
+  outTradeNo: string | null;
+  buyerId: string;
+  sellerId: string;
+  tradeStatus: TradeStatus;
+  totalAmountFen: number;
+  receiptAmountFen: number | null;
+  refundFeeFen: number | null;
+  gmtPayment: Date | null;
+  gmtRefund: Date | null;
+}
+
+export type ParseResult = { ok: true; notification: PaymentNotification } | { ok: false; field: string; code: string; message: string };
+
+class FieldError extends Error {
+  constructor(
+    readonly field: string,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+const TRADE_NO = /^[A-Za-z0-9_-]{1,64}$/;
+const PLATFORM_USER_ID = /^2088\d{12}$/;
+const YUAN = /^(\d+)(?:\.(\d{1,2}))?$/;
+const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
+const MAX_FEN = 1e12; // 10^10 yuan: far above any real trade, and keeps every amount a safe integer
+const BEIJING_OFFSET_HOURS = 8;
+const SETTLED: ReadonlySet<string> = new Set(['TRADE_SUCCESS', 'TRADE_FINISHED']);
+
+/** Yuan text to integer fen by string arithmetic, so that no binary fraction ever touches money. */
+export function yuanToFen(text: string): number | null {
+  const match = YUAN.exec(text);
+  if (!match) return null;
+  const whole = match[1]!;
+  if (whole.length > 11) return null;
+  const fen = Number(whole) * 100 + Number((match[2] ?? '').padEnd(2, '0'));
+  return fen > MAX_FEN ? null : fen;
+}
+
+export function parseNotification(fields: Record<string, unknown>): ParseResult {
+  try {
+    return { ok: true, notification: parseFields(fields) };
+  } catch (err) {
+    if (err instanceof FieldError) return { ok: false, field: err.field, code: err.code, message: err.message };
+    throw err;
+  }
+}
+
+function parseFields(fields: Record<string, unknown>): PaymentNotification {
+  // Every field, even one we ignore, must be a string: anything else means the producer is broken.
+  for (const [field, value] of Object.entries(fields)) {
+    if (typeof value !== 'string') throw new FieldError(field, 'invalid_type', `${field} must be a string, got ${value === null ? 'null' : typeof value}`);
+  }
+  const text = fields as Record<string, string | undefined>;
+  // The platform omits empty fields, but form encoders often send them as "": treat both as absent.
+  const optional = (field: string): string | null => {
+    const value = text[field];
+    return value === undefined || value === '' ? null : value;
+  };
+  const required = (field: string): string => {
+    const value = optional(field);
+    if (value === null) throw new FieldError(field, 'missing_field', `${field} is required`);
+    return value;
+  };
+  const matching = (field: string, value: string, pattern: RegExp, what: string): string => {
+    if (!pattern.test(value)) throw new FieldError(field, 'invalid_format', `${field} must be ${what}`);
+    return value;
+  };
+  const amount = (field: string, value: string): number => {
+    const fen = yuanToFen(value);
+    if (fen === null) throw new FieldError(field, 'invalid_amount', `${field} must be a non-negative yuan amount with at most 2 decimals, got "${value}"`);
+    return fen;
+  };
+  const optionalAmount = (field: string, totalFen: number): number | null => {
+    const value = optional(field);
+    if (value === null) return null;
+    const fen = amount(field, value);
+    if (fen > totalFen) throw new FieldError(field, 'invalid_amount', `${field} ${value} exceeds total_amount`);
+    return fen;
+  };
+  const date = (field: string): Date | null => {
+    const value = optional(field);
+    return value === null ? null : beijingTime(field, value);
+  };
+
+  const tradeNo = matching('trade_no', required('trade_no'), TRADE_NO, '1 to 64 letters, digits, "_" or "-"');
+  const buyerId = matching('buyer_id', required('buyer_id'), PLATFORM_USER_ID, 'a platform user id (2088 and 12 digits)');
+  const sellerId = matching('seller_id', required('seller_id'), PLATFORM_USER_ID, 'a platform user id (2088 and 12 digits)');
+  const status = required('trade_status');
+  if (!isTradeStatus(status)) throw new FieldError('trade_status', 'unknown_status', `trade_status "${status}" is not one of ${TRADE_STATUSES.join(', ')}`);
+  const totalAmountFen = amount('total_amount', required('total_amount'));
+  if (totalAmountFen === 0) throw new FieldError('total_amount', 'invalid_amount', 'total_amount must be greater than 0');
+  const receiptAmountFen = optionalAmount('receipt_amount', totalAmountFen);
+  const refundFeeFen = optionalAmount('refund_fee', totalAmountFen);
+  const gmtPayment = date('gmt_payment');
+  if (gmtPayment === null && SETTLED.has(status)) throw new FieldError('gmt_payment', 'missing_field', `gmt_payment is required when trade_status is ${status}`);
+
+  return {
+    notifyId: optional('notify_id'),
+    notifyTime: date('notify_time'),
+    notifyType: optional('notify_type'),
+    appId: optional('app_id'),
+    tradeNo,
+    outTradeNo: optional('out_trade_no'),
+    buyerId,
+    sellerId,
+    tradeStatus: status,
+    totalAmountFen,
+    receiptAmountFen,
+    refundFeeFen,
+    gmtPayment,
+    gmtRefund: date('gmt_refund'),
+  };
+}
+
+function isTradeStatus(value: string): value is TradeStatus {
+  return (TRADE_STATUSES as readonly string[]).includes(value);
+}
+
+/** `yyyy-MM-dd HH:mm:ss` as the platform sends it, in Beijing time (UTC+8, no daylight saving). */
+function beijingTime(field: string, value: string): Date {
+  const parts = DATE_TIME.exec(value)?.slice(1).map(Number);
+  if (parts) {
+    const [year, month, day, hour, minute, second] = parts as [number, number, number, number, number, number];
+    const utc = new Date(Date.UTC(year, month - 1, day, hour, minute, second));
+    // Date.UTC rolls 2026-02-30 over to March: a changed field means the date does not exist.
+    const exists =
+      utc.getUTCFullYear() === year && utc.getUTCMonth() === month - 1 && utc.getUTCDate() === day && utc.getUTCHours() === hour && utc.getUTCMinutes() === minute && utc.getUTCSeconds() === second;
+    if (exists) return new Date(utc.getTime() - BEIJING_OFFSET_HOURS * 3_600_000);
+  }
+  throw new FieldError(field, 'invalid_date', `${field} must be a date "yyyy-MM-dd HH:mm:ss", got "${value}"`);
+}

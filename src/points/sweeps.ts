@@ -1,0 +1,76 @@
+import type pg from 'pg';
+import { textArray } from '../db/arrays.ts';
+import { inLedgerTransaction, merchantAccounts, programmeAccountIds, transferIdFor, applyTransfers, type TransferInput } from '../ledger/index.ts';
+import { lockMerchants, updateLots, type LotUpdate } from './store.ts';
+
+const SWEEP_LIMIT = 2_000;
+
+interface DueLot {
+  lot_id: string;
+  merchant_id: number;
+  trade_no: string;
+  remaining_fen: number;
+}
+
+/**
+ * Uncollected credit past its window lapses; collected credit past its validity expires. Each sweep
+ * handles up to SWEEP_LIMIT lots in one transaction, re-reading them under the merchants' locks.
+ */
+async function sweep(pool: pg.Pool, kind: 'lapse' | 'expire', now: Date): Promise<number> {
+  const state = kind === 'lapse' ? 'pending' : 'available';
+  const due = kind === 'lapse' ? 'collect_by' : 'expires_at';
+  return inLedgerTransaction(pool, async (client) => {
+    const { rows: candidates } = await client.query<{ merchant_id: number }>(`SELECT DISTINCT merchant_id FROM (SELECT merchant_id FROM credit_lots WHERE state = $1 AND ${due} <= $2 LIMIT $3) d`, [
+      state,
+      now,
+      SWEEP_LIMIT,
+    ]);
+    if (candidates.length === 0) return 0;
+    await lockMerchants(client, candidates.map((c) => c.merchant_id));
+    const { rows: lots } = await client.query<DueLot>(
+      `SELECT lot_id, merchant_id, trade_no, remaining_fen FROM credit_lots
+        WHERE state = $1 AND ${due} <= $2 AND merchant_id = ANY($3::bigint[]) ORDER BY merchant_id, ${due} LIMIT $4`,
+      [state, now, candidates.map((c) => c.merchant_id), SWEEP_LIMIT],
+    );
+    const programme = await programmeAccountIds(client);
+    const transfers: TransferInput[] = [];
+    const updates: LotUpdate[] = [];
+    const spendable = new Map<number, number>();
+    for (const lot of lots) {
+      const accounts = (await merchantAccounts(client, lot.merchant_id))!;
+      let amount = lot.remaining_fen;
+      if (kind === 'expire') {
+        // credit reserved by a claim in flight cannot expire from under it; what is left expires
+        const a = accounts.merchant_available;
+        const left = spendable.get(lot.merchant_id) ?? a.creditsPosted - a.debitsPosted - a.debitsPending;
+        amount = Math.min(amount, left);
+        spendable.set(lot.merchant_id, left - amount);
+      }
+      if (amount > 0) {
+        transfers.push({
+          id: transferIdFor(kind, lot.lot_id),
+          debitAccountId: kind === 'lapse' ? accounts.merchant_pending.id : accounts.merchant_available.id,
+          creditAccountId: kind === 'lapse' ? programme.lapsed : programme.expired,
+          amountFen: amount,
+          code: kind,
+          reference: lot.trade_no,
+        });
+      }
+      updates.push({ lotId: lot.lot_id, state: kind === 'lapse' ? 'lapsed' : 'expired', remainingFen: lot.remaining_fen - amount });
+    }
+    const results = await applyTransfers(client, pool, transfers, { lock: true });
+    const failed = results.find((r) => r.status === 'failed');
+    if (failed) throw new Error(`${kind} transfer ${failed.id} refused`);
+    await updateLots(client, updates);
+    return lots.length;
+  });
+}
+
+export function lapseUncollectedCredits(pool: pg.Pool, now = new Date()): Promise<number> {
+  return sweep(pool, 'lapse', now);
+}
+
+export function expireCredits(pool: pg.Pool, now = new Date()): Promise<number> {
+  return sweep(pool, 'expire', now);
+}
+
