@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ApiRole } from '../config/config.ts';
@@ -18,4 +18,20 @@ export function devApiKeys(dataDir: string): { keys: Map<string, ApiRole>; file:
     fs.writeFileSync(file, JSON.stringify(byRole, null, 2) + '\n', { mode: 0o600 });
   }
   return { keys: new Map([[byRole.ops, 'ops'], [byRole.platform, 'platform']]), file, byRole };
+}
+
+/**
+ * Without CAREPOINTS_PLATFORM_PUBLIC_KEY, a local run plays the payment platform itself: a key pair
+ * kept in the data directory signs the simulator's notifications and verifies them at the webhook.
+ */
+export function devPlatformKeys(dataDir: string): { publicKeyPem: string; privateKeyFile: string } {
+  const privateKeyFile = path.join(dataDir, 'platform-private-key.pem');
+  const publicKeyFile = path.join(dataDir, 'platform-public-key.pem');
+  if (!fs.existsSync(privateKeyFile)) {
+    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    fs.mkdirSync(dataDir, { recursive: true });
+    fs.writeFileSync(privateKeyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
+    fs.writeFileSync(publicKeyFile, publicKey.export({ type: 'spki', format: 'pem' }));
+  }
+  return { publicKeyPem: fs.readFileSync(publicKeyFile, 'utf8'), privateKeyFile };
 }

@@ -5,7 +5,9 @@ import { migrate } from '../db/migrate.ts';
 import { buildApp } from '../http/app.ts';
 import { expirePendingTransfers } from '../ledger/index.ts';
 import { resolveIdHashKey } from '../merchants/store.ts';
-import { devApiKeys } from './dev-keys.ts';
+import { publicKeyFrom } from '../payments/signature.ts';
+import { expireCredits, lapseUncollectedCredits } from '../points/sweeps.ts';
+import { devApiKeys, devPlatformKeys } from './dev-keys.ts';
 
 const EXPIRY_SWEEP_INTERVAL_MS = 10_000;
 
@@ -29,18 +31,32 @@ export async function serve(): Promise<void> {
       apiKeys = dev.keys;
       logger.warn({ file: dev.file, opsKey: dev.byRole.ops, platformKey: dev.byRole.platform }, 'CAREPOINTS_API_KEYS not set: using the generated development keys');
     }
-    app = await buildApp({ pool: db.pool, apiKeys, idHashKey: await resolveIdHashKey(db.pool, config.idHashKey), logger });
+    let platformKey = config.platformPublicKey;
+    if (!platformKey) {
+      const dev = devPlatformKeys(config.dataDir);
+      platformKey = dev.publicKeyPem;
+      logger.warn({ privateKeyFile: dev.privateKeyFile }, 'CAREPOINTS_PLATFORM_PUBLIC_KEY not set: notifications must be signed with the development platform key');
+    }
+    app = await buildApp({ pool: db.pool, apiKeys, idHashKey: await resolveIdHashKey(db.pool, config.idHashKey), platformPublicKey: publicKeyFrom(platformKey), logger });
     await app.listen({ port: config.port, host: config.host });
   } catch (err) {
     await db.close();
     throw err;
   }
 
+  // Time-driven work: reservations that timed out, credit not collected in time, credit past validity.
   const sweep = setInterval(() => {
-    expirePendingTransfers(db.pool).then(
-      (results) => results.length && logger.info({ voided: results.filter((r) => r.status === 'created').length }, 'expired pending transfers voided'),
-      (err: unknown) => logger.error({ err }, 'pending-transfer expiry sweep failed'),
-    );
+    const jobs: [string, () => Promise<number>][] = [
+      ['expired pending transfers voided', async () => (await expirePendingTransfers(db.pool)).filter((r) => r.status === 'created').length],
+      ['uncollected credits lapsed', () => lapseUncollectedCredits(db.pool)],
+      ['credits expired', () => expireCredits(db.pool)],
+    ];
+    for (const [what, job] of jobs) {
+      job().then(
+        (count) => count > 0 && logger.info({ count }, what),
+        (err: unknown) => logger.error({ err }, `sweep failed: ${what}`),
+      );
+    }
   }, EXPIRY_SWEEP_INTERVAL_MS);
 
   let closing = false;

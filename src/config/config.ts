@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { publicKeyFrom } from '../payments/signature.ts';
 
 /** A configuration value that failed validation; the message names the variable and what was wrong. */
 export class ConfigError extends Error {
@@ -25,6 +26,8 @@ export interface Config {
   /** HMAC key for resident-ID hashing; null means "use the one stored in the database". */
   idHashKey: string | null;
   databasePoolSize: number;
+  /** The payment platform's RSA public key (PEM or bare base64) for notification signatures; null = a development key pair in the data directory. */
+  platformPublicKey: string | null;
 }
 
 type Env = Record<string, string | undefined>;
@@ -73,6 +76,17 @@ function apiKeys(env: Env): Map<string, ApiRole> | null {
   return keys;
 }
 
+function platformPublicKey(env: Env): string | null {
+  const raw = env.CAREPOINTS_PLATFORM_PUBLIC_KEY;
+  if (raw === undefined || raw === '') return null;
+  try {
+    publicKeyFrom(raw);
+  } catch (err) {
+    throw new ConfigError('CAREPOINTS_PLATFORM_PUBLIC_KEY', (err as Error).message);
+  }
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const logLevel = env.LOG_LEVEL ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
@@ -93,5 +107,6 @@ export function loadConfig(env: Env = process.env): Config {
     apiKeys: apiKeys(env),
     idHashKey,
     databasePoolSize: integerInRange(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
+    platformPublicKey: platformPublicKey(env),
   };
 }

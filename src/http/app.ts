@@ -3,10 +3,13 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
+import type { KeyObject } from 'node:crypto';
 import type pg from 'pg';
 import type { ApiRole } from '../config/config.ts';
 import { ledgerRoutes } from '../ledger/routes.ts';
 import { merchantRoutes } from '../merchants/routes.ts';
+import { IngestBatcher } from '../payments/batcher.ts';
+import { paymentRoutes } from '../payments/routes.ts';
 import type { AppContext } from './context.ts';
 import { ApiError, ErrorSchema, errorBody } from './errors.ts';
 import { createMetrics } from './metrics.ts';
@@ -20,6 +23,7 @@ export interface AppOptions {
   pool: pg.Pool;
   apiKeys: ReadonlyMap<string, ApiRole>;
   idHashKey: string;
+  platformPublicKey?: KeyObject | null;
   /** A pino logger; none = silent (tests). */
   logger?: FastifyBaseLogger;
 }
@@ -55,7 +59,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
 
   const metrics = createMetrics();
-  const ctx: AppContext = { pool: options.pool, apiKeys: options.apiKeys, idHashKey: options.idHashKey, metrics };
+  const ingest = new IngestBatcher(options.pool);
+  const ctx: AppContext = { pool: options.pool, apiKeys: options.apiKeys, idHashKey: options.idHashKey, metrics, platformPublicKey: options.platformPublicKey ?? null, ingest };
+  // answer what is in flight before the pool closes
+  app.addHook('onClose', async () => ingest.drain());
 
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(
@@ -114,5 +121,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(merchantRoutes, ctx);
   await app.register(ledgerRoutes, ctx);
+  await app.register(paymentRoutes, ctx);
   return app;
 }

@@ -80,10 +80,9 @@ function rowOf(t: TransferDbRow): TransferRow {
 
 function isRetryable(err: unknown): boolean {
   const code = (err as { code?: string }).code;
-  const constraint = (err as { constraint?: string }).constraint;
-  // a concurrent batch inserted the same transfer id (possibly with other accounts, so not serialised
-  // by our locks) or resolved the same pending transfer: re-plan against what it committed
-  return code === '40P01' || code === '40001' || (code === '23505' && (constraint === 'ledger_transfers_pkey' || constraint === 'ledger_transfers_resolved_once'));
+  // deadlock, serialization failure, or a concurrent transaction inserted the same key (a transfer
+  // id, a pending resolution, a payment): run again against what it committed
+  return code === '40P01' || code === '40001' || code === '23505';
 }
 
 type AccountMeta = Pick<Account, 'id' | 'merchantId' | 'kind' | 'debitsMustNotExceedCredits' | 'creditsMustNotExceedDebits'>;
@@ -325,7 +324,7 @@ export async function applyTransfers(client: pg.PoolClient, pool: pg.Pool, batch
 }
 
 /** Whether a failed ledger transaction should simply run again (and whether to take locks). */
-export function ledgerRetry(err: unknown, lockedAlready: boolean): 'again' | 'again_locked' | 'no' {
+function ledgerRetry(err: unknown, lockedAlready: boolean): 'again' | 'again_locked' | 'no' {
   if (isRetryable(err)) return 'again';
   if ((err as { code?: string }).code === '23514' && !lockedAlready) return 'again_locked';
   return 'no';

@@ -88,7 +88,7 @@ export async function ingestPayments(pool: pg.Pool, notifications: readonly Paym
     const { rows: priorRows } = await client.query<PaymentRow>(
       `SELECT trade_no, merchant_id, seller_id, buyer_id, out_trade_no, total_fen, refunded_fen, status, paid_at, business_day::text,
               ruleset_id, outcome, credit_fen, welcome_fen, clawed_back_fen, signals, notify_id
-         FROM payments WHERE trade_no = ANY($1::text[]) FOR UPDATE`,
+         FROM payments WHERE trade_no = ANY($1::text[]) ORDER BY trade_no FOR UPDATE`,
       [textArray([...new Set(notifications.map((n) => n.tradeNo))])],
     );
     const trades = new Map(priorRows.map((r) => [r.trade_no, tradeFromRow(r)]));

@@ -55,10 +55,12 @@ test('the first ten distinct payers of a day earn 200 fen each, plus a welcome c
 test('a repeated notification has no second effect; a small payment earns 1 fen; unknown payees are kept as unmatched', async () => {
   const n = notification({ tradeNo: 'T1-a', sellerId: wallet(1), buyerId: payerWallet(1), totalAmountFen: 9 });
   const [first] = await ingestPayments(db.pool, [n]);
-  const [again] = await ingestPayments(db.pool, [n, { ...n, tradeStatus: 'TRADE_FINISHED' }]).then((r) => [r[0]!, r[1]!]);
+  const repeated = await ingestPayments(db.pool, [n, { ...n, tradeStatus: 'TRADE_FINISHED' }]);
   assert.equal(first!.outcome, 'small_payment');
   assert.equal(first!.creditFen, 1);
-  assert.equal(again.status, 'duplicate');
+  assert.equal(repeated[0]!.status, 'duplicate');
+  assert.equal(repeated[1]!.creditFen, 1, 'TRADE_FINISHED after TRADE_SUCCESS earns nothing more');
+  assert.equal((await merchantBalance(db.pool, merchants[1]!.id))!.pendingFen, 1 + 200);
   const unmatched = await ingestPayments(db.pool, [notification({ tradeNo: 'T1-x', sellerId: '2088777777777777', buyerId: payerWallet(1) })]);
   assert.equal(unmatched[0]!.status, 'unmatched');
   const { rows } = await db.pool.query("SELECT merchant_id, outcome FROM payments WHERE trade_no = 'T1-x'");

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/app.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
@@ -5,6 +6,9 @@ import { TEST_ID_HASH_KEY } from './fixtures.ts';
 
 export const OPS_KEY = 'ops_test_key_0123456789abcdefghij';
 export const PLATFORM_KEY = 'platform_test_key_0123456789abcdef';
+
+/** The test's stand-in for the payment platform's signing key. */
+export const PLATFORM_KEYS = generateKeyPairSync('rsa', { modulusLength: 2048 });
 
 export interface TestApp {
   app: FastifyInstance;
@@ -21,6 +25,7 @@ export async function createTestApp(): Promise<TestApp> {
       [PLATFORM_KEY, 'platform'],
     ]),
     idHashKey: TEST_ID_HASH_KEY,
+    platformPublicKey: PLATFORM_KEYS.publicKey,
   });
   await app.ready();
   return {

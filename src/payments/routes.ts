@@ -1,0 +1,208 @@
+import type { FastifyPluginAsync } from 'fastify';
+import formbody from '@fastify/formbody';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { bearerSecurity, requireRole } from '../http/auth.ts';
+import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
+import { ApiError } from '../http/errors.ts';
+import { balanceJson } from '../http/serialize.ts';
+import { inLedgerTransaction, merchantBalance } from '../ledger/index.ts';
+import { MerchantIdParams } from '../merchants/schema.ts';
+import { collectCredits, lockMerchants } from '../points/store.ts';
+import { ingestPayments, MAX_INGEST_BATCH, type IngestResult } from './ingest.ts';
+import { parseNotification, type PaymentNotification } from './notification.ts';
+import { AccrualRulesSchema, rulesetAt } from './rules.ts';
+import { loadRulesets, publishRuleset, RulesetError } from './rulesets.ts';
+import { verifyRsa2 } from './signature.ts';
+
+const NotificationFields = Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 4096 }), { maxProperties: 64 });
+const BatchItem = Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 64 });
+const BATCH_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+
+const IngestResultSchema = Type.Object({
+  index: Type.Integer(),
+  tradeNo: Type.Union([Type.String(), Type.Null()]),
+  status: Type.Union([Type.Literal('applied'), Type.Literal('duplicate'), Type.Literal('unmatched'), Type.Literal('rejected')]),
+  outcome: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  creditFen: Type.Optional(Type.Integer()),
+  welcomeFen: Type.Optional(Type.Integer()),
+  clawedBackFen: Type.Optional(Type.Integer()),
+  signals: Type.Optional(Type.Array(Type.String())),
+  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String(), field: Type.String() })),
+});
+
+function resultJson(index: number, r: IngestResult) {
+  return { index, tradeNo: r.tradeNo, status: r.status, outcome: r.outcome, creditFen: r.creditFen, welcomeFen: r.welcomeFen, clawedBackFen: r.clawedBackFen, signals: r.signals };
+}
+
+export const paymentRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx) => {
+  // form-encoded bodies only in this plugin: the platform posts notifications as forms
+  await fastify.register(formbody, { bodyLimit: 64 * 1024 });
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const platform = requireRole(ctx.apiKeys, ['platform', 'ops']);
+  const staff = requireRole(ctx.apiKeys, ['ops', 'platform']);
+  const ops = requireRole(ctx.apiKeys, ['ops']);
+
+  app.post(
+    '/v1/notify/payment',
+    {
+      schema: {
+        tags: ['payments'],
+        summary: "The payment platform's asynchronous notification (form-encoded, RSA2-signed)",
+        description: 'Answers the plain text `success` once the notification is durably applied; anything else makes the platform retry. A repeated notification has no second effect.',
+        consumes: ['application/x-www-form-urlencoded'],
+        body: NotificationFields,
+        response: { 200: Type.String(), ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      if (!ctx.platformPublicKey) throw new ApiError(503, 'webhook_not_configured', 'no platform public key is configured (CAREPOINTS_PLATFORM_PUBLIC_KEY)');
+      const fields = request.body;
+      if (!fields.sign) throw new ApiError(400, 'missing_signature', 'the notification carries no sign field', 'sign');
+      if (!verifyRsa2(fields, ctx.platformPublicKey)) {
+        request.log.warn({ tradeNo: fields.trade_no, notifyId: fields.notify_id }, 'payment notification with a bad signature refused');
+        throw new ApiError(400, 'invalid_signature', 'the RSA2 signature does not verify with the platform public key', 'sign');
+      }
+      const parsed = parseNotification(fields);
+      if (!parsed.ok) throw new ApiError(400, parsed.code, parsed.message, parsed.field);
+      await ctx.ingest.submit(parsed.notification);
+      return reply.type('text/plain').send('success');
+    },
+  );
+
+  app.post(
+    '/v1/payments:batch',
+    {
+      onRequest: platform,
+      bodyLimit: BATCH_BODY_LIMIT_BYTES,
+      schema: {
+        tags: ['payments'],
+        summary: 'Ingest up to 10,000 payment notifications in one transaction',
+        description: 'Items carry the notification fields (unsigned; the API key authenticates the platform). Bad items come back with per-item errors; the good ones apply.',
+        security: bearerSecurity,
+        body: Type.Array(BatchItem, { minItems: 1, maxItems: MAX_INGEST_BATCH }),
+        response: { 200: Type.Object({ results: Type.Array(IngestResultSchema) }), ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const good: { index: number; notification: PaymentNotification }[] = [];
+      const results: unknown[] = new Array(request.body.length);
+      request.body.forEach((item, index) => {
+        const parsed = parseNotification(item);
+        if (parsed.ok) good.push({ index, notification: parsed.notification });
+        else results[index] = { index, tradeNo: typeof item.trade_no === 'string' ? item.trade_no : null, status: 'rejected', error: { code: parsed.code, message: parsed.message, field: parsed.field } };
+      });
+      const applied = await ingestPayments(ctx.pool, good.map((g) => g.notification));
+      good.forEach((g, i) => (results[g.index] = resultJson(g.index, applied[i]!)));
+      return { results } as never;
+    },
+  );
+
+  app.get(
+    '/v1/payments/unmatched',
+    {
+      onRequest: ops,
+      schema: {
+        tags: ['payments'],
+        summary: 'Payments to payees that are not enrolled merchants, newest first',
+        security: bearerSecurity,
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            data: Type.Array(Type.Object({ tradeNo: Type.String(), sellerId: Type.String(), buyerId: Type.String(), totalFen: Type.Integer(), status: Type.String(), receivedAt: Type.String() })),
+          }),
+          ...ERROR_RESPONSES,
+        },
+      },
+    },
+    async (request) => {
+      const { rows } = await ctx.pool.query<{ trade_no: string; seller_id: string; buyer_id: string; total_fen: number; status: string; received_at: Date }>(
+        'SELECT trade_no, seller_id, buyer_id, total_fen, status, received_at FROM payments WHERE merchant_id IS NULL ORDER BY received_at DESC LIMIT $1',
+        [request.query.limit ?? 50],
+      );
+      return { data: rows.map((r) => ({ tradeNo: r.trade_no, sellerId: r.seller_id, buyerId: r.buyer_id, totalFen: r.total_fen, status: r.status, receivedAt: r.received_at.toISOString() })) };
+    },
+  );
+
+  app.post(
+    '/v1/merchants/:id/credits::collect',
+    {
+      onRequest: staff,
+      schema: {
+        tags: ['points'],
+        summary: 'Collect the credit earned in the last collection window',
+        description: 'Debt is repaid first; credit over the available cap is not granted; uncollected credit lapses after the window.',
+        security: bearerSecurity,
+        params: MerchantIdParams,
+        response: {
+          200: Type.Object({ collectedFen: Type.Integer(), debtRepaidFen: Type.Integer(), forfeitedOverCapFen: Type.Integer(), lots: Type.Integer(), balance: Type.Unknown() }),
+          ...ERROR_RESPONSES,
+        },
+      },
+    },
+    async (request) => {
+      const merchantId = Number(request.params.id);
+      const versions = await loadRulesets(ctx.pool);
+      const now = new Date();
+      const summary = await inLedgerTransaction(ctx.pool, async (client) => {
+        const locked = await lockMerchants(client, [merchantId]);
+        if (!locked.has(merchantId)) throw new ApiError(404, 'merchant_not_found', `no merchant ${request.params.id}`, 'id');
+        return collectCredits(client, ctx.pool, merchantId, rulesetAt(versions, now).rules, now);
+      });
+      return { ...summary, balance: balanceJson((await merchantBalance(ctx.pool, merchantId))!) };
+    },
+  );
+
+  app.get(
+    '/v1/merchants/:id/signals',
+    {
+      onRequest: ops,
+      schema: {
+        tags: ['payments'],
+        summary: 'Points-farming signals recorded for a merchant (counts; not yet blocking)',
+        security: bearerSecurity,
+        params: MerchantIdParams,
+        response: { 200: Type.Object({ merchantId: Type.String(), signals: Type.Record(Type.String(), Type.Integer()) }), ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const { rows } = await ctx.pool.query<{ farming_signals: Record<string, number> }>('SELECT farming_signals FROM merchant_accrual WHERE merchant_id = $1', [Number(request.params.id)]);
+      if (!rows[0]) throw new ApiError(404, 'merchant_not_found', `no merchant ${request.params.id}`, 'id');
+      return { merchantId: request.params.id, signals: rows[0].farming_signals };
+    },
+  );
+
+  const RulesetSchema = Type.Object({ id: Type.Integer(), name: Type.String(), version: Type.Integer(), effectiveFrom: Type.String(), rules: AccrualRulesSchema });
+  const rulesetJson = (v: Awaited<ReturnType<typeof loadRulesets>>[number]) => ({ id: v.id, name: v.name, version: v.version, effectiveFrom: v.effectiveFrom.toISOString(), rules: v.rules });
+
+  app.get(
+    '/v1/rulesets',
+    { onRequest: staff, schema: { tags: ['points'], summary: 'Every accrual ruleset version, oldest first', security: bearerSecurity, response: { 200: Type.Object({ data: Type.Array(RulesetSchema) }), ...ERROR_RESPONSES } } },
+    async () => ({ data: (await loadRulesets(ctx.pool)).map(rulesetJson) }),
+  );
+
+  app.post(
+    '/v1/rulesets',
+    {
+      onRequest: ops,
+      schema: {
+        tags: ['points'],
+        summary: 'Publish a new ruleset version',
+        description: 'It applies to payments made from effectiveFrom on (which may not be in the past).',
+        security: bearerSecurity,
+        body: Type.Object({ name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,40}$' }), effectiveFrom: Type.String({ format: 'date-time' }), params: AccrualRulesSchema }, { additionalProperties: false }),
+        response: { 201: RulesetSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      try {
+        const version = await publishRuleset(ctx.pool, { name: request.body.name, effectiveFrom: new Date(request.body.effectiveFrom), params: request.body.params });
+        return reply.code(201).send(rulesetJson(version));
+      } catch (err) {
+        if (err instanceof RulesetError) throw new ApiError(err.status, 'invalid_ruleset', err.message, err.field);
+        if ((err as { constraint?: string }).constraint === 'rulesets_effective_from_key') throw new ApiError(409, 'ruleset_time_taken', 'another version takes effect at that instant', 'effectiveFrom');
+        throw err;
+      }
+    },
+  );
+};
