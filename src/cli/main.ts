@@ -2,11 +2,13 @@ import { ConfigError, loadConfig } from '../config/config.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { importMerchantsCommand } from './import-merchants.ts';
+import { ingestCommand } from './ingest.ts';
 import { serve } from './serve.ts';
 
 const USAGE = `usage: carepoints <command>
   serve                                   run the HTTP API (embedded PostgreSQL unless DATABASE_URL is set)
   migrate                                 apply pending database migrations and exit
+  ingest --nats URL [--batch N]           consume payment notifications from NATS JetStream
   import-merchants <file.csv> [--skip-duplicates] [--dry-run]
                                           enrol merchants in bulk (columns: walletUserId,legalName,idNumber,phone,city,enrolledAt)`;
 
@@ -32,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
       return migrateCommand();
     case 'import-merchants':
       return importMerchantsCommand(args);
+    case 'ingest':
+      return ingestCommand(args);
     case undefined:
     case 'help':
     case '--help':

@@ -1,0 +1,33 @@
+import type pg from 'pg';
+import { ingestPayments, MAX_INGEST_BATCH } from './ingest.ts';
+import { consumePayments, type PaymentConsumer } from './jetstream.ts';
+import { parseNotification, type PaymentNotification } from './notification.ts';
+
+export interface JetStreamIngestOptions {
+  servers: string;
+  batchSize?: number;
+  log: { info: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
+}
+
+/**
+ * The scale path: each JetStream batch is applied in one transaction and acked after commit.
+ * Malformed messages are logged and acked (redelivery would not fix them); a database failure
+ * naks the batch and JetStream redelivers it.
+ */
+export function startJetStreamIngest(pool: pg.Pool, options: JetStreamIngestOptions): Promise<PaymentConsumer> {
+  return consumePayments({
+    servers: options.servers,
+    batchSize: Math.min(options.batchSize ?? MAX_INGEST_BATCH, MAX_INGEST_BATCH),
+    log: (msg, err) => options.log.error({ err }, msg),
+    handle: async (batch) => {
+      const good: PaymentNotification[] = [];
+      for (const item of batch) {
+        const parsed = item.fields ? parseNotification(item.fields) : { ok: false as const, field: 'message', code: 'malformed_message', message: 'not a JSON object' };
+        if (parsed.ok) good.push(parsed.notification);
+        else options.log.warn({ seq: item.seq, code: parsed.code, field: parsed.field }, `payment message refused: ${parsed.message}`);
+      }
+      if (good.length) await ingestPayments(pool, good);
+      options.log.info({ messages: batch.length, applied: good.length }, 'payment batch applied');
+    },
+  });
+}

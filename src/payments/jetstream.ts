@@ -1,0 +1,235 @@
+/**
+ * The scale path for payment notifications: JSON messages on a JetStream stream, de-duplicated by the
+ * broker on publish and handed to the accrual in large batches. The database makes the effect
+ * exactly-once; the broker only keeps repeats and losses rare.
+ */
+import { AckPolicy, DeliverPolicy, JetStreamApiError, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
+
+export const PAYMENTS_STREAM = 'PAYMENTS';
+export const PAYMENTS_SUBJECT = 'payments.notify';
+
+const DEFAULT_DUPLICATE_WINDOW_MS = 2 * 60_000;
+const DEFAULT_DURABLE = 'payments-accrual';
+const DEFAULT_BATCH_SIZE = 8_000;
+const DEFAULT_MAX_WAIT_MS = 150;
+// Messages wait for at most one running batch plus one filling batch; a minute covers a slow database.
+const ACK_WAIT_MS = 60_000;
+// Enough publishes in flight to hide the round trip, few enough not to hit the request timeout.
+const PUBLISH_WINDOW = 1_024;
+const NAK_DELAY_MS = 1_000;
+const MAX_NAK_DELAY_MS = 60_000;
+const STREAM_NAME_IN_USE = 10058;
+// Anything that cannot be a subject token still goes on the stream, so the consumer records it as malformed.
+const SUBJECT_TOKEN = /^[A-Za-z0-9_-]+$/;
+
+export async function ensurePaymentsStream(jsm: JetStreamManager, options: { duplicateWindowMs?: number } = {}): Promise<void> {
+  const config = { subjects: [`${PAYMENTS_SUBJECT}.>`], duplicate_window: nanos(options.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS) };
+  try {
+    // Adding a stream with an identical configuration is a no-op on the server.
+    await jsm.streams.add({ name: PAYMENTS_STREAM, ...config });
+  } catch (err) {
+    if (!(err instanceof JetStreamApiError) || err.code !== STREAM_NAME_IN_USE) throw err;
+    await jsm.streams.update(PAYMENTS_STREAM, config);
+  }
+}
+
+/** Subject partitioned by merchant, so a cluster can spread merchants over streams or consumers. */
+function paymentSubject(message: Record<string, string>): string {
+  const seller = message.seller_id;
+  return `${PAYMENTS_SUBJECT}.${seller !== undefined && SUBJECT_TOKEN.test(seller) ? seller : '_'}`;
+}
+
+/** One state change of one trade is one message; refund_fee is the cumulative refund, so each refund differs. */
+function paymentMessageId(message: Record<string, string>): string | undefined {
+  if (!message.trade_no) return undefined;
+  const id = `${message.trade_no}:${message.trade_status ?? ''}`;
+  return message.refund_fee ? `${id}:${message.refund_fee}` : id;
+}
+
+/**
+ * Publishes payment messages with their message ids, many in flight at once. On an error the rest is
+ * not sent and the call rejects; publishing everything again is safe, the broker drops the repeats.
+ * For throughput, connect with `noAsyncTraces: true`: otherwise the client builds two Errors with
+ * stack traces for every publish, which halves the rate.
+ */
+export async function publishPayments(nc: NatsConnection, messages: Record<string, string>[]): Promise<{ published: number; duplicates: number }> {
+  const js = jetstream(nc);
+  let next = 0;
+  let failed = false;
+  let published = 0;
+  let duplicates = 0;
+  // PUBLISH_WINDOW lanes each keep one publish in flight: a sliding window, not lock-step chunks.
+  const lane = async (): Promise<void> => {
+    while (!failed && next < messages.length) {
+      const message = messages[next++]!;
+      const msgID = paymentMessageId(message);
+      try {
+        const ack = await js.publish(paymentSubject(message), JSON.stringify(message), msgID === undefined ? {} : { msgID });
+        if (ack.duplicate) duplicates++;
+        else published++;
+      } catch (err) {
+        failed = true;
+        throw err;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(PUBLISH_WINDOW, messages.length) }, lane));
+  return { published, duplicates };
+}
+
+export interface PaymentBatchItem {
+  fields: Record<string, unknown> | null;
+  raw: Uint8Array;
+  seq: number;
+}
+
+export interface ConsumePaymentsOptions {
+  servers: string;
+  durable?: string;
+  batchSize?: number;
+  maxWaitMs?: number;
+  handle: (batch: PaymentBatchItem[]) => Promise<void>;
+  log?: (msg: string, err?: unknown) => void;
+}
+
+export interface PaymentConsumer {
+  stop(): Promise<void>;
+  /** Settles when consuming has ended: resolves after stop(), rejects if it ended for another reason. */
+  done: Promise<void>;
+}
+
+/**
+ * Consumes the stream in batches: up to `batchSize` messages, or fewer once the oldest has waited
+ * `maxWaitMs`. Each batch goes to `handle` once; all of it is acked when `handle` resolves, or nak'ed
+ * with a growing delay when it throws, so JetStream redelivers it.
+ */
+export async function consumePayments(options: ConsumePaymentsOptions): Promise<PaymentConsumer> {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
+  const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
+  const durable = options.durable ?? DEFAULT_DURABLE;
+  const log = options.log ?? ((msg: string, err?: unknown) => console.error(msg, err ?? ''));
+
+  const nc = await connect({ servers: options.servers, noAsyncTraces: true });
+  const queue: JsMsg[] = [];
+  let oldestAt = 0;
+  let stopping = false;
+  let wake: (() => void) | null = null;
+  const nudge = (): void => {
+    const resolve = wake;
+    wake = null;
+    resolve?.();
+  };
+  const sleep = (ms?: number): Promise<void> =>
+    new Promise((resolve) => {
+      const timer = ms === undefined ? undefined : setTimeout(nudge, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  let consuming: ConsumerMessages;
+  try {
+    const jsm = await jetstreamManager(nc);
+    await ensurePaymentsStream(jsm);
+    await ensureConsumer(jsm, durable, batchSize);
+    const consumer = await jetstream(nc).consumers.get(PAYMENTS_STREAM, durable);
+    // The library keeps pulls outstanding as messages arrive; max_ack_pending (two batches) is what
+    // holds delivery back while a batch is being handled.
+    consuming = await consumer.consume({
+      max_messages: batchSize,
+      callback: (msg) => {
+        if (queue.push(msg) === 1) oldestAt = Date.now();
+        if (queue.length === 1 || queue.length >= batchSize) nudge();
+      },
+    });
+  } catch (err) {
+    await nc.close();
+    throw err;
+  }
+  // Consuming also ends when the connection closes or the consumer is deleted under us.
+  let failure: Error | null = null;
+  void consuming.closed().then((err) => {
+    if (stopping) return;
+    failure = err instanceof Error ? err : new Error('payment consumer ended unexpectedly');
+    stopping = true;
+    nudge();
+  });
+
+  const handleBatch = async (batch: JsMsg[]): Promise<void> => {
+    const items = batch.map((msg) => ({ fields: jsonObject(msg.data), raw: msg.data, seq: msg.seq }));
+    try {
+      await options.handle(items);
+      for (const msg of batch) msg.ack();
+    } catch (err) {
+      log(`payment batch of ${batch.length} failed; JetStream will redeliver it`, err);
+      for (const msg of batch) msg.nak(Math.min(NAK_DELAY_MS * 2 ** (msg.info.deliveryCount - 1), MAX_NAK_DELAY_MS));
+    }
+    // Acks are fire-and-forget publishes: a flush makes sure the server has them before we go on.
+    await nc.flush();
+  };
+
+  const loop = async (): Promise<void> => {
+    while (true) {
+      if (queue.length === 0) {
+        if (stopping) return;
+        await sleep();
+        continue;
+      }
+      const waited = Date.now() - oldestAt;
+      if (queue.length < batchSize && waited < maxWaitMs && !stopping) {
+        await sleep(maxWaitMs - waited);
+        continue;
+      }
+      const batch = queue.splice(0, batchSize);
+      // What is left arrived while the batch filled; it waits from now, not from its arrival.
+      oldestAt = Date.now();
+      await handleBatch(batch);
+    }
+  };
+
+  const done = (async () => {
+    try {
+      await loop();
+    } finally {
+      if (!nc.isClosed()) await nc.drain();
+    }
+    if (failure) throw failure;
+  })();
+  // stop() passes a failure on; a caller that never looks at done must not crash on its rejection.
+  done.catch((err: unknown) => log('payment consumer ended', err));
+
+  return {
+    done,
+    stop: async () => {
+      if (!stopping) {
+        stopping = true;
+        // No new deliveries; what was already received is still handled and acked before the drain.
+        consuming.stop();
+        nudge();
+      }
+      await done;
+    },
+  };
+}
+
+async function ensureConsumer(jsm: JetStreamManager, durable: string, batchSize: number): Promise<void> {
+  const limits = { ack_wait: nanos(ACK_WAIT_MS), max_ack_pending: 2 * batchSize };
+  try {
+    await jsm.consumers.add(PAYMENTS_STREAM, { durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ...limits });
+  } catch (err) {
+    // An existing durable with other limits (a different batch size) is updated in place.
+    if (!(err instanceof JetStreamApiError)) throw err;
+    await jsm.consumers.update(PAYMENTS_STREAM, durable, limits);
+  }
+}
+
+function jsonObject(data: Uint8Array): Record<string, unknown> | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'));
+    return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
