@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import { intArray, textArray } from '../db/arrays.ts';
-import { applyTransfers, inLedgerTransaction, programmeAccountIds, transferIdFor, type TransferInput } from '../ledger/index.ts';
+import { applyTransfers, inLedgerTransaction, MAX_BATCH_TRANSFERS, programmeAccountIds, transferIdFor, type TransferInput } from '../ledger/index.ts';
 import { accountsOfMerchants } from './accounts.ts';
 import { clawBack, collectCredits, lockMerchants } from '../points/store.ts';
 import { decide, type AccrualOutcome, type MerchantAccrualContext, type PaymentSignal, type TradeState } from './accrual.ts';
@@ -190,9 +190,11 @@ export async function ingestPayments(pool: pg.Pool, notifications: readonly Paym
         code: e.lot === 'welcome' ? 'welcome' : 'accrual',
         reference: e.trade.tradeNo,
       }));
-      const posted = await applyTransfers(client, pool, transfers, { lock });
-      const failed = posted.find((r) => r.status === 'failed');
-      if (failed) throw new Error(`accrual transfer ${failed.id} refused: ${failed.status === 'failed' ? failed.error : ''}`);
+      for (let i = 0; i < transfers.length; i += MAX_BATCH_TRANSFERS) {
+        const posted = await applyTransfers(client, pool, transfers.slice(i, i + MAX_BATCH_TRANSFERS), { lock });
+        const failed = posted.find((r) => r.status === 'failed');
+        if (failed) throw new Error(`accrual transfer ${failed.id} refused: ${failed.status === 'failed' ? failed.error : ''}`);
+      }
       await client.query(
         `INSERT INTO credit_lots (lot_id, merchant_id, trade_no, kind, amount_fen, state, earned_at, collect_by, remaining_fen)
          SELECT id, merchant, trade, kind, amount, 'pending', earned, earned + make_interval(hours => hours), amount

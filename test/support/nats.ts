@@ -27,8 +27,12 @@ export async function startNatsServer(): Promise<NatsServer> {
   child.stderr.on('data', (chunk: Buffer) => {
     output += chunk.toString();
   });
+  // A test run that dies without calling stop() must not leave a server behind.
+  const killOnExit = (): void => void child.kill('SIGKILL');
+  process.once('exit', killOnExit);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const stop = async (): Promise<void> => {
+    process.off('exit', killOnExit);
     if (child.exitCode === null && child.signalCode === null) {
       child.kill('SIGTERM');
       await exited;
