@@ -62,11 +62,14 @@ END $$;
 CREATE TRIGGER merchants_open_accrual AFTER INSERT ON merchants
   REFERENCING NEW TABLE AS new_merchants FOR EACH STATEMENT EXECUTE FUNCTION merchants_open_accrual();
 
--- Each credit the merchant earned, from the payment that earned it to its end.
+-- Each credit the merchant earned, from the payment that earned it to its end. Written only in the
+-- transaction that writes its payment; the id is derived from (trade_no, kind), so the primary key
+-- also keeps one lot per trade and kind. (No per-row foreign keys: lots are inserted thousands a
+-- statement on the accrual hot path.)
 CREATE TABLE credit_lots (
   lot_id          uuid PRIMARY KEY,  -- the id of the accrual transfer
-  merchant_id     bigint NOT NULL REFERENCES merchants (merchant_id),
-  trade_no        text NOT NULL REFERENCES payments (trade_no),
+  merchant_id     bigint NOT NULL,
+  trade_no        text NOT NULL,
   kind            text NOT NULL CHECK (kind IN ('payer', 'welcome')),
   amount_fen      bigint NOT NULL CHECK (amount_fen > 0),
   state           text NOT NULL CHECK (state IN ('pending', 'available', 'lapsed', 'expired', 'clawed_back', 'spent')),
@@ -76,7 +79,6 @@ CREATE TABLE credit_lots (
   expires_at      timestamptz,
   -- what is left to spend (available lots); spending draws oldest first
   remaining_fen   bigint NOT NULL CHECK (remaining_fen >= 0 AND remaining_fen <= amount_fen),
-  UNIQUE (trade_no, kind),
   CHECK (state = 'pending' OR state = 'lapsed' OR collected_at IS NOT NULL OR state = 'clawed_back'),
   CHECK (state <> 'available' OR (collected_at IS NOT NULL AND expires_at IS NOT NULL))
 );

@@ -21,7 +21,7 @@ export class IngestBatcher {
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly options: { maxBatch: number; maxWaitMs: number; maxInFlight: number } = { maxBatch: 2_000, maxWaitMs: 2, maxInFlight: 4 },
+    private readonly options: { maxBatch: number; maxWaitMs: number; maxInFlight: number } = { maxBatch: 2_000, maxWaitMs: 5, maxInFlight: 2 },
   ) {
     if (options.maxBatch < 1 || options.maxBatch > MAX_INGEST_BATCH) throw new RangeError(`maxBatch must be 1..${MAX_INGEST_BATCH}`);
   }

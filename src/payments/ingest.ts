@@ -5,9 +5,9 @@
  */
 import type pg from 'pg';
 import { intArray, textArray } from '../db/arrays.ts';
-import { applyTransfers, inLedgerTransaction, MAX_BATCH_TRANSFERS, programmeAccountIds, transferIdFor, type TransferInput } from '../ledger/index.ts';
+import { applyTransfers, inLedgerTransaction, MAX_BATCH_TRANSFERS, programmeAccountIds, type TransferInput } from '../ledger/index.ts';
 import { accountsOfMerchants } from './accounts.ts';
-import { clawBack, collectCredits, lockMerchants } from '../points/store.ts';
+import { clawBack, collectCredits, lockMerchants, lotIdFor } from '../points/store.ts';
 import { decide, type AccrualOutcome, type MerchantAccrualContext, type PaymentSignal, type TradeState } from './accrual.ts';
 import { businessDay } from './business-day.ts';
 import type { PaymentNotification } from './notification.ts';
@@ -183,7 +183,7 @@ export async function ingestPayments(pool: pg.Pool, notifications: readonly Paym
       const programme = await programmeAccountIds(client);
       const accounts = await accountsOfMerchants(client, [...new Set(earns.map((e) => e.trade.merchantId!))]);
       const transfers: TransferInput[] = earns.map((e) => ({
-        id: transferIdFor('earn', e.trade.tradeNo, e.lot),
+        id: lotIdFor(e.trade.tradeNo, e.lot),
         debitAccountId: programme.programme_funding,
         creditAccountId: accounts.get(e.trade.merchantId!)!.merchant_pending,
         amountFen: e.amountFen,
@@ -222,8 +222,12 @@ function rulesetOf(versions: Awaited<ReturnType<typeof loadRulesets>>, trade: Tr
   return (versions.find((v) => v.id === trade.rulesetId) ?? rulesetAt(versions, trade.paidAt!)).rules;
 }
 
-async function writePayments(client: pg.PoolClient, trades: TradeState[]): Promise<void> {
-  if (trades.length === 0) return;
+// Every upsert below writes its rows in key order, so that concurrent batches touching the same rows
+// (a payer paying two merchants, the same trade delivered twice) take row locks in the same order
+// and cannot deadlock.
+async function writePayments(client: pg.PoolClient, unsorted: TradeState[]): Promise<void> {
+  if (unsorted.length === 0) return;
+  const trades = [...unsorted].sort((a, b) => (a.tradeNo < b.tradeNo ? -1 : a.tradeNo > b.tradeNo ? 1 : 0));
   const col = <T>(f: (t: TradeState) => T) => trades.map(f);
   await client.query(
     `INSERT INTO payments (trade_no, merchant_id, seller_id, buyer_id, out_trade_no, total_fen, refunded_fen, status, paid_at, business_day,
@@ -262,7 +266,7 @@ async function writePayments(client: pg.PoolClient, trades: TradeState[]): Promi
 
 async function writeDays(client: pg.PoolClient, keys: Set<string>, contexts: Map<number, MerchantAccrualContext>): Promise<void> {
   if (keys.size === 0) return;
-  const rows = [...keys].map((k) => {
+  const rows = [...keys].sort().map((k) => {
     const [merchant, day] = k.split('|') as [string, string];
     return { merchant: Number(merchant), day, payers: contexts.get(Number(merchant))!.dayPayers.get(day)! };
   });
@@ -276,7 +280,7 @@ async function writeDays(client: pg.PoolClient, keys: Set<string>, contexts: Map
 
 async function writePayerDays(client: pg.PoolClient, keys: Set<string>, payerMerchants: Map<string, number[]>): Promise<void> {
   if (keys.size === 0) return;
-  const rows = [...keys].map((k) => {
+  const rows = [...keys].sort().map((k) => {
     const [buyer, day] = k.split('|') as [string, string];
     return { buyer, day, merchants: payerMerchants.get(k)! };
   });
@@ -289,6 +293,7 @@ async function writePayerDays(client: pg.PoolClient, keys: Set<string>, payerMer
 }
 
 async function writeMerchantState(client: pg.PoolClient, welcomed: { merchantId: number; tradeNo: string }[], signalCounts: Map<number, Record<string, number>>): Promise<void> {
+  welcomed.sort((a, b) => a.merchantId - b.merchantId);
   if (welcomed.length) {
     await client.query(
       'UPDATE merchant_accrual a SET welcomed_trade_no = v.t FROM unnest($1::bigint[], $2::text[]) AS v(m, t) WHERE a.merchant_id = v.m AND a.welcomed_trade_no IS NULL',
@@ -296,7 +301,7 @@ async function writeMerchantState(client: pg.PoolClient, welcomed: { merchantId:
     );
   }
   if (signalCounts.size) {
-    const ids = [...signalCounts.keys()];
+    const ids = [...signalCounts.keys()].sort((a, b) => a - b);
     // counters add up: farming_signals = {"odd_hour": 3, ...}
     await client.query(
       `UPDATE merchant_accrual a SET farming_signals = (

@@ -20,6 +20,7 @@ export function startJetStreamIngest(pool: pg.Pool, options: JetStreamIngestOpti
     batchSize: Math.min(options.batchSize ?? MAX_INGEST_BATCH, MAX_INGEST_BATCH),
     log: (msg, err) => options.log.error({ err }, msg),
     handle: async (batch) => {
+      const started = performance.now();
       const good: PaymentNotification[] = [];
       for (const item of batch) {
         const parsed = item.fields ? parseNotification(item.fields) : { ok: false as const, field: 'message', code: 'malformed_message', message: 'not a JSON object' };
@@ -27,7 +28,7 @@ export function startJetStreamIngest(pool: pg.Pool, options: JetStreamIngestOpti
         else options.log.warn({ seq: item.seq, code: parsed.code, field: parsed.field }, `payment message refused: ${parsed.message}`);
       }
       if (good.length) await ingestPayments(pool, good);
-      options.log.info({ messages: batch.length, applied: good.length }, 'payment batch applied');
+      options.log.info({ messages: batch.length, applied: good.length, ms: Math.round(performance.now() - started) }, 'payment batch applied');
     },
   });
 }

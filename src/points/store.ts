@@ -40,6 +40,11 @@ function lotFromRow(r: LotRow): Lot {
   };
 }
 
+/** A lot's id is the id of the transfer that earned it. */
+export function lotIdFor(tradeNo: string, kind: Lot['kind']): string {
+  return transferIdFor('earn', tradeNo, kind);
+}
+
 export async function lockMerchants(client: pg.PoolClient, merchantIds: readonly number[]): Promise<Map<number, { welcomedTradeNo: string | null }>> {
   const { rows } = await client.query<{ merchant_id: number; welcomed_trade_no: string | null }>(
     'SELECT merchant_id, welcomed_trade_no FROM merchant_accrual WHERE merchant_id = ANY($1::bigint[]) ORDER BY merchant_id FOR UPDATE',
@@ -120,7 +125,12 @@ export async function collectCredits(client: pg.PoolClient, pool: pg.Pool, merch
 
 /** Gives back `owedFen` of a refunded trade's credit: uncollected first, then available, then debt. */
 export async function clawBack(client: pg.PoolClient, pool: pg.Pool, merchantId: number, tradeNo: string, owedFen: number, clawedBackTotalFen: number): Promise<void> {
-  const { rows } = await client.query<LotRow>("SELECT * FROM credit_lots WHERE merchant_id = $1 AND (trade_no = $2 OR state = 'available')", [merchantId, tradeNo]);
+  // a trade's lots have ids derived from it (see lotIdFor); the available ones come from their index
+  const { rows } = await client.query<LotRow>(
+    `SELECT * FROM credit_lots WHERE lot_id = ANY($1::uuid[])
+     UNION SELECT * FROM credit_lots WHERE merchant_id = $2 AND state = 'available'`,
+    [textArray([lotIdFor(tradeNo, 'payer'), lotIdFor(tradeNo, 'welcome')]), merchantId],
+  );
   const lots = rows.map(lotFromRow);
   const accounts = (await merchantAccounts(client, merchantId))!;
   const programme = await programmeAccountIds(client);

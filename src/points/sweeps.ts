@@ -1,5 +1,4 @@
 import type pg from 'pg';
-import { textArray } from '../db/arrays.ts';
 import { inLedgerTransaction, merchantAccounts, programmeAccountIds, transferIdFor, applyTransfers, type TransferInput } from '../ledger/index.ts';
 import { lockMerchants, updateLots, type LotUpdate } from './store.ts';
 

@@ -1,0 +1,224 @@
+/**
+ * `npm run bench:accrual`: a realistic day of payment notifications (skewed payers, regulars,
+ * tiny payments, refunds, retried deliveries) pushed end to end through (a) the batch API over HTTP,
+ * (b) NATS JetStream and (c) the signed webhook under concurrent load (autocannon), each into its own
+ * database on one embedded PostgreSQL. After each run the ledger is compared with what the pure rules
+ * compute for the same input. Sizes: BENCH_MERCHANTS, BENCH_PAYMENTS, BENCH_WEBHOOK_REQUESTS.
+ */
+import { generateKeyPairSync } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import autocannon from 'autocannon';
+import { connect } from '@nats-io/transport-node';
+import type pg from 'pg';
+import { createPool, ensureDatabase } from '../src/db/database.ts';
+import { startEmbeddedPostgres } from '../src/db/embedded.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { buildApp } from '../src/http/app.ts';
+import { importEnrolments } from '../src/merchants/store.ts';
+import { decide, type MerchantAccrualContext, type TradeState } from '../src/payments/accrual.ts';
+import { startJetStreamIngest } from '../src/payments/jetstream-ingest.ts';
+import { ensurePaymentsStream, publishPayments } from '../src/payments/jetstream.ts';
+import { jetstreamManager } from '@nats-io/jetstream';
+import { parseNotification, type PaymentNotification } from '../src/payments/notification.ts';
+import { CLASSIC_2019 } from '../src/payments/rules.ts';
+import { signRsa2 } from '../src/payments/signature.ts';
+import { generatePaymentDay } from '../sim/payments.ts';
+import { assertLedgerInvariants } from '../test/support/ledger-invariants.ts';
+import { enrolment } from '../test/support/fixtures.ts';
+import { startNatsServer } from '../test/support/nats.ts';
+
+const MERCHANTS = Number(process.env.BENCH_MERCHANTS ?? 20_000);
+const PAYMENTS = Number(process.env.BENCH_PAYMENTS ?? 100_000);
+const WEBHOOK_REQUESTS = Number(process.env.BENCH_WEBHOOK_REQUESTS ?? 10_000);
+const BATCH = 8_000;
+const OPS_KEY = 'bench_ops_key_0123456789abcdefghij';
+const PLATFORM_KEY = 'bench_platform_key_0123456789abcdef';
+for (const [name, v] of Object.entries({ MERCHANTS, PAYMENTS, WEBHOOK_REQUESTS })) {
+  if (!Number.isInteger(v) || v < 1) throw new Error(`BENCH_${name} must be a positive integer`);
+}
+
+const wallets = Array.from({ length: MERCHANTS }, (_, i) => enrolment(i + 1).walletUserId);
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carepoints-bench-accrual-'));
+const server = await startEmbeddedPostgres({ dir });
+const pools: pg.Pool[] = [];
+
+async function freshDatabase(name: string): Promise<pg.Pool> {
+  const pool = createPool(await ensureDatabase(server.url, name), 8);
+  pools.push(pool);
+  await migrate(pool);
+  await importEnrolments(pool, wallets.map((_, i) => ({ line: i + 2, input: enrolment(i + 1) })), 'bench-id-hash-key-0123456789abcdef0123', { skipDuplicates: false });
+  return pool;
+}
+
+function parsed(fields: Record<string, string>[]): PaymentNotification[] {
+  return fields.map((f) => {
+    const p = parseNotification(f);
+    if (!p.ok) throw new Error(`generator produced a bad notification: ${p.message}`);
+    return p.notification;
+  });
+}
+
+/** What the pure rules give each merchant's pending credit for this sequence. */
+function modelPending(stream: PaymentNotification[]): Map<string, number> {
+  const contexts = new Map<string, MerchantAccrualContext>();
+  const trades = new Map<string, TradeState>();
+  const pending = new Map<string, number>();
+  const enrolled = new Set(wallets);
+  for (const n of stream) {
+    if (!enrolled.has(n.sellerId)) continue;
+    const ctx = contexts.get(n.sellerId) ?? { merchantId: 0, walletUserId: n.sellerId, welcomed: false, dayPayers: new Map() };
+    contexts.set(n.sellerId, ctx);
+    const d = decide(trades.get(n.tradeNo) ?? null, n, ctx, CLASSIC_2019, 1, { payerMerchantId: null, reversePayment: false, payerMerchantsToday: 0 });
+    trades.set(n.tradeNo, d.next);
+    const delta = d.effects.reduce((s, e) => s + (e.kind === 'earn' ? e.amountFen : -e.amountFen), 0);
+    if (delta) pending.set(n.sellerId, (pending.get(n.sellerId) ?? 0) + delta);
+  }
+  return pending;
+}
+
+async function consistent(pool: pg.Pool, stream: PaymentNotification[]): Promise<boolean> {
+  const expected = modelPending(stream);
+  const { rows } = await pool.query<{ wallet_user_id: string; pending: number }>(
+    `SELECT m.wallet_user_id, a.credits_posted - a.debits_posted + a.credits_pending AS pending
+       FROM merchants m JOIN ledger_accounts a ON a.merchant_id = m.merchant_id AND a.kind = 'merchant_pending'`,
+  );
+  let ok = true;
+  for (const r of rows) {
+    if (r.pending !== (expected.get(r.wallet_user_id) ?? 0)) {
+      if (ok) console.error(`mismatch for ${r.wallet_user_id}: ledger ${r.pending}, rules ${expected.get(r.wallet_user_id) ?? 0}`);
+      ok = false;
+    }
+  }
+  try {
+    await assertLedgerInvariants(pool);
+  } catch (err) {
+    console.error((err as Error).message);
+    ok = false;
+  }
+  return ok;
+}
+
+const quantile = (sorted: number[], q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+interface Row {
+  path: string;
+  notifications: number;
+  seconds: number;
+  perS: number;
+  p50Ms: number;
+  p99Ms: number;
+  consistent: boolean;
+  note: string;
+}
+const rows: Row[] = [];
+
+async function listen(pool: pg.Pool, publicKey: ReturnType<typeof generateKeyPairSync>['publicKey'] | null) {
+  const app = await buildApp({ pool, apiKeys: new Map([[OPS_KEY, 'ops'], [PLATFORM_KEY, 'platform']]), idHashKey: 'bench-id-hash-key-0123456789abcdef0123', platformPublicKey: publicKey });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('no address');
+  return { app, url: `http://127.0.0.1:${address.port}` };
+}
+
+try {
+  const day = generatePaymentDay({ merchantWallets: wallets, payments: PAYMENTS, payers: PAYMENTS * 2, day: '2026-11-20', seed: 7 });
+  const stream = parsed(day);
+  console.log(`day: ${day.length} notifications (${PAYMENTS} payments, retries and refunds) for ${MERCHANTS} merchants`);
+
+  // (a) the batch API: sequential batches of 8,000, JSON over HTTP
+  {
+    const pool = await freshDatabase('bench_batch');
+    const { app, url } = await listen(pool, null);
+    const latencies: number[] = [];
+    const start = performance.now();
+    for (let i = 0; i < day.length; i += BATCH) {
+      const s = performance.now();
+      const res = await fetch(`${url}/v1/payments:batch`, { method: 'POST', headers: { authorization: `Bearer ${PLATFORM_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(day.slice(i, i + BATCH)) });
+      if (res.status !== 200) throw new Error(`batch API answered ${res.status}: ${await res.text()}`);
+      await res.arrayBuffer();
+      latencies.push(performance.now() - s);
+    }
+    const seconds = (performance.now() - start) / 1000;
+    await app.close();
+    latencies.sort((a, b) => a - b);
+    rows.push({ path: 'batch', notifications: day.length, seconds, perS: Math.round(day.length / seconds), p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), consistent: await consistent(pool, stream), note: `per batch of ${BATCH}` });
+  }
+
+  // (b) JetStream: publish the day, then consume it in batches of 8,000 (one transaction each, acked after commit)
+  {
+    const pool = await freshDatabase('bench_jetstream');
+    const nats = await startNatsServer();
+    try {
+      const nc = await connect({ servers: nats.url, noAsyncTraces: true });
+      await ensurePaymentsStream(await jetstreamManager(nc));
+      const publishStart = performance.now();
+      const published = await publishPayments(nc, day);
+      const publishSeconds = (performance.now() - publishStart) / 1000;
+      await nc.close();
+      const latencies: number[] = [];
+      let applied = 0;
+      const log = { info: (o: object) => { const b = o as { messages: number; ms: number }; latencies.push(b.ms); applied += b.messages; }, warn: () => {}, error: (o: object, m: string) => console.error(m, o) };
+      const start = performance.now();
+      const consumer = await startJetStreamIngest(pool, { servers: nats.url, batchSize: BATCH, log });
+      while (applied < published.published) await new Promise((r) => setTimeout(r, 20));
+      const seconds = (performance.now() - start) / 1000;
+      await consumer.stop();
+      latencies.sort((a, b) => a - b);
+      // the broker drops the retried deliveries (same message id): the database sees each once
+      const seen = new Set<Record<string, string>>();
+      const delivered = stream.filter((_, i) => !seen.has(day[i]!) && Boolean(seen.add(day[i]!)));
+      rows.push({
+        path: 'jetstream',
+        notifications: published.published,
+        seconds,
+        perS: Math.round(published.published / seconds),
+        p50Ms: quantile(latencies, 0.5),
+        p99Ms: quantile(latencies, 0.99),
+        consistent: await consistent(pool, delivered),
+        note: `per batch; publish ${Math.round(day.length / publishSeconds)}/s, ${published.duplicates} duplicates dropped by the broker`,
+      });
+    } finally {
+      await nats.stop();
+    }
+  }
+
+  // (c) the webhook: one signed form-encoded notification per request, 64 connections
+  {
+    const pool = await freshDatabase('bench_webhook');
+    const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const { app, url } = await listen(pool, keys.publicKey);
+    const webhookDay = generatePaymentDay({ merchantWallets: wallets, payments: WEBHOOK_REQUESTS, payers: WEBHOOK_REQUESTS * 2, day: '2026-11-21', seed: 11, orderIndependent: true, retryShare: 0 });
+    const bodies = webhookDay.map((f) => new URLSearchParams({ ...f, sign_type: 'RSA2', sign: signRsa2(f, keys.privateKey) }).toString());
+    let next = 0;
+    const result = await autocannon({
+      url: `${url}/v1/notify/payment`,
+      connections: 64,
+      amount: bodies.length,
+      requests: [{ method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, setupRequest: (req) => ({ ...req, body: bodies[next++ % bodies.length] }) }],
+    });
+    await app.close();
+    const ok = result['2xx'] === bodies.length && result.non2xx === 0;
+    rows.push({
+      path: 'webhook',
+      notifications: result['2xx'],
+      seconds: result.duration,
+      perS: Math.round(result['2xx'] / result.duration),
+      p50Ms: result.latency.p50,
+      p99Ms: result.latency.p99,
+      consistent: ok && (await consistent(pool, parsed(webhookDay))),
+      note: `64 connections; ${result.non2xx} non-2xx`,
+    });
+  }
+
+  console.log(`\ncpus: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}; embedded PostgreSQL (fsync on); ${MERCHANTS} merchants\n`);
+  console.log('| path | notifications | seconds | per s | p50 ms | p99 ms | consistent | note |');
+  console.log('|---|--:|--:|--:|--:|--:|---|---|');
+  for (const r of rows) console.log(`| ${r.path} | ${r.notifications} | ${r.seconds.toFixed(2)} | ${r.perS} | ${r.p50Ms.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${r.consistent} | ${r.note} |`);
+  console.log('');
+  for (const r of rows) console.log(`bench=accrual path=${r.path} per_s=${r.perS} p50_ms=${r.p50Ms.toFixed(1)} p99_ms=${r.p99Ms.toFixed(1)} consistent=${r.consistent}`);
+} finally {
+  for (const pool of pools) await pool.end();
+  await server.stop();
+  fs.rmSync(dir, { recursive: true, force: true });
+}
