@@ -47,7 +47,6 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT_BYTES,
-    disableRequestLogging: false,
     requestIdHeader: 'x-request-id',
     routerOptions: { maxParamLength: 200 },
   });

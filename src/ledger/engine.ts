@@ -13,25 +13,14 @@ import {
   type ResolvingTransfer,
   type TransferError,
   type TransferInput,
-  type TransferPhase,
+  type Transfer,
 } from './types.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CODE = /^[a-z][a-z_]{1,31}$/;
 
 /** A transfer row before the database assigns seq and created_at. */
-export interface TransferRow {
-  id: string;
-  debitAccountId: number;
-  creditAccountId: number;
-  amountFen: number;
-  code: string;
-  phase: TransferPhase;
-  pendingId: string | null;
-  timeoutS: number;
-  merchantId: number | null;
-  reference: string | null;
-}
+export type TransferRow = Omit<Transfer, 'seq' | 'createdAt'>;
 
 export interface PendingState {
   row: TransferRow;

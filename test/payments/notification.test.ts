@@ -2,25 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { parseNotification, yuanToFen, type ParseResult } from '../../src/payments/notification.ts';
+import { SAMPLE_NOTIFICATION } from '../support/payments.ts';
 
-const BASE: Record<string, string> = {
-  notify_id: '2026112400222100000012345678',
-  notify_time: '2026-11-24 09:30:05',
-  notify_type: 'trade_status_sync',
-  app_id: '2021000000000001',
-  charset: 'utf-8',
-  version: '1.0',
-  sign_type: 'RSA2',
-  sign: 'c2lnbmF0dXJl',
-  trade_no: '2026112422001400001234567890',
-  out_trade_no: 'QR-20261124-0001',
-  buyer_id: '2088102177000002',
-  seller_id: '2088102177000001',
-  trade_status: 'TRADE_SUCCESS',
-  total_amount: '12.34',
-  receipt_amount: '12.00',
-  gmt_payment: '2026-11-24 09:30:04',
-};
+const BASE: Record<string, string> = { ...SAMPLE_NOTIFICATION, sign_type: 'RSA2', sign: 'c2lnbmF0dXJl', receipt_amount: '12.00' };
 
 function parse(overrides: Record<string, unknown> = {}, without: string[] = []): ParseResult {
   const fields: Record<string, unknown> = { ...BASE, ...overrides };

@@ -3,26 +3,15 @@ import { generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
 import { AlipaySdk } from 'alipay-sdk';
 import { publicKeyFrom, signingString, signRsa2, verifyRsa2 } from '../../src/payments/signature.ts';
+import { SAMPLE_NOTIFICATION } from '../support/payments.ts';
 
 const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const other = generateKeyPairSync('rsa', { modulusLength: 2048 });
 const platformSpkiPem = platform.publicKey.export({ type: 'spki', format: 'pem' }).toString();
 
 const NOTIFICATION: Record<string, string> = {
-  notify_time: '2026-11-24 09:30:05',
-  notify_type: 'trade_status_sync',
-  notify_id: '2026112400222100000012345678',
-  app_id: '2021000000000001',
-  charset: 'utf-8',
-  version: '1.0',
-  trade_no: '2026112422001400001234567890',
-  out_trade_no: 'QR-20261124-0001',
-  buyer_id: '2088102177000002',
-  seller_id: '2088102177000001',
-  trade_status: 'TRADE_SUCCESS',
-  total_amount: '12.34',
+  ...SAMPLE_NOTIFICATION,
   subject: '收款 & 早餐=2份',
-  gmt_payment: '2026-11-24 09:30:04',
   fund_bill_list: '[{"amount":"12.34","fundChannel":"ALIPAYACCOUNT"}]',
 };
 
