@@ -9,6 +9,7 @@ const USAGE = `usage: carepoints <command>
   serve                                   run the HTTP API (embedded PostgreSQL unless DATABASE_URL is set)
   migrate                                 apply pending database migrations and exit
   ingest --nats URL [--batch N]           consume payment notifications from NATS JetStream
+  recognize <file…> [--pretty]            read invoice photos or PDF e-bills: typed fields and findings (JSON)
   import-merchants <file.csv> [--skip-duplicates] [--dry-run]
                                           enrol merchants in bulk (columns: walletUserId,legalName,idNumber,phone,city,enrolledAt)`;
 
@@ -36,6 +37,11 @@ async function main(argv: string[]): Promise<number> {
       return importMerchantsCommand(args);
     case 'ingest':
       return ingestCommand(args);
+    case 'recognize': {
+      // loaded on demand: the OCR models and image libraries are heavy and other commands need none of them
+      const { runRecognizeCommand } = await import('../recognition/index.ts');
+      return runRecognizeCommand(args);
+    }
     case undefined:
     case 'help':
     case '--help':
