@@ -4,6 +4,7 @@
  * truth, the fully-correct rate and latency p50/p95, then model load time and peak memory, and one
  * machine-readable line per variant. BENCH_SEED changes the invoices.
  */
+import os from 'node:os';
 import { loadHospitalRegistry } from '../src/recognition/hospitals.ts';
 import { createRecognizer } from '../src/recognition/index.ts';
 import { generateInvoice, INVOICE_VARIANTS, scoreInvoice, type FieldScore } from '../sim/invoices/index.ts';
@@ -21,11 +22,15 @@ function percentile(sorted: readonly number[], p: number): number {
 const registry = await loadHospitalRegistry();
 const recognizer = await createRecognizer({ hospitals: registry });
 console.log(`models loaded and warmed in ${recognizer.modelLoadMs} ms; ${PER_VARIANT} invoices per variant, seed ${SEED}`);
+// Latency is wall time on a shared machine: the load average and this process's CPU time per
+// invoice tell whether other processes inflated it.
+const loadAtStart = os.loadavg()[0]!;
 
-const rows: { variant: string; fieldAccuracy: number; full: number; p50: number; p95: number; n: number }[] = [];
+const rows: { variant: string; fieldAccuracy: number; full: number; p50: number; p95: number; cpuP50: number; n: number }[] = [];
 const missedFields = new Map<string, number>();
 for (const [v, variant] of INVOICE_VARIANTS.entries()) {
   const latencies: number[] = [];
+  const cpuMs: number[] = [];
   let fields = 0;
   let correct = 0;
   let fullyCorrect = 0;
@@ -33,8 +38,11 @@ for (const [v, variant] of INVOICE_VARIANTS.entries()) {
     const seed = SEED + v * 10_000 + i;
     const generated = await generateInvoice({ seed, variant, hospitals: registry.hospitals, today });
     const t0 = performance.now();
+    const cpu0 = process.cpuUsage();
     const { invoice } = await recognizer.recognize(generated.image, { now });
     latencies.push(performance.now() - t0);
+    const cpu = process.cpuUsage(cpu0);
+    cpuMs.push((cpu.user + cpu.system) / 1000);
     const scores: FieldScore[] = scoreInvoice(generated.truth, invoice);
     const wrong = scores.filter((s) => !s.correct);
     fields += scores.length;
@@ -46,20 +54,29 @@ for (const [v, variant] of INVOICE_VARIANTS.entries()) {
     }
   }
   latencies.sort((a, b) => a - b);
-  rows.push({ variant, fieldAccuracy: (100 * correct) / fields, full: fullyCorrect / PER_VARIANT, p50: percentile(latencies, 50), p95: percentile(latencies, 95), n: PER_VARIANT });
+  cpuMs.sort((a, b) => a - b);
+  rows.push({
+    variant,
+    fieldAccuracy: (100 * correct) / fields,
+    full: fullyCorrect / PER_VARIANT,
+    p50: percentile(latencies, 50),
+    p95: percentile(latencies, 95),
+    cpuP50: percentile(cpuMs, 50),
+    n: PER_VARIANT,
+  });
 }
 await recognizer.close();
 
-console.log('\nvariant       images  field accuracy  fully correct  p50 ms  p95 ms');
+console.log('\nvariant       images  field accuracy  fully correct  p50 ms  p95 ms  CPU p50 ms');
 for (const r of rows) {
   console.log(
-    `${r.variant.padEnd(13)} ${String(r.n).padStart(6)}  ${r.fieldAccuracy.toFixed(1).padStart(13)}%  ${(100 * r.full).toFixed(0).padStart(12)}%  ${r.p50.toFixed(0).padStart(6)}  ${r.p95.toFixed(0).padStart(6)}`,
+    `${r.variant.padEnd(13)} ${String(r.n).padStart(6)}  ${r.fieldAccuracy.toFixed(1).padStart(13)}%  ${(100 * r.full).toFixed(0).padStart(12)}%  ${r.p50.toFixed(0).padStart(6)}  ${r.p95.toFixed(0).padStart(6)}  ${r.cpuP50.toFixed(0).padStart(10)}`,
   );
 }
 const degraded = rows.filter((r) => r.variant !== 'clean');
 const degradedAccuracy = degraded.reduce((s, r) => s + r.fieldAccuracy, 0) / degraded.length;
 console.log(`degraded mean field accuracy ${degradedAccuracy.toFixed(1)}%`);
-console.log(`model load ${recognizer.modelLoadMs} ms; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB`);
+console.log(`model load ${recognizer.modelLoadMs} ms; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB; 1-min load average ${loadAtStart.toFixed(2)} at start, ${os.loadavg()[0]!.toFixed(2)} at end on ${os.availableParallelism()} cores`);
 if (missedFields.size > 0) console.log(`misread fields: ${[...missedFields].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}×${n}`).join(', ')}`);
 for (const r of rows) {
   console.log(`bench=recognition variant=${r.variant} field_accuracy=${r.fieldAccuracy.toFixed(1)} full=${r.full.toFixed(2)} p50_ms=${r.p50.toFixed(0)} p95_ms=${r.p95.toFixed(0)}`);

@@ -1,0 +1,19 @@
+export type RecognitionErrorCode =
+  | 'empty_file'
+  | 'file_too_large'
+  | 'image_too_large'
+  | 'unsupported_format'
+  | 'truncated'
+  | 'corrupt'
+  | 'model_unavailable';
+
+/** A refusal the caller can act on: the input (or the installation) is at fault, not the recogniser. */
+export class RecognitionError extends Error {
+  readonly code: RecognitionErrorCode;
+
+  constructor(code: RecognitionErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'RecognitionError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,182 @@
+import { parseAmountInWords } from './amount-words.ts';
+import { normaliseChargeCategory } from './categories.ts';
+import { parseYuanToFen } from './money.ts';
+import { PROVINCES_BY_CODE, provinceAtStart } from './provinces.ts';
+import type { TextLine } from './text-lines.ts';
+import type { Field, InvoiceKind, LineItem, PaymentSplit } from './types.ts';
+
+/** What the printed text says, before the registry and the QR code are consulted. */
+export interface PrintedFields {
+  readonly kind: Field<InvoiceKind>;
+  readonly province: Field<string> | null;
+  readonly invoiceCode: Field<string> | null;
+  readonly invoiceNumber: Field<string> | null;
+  readonly checkCode: Field<string> | null;
+  readonly issueDate: Field<string> | null;
+  readonly payerName: Field<string> | null;
+  readonly outpatientNumber: Field<string> | null;
+  /** Readings of the issuer's name, best guess first (a seal's rim can add stray characters). */
+  readonly issuerNames: readonly Field<string>[];
+  readonly insuranceType: Field<string> | null;
+  readonly items: readonly LineItem[];
+  readonly totalFen: Field<number> | null;
+  readonly totalInWordsFen: Field<number> | null;
+  readonly payment: PaymentSplit;
+}
+
+type Source = Field<unknown>['source'];
+
+interface Hit {
+  readonly groups: readonly string[];
+  readonly confidence: number;
+}
+
+// Label and value may be one OCR piece or two; the colon is often misread as ! ; | or dropped.
+const SEP = '[:;!|.,]?\\s*';
+const MONEY = '(\\d{1,9}[.,]\\d{2})(?!\\d)';
+
+function confidenceOf(line: TextLine, from: number, to: number): number {
+  let offset = 0;
+  let confidence = 1;
+  for (const piece of line.pieces) {
+    const end = offset + piece.text.length;
+    if (end > from && offset < to) confidence = Math.min(confidence, piece.confidence);
+    offset = end + 1;
+  }
+  return confidence;
+}
+
+function find(lines: readonly TextLine[], pattern: RegExp): Hit | null {
+  for (const line of lines) {
+    const m = pattern.exec(line.text);
+    if (m) return { groups: m.slice(1).map((g) => g ?? ''), confidence: confidenceOf(line, m.index, m.index + m[0].length) };
+  }
+  return null;
+}
+
+function field<T>(value: T, confidence: number, source: Source): Field<T> {
+  return { value, confidence: Math.round(confidence * 1000) / 1000, source };
+}
+
+// Digits the recogniser can return as look-alike letters inside a numeric field.
+const DIGIT_LOOKALIKES: Record<string, string> = { O: '0', o: '0', D: '0', Q: '0', I: '1', l: '1', '|': '1', Z: '2', S: '5', B: '8' };
+function digitsOnly(text: string): string {
+  return text.replace(/[OoDQIl|ZSB]/g, (c) => DIGIT_LOOKALIKES[c]!);
+}
+
+/** 校验码 of fiscal e-bills is lowercase hexadecimal: O/o/I/l there can only be misread digits. */
+function checkCodeValue(text: string): string {
+  const fixed = text.replace(/[OoIl|]/g, (c) => DIGIT_LOOKALIKES[c]!);
+  return /^[0-9a-fA-F]+$/.test(fixed) ? fixed.toLowerCase() : text;
+}
+
+function money(lines: readonly TextLine[], label: string, source: Source): Field<number> | null {
+  const hit = find(lines, new RegExp(`${label}${SEP}[¥￥]?${MONEY}`));
+  const fen = hit ? parseYuanToFen(hit.groups[0]!.replace(',', '.')) : null;
+  return hit && fen !== null ? field(fen, hit.confidence, source) : null;
+}
+
+function detectKind(lines: readonly TextLine[], source: Source): Field<InvoiceKind> {
+  const rules: [RegExp, InvoiceKind][] = [
+    [/住院收费|住院票据/, 'inpatient'],
+    // PP-OCR sometimes reads 门诊 as 内诊 / 门论.
+    [/[门内问]诊收费|门诊票据|门诊.?费票据/, 'outpatient'],
+    [/电子发票|增值税|普通发票|专用发票/, 'vat'],
+    [/药房|药店|药业|销售小票/, 'pharmacy'],
+  ];
+  for (const line of lines) {
+    for (const [pattern, kind] of rules) {
+      const m = pattern.exec(line.text);
+      if (m) return field(kind, confidenceOf(line, m.index, m.index + m[0].length), source);
+    }
+  }
+  return field('unknown', 0, source);
+}
+
+const NAME_TOKEN = /\p{Script=Han}{2,}[\p{Script=Han}A-Za-z()]*/gu;
+const HEADER_WORDS = /^(项目名称|金额|品名|数量|单位|备注|规格|金额\(元\))$/;
+
+/** Line items between the table header (项目名称 / 品名) and the total row: each name pairs with the next amount. */
+function extractItems(lines: readonly TextLine[]): LineItem[] {
+  const header = lines.findIndex((l) => /项目名称|品名/.test(l.text));
+  if (header < 0) return [];
+  const items: LineItem[] = [];
+  for (const line of lines.slice(header + 1)) {
+    if (/合计|大写|小写/.test(line.text)) break;
+    let pending: { name: string; confidence: number } | null = null;
+    for (const piece of line.pieces) {
+      const tokens = piece.text.match(new RegExp(`${MONEY}|${NAME_TOKEN.source}`, 'gu')) ?? [];
+      for (const token of tokens) {
+        const fen = /^\d/.test(token) ? parseYuanToFen(token.replace(',', '.')) : null;
+        if (fen !== null) {
+          if (pending) items.push({ name: pending.name, category: normaliseChargeCategory(pending.name), amountFen: fen, confidence: Math.min(pending.confidence, piece.confidence) });
+          pending = null;
+        } else if (!HEADER_WORDS.test(token)) {
+          // Between two names with no amount, keep a known charge name over noise (a watermark fragment).
+          const known = pending !== null && normaliseChargeCategory(pending.name) !== 'other' && normaliseChargeCategory(token) === 'other';
+          if (!known) pending = { name: token, confidence: piece.confidence };
+        }
+      }
+    }
+  }
+  return items;
+}
+
+function issuerNames(lines: readonly TextLine[], kind: InvoiceKind, source: Source): Field<string>[] {
+  if (kind === 'pharmacy') {
+    const title = lines.find((l) => /药房|药店|药业/.test(l.text));
+    return title ? [field(title.text.replace(/\s/g, ''), Math.min(...title.pieces.map((p) => p.confidence)), source)] : [];
+  }
+  const line = lines.find((l) => /收款单位|收费单位/.test(l.text));
+  if (!line) return [];
+  const names: Field<string>[] = [];
+  const after = /(?:收款单位|收费单位)(?:\(章\)|章)?[:;!|.,]?\s*(.*?)\s*(?:复核人|收款人|$)/.exec(line.text);
+  if (after && after[1]) names.push(field(after[1].replace(/\s/g, ''), confidenceOf(line, after.index, after.index + after[0].length), source));
+  for (const piece of line.pieces) {
+    const name = piece.text.replace(/^.*(?:收款单位|收费单位)(?:\(章\)|章)?[:;!|.,]?/, '');
+    if (/医院|中心|卫生院|门诊部|诊所/.test(name) && !names.some((n) => n.value === name)) names.push(field(name, piece.confidence, source));
+  }
+  return names;
+}
+
+export function extractPrintedFields(lines: readonly TextLine[], source: Source): PrintedFields {
+  const kind = detectKind(lines, source);
+  const code = find(lines, /票据代码[:;!|.,]?\s*([0-9OolIDQZSB]{8})(?![0-9])/);
+  const invoiceCode = code ? field(digitsOnly(code.groups[0]!), code.confidence, source) : null;
+  // Fiscal bill numbers have exactly 10 digits: a reading with one digit lost or doubled is illegible, not a number.
+  const number = find(lines, /(?:票据号码[:;!|.,]?\s*([0-9OolIDQZSB]{10})|(?:发票号码|单据号)[:;!|.,]?\s*([0-9OolIDQZSB]{8,20}))(?![0-9])/);
+  const check = find(lines, /校验码[:;!|.,]?\s*([0-9A-Za-z]{6,20})/);
+  const date = find(lines, /(?:开票日期|日期)[:;!|.,]?\s*(\d{4})[-年./](\d{1,2})[-月./](\d{1,2})/);
+  const payer = find(lines, /(?:交款人|顾客|患者姓名|姓名)(?!统一)[:;!|.,]?\s*(\p{Script=Han}[\p{Script=Han}·]{1,5})/u);
+  // Labels are matched by their tail: the recogniser drops or swaps a leading character now and then.
+  const outpatient = find(lines, /(?:诊号|住院号)[:;!|.,]?\s*([0-9A-Za-z]{4,20})/);
+  const insurance = find(lines, /医保类型[:;!|.,]?\s*(\p{Script=Han}{2,12})/u);
+  const words = find(lines, /大写\)?[:;!|.,]?\s*((?:人民币)?[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整]+)/);
+  const wordsFen = words ? parseAmountInWords(words.groups[0]!) : null;
+  const title = lines.find((l) => provinceAtStart(l.text) !== null);
+  const province = title
+    ? field(provinceAtStart(title.text)!, Math.min(...title.pieces.map((p) => p.confidence)), source)
+    : invoiceCode && PROVINCES_BY_CODE[invoiceCode.value.slice(0, 2)]
+      ? field(PROVINCES_BY_CODE[invoiceCode.value.slice(0, 2)]!, invoiceCode.confidence, source)
+      : null;
+  return {
+    kind,
+    province,
+    invoiceCode,
+    invoiceNumber: number ? field(digitsOnly(number.groups[0] || number.groups[1]!), number.confidence, source) : null,
+    checkCode: check ? field(checkCodeValue(check.groups[0]!), check.confidence, source) : null,
+    issueDate: date ? field(`${date.groups[0]}-${date.groups[1]!.padStart(2, '0')}-${date.groups[2]!.padStart(2, '0')}`, date.confidence, source) : null,
+    payerName: payer ? field(payer.groups[0]!, payer.confidence, source) : null,
+    outpatientNumber: outpatient ? field(outpatient.groups[0]!, outpatient.confidence, source) : null,
+    issuerNames: issuerNames(lines, kind.value, source),
+    insuranceType: insurance ? field(insurance.groups[0]!, insurance.confidence, source) : null,
+    items: extractItems(lines),
+    totalFen: money(lines, '(?:\\(小写?\\)|小写\\)?|(?<!金额)合计)', source),
+    totalInWordsFen: words && wordsFen !== null ? field(wordsFen, words.confidence, source) : null,
+    payment: {
+      poolingFundFen: money(lines, '基金支付', source),
+      personalAccountFen: money(lines, '账户支付', source),
+      personalCashFen: money(lines, '现金支付', source),
+    },
+  };
+}

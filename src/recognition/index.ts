@@ -1,0 +1,25 @@
+export { CHARGE_CATEGORIES, normaliseChargeCategory, type ChargeCategory } from './categories.ts';
+export { checkInvoice, type CheckOptions } from './checks.ts';
+export { runRecognizeCommand, RECOGNIZE_USAGE, type RecognizedFile } from './cli.ts';
+export { RecognitionError, type RecognitionErrorCode } from './errors.ts';
+export {
+  createHospitalRegistry,
+  DEFAULT_HOSPITALS_CSV,
+  HOSPITAL_GRADES,
+  HOSPITAL_TYPES,
+  HospitalRegistryError,
+  loadHospitalRegistry,
+  parseHospitalsCsv,
+  type Hospital,
+  type HospitalGrade,
+  type HospitalMatch,
+  type HospitalOwnership,
+  type HospitalRegistry,
+  type HospitalType,
+} from './hospitals.ts';
+export { MAX_INPUT_BYTES, MAX_INPUT_PIXELS } from './input.ts';
+export { formatFenAsYuan, parseYuanToFen } from './money.ts';
+export { parseAmountInWords } from './amount-words.ts';
+export type { QrPayload } from './qr-payload.ts';
+export { createRecognizer, type RecognizeOptions, type Recognizer, type RecognizerOptions } from './recognizer.ts';
+export type { Field, Finding, FindingCode, HospitalField, Invoice, InvoiceKind, LineItem, PaymentSplit, RecognitionResult, RecognitionTimings } from './types.ts';

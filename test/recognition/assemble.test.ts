@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { assembleInvoice } from '../../src/recognition/assemble.ts';
+import type { PrintedFields } from '../../src/recognition/extract.ts';
+import { createHospitalRegistry, parseHospitalsCsv } from '../../src/recognition/hospitals.ts';
+import { parseQrPayload } from '../../src/recognition/qr-payload.ts';
+import type { Field } from '../../src/recognition/types.ts';
+
+const registry = createHospitalRegistry(
+  parseHospitalsCsv('id,name,aliases,province,city,grade,ownership,type\nH1,杭州市第一人民医院,,浙江省,杭州市,3A,public,general\nH2,杭州市第二人民医院,,浙江省,杭州市,3B,public,general\n'),
+);
+const ocr = <T>(value: T, confidence = 0.98): Field<T> => ({ value, confidence, source: 'ocr' });
+
+function printed(overrides: Partial<PrintedFields> = {}): PrintedFields {
+  return {
+    kind: ocr('outpatient'),
+    province: ocr('浙江省'),
+    invoiceCode: ocr('33010126'),
+    invoiceNumber: ocr('0012345678'),
+    checkCode: ocr('a1b2c3'),
+    issueDate: ocr('2026-03-18'),
+    payerName: ocr('王芳'),
+    outpatientNumber: null,
+    issuerNames: [ocr('常杭州市第一人民医院', 0.9), ocr('杭州市第一人民医院', 0.99)],
+    insuranceType: null,
+    items: [],
+    totalFen: ocr(12345),
+    totalInWordsFen: ocr(12345),
+    payment: { poolingFundFen: null, personalAccountFen: ocr(345), personalCashFen: ocr(7000) },
+    ...overrides,
+  };
+}
+
+test('the issuer reading that matches the registry best is kept', () => {
+  const invoice = assembleInvoice(printed(), registry, null);
+  assert.deepEqual(invoice.hospital, { printedName: '杭州市第一人民医院', hospitalId: 'H1', registryName: '杭州市第一人民医院', similarity: 1, confidence: 0.99 });
+  const hidden = assembleInvoice(printed({ issuerNames: [ocr('杭州市第人民医院')] }), registry, null);
+  assert.equal(hidden.hospital?.hospitalId, null);
+  assert.equal(hidden.confidence, hidden.hospital?.confidence);
+});
+
+test('one payment part hidden by the seal is derived from the total and the others', () => {
+  const invoice = assembleInvoice(printed(), registry, null);
+  assert.deepEqual(invoice.payment.poolingFundFen, { value: 5000, confidence: 0.882, source: 'derived' });
+  const twoMissing = assembleInvoice(printed({ payment: { poolingFundFen: null, personalAccountFen: null, personalCashFen: ocr(7000) } }), registry, null);
+  assert.equal(twoMissing.payment.poolingFundFen, null);
+});
+
+test('a parsed QR code supplies the values and keeps what the print says beside them', () => {
+  const qr = parseQrPayload('01,32,33010126,0012345678,123.45,20260318,a1b2c3,0000');
+  const invoice = assembleInvoice(printed({ totalFen: ocr(92345), invoiceNumber: null }), registry, qr);
+  assert.deepEqual(invoice.totalFen, { value: 12345, confidence: 0.99, source: 'qr', printed: 92345 });
+  assert.deepEqual(invoice.invoiceNumber, { value: '0012345678', confidence: 0.99, source: 'qr', printed: null });
+  const opaque = assembleInvoice(printed(), registry, parseQrPayload('EBILL:XYZ'));
+  assert.equal(opaque.totalFen?.source, 'ocr');
+  assert.equal(opaque.qr?.format, 'opaque');
+});
+
+test('an invoice of unknown kind has no confidence', () => {
+  assert.equal(assembleInvoice(printed({ kind: { value: 'unknown', confidence: 0, source: 'ocr' } }), registry, null).confidence, 0);
+});

@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { extractPrintedFields } from '../../src/recognition/extract.ts';
+import { groupIntoLines, type TextPiece } from '../../src/recognition/text-lines.ts';
+
+/** Lines as OCR returns them: each string is one line, pieces separated by two spaces. */
+function page(...rows: string[]): ReturnType<typeof groupIntoLines> {
+  const pieces: TextPiece[] = rows.flatMap((row, r) => row.split('  ').map((text, i) => ({ text, confidence: 0.97, x0: i * 400, x1: i * 400 + 300, y0: r * 40, y1: r * 40 + 24 })));
+  return groupIntoLines(pieces);
+}
+
+test('an outpatient e-bill read by OCR, misreadings included, yields its fields', () => {
+  const fields = extractPrintedFields(
+    page(
+      '浙江省医疗内诊收费票据 (电子)',
+      '票据代码：33O10126  票据号码：0012345678',
+      '交款人统一社会信用代码：  校验码：a1bOc3',
+      '交款人!王芳  开票日期：2026-03-18',
+      '项目名称  金额（元）  项目名称  金额（元）',
+      '挂号费  10.00  西药费  113,45',
+      '政厅监制  中草药费  20.00',
+      '金额合计（大写）壹佰肆拾叁元肆角伍分  （小写）143.45',
+      '备注：医保类型：职工基本医疗保险  门诊号：20260318001',
+      '医保统筹基金支付：50.00  个人账户支付：3.45  个人现金支付：90.00',
+      '收款单位（章）：常  杭州市第一人民医院  复核人：李梅',
+    ),
+    'ocr',
+  );
+  assert.equal(fields.kind.value, 'outpatient');
+  assert.equal(fields.province?.value, '浙江省');
+  assert.equal(fields.invoiceCode?.value, '33010126');
+  assert.equal(fields.invoiceNumber?.value, '0012345678');
+  assert.equal(fields.checkCode?.value, 'a1b0c3');
+  assert.equal(fields.issueDate?.value, '2026-03-18');
+  assert.equal(fields.payerName?.value, '王芳');
+  assert.equal(fields.outpatientNumber?.value, '20260318001');
+  assert.equal(fields.insuranceType?.value, '职工基本医疗保险');
+  assert.deepEqual(
+    fields.items.map((i) => [i.name, i.category, i.amountFen]),
+    [['挂号费', 'registration', 1000], ['西药费', 'western_medicine', 11345], ['中草药费', 'chinese_herbal_medicine', 2000]],
+  );
+  assert.equal(fields.totalFen?.value, 14345);
+  assert.equal(fields.totalInWordsFen?.value, 14345);
+  assert.deepEqual([fields.payment.poolingFundFen?.value, fields.payment.personalAccountFen?.value, fields.payment.personalCashFen?.value], [5000, 345, 9000]);
+  assert.deepEqual(fields.issuerNames.map((n) => n.value), ['常杭州市第一人民医院', '杭州市第一人民医院']);
+  assert.ok(fields.invoiceNumber!.confidence > 0.9 && fields.invoiceNumber!.source === 'ocr');
+});
+
+test('labels with a character dropped or misread still find their values', () => {
+  const fields = extractPrintedFields(page('金额合计(大写)陆佰玖拾捌元捌角陆分  (小)698.86', '备注:医保类型:自费  (诊号:0382186496', '医保统等基金支付:0.00  个人账户支付:0.00  个人现金支付:698.86'), 'ocr');
+  assert.equal(fields.totalFen?.value, 69886);
+  assert.equal(fields.outpatientNumber?.value, '0382186496');
+  assert.equal(fields.payment.poolingFundFen?.value, 0);
+});
+
+test('a fiscal bill number with a digit lost is illegible rather than wrong', () => {
+  const fields = extractPrintedFields(page('票据代码：33010126  票据号码：001234567'), 'ocr');
+  assert.equal(fields.invoiceCode?.value, '33010126');
+  assert.equal(fields.invoiceNumber, null);
+});
+
+test('a pharmacy receipt yields kind, issuer, drugs and total', () => {
+  const fields = extractPrintedFields(
+    page('老百姓大药房', '销售小票', '单据号：7084350625', '日期：2026-11-11 20:21', '顾客：萧娟娟', '品名  金额', '阿莫西林胶囊  6.25', '六味地黄丸  60.83', '合计：67.08'),
+    'ocr',
+  );
+  assert.equal(fields.kind.value, 'pharmacy');
+  assert.equal(fields.invoiceNumber?.value, '7084350625');
+  assert.equal(fields.issueDate?.value, '2026-11-11');
+  assert.equal(fields.payerName?.value, '萧娟娟');
+  assert.deepEqual(fields.issuerNames.map((n) => n.value), ['老百姓大药房']);
+  assert.deepEqual(fields.items.map((i) => [i.category, i.amountFen]), [['western_medicine', 625], ['chinese_patent_medicine', 6083]]);
+  assert.equal(fields.totalFen?.value, 6708);
+  assert.equal(fields.totalInWordsFen, null);
+});
+
+test('text that is no invoice yields kind unknown and no fields', () => {
+  const fields = extractPrintedFields(page('今天天气很好', '会议纪要 2026年3月'), 'ocr');
+  assert.equal(fields.kind.value, 'unknown');
+  assert.equal(fields.kind.confidence, 0);
+  assert.equal(fields.invoiceNumber, null);
+  assert.deepEqual(fields.items, []);
+});
