@@ -8,6 +8,15 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => {
   return n;
 });
 
+// int8[] (oid 1016) likewise, element by element
+pg.types.setTypeParser(1016 as never, (value: string) =>
+  value === '{}' ? [] : value.slice(1, -1).split(',').map((v) => {
+    const n = Number(v);
+    if (!Number.isSafeInteger(n)) throw new RangeError(`int8 ${v} exceeds the safe integer range`);
+    return n;
+  }),
+);
+
 export interface Database {
   pool: pg.Pool;
   /** `embedded` when this process started its own PostgreSQL under the data directory. */

@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { ApiRole } from '../config/config.ts';
 import { ApiError } from './errors.ts';
@@ -6,6 +6,8 @@ import { ApiError } from './errors.ts';
 declare module 'fastify' {
   interface FastifyRequest {
     apiRole?: ApiRole;
+    /** A short digest of the API key: scopes idempotency keys to their client. */
+    apiKeyId?: string;
   }
 }
 
@@ -28,6 +30,7 @@ export function requireRole(keys: ReadonlyMap<string, ApiRole>, roles: readonly 
     if (!role) throw new ApiError(401, 'unauthenticated', 'unknown API key', 'authorization');
     if (!roles.includes(role)) throw new ApiError(403, 'forbidden', `this operation needs a key of role ${roles.join(' or ')}`);
     request.apiRole = role;
+    request.apiKeyId = createHash('sha256').update(presented).digest('hex').slice(0, 16);
   };
 }
 

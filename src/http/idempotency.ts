@@ -35,7 +35,7 @@ export async function runIdempotent<T>(
   if (Array.isArray(header) || (header !== undefined && !KEY_PATTERN.test(header))) {
     throw new ApiError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-255 visible ASCII characters, given once', 'Idempotency-Key');
   }
-  const scope = `${request.apiRole ?? 'anonymous'} ${request.method} ${request.routeOptions.url}`;
+  const scope = `${request.apiKeyId ?? 'anonymous'} ${request.method} ${request.routeOptions.url}`;
   const requestHash = createHash('sha256').update(canonical({ params: request.params, body: request.body })).digest('hex');
 
   const stored = async (): Promise<(Outcome<T> & { replayed: boolean }) | null> => {

@@ -97,9 +97,12 @@ const MAX_CACHED_ACCOUNTS = 1_000_000;
 async function accountMeta(client: pg.PoolClient, pool: pg.Pool, ids: Iterable<number>): Promise<Map<number, AccountMeta>> {
   let cache = accountMetaCache.get(pool);
   if (!cache) accountMetaCache.set(pool, (cache = new Map()));
-  const missing = [...ids].filter((id) => !cache.has(id));
+  let missing = [...ids].filter((id) => !cache.has(id));
   if (missing.length) {
-    if (cache.size + missing.length > MAX_CACHED_ACCOUNTS) cache.clear();
+    if (cache.size + missing.length > MAX_CACHED_ACCOUNTS) {
+      cache.clear();
+      missing = [...new Set(ids)]; // everything this batch names, not only what was missing before the clear
+    }
     const { rows } = await client.query<AccountRow>(
       'SELECT account_id, merchant_id, kind, debits_must_not_exceed_credits, credits_must_not_exceed_debits FROM ledger_accounts WHERE account_id = ANY($1::bigint[])',
       [intArray(missing)],

@@ -126,11 +126,17 @@ export async function ingestPayments(pool: pg.Pool, notifications: readonly Paym
     const clawbacks: { trade: TradeState; owedFen: number }[] = [];
     const signalCounts = new Map<number, Record<string, number>>();
 
-    for (const n of notifications) {
-      const merchantId = merchantByWallet.get(n.sellerId) ?? null;
-      const ctx = merchantId === null ? null : contexts.get(merchantId)!;
+    for (const original of notifications) {
+      let n = original;
+      // a known trade keeps the payee it was first stored with (a payee enrolled since, or a
+      // notification naming another seller, must not move it to a merchant this batch did not lock)
+      const known = trades.get(n.tradeNo);
+      const merchantId = known ? known.merchantId : (merchantByWallet.get(n.sellerId) ?? null);
+      if (known && known.sellerId !== n.sellerId) n = { ...n, sellerId: known.sellerId };
+      const ctx = merchantId === null ? null : (contexts.get(merchantId) ?? null);
       const at = n.gmtPayment ?? trades.get(n.tradeNo)?.paidAt ?? new Date();
-      const ruleset = rulesetAt(versions, at);
+      // a payment dated before the first ruleset is judged by the first one, not refused with its batch
+      const ruleset = rulesetAt(versions, at.getTime() < versions[0]!.effectiveFrom.getTime() ? versions[0]!.effectiveFrom : at);
       const day = businessDay(at);
       const payerMerchantId = merchantByWallet.get(n.buyerId) ?? null;
       const payerCtx = payerMerchantId === null ? undefined : contexts.get(payerMerchantId);
@@ -219,7 +225,7 @@ export async function ingestPayments(pool: pg.Pool, notifications: readonly Paym
 }
 
 function rulesetOf(versions: Awaited<ReturnType<typeof loadRulesets>>, trade: TradeState) {
-  return (versions.find((v) => v.id === trade.rulesetId) ?? rulesetAt(versions, trade.paidAt!)).rules;
+  return (versions.find((v) => v.id === trade.rulesetId) ?? versions[0]!).rules;
 }
 
 // Every upsert below writes its rows in key order, so that concurrent batches touching the same rows
@@ -287,7 +293,8 @@ async function writePayerDays(client: pg.PoolClient, keys: Set<string>, payerMer
   await client.query(
     `INSERT INTO payer_days (buyer_id, business_day, merchant_ids)
      SELECT b, d, string_to_array(m, ',')::bigint[] FROM unnest($1::text[], $2::date[], $3::text[]) AS v(b, d, m)
-     ON CONFLICT (buyer_id, business_day) DO UPDATE SET merchant_ids = excluded.merchant_ids`,
+     ON CONFLICT (buyer_id, business_day) DO UPDATE
+       SET merchant_ids = (SELECT array_agg(DISTINCT x ORDER BY x) FROM unnest(payer_days.merchant_ids || excluded.merchant_ids) AS x)`,
     [textArray(rows.map((r) => r.buyer)), textArray(rows.map((r) => r.day)), textArray(rows.map((r) => r.merchants.join(',')))],
   );
 }

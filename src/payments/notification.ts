@@ -66,6 +66,8 @@ function parseFields(fields: Record<string, unknown>): PaymentNotification {
   // Every field, even one we ignore, must be a string: anything else means the producer is broken.
   for (const [field, value] of Object.entries(fields)) {
     if (typeof value !== 'string') throw new FieldError(field, 'invalid_type', `${field} must be a string, got ${value === null ? 'null' : typeof value}`);
+    // PostgreSQL text cannot hold NUL: refuse it here rather than fail a whole batch at insert
+    if (value.includes('\u0000')) throw new FieldError(field, 'invalid_characters', `${field} contains a NUL character`);
   }
   const text = fields as Record<string, string | undefined>;
   // The platform omits empty fields, but form encoders often send them as "": treat both as absent.

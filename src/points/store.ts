@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import { intArray, textArray } from '../db/arrays.ts';
-import { merchantAccounts, programmeAccountIds, transferIdFor, applyTransfers, type TransferInput } from '../ledger/index.ts';
+import { merchantAccounts, programmeAccountIds, transferIdFor, applyTransfers, MAX_BATCH_TRANSFERS, type TransferInput } from '../ledger/index.ts';
 import { addMonths, businessDay, businessDayStart } from '../payments/business-day.ts';
 import { planClawback, planCollect, type Lot } from './plan.ts';
 
@@ -80,9 +80,11 @@ export async function updateLots(client: pg.PoolClient, updates: readonly LotUpd
 
 /** Fails loudly: a refused transfer here means lots and ledger disagree, which must never commit. */
 async function post(client: pg.PoolClient, pool: pg.Pool, transfers: TransferInput[]): Promise<void> {
-  const results = await applyTransfers(client, pool, transfers, { lock: true });
-  const failed = results.find((r) => r.status === 'failed');
-  if (failed) throw new Error(`credit transfer ${failed.id} refused: ${failed.status === 'failed' ? failed.error : ''}`);
+  for (let i = 0; i < transfers.length; i += MAX_BATCH_TRANSFERS) {
+    const results = await applyTransfers(client, pool, transfers.slice(i, i + MAX_BATCH_TRANSFERS), { lock: true });
+    const failed = results.find((r) => r.status === 'failed');
+    if (failed) throw new Error(`credit transfer ${failed.id} refused: ${failed.status === 'failed' ? failed.error : ''}`);
+  }
 }
 
 export interface CollectSummary {

@@ -114,3 +114,24 @@ test('collected credit expires six months after the day it was collected', async
   assert.equal((await merchantBalance(db.pool, m.id))!.availableFen, 0);
   await assertLedgerInvariants(db.pool);
 });
+
+test('a trade first seen before its payee enrolled neither crashes its batch nor moves to the new merchant', async () => {
+  const late = '2088000099999999';
+  await ingestPayments(db.pool, [notification({ tradeNo: 'T4-1', sellerId: late, buyerId: payerWallet(1), tradeStatus: 'WAIT_BUYER_PAY', gmtPayment: null })]);
+  await db.pool.query(
+    "INSERT INTO merchants (wallet_user_id, legal_name, id_number_hash, phone, city, enrolled_at) VALUES ($1, '迟到', repeat('e', 64), '13900000000', '杭州', now())",
+    [late],
+  );
+  const results = await ingestPayments(db.pool, [
+    notification({ tradeNo: 'T4-1', sellerId: late, buyerId: payerWallet(1) }),
+    notification({ tradeNo: 'T4-2', sellerId: wallet(4), buyerId: payerWallet(1) }),
+  ]);
+  assert.deepEqual(results.map((r) => r.outcome), ['not_enrolled', 'credited']);
+});
+
+test('concurrent batches for one payer keep every merchant the payer paid that day', async () => {
+  await Promise.all([0, 1, 2, 3].map((i) => ingestPayments(db.pool, [notification({ tradeNo: `T5-${i}`, sellerId: wallet(i), buyerId: payerWallet(99), gmtPayment: new Date('2026-11-22T02:00:00Z') })])));
+  const { rows } = await db.pool.query("SELECT merchant_ids FROM payer_days WHERE buyer_id = $1 AND business_day = '2026-11-22'", [payerWallet(99)]);
+  assert.equal(rows[0].merchant_ids.length, 4);
+  assert.equal(typeof rows[0].merchant_ids[0], 'number', 'int8 arrays come back as numbers');
+});

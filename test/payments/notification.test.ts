@@ -179,3 +179,8 @@ test('other documented notification fields are tolerated', () => {
   };
   assert.ok(parse(extra).ok);
 });
+
+test('a NUL character is refused naming the field (PostgreSQL text cannot hold it)', () => {
+  const result = parseNotification({ ...SAMPLE_NOTIFICATION, out_trade_no: 'a\u0000b' });
+  assert.deepEqual(result.ok ? null : [result.field, result.code], ['out_trade_no', 'invalid_characters']);
+});
