@@ -1,3 +1,5 @@
+import { formatFenAsYuan } from '../src/recognition/money.ts';
+
 /**
  * A day of payment notifications for a city's merchants, as the platform would send them:
  * payers drawn with a skewed (Zipf-like) popularity, regulars paying the same merchant again,
@@ -30,9 +32,6 @@ export function random(seed: number): () => number {
   };
 }
 
-function yuan(fen: number): string {
-  return `${Math.floor(fen / 100)}.${String(fen % 100).padStart(2, '0')}`;
-}
 
 function beijing(day: string, secondOfDay: number): string {
   const h = Math.floor(secondOfDay / 3600);
@@ -68,8 +67,8 @@ export function generatePaymentDay(o: DayOptions): Record<string, string>[] {
       buyer_id: payerWalletOf(pickPayer()),
       seller_id: merchant,
       trade_status: 'TRADE_SUCCESS',
-      total_amount: yuan(amountFen),
-      receipt_amount: yuan(amountFen),
+      total_amount: formatFenAsYuan(amountFen),
+      receipt_amount: formatFenAsYuan(amountFen),
       gmt_payment: beijing(o.day, second),
     };
     out.push(fields);

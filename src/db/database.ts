@@ -24,7 +24,7 @@ export interface Database {
   close(): Promise<void>;
 }
 
-export const EMBEDDED_DATABASE = 'carepoints';
+const EMBEDDED_DATABASE = 'carepoints';
 
 export async function ensureDatabase(adminUrl: string, name: string): Promise<string> {
   const admin = new pg.Client({ connectionString: adminUrl });

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { intArray } from '../db/arrays.ts';
 import { accountFromRow, transferFromRow, TRANSFER_COLUMNS, type TransferDbRow } from './store.ts';
 import { MERCHANT_ACCOUNT_KINDS, type Account, type MerchantAccountKind, type ProgrammeAccountKind, type Transfer } from './types.ts';
 
@@ -19,10 +20,21 @@ export async function programmeAccountIds(db: Queryable): Promise<Record<Program
   return Object.fromEntries(rows.map((r) => [r.kind, r.account_id])) as Record<ProgrammeAccountKind, number>;
 }
 
+/** Many merchants' accounts in one query, by merchant and kind. */
+export async function merchantAccountsOf(db: Queryable, merchantIds: readonly number[]): Promise<Map<number, Record<MerchantAccountKind, Account>>> {
+  const { rows } = await db.query('SELECT * FROM ledger_accounts WHERE merchant_id = ANY($1::bigint[])', [intArray([...new Set(merchantIds)])]);
+  const out = new Map<number, Record<MerchantAccountKind, Account>>();
+  for (const r of rows) {
+    const account = accountFromRow(r);
+    const entry = out.get(account.merchantId!) ?? ({} as Record<MerchantAccountKind, Account>);
+    entry[account.kind as MerchantAccountKind] = account;
+    out.set(account.merchantId!, entry);
+  }
+  return out;
+}
+
 export async function merchantAccounts(db: Queryable, merchantId: number): Promise<Record<MerchantAccountKind, Account> | null> {
-  const { rows } = await db.query('SELECT * FROM ledger_accounts WHERE merchant_id = $1', [merchantId]);
-  if (rows.length === 0) return null;
-  return Object.fromEntries(rows.map((r) => [r.kind, accountFromRow(r)])) as Record<MerchantAccountKind, Account>;
+  return (await merchantAccountsOf(db, [merchantId])).get(merchantId) ?? null;
 }
 
 export async function accountsById(db: Queryable, ids: number[]): Promise<Map<number, Account>> {
@@ -42,7 +54,7 @@ export interface MerchantBalance {
   debtFen: number;
 }
 
-export function balanceOf(merchantId: number, accounts: Record<MerchantAccountKind, Account>): MerchantBalance {
+function balanceOf(merchantId: number, accounts: Record<MerchantAccountKind, Account>): MerchantBalance {
   const available = accounts.merchant_available;
   const pending = accounts.merchant_pending;
   const debt = accounts.merchant_debt;

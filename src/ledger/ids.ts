@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 
 /**
  * A deterministic transfer id (UUID version 5 layout, SHA-1 over the parts) for transfers that
@@ -10,8 +10,4 @@ export function transferIdFor(...parts: (string | number)[]): string {
   hash[8] = (hash[8]! & 0x3f) | 0x80;
   const hex = hash.subarray(0, 16).toString('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
-}
-
-export function newTransferId(): string {
-  return randomUUID();
 }

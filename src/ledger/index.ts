@@ -1,16 +1,16 @@
 /** The points ledger: accounts and immutable, idempotent transfers (see DESIGN.md §2). */
 export * from './types.ts';
 export { createTransfers, applyTransfers, inLedgerTransaction } from './store.ts';
-export { transferIdFor, newTransferId } from './ids.ts';
+export { transferIdFor } from './ids.ts';
 export { expirePendingTransfers, PENDING_EXPIRED_CODE } from './expiry.ts';
 export {
   openMerchantAccounts,
   programmeAccountIds,
   merchantAccounts,
+  merchantAccountsOf,
   accountsById,
   merchantBalance,
   merchantHistory,
-  balanceOf,
   MAX_HISTORY_PAGE,
   type MerchantBalance,
 } from './accounts.ts';

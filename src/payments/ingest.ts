@@ -5,8 +5,7 @@
  */
 import type pg from 'pg';
 import { intArray, textArray } from '../db/arrays.ts';
-import { applyTransfers, inLedgerTransaction, MAX_BATCH_TRANSFERS, programmeAccountIds, type TransferInput } from '../ledger/index.ts';
-import { accountsOfMerchants } from './accounts.ts';
+import { applyTransfers, inLedgerTransaction, MAX_BATCH_TRANSFERS, merchantAccountsOf, programmeAccountIds, type TransferInput } from '../ledger/index.ts';
 import { clawBack, collectCredits, lockMerchants, lotIdFor } from '../points/store.ts';
 import { decide, type AccrualOutcome, type MerchantAccrualContext, type PaymentSignal, type TradeState } from './accrual.ts';
 import { businessDay } from './business-day.ts';
@@ -187,11 +186,11 @@ export async function ingestPayments(pool: pg.Pool, notifications: readonly Paym
 
     if (earns.length) {
       const programme = await programmeAccountIds(client);
-      const accounts = await accountsOfMerchants(client, [...new Set(earns.map((e) => e.trade.merchantId!))]);
+      const accounts = await merchantAccountsOf(client, earns.map((e) => e.trade.merchantId!));
       const transfers: TransferInput[] = earns.map((e) => ({
         id: lotIdFor(e.trade.tradeNo, e.lot),
         debitAccountId: programme.programme_funding,
-        creditAccountId: accounts.get(e.trade.merchantId!)!.merchant_pending,
+        creditAccountId: accounts.get(e.trade.merchantId!)!.merchant_pending.id,
         amountFen: e.amountFen,
         code: e.lot === 'welcome' ? 'welcome' : 'accrual',
         reference: e.trade.tradeNo,

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { inLedgerTransaction, merchantAccounts, programmeAccountIds, transferIdFor, applyTransfers, type TransferInput } from '../ledger/index.ts';
+import { inLedgerTransaction, merchantAccountsOf, programmeAccountIds, transferIdFor, applyTransfers, type TransferInput } from '../ledger/index.ts';
 import { lockMerchants, updateLots, type LotUpdate } from './store.ts';
 
 const SWEEP_LIMIT = 2_000;
@@ -32,11 +32,12 @@ async function sweep(pool: pg.Pool, kind: 'lapse' | 'expire', now: Date): Promis
       [state, now, candidates.map((c) => c.merchant_id), SWEEP_LIMIT],
     );
     const programme = await programmeAccountIds(client);
+    const accountsByMerchant = await merchantAccountsOf(client, lots.map((l) => l.merchant_id));
     const transfers: TransferInput[] = [];
     const updates: LotUpdate[] = [];
     const spendable = new Map<number, number>();
     for (const lot of lots) {
-      const accounts = (await merchantAccounts(client, lot.merchant_id))!;
+      const accounts = accountsByMerchant.get(lot.merchant_id)!;
       let amount = lot.remaining_fen;
       if (kind === 'expire') {
         // credit reserved by a claim in flight cannot expire from under it; what is left expires

@@ -3,26 +3,13 @@ import { normaliseChargeCategory } from './categories.ts';
 import { parseYuanToFen } from './money.ts';
 import { PROVINCES_BY_CODE, provinceAtStart } from './provinces.ts';
 import type { TextLine } from './text-lines.ts';
-import type { Field, InvoiceKind, LineItem, PaymentSplit } from './types.ts';
+import type { Field, Invoice, InvoiceKind, LineItem } from './types.ts';
 
 /** What the printed text says, before the registry and the QR code are consulted. */
-export interface PrintedFields {
-  readonly kind: Field<InvoiceKind>;
-  readonly province: Field<string> | null;
-  readonly invoiceCode: Field<string> | null;
-  readonly invoiceNumber: Field<string> | null;
-  readonly checkCode: Field<string> | null;
-  readonly issueDate: Field<string> | null;
-  readonly payerName: Field<string> | null;
-  readonly outpatientNumber: Field<string> | null;
+export type PrintedFields = Omit<Invoice, 'hospital' | 'qr' | 'confidence'> & {
   /** Readings of the issuer's name, best guess first (a seal's rim can add stray characters). */
   readonly issuerNames: readonly Field<string>[];
-  readonly insuranceType: Field<string> | null;
-  readonly items: readonly LineItem[];
-  readonly totalFen: Field<number> | null;
-  readonly totalInWordsFen: Field<number> | null;
-  readonly payment: PaymentSplit;
-}
+};
 
 type Source = Field<unknown>['source'];
 
