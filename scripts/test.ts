@@ -12,6 +12,8 @@ import pg from 'pg';
 import { createPool } from '../src/db/database.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
+import { ensureWebBuild } from './build-web.ts';
+import { ensureSystemPackages } from './system-packages.ts';
 
 const root = path.resolve(import.meta.dirname, '..');
 const filters = process.argv.slice(2);
@@ -24,6 +26,16 @@ if (files.length === 0) {
   console.error(`no test files match ${filters.join(' ')}`);
   process.exit(1);
 }
+
+const systemProblem = ensureSystemPackages();
+if (systemProblem) {
+  console.error(systemProblem);
+  process.exit(1);
+}
+
+// the end-to-end tests drive the built apps: build them (when web/ changed) before any test runs
+const web = await ensureWebBuild({ log: console.log });
+if (web.built) console.log(`web apps built in ${web.seconds.toFixed(1)} s`);
 
 let embedded: EmbeddedPostgres | null = null;
 let tmpDir: string | null = null;

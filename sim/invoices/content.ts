@@ -38,7 +38,8 @@ const PROVINCE_CODES: Record<string, string> = {
 const SURNAMES = '王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢傅钟姜崔谭廖范汪陆金石戴贾韦夏邱方侯邹熊孟秦白江阎薛尹段雷黎史龙陶贺顾毛郝龚邵万钱严覃武洪';
 const GIVEN = '伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红建国志新海波云峰辉鹏宇浩然子涵欣怡梓轩雨晨思远嘉琪文博晓东春梅';
 const INSURANCE = ['职工基本医疗保险', '城乡居民基本医疗保险', '自费'];
-const OUTPATIENT_ITEMS: readonly (readonly [string, ChargeCategory, number, number])[] = [
+// Exported: the recogniser's drug catalogue (src/recognition/drug-names.txt) must know every name printed.
+export const OUTPATIENT_ITEMS: readonly (readonly [string, ChargeCategory, number, number])[] = [
   ['挂号费', 'registration', 100, 5000],
   ['诊察费', 'consultation', 500, 5000],
   ['西药费', 'western_medicine', 500, 60000],
@@ -49,7 +50,7 @@ const OUTPATIENT_ITEMS: readonly (readonly [string, ChargeCategory, number, numb
   ['治疗费', 'treatment', 500, 30000],
   ['卫生材料费', 'materials', 100, 10000],
 ];
-const INPATIENT_ITEMS: readonly (readonly [string, ChargeCategory, number, number])[] = [
+export const INPATIENT_ITEMS: readonly (readonly [string, ChargeCategory, number, number])[] = [
   ['床位费', 'bed', 5000, 200000],
   ['护理费', 'nursing', 2000, 100000],
   ['手术费', 'surgery', 50000, 900000],
@@ -58,7 +59,7 @@ const INPATIENT_ITEMS: readonly (readonly [string, ChargeCategory, number, numbe
   ['化验费', 'laboratory', 5000, 200000],
   ['治疗费', 'treatment', 5000, 300000],
 ];
-const DRUGS: readonly (readonly [string, ChargeCategory])[] = [
+export const DRUGS: readonly (readonly [string, ChargeCategory])[] = [
   ['阿莫西林胶囊', 'western_medicine'], ['布洛芬缓释胶囊', 'western_medicine'], ['头孢克肟片', 'western_medicine'],
   ['氯雷他定片', 'western_medicine'], ['奥美拉唑肠溶胶囊', 'western_medicine'], ['盐酸二甲双胍片', 'western_medicine'],
   ['六味地黄丸', 'chinese_patent_medicine'], ['连花清瘟胶囊', 'chinese_patent_medicine'], ['藿香正气口服液', 'chinese_patent_medicine'],
@@ -76,6 +77,17 @@ function isoDate(today: string, daysBack: number): string {
 function vatStylePayload(code: string, number: string, totalFen: number, date: string, check: string, rand: Picker): string {
   const yuan = `${Math.floor(totalFen / 100)}.${String(totalFen % 100).padStart(2, '0')}`;
   return ['01', '32', code, number, yuan, date.replaceAll('-', ''), check, rand.digits(4).toUpperCase()].join(',');
+}
+
+/**
+ * A fiscal e-bill verification URL: `d=<code>_<number>_<check>_<amount>_<yyyymmdd>` (sometimes
+ * without the amount) beside signature parameters. The host is made up.
+ */
+function fiscalPayload(code: string, number: string, totalFen: number, date: string, check: string, rand: Picker): string {
+  const yuan = `${Math.floor(totalFen / 100)}.${String(totalFen % 100).padStart(2, '0')}`;
+  const fields = [code, number, check, ...(rand.chance(0.7) ? [yuan] : []), date.replaceAll('-', '')];
+  const signature = Array.from({ length: 16 }, () => rand.pick([...'0123456789abcdef'])).join('');
+  return `https://ebill.example.gov.cn/verify?d=${fields.join('_')}&t=1&s=${signature}`;
 }
 
 function splitPayment(totalFen: number, insurance: string, rand: Picker): InvoiceTruth['payment'] {
@@ -112,9 +124,13 @@ export function invoiceContent(rand: Picker, layout: InvoiceLayout, hospitals: r
   const invoiceCode = `${PROVINCE_CODES[hospital.province]}${rand.digits(2)}01${issueDate.slice(2, 4)}`;
   const invoiceNumber = rand.digits(10);
   const checkCode = Array.from({ length: 6 }, () => rand.pick([...'0123456789abcdef'])).join('');
-  const qrPayload = rand.chance(0.5)
-    ? vatStylePayload(invoiceCode, invoiceNumber, totalFen, issueDate, checkCode, rand)
-    : `EBILL:${Array.from({ length: 24 }, () => rand.pick([...'0123456789ABCDEFGHJKLMNPQRSTUVWXYZ'])).join('')}`;
+  const qrKind = rand.next();
+  const qrPayload =
+    qrKind < 0.35
+      ? vatStylePayload(invoiceCode, invoiceNumber, totalFen, issueDate, checkCode, rand)
+      : qrKind < 0.75
+        ? fiscalPayload(invoiceCode, invoiceNumber, totalFen, issueDate, checkCode, rand)
+        : `EBILL:${Array.from({ length: 24 }, () => rand.pick([...'0123456789ABCDEFGHJKLMNPQRSTUVWXYZ'])).join('')}`;
   return {
     layout, kind: layout === 'inpatient' ? 'inpatient' : 'outpatient', province: hospital.province, invoiceCode, invoiceNumber, checkCode,
     issueDate, payerName, outpatientNumber: rand.digits(rand.int(8, 11)), hospitalId: hospital.id, issuerName: hospital.name,

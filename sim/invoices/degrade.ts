@@ -1,9 +1,25 @@
 import sharp from 'sharp';
 import type { Picker } from './random.ts';
+import { farShot } from './far-shot.ts';
 import { warpOnto } from './perspective.ts';
 
-export const INVOICE_VARIANTS = ['clean', 'tilt', 'blur', 'jpeg', 'lowres', 'perspective', 'shading'] as const;
+/** Photos the recogniser must read. */
+export const INVOICE_VARIANTS = ['clean', 'tilt', 'blur', 'jpeg', 'lowres', 'perspective', 'shading', 'far', 'lowres640'] as const;
+/**
+ * Photos no one can read, each with the quality reason the recogniser must give: thresholds are
+ * tuned between these and INVOICE_VARIANTS.
+ */
+export const UNUSABLE_VARIANTS = {
+  dark: 'too_dark',
+  glare: 'glare',
+  shaken: 'too_blurred',
+  tiny: 'too_small_in_frame',
+  thumbnail: 'too_low_resolution',
+  table: 'not_an_invoice',
+} as const;
+export type UnusableVariant = keyof typeof UNUSABLE_VARIANTS;
 export type InvoiceVariant = (typeof INVOICE_VARIANTS)[number];
+export type PhotoVariant = InvoiceVariant | UnusableVariant;
 
 export interface DegradedImage {
   readonly image: Buffer;
@@ -43,7 +59,7 @@ async function phoneShot(png: Buffer, width: number, height: number, rand: Picke
 }
 
 /** Applies one photographic degradation to a rendered invoice (PNG, width × height). */
-export async function degrade(png: Buffer, width: number, height: number, variant: InvoiceVariant, rand: Picker): Promise<DegradedImage> {
+export async function degrade(png: Buffer, width: number, height: number, variant: PhotoVariant, rand: Picker): Promise<DegradedImage> {
   switch (variant) {
     case 'clean':
       return { image: png, format: 'png' };
@@ -63,6 +79,22 @@ export async function degrade(png: Buffer, width: number, height: number, varian
     }
     case 'perspective':
       return { image: await phoneShot(png, width, height, rand), format: 'jpeg' };
+    case 'far':
+      return { image: await farShot(png, width, height, rand, { coverage: 0.15 + rand.next() * 0.25, blurSigma: 0.6 + rand.next() * 0.6, exposure: 1, glare: false }), format: 'jpeg' };
+    case 'lowres640':
+      return { image: await sharp(png).resize(640).jpeg({ quality: 85 }).toBuffer(), format: 'jpeg' };
+    case 'dark':
+      return { image: await farShot(png, width, height, rand, { coverage: 0.45 + rand.next() * 0.25, blurSigma: 0.8, exposure: 0.1 + rand.next() * 0.08, glare: false }), format: 'jpeg' };
+    case 'glare':
+      return { image: await farShot(png, width, height, rand, { coverage: 0.45 + rand.next() * 0.25, blurSigma: 0.8, exposure: 1, glare: true }), format: 'jpeg' };
+    case 'shaken':
+      return { image: await farShot(png, width, height, rand, { coverage: 0.45 + rand.next() * 0.25, blurSigma: 9 + rand.next() * 4, exposure: 1, glare: false }), format: 'jpeg' };
+    case 'tiny':
+      return { image: await farShot(png, width, height, rand, { coverage: 0.025 + rand.next() * 0.035, blurSigma: 0.8, exposure: 1, glare: false }), format: 'jpeg' };
+    case 'thumbnail':
+      return { image: await sharp(png).resize(rand.int(220, 320)).jpeg({ quality: 85 }).toBuffer(), format: 'jpeg' };
+    case 'table':
+      return { image: await farShot(png, width, height, rand, { coverage: 0.3, blurSigma: 0.8, exposure: 1, glare: false, withoutSheet: true }), format: 'jpeg' };
     case 'shading': {
       const image = await sharp(png)
         .composite([{ input: shadingOverlay(width, height, rand), blend: 'multiply' }])

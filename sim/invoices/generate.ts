@@ -1,7 +1,7 @@
 import sharp from 'sharp';
 import type { Hospital } from '../../src/recognition/hospitals.ts';
 import { invoiceContent, type InvoiceLayout, type InvoiceTruth } from './content.ts';
-import { degrade, type InvoiceVariant } from './degrade.ts';
+import { degrade, type PhotoVariant } from './degrade.ts';
 import { renderInvoice } from './layouts.ts';
 import { picker } from './random.ts';
 
@@ -9,7 +9,7 @@ export const INVOICE_LAYOUTS: readonly InvoiceLayout[] = ['outpatient-grid', 'ou
 
 export interface GeneratedInvoice {
   readonly seed: number;
-  readonly variant: InvoiceVariant;
+  readonly variant: PhotoVariant;
   readonly image: Buffer;
   readonly format: 'png' | 'jpeg';
   readonly truth: InvoiceTruth;
@@ -17,19 +17,21 @@ export interface GeneratedInvoice {
 
 export interface GenerateOptions {
   readonly seed: number;
-  readonly variant: InvoiceVariant;
+  readonly variant: PhotoVariant;
   /** Layout; by default drawn from the seed, mostly outpatient bills. */
   readonly layout?: InvoiceLayout;
   readonly hospitals: readonly Hospital[];
   /** YYYY-MM-DD the issue dates count back from. */
   readonly today: string;
+  /** Printed as given instead of the drawn content: the patient's name, or a tampered total. */
+  readonly overrides?: Partial<Pick<InvoiceTruth, 'payerName' | 'totalFen' | 'items'>>;
 }
 
 /** One synthetic invoice photo and its ground truth; the same options always give the same bytes. */
 export async function generateInvoice(options: GenerateOptions): Promise<GeneratedInvoice> {
   const rand = picker(options.seed);
   const layout = options.layout ?? rand.pick<InvoiceLayout>(['outpatient-grid', 'outpatient-grid', 'outpatient-pairs', 'outpatient-pairs', 'inpatient', 'pharmacy-receipt']);
-  const truth = invoiceContent(rand, layout, options.hospitals, options.today);
+  const truth = { ...invoiceContent(rand, layout, options.hospitals, options.today), ...options.overrides };
   const rendered = renderInvoice(truth, rand);
   const png = await sharp(Buffer.from(rendered.svg)).png().toBuffer();
   const { image, format } = await degrade(png, rendered.width, rendered.height, options.variant, rand);

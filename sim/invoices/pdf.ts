@@ -25,7 +25,7 @@ export interface PdfOptions {
   readonly kind: 'e-bill' | 'scanned';
 }
 
-/** An e-bill PDF printed by headless Chromium (Debian's package, installed by scripts/install-system-deps.sh). */
+/** An e-bill PDF printed by headless Chromium (Debian's package, which `npm test` installs for the tests). */
 export async function generateInvoicePdf(options: PdfOptions): Promise<GeneratedPdf> {
   const rand = picker(options.seed);
   const truth = invoiceContent(rand, options.layout, options.hospitals, options.today);

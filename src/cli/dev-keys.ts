@@ -1,23 +1,25 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ApiRole } from '../config/config.ts';
+import { API_ROLES, type ApiRole } from '../config/config.ts';
+
+const DEV_KEY_PREFIX: Record<ApiRole, string> = { ops: 'ops', platform: 'plat', reviewer: 'rev' };
 
 /**
  * Without CAREPOINTS_API_KEYS, a local run still needs keys: generate one per role once, keep them
- * in the data directory (mode 600) and reuse them on every start.
+ * in the data directory (mode 600) and reuse them on every start. A role added since the file was
+ * written (e.g. reviewer) gets its key added; the existing keys stay.
  */
 export function devApiKeys(dataDir: string): { keys: Map<string, ApiRole>; file: string; byRole: Record<ApiRole, string> } {
   const file = path.join(dataDir, 'api-keys.json');
-  let byRole: Record<ApiRole, string>;
-  if (fs.existsSync(file)) {
-    byRole = JSON.parse(fs.readFileSync(file, 'utf8')) as Record<ApiRole, string>;
-  } else {
-    byRole = { ops: `ops_${randomBytes(24).toString('base64url')}`, platform: `plat_${randomBytes(24).toString('base64url')}` };
+  const stored: Partial<Record<ApiRole, string>> = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<Record<ApiRole, string>>) : {};
+  const missing = API_ROLES.filter((role) => typeof stored[role] !== 'string');
+  const byRole = Object.fromEntries(API_ROLES.map((role) => [role, stored[role] ?? `${DEV_KEY_PREFIX[role]}_${randomBytes(24).toString('base64url')}`])) as Record<ApiRole, string>;
+  if (missing.length > 0) {
     fs.mkdirSync(dataDir, { recursive: true });
-    fs.writeFileSync(file, JSON.stringify(byRole, null, 2) + '\n', { mode: 0o600 });
+    fs.writeFileSync(file, JSON.stringify({ ...stored, ...byRole }, null, 2) + '\n', { mode: 0o600 });
   }
-  return { keys: new Map([[byRole.ops, 'ops'], [byRole.platform, 'platform']]), file, byRole };
+  return { keys: new Map(API_ROLES.map((role) => [byRole[role], role])), file, byRole };
 }
 
 /**

@@ -4,7 +4,7 @@ import { Compile } from 'typebox/compile';
 import { loadConfig } from '../config/config.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
-import { enrolmentProblem } from '../merchants/enrolment.ts';
+import { enrolmentProblem, normaliseEnrolment } from '../merchants/enrolment.ts';
 import { EnrolmentSchema } from '../merchants/schema.ts';
 import { importEnrolments, resolveIdHashKey } from '../merchants/store.ts';
 import type { EnrolmentInput } from '../merchants/types.ts';
@@ -44,7 +44,7 @@ export function readEnrolmentCsv(text: string): { rows: { line: number; input: E
     const input = record as unknown as EnrolmentInput;
     const problem = enrolmentProblem(input);
     if (problem) problems.push({ line, field: problem.field, message: problem.message });
-    else rows.push({ line, input });
+    else rows.push({ line, input: normaliseEnrolment(input) });
   }
   return { rows, problems };
 }

@@ -4,25 +4,43 @@ import { openDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { startJetStreamIngest } from '../payments/jetstream-ingest.ts';
 
-const USAGE = 'usage: carepoints ingest --nats nats://host:port [--batch N]   (N: 1..10000, default 8000)';
+const USAGE = `usage: carepoints ingest --nats nats://host:port[,nats://host2:port…] [--batch N] [--replicas R] [--ack-wait S]
+  --batch N      notifications a transaction, 1..10000 (default 8000)
+  --replicas R   copies of the PAYMENTS stream when this process creates it, 1..5 (default 1; 3 on a three-node cluster)
+  --ack-wait S   seconds before the unacknowledged batches of a consumer that died go to another, 1..3600 (default 60)`;
+
+/** `--flag value` as an integer in min..max, or null when the value is anything else. */
+function integerFlag(value: string | undefined, min: number, max: number): number | null {
+  if (!value || !/^[0-9]{1,5}$/.test(value)) return null;
+  const n = Number(value);
+  return n >= min && n <= max ? n : null;
+}
 
 /** `carepoints ingest --nats URL`: consume payment messages from JetStream until SIGINT/SIGTERM. */
 export async function ingestCommand(args: string[]): Promise<number> {
   let servers: string | undefined;
-  let batchSize = 8_000;
+  let batchSize: number | null = 8_000;
+  let replicas: number | null = null;
+  let ackWaitS: number | null = 60;
   for (let i = 0; i < args.length; i++) {
     const flag = args[i];
     const value = args[i + 1];
     if (flag === '--nats' && value) servers = value;
-    else if (flag === '--batch' && value && /^[0-9]{1,5}$/.test(value) && Number(value) >= 1 && Number(value) <= 10_000) batchSize = Number(value);
+    else if (flag === '--batch') batchSize = integerFlag(value, 1, 10_000);
+    else if (flag === '--replicas') replicas = integerFlag(value, 1, 5);
+    else if (flag === '--ack-wait') ackWaitS = integerFlag(value, 1, 3600);
     else {
       console.error(`${USAGE}\nunexpected ${flag ?? ''} ${value ?? ''}`.trim());
       return 2;
     }
     i++;
   }
-  if (!servers || !/^(nats|tls):\/\/[^\s]+$/.test(servers)) {
+  if (!servers || !servers.split(',').every((url) => /^(nats|tls):\/\/[^\s,]+$/.test(url))) {
     console.error(USAGE);
+    return 2;
+  }
+  if (batchSize === null || ackWaitS === null || (replicas === null && args.includes('--replicas'))) {
+    console.error(`${USAGE}\na flag's value is out of range`);
     return 2;
   }
   const config = loadConfig();
@@ -30,8 +48,8 @@ export async function ingestCommand(args: string[]): Promise<number> {
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, log: () => {} });
   try {
     await migrate(db.pool);
-    const consumer = await startJetStreamIngest(db.pool, { servers, batchSize, log: logger });
-    logger.info({ servers, batchSize }, 'consuming payment messages');
+    const consumer = await startJetStreamIngest(db.pool, { servers, batchSize, replicas: replicas ?? undefined, ackWaitMs: ackWaitS * 1000, log: logger });
+    logger.info({ servers, batchSize, replicas, ackWaitS }, 'consuming payment messages');
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

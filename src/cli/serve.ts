@@ -1,27 +1,39 @@
 import pino from 'pino';
+import { ensureWebBuild } from '../../scripts/build-web.ts';
 import { loadConfig } from '../config/config.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
-import { buildApp } from '../http/app.ts';
-import { expirePendingTransfers } from '../ledger/index.ts';
+import { buildApp, LIVE_CHANNEL_CONNECTIONS } from '../http/app.ts';
 import { resolveIdHashKey } from '../merchants/store.ts';
 import { publicKeyFrom } from '../payments/signature.ts';
-import { expireCredits, lapseUncollectedCredits } from '../points/sweeps.ts';
+import { localFileStore } from '../storage/index.ts';
+import { claimWorkerConnections, startClaimWorkers, type ClaimWorkers } from './claim-workers.ts';
+import { PERIODIC_CONNECTIONS, startPeriodicWork } from './periodic.ts';
 import { devApiKeys, devPlatformKeys } from './dev-keys.ts';
+import { devConsoleUsers } from './dev-staff.ts';
+import { walletGatewayFor } from './wallet.ts';
 
-const EXPIRY_SWEEP_INTERVAL_MS = 10_000;
 
-export async function serve(): Promise<void> {
+/** `demo`: whether a development start on an empty database seeds the demo city (`serve --no-demo`: not). */
+export async function serve(options: { demo: boolean } = { demo: true }): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel });
+  // the web apps build (when web/ changed) while the database starts
+  const webBuild = ensureWebBuild({ log: (message) => logger.info(message) });
+  webBuild.catch(() => {});
   const db = await openDatabase({
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
-    poolSize: config.databasePoolSize,
+    // requests get their own share: the live channels, the workers and the sweeps hold theirs beside it
+    poolSize: config.databasePoolSize + LIVE_CHANNEL_CONNECTIONS + (config.workerConcurrency > 0 ? claimWorkerConnections(config.workerConcurrency) : 0) + PERIODIC_CONNECTIONS,
     log: (line) => logger.debug({ component: 'postgres' }, line),
+    // the reason only: a pg error carries its whole client, which would flood the log during an outage
+    warn: (message, err) => logger.warn({ component: 'postgres', reason: err instanceof Error ? err.message : undefined, code: (err as { code?: string } | undefined)?.code }, message),
   });
   logger.info({ mode: db.mode, dataDir: db.mode === 'embedded' ? config.dataDir : undefined }, 'database open');
   let app: Awaited<ReturnType<typeof buildApp>>;
+  let wallet: Awaited<ReturnType<typeof walletGatewayFor>> | null = null;
+  let workers: ClaimWorkers | null = null;
   try {
     const applied = await migrate(db.pool);
     if (applied.length) logger.info({ applied }, 'migrations applied');
@@ -29,7 +41,10 @@ export async function serve(): Promise<void> {
     if (!apiKeys) {
       const dev = devApiKeys(config.dataDir);
       apiKeys = dev.keys;
-      logger.warn({ file: dev.file, opsKey: dev.byRole.ops, platformKey: dev.byRole.platform }, 'CAREPOINTS_API_KEYS not set: using the generated development keys');
+      logger.warn(
+        { file: dev.file, opsKey: dev.byRole.ops, platformKey: dev.byRole.platform, reviewerKey: dev.byRole.reviewer },
+        'CAREPOINTS_API_KEYS not set: using the generated development keys',
+      );
     }
     let platformKey = config.platformPublicKey;
     if (!platformKey) {
@@ -37,35 +52,75 @@ export async function serve(): Promise<void> {
       platformKey = dev.publicKeyPem;
       logger.warn({ privateKeyFile: dev.privateKeyFile }, 'CAREPOINTS_PLATFORM_PUBLIC_KEY not set: notifications must be signed with the development platform key');
     }
-    app = await buildApp({ pool: db.pool, apiKeys, idHashKey: await resolveIdHashKey(db.pool, config.idHashKey), platformPublicKey: publicKeyFrom(platformKey), logger });
+    if (config.env === 'production' && config.smsProvider === 'dev') {
+      logger.warn('production with CAREPOINTS_SMS_PROVIDER=dev: sign-in codes are written to the log and sent to nobody');
+    }
+    const web = await webBuild;
+    logger.info({ built: web.built, seconds: Number(web.seconds.toFixed(1)), merchantFirstLoadKbGzip: Number((web.merchantFirstLoadGzipBytes / 1024).toFixed(1)) }, 'web apps ready');
+    const idHashKey = await resolveIdHashKey(db.pool, config.idHashKey);
+    if (config.env === 'development') {
+      for (const user of await devConsoleUsers(db.pool, config.dataDir)) {
+        logger.warn({ username: user.username, password: user.password, file: user.file }, `development console ${user.role}: sign in at /console/`);
+      }
+      // loaded on demand: the demo city is the simulator's, which production never needs
+      const { demoMerchant, seedDemoCity } = await import('./dev-demo.ts');
+      // a demo that fails leaves the server usable; what it committed is resumed at the next start
+      // only into the embedded database npm start makes: a DATABASE_URL may name a shared or a
+      // production database whose CAREPOINTS_ENV was forgotten
+      const city = options.demo && db.mode === 'embedded'
+        ? await seedDemoCity(db.pool, { idHashKey, files: localFileStore(config.filesDir) }).catch((err: unknown) => {
+            logger.error({ err }, 'the demo city could not be seeded; the next start tries again');
+            return null;
+          })
+        : null;
+      if (city) logger.info({ merchants: city.merchants, days: city.days, claims: city.claims, seconds: Number(city.seconds.toFixed(1)) }, 'seeded the demo city (first start on an empty database; `--no-demo` skips it)');
+      const demo = await demoMerchant(db.pool);
+      if (demo) logger.warn({ phone: demo.phone, name: demo.legalName }, 'development demo merchant: sign in at / with this phone; the code is printed in this log (and at GET /v1/dev/otp)');
+    }
+    app = await buildApp({
+      pool: db.pool,
+      apiKeys,
+      idHashKey,
+      platformPublicKey: publicKeyFrom(platformKey),
+      platformAppId: config.platformAppId,
+      logger,
+      devEndpoints: config.env === 'development',
+      secureCookies: config.env === 'production',
+      files: localFileStore(config.filesDir),
+    });
+    wallet = await walletGatewayFor(config);
+    if (wallet.sandboxUrl) logger.warn({ url: wallet.sandboxUrl }, 'CAREPOINTS_WALLET_GATEWAY_URL not set: payouts go to the sandbox gateway in this process');
+    if (config.workerConcurrency > 0) {
+      const gateway = wallet.gateway;
+      workers = await startClaimWorkers(db.pool, {
+        files: localFileStore(config.filesDir),
+        gateway,
+        bills: (day) => gateway.bill(day),
+        concurrency: config.workerConcurrency,
+        log: (level, message) => logger[level]({ component: 'jobs' }, message),
+      });
+    }
+    // last: a client that finds the port open finds everything behind it running
     await app.listen({ port: config.port, host: config.host });
+    logger.info({ merchantApp: `http://localhost:${config.port}/`, console: `http://localhost:${config.port}/console/`, docs: `http://localhost:${config.port}/docs` }, 'open in a browser');
   } catch (err) {
+    await workers?.stop();
+    await wallet?.close();
     await db.close();
     throw err;
   }
 
-  // Time-driven work: reservations that timed out, credit not collected in time, credit past validity.
-  const sweep = setInterval(() => {
-    const jobs: [string, () => Promise<number>][] = [
-      ['expired pending transfers voided', async () => (await expirePendingTransfers(db.pool)).filter((r) => r.status === 'created').length],
-      ['uncollected credits lapsed', () => lapseUncollectedCredits(db.pool)],
-      ['credits expired', () => expireCredits(db.pool)],
-    ];
-    for (const [what, job] of jobs) {
-      job().then(
-        (count) => count > 0 && logger.info({ count }, what),
-        (err: unknown) => logger.error({ err }, `sweep failed: ${what}`),
-      );
-    }
-  }, EXPIRY_SWEEP_INTERVAL_MS);
+  const periodic = startPeriodicWork(db.pool, (level, fields, message) => logger[level]({ component: 'periodic', ...fields }, message), config);
 
   let closing = false;
   const shutdown = async (signal: string) => {
     if (closing) return;
     closing = true;
     logger.info({ signal }, 'shutting down: draining HTTP, closing the database');
-    clearInterval(sweep);
+    await periodic.stop();
     await app.close();
+    await workers?.stop();
+    await wallet?.close();
     await db.close();
     logger.info('stopped');
     process.exit(0);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_HISTORY_RETENTION_DAYS, MIN_HISTORY_RETENTION_DAYS } from '../payments/history.ts';
 import { publicKeyFrom } from '../payments/signature.ts';
 
 /** A configuration value that failed validation; the message names the variable and what was wrong. */
@@ -12,9 +13,34 @@ export class ConfigError extends Error {
   }
 }
 
-export type ApiRole = 'ops' | 'platform';
+export type ApiRole = 'ops' | 'platform' | 'reviewer';
+export const API_ROLES: readonly ApiRole[] = ['ops', 'platform', 'reviewer'];
+
+/** `development` (the default) or `production`. */
+export type Environment = 'development' | 'production';
+/** The SMS providers this build has; `dev` writes codes to the log (and, in development, to GET /v1/dev/otp). */
+export type SmsProviderName = 'dev';
+const SMS_PROVIDERS: readonly SmsProviderName[] = ['dev'];
+
+export interface WalletGatewayConfig {
+  url: string;
+  appId: string;
+  appPrivateKeyPem: string;
+  gatewayPublicKeyPem: string;
+  timeoutMs: number;
+}
 
 export interface Config {
+  /** Where claim photos and PDFs are kept (content-addressed). */
+  filesDir: string;
+  /** Claim-pipeline jobs this process runs at once; 0 = none (API only). */
+  workerConcurrency: number;
+  /** The platform's fund-transfer gateway; null = the sandbox gateway, in process (development only). */
+  walletGateway: WalletGatewayConfig | null;
+  /** CAREPOINTS_ENV: development builds have dev-only endpoints; production sets Secure cookies. */
+  env: Environment;
+  /** CAREPOINTS_SMS_PROVIDER; production has no default (the dev provider only by explicit choice). */
+  smsProvider: SmsProviderName;
   port: number;
   host: string;
   /** null: run the embedded PostgreSQL under `dataDir`. */
@@ -28,7 +54,14 @@ export interface Config {
   databasePoolSize: number;
   /** The payment platform's RSA public key (PEM or bare base64) for notification signatures; null = a development key pair in the data directory. */
   platformPublicKey: string | null;
+  /** The app id (app_id) the platform's notifications must carry; the development one with the development key pair. */
+  platformAppId: string;
+  /** CAREPOINTS_HISTORY_RETENTION_DAYS: payment history older than this is dropped, a quarter at a time. */
+  historyRetentionDays: number;
 }
+
+/** What `npm start` expects when it plays the payment platform itself (no CAREPOINTS_PLATFORM_PUBLIC_KEY). */
+export const DEV_PLATFORM_APP_ID = '2021000000000000';
 
 type Env = Record<string, string | undefined>;
 
@@ -65,13 +98,13 @@ function apiKeys(env: Env): Map<string, ApiRole> | null {
   const keys = new Map<string, ApiRole>();
   for (const entry of raw.split(',')) {
     const [role, key, ...rest] = entry.trim().split(':');
-    if (rest.length > 0 || key === undefined || (role !== 'ops' && role !== 'platform')) {
-      throw new ConfigError('CAREPOINTS_API_KEYS', `each entry must be role:key with role ops or platform, got ${JSON.stringify(entry.trim())}`);
+    if (rest.length > 0 || key === undefined || !(API_ROLES as readonly (string | undefined)[]).includes(role)) {
+      throw new ConfigError('CAREPOINTS_API_KEYS', `each entry must be role:key with role ${API_ROLES.join(', ')}, got ${JSON.stringify(entry.trim())}`);
     }
     if (key.length < MIN_API_KEY_CHARS || !/^[A-Za-z0-9_-]+$/.test(key)) {
       throw new ConfigError('CAREPOINTS_API_KEYS', `keys must be at least ${MIN_API_KEY_CHARS} characters of [A-Za-z0-9_-]`);
     }
-    keys.set(key, role);
+    keys.set(key, role as ApiRole);
   }
   return keys;
 }
@@ -87,7 +120,62 @@ function platformPublicKey(env: Env): string | null {
   return raw;
 }
 
+/** Required with a real platform key: a notification signed by the platform for another app is not ours. */
+function platformAppId(env: Env): string {
+  const raw = env.CAREPOINTS_PLATFORM_APP_ID;
+  if (raw === undefined || raw === '') {
+    if (env.CAREPOINTS_PLATFORM_PUBLIC_KEY) throw new ConfigError('CAREPOINTS_PLATFORM_APP_ID', 'required with CAREPOINTS_PLATFORM_PUBLIC_KEY: the app id the platform gave this programme');
+    return DEV_PLATFORM_APP_ID;
+  }
+  if (!/^[0-9]{16}$/.test(raw)) throw new ConfigError('CAREPOINTS_PLATFORM_APP_ID', `expected the platform's 16-digit app id, got ${JSON.stringify(raw)}`);
+  return raw;
+}
+
+function environment(env: Env): Environment {
+  const raw = env.CAREPOINTS_ENV;
+  if (raw === undefined || raw === '') return 'development';
+  if (raw !== 'development' && raw !== 'production') throw new ConfigError('CAREPOINTS_ENV', `expected development or production, got ${JSON.stringify(raw)}`);
+  return raw;
+}
+
+function smsProvider(env: Env, mode: Environment): SmsProviderName {
+  const raw = env.CAREPOINTS_SMS_PROVIDER;
+  if (raw === undefined || raw === '') {
+    if (mode === 'production') {
+      throw new ConfigError(
+        'CAREPOINTS_SMS_PROVIDER',
+        'production needs an SMS provider chosen explicitly; the only one so far is "dev", which writes sign-in codes to the log: set CAREPOINTS_SMS_PROVIDER=dev to run production with it knowingly',
+      );
+    }
+    return 'dev';
+  }
+  if (!(SMS_PROVIDERS as readonly string[]).includes(raw)) throw new ConfigError('CAREPOINTS_SMS_PROVIDER', `expected one of ${SMS_PROVIDERS.join(', ')}, got ${JSON.stringify(raw)}`);
+  return raw as SmsProviderName;
+}
+
+function walletGateway(env: Env, mode: Environment): WalletGatewayConfig | null {
+  const url = env.CAREPOINTS_WALLET_GATEWAY_URL;
+  if (url === undefined || url === '') {
+    if (mode === 'production') throw new ConfigError('CAREPOINTS_WALLET_GATEWAY_URL', 'production needs the platform gateway (the sandbox gateway is for development)');
+    return null;
+  }
+  if (!/^https?:\/\/\S+$/.test(url)) throw new ConfigError('CAREPOINTS_WALLET_GATEWAY_URL', `expected an http(s) URL, got ${JSON.stringify(url)}`);
+  const required = (name: string): string => {
+    const value = env[name];
+    if (value === undefined || value === '') throw new ConfigError(name, 'required when CAREPOINTS_WALLET_GATEWAY_URL is set');
+    return value;
+  };
+  return {
+    url,
+    appId: required('CAREPOINTS_WALLET_APP_ID'),
+    appPrivateKeyPem: required('CAREPOINTS_WALLET_APP_PRIVATE_KEY'),
+    gatewayPublicKeyPem: required('CAREPOINTS_WALLET_GATEWAY_PUBLIC_KEY'),
+    timeoutMs: integerInRange(env, 'CAREPOINTS_WALLET_TIMEOUT_MS', 5_000, 100, 60_000),
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
+  const mode = environment(env);
   const logLevel = env.LOG_LEVEL ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) {
     throw new ConfigError('LOG_LEVEL', `expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(logLevel)}`);
@@ -99,6 +187,8 @@ export function loadConfig(env: Env = process.env): Config {
   const host = env.HOST ?? '0.0.0.0';
   if (host === '') throw new ConfigError('HOST', 'must not be empty');
   return {
+    env: mode,
+    smsProvider: smsProvider(env, mode),
     port: integerInRange(env, 'PORT', 3000, 0, 65535),
     host,
     databaseUrl: databaseUrl(env),
@@ -108,5 +198,10 @@ export function loadConfig(env: Env = process.env): Config {
     idHashKey,
     databasePoolSize: integerInRange(env, 'DATABASE_POOL_SIZE', 10, 1, 200),
     platformPublicKey: platformPublicKey(env),
+    platformAppId: platformAppId(env),
+    filesDir: path.resolve(env.CAREPOINTS_FILES_DIR || path.join(env.CAREPOINTS_DATA_DIR || './data', 'files')),
+    workerConcurrency: integerInRange(env, 'CAREPOINTS_WORKERS', 4, 0, 16),
+    walletGateway: walletGateway(env, mode),
+    historyRetentionDays: integerInRange(env, 'CAREPOINTS_HISTORY_RETENTION_DAYS', DEFAULT_HISTORY_RETENTION_DAYS, MIN_HISTORY_RETENTION_DAYS, 3_650),
   };
 }

@@ -40,31 +40,112 @@ export async function ensureDatabase(adminUrl: string, name: string): Promise<st
   return url.toString();
 }
 
-export function createPool(url: string, max: number): pg.Pool {
-  const pool = new pg.Pool({ connectionString: url, max, application_name: 'carepoints' });
-  // An idle client losing its server (restart, failover) must not crash the process.
-  pool.on('error', () => {});
+/**
+ * A pool whose clients never crash the process when the server goes away. The pool listens for errors
+ * only on idle clients; a checked-out client that hears "terminating connection" (57P01) between two
+ * queries would emit an unhandled 'error' event. Every client gets a listener of its own for its whole
+ * life: its next query fails instead, and the pool discards it on release.
+ */
+export function createPool(url: string, max: number, onConnectionLost: (err: Error) => void = () => {}): pg.Pool {
+  const pool = new pg.Pool({ connectionString: url, max, application_name: 'carepoints', keepAlive: true });
+  pool.on('error', onConnectionLost);
+  pool.on('connect', (client) => client.on('error', onConnectionLost));
   return pool;
 }
 
-export async function openDatabase(options: { databaseUrl: string | null; dataDir: string; poolSize: number; log: (line: string) => void }): Promise<Database> {
-  let embedded: EmbeddedPostgres | null = null;
+const UNAVAILABLE_NODE_CODES: ReadonlySet<string> = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+// 57P01-57P03: shut down, crashed, starting or in recovery; 53300: out of connection slots
+const UNAVAILABLE_SQLSTATES: ReadonlySet<string> = new Set(['57P01', '57P02', '57P03', '53300']);
+// what node-postgres says, without a code, about a connection that is gone or cannot be had
+const UNAVAILABLE_MESSAGES = /^(Connection terminated|Client has encountered a connection error|Client was closed and is not queryable|timeout exceeded when trying to connect|Cannot use a pool after calling end)/;
+
+/**
+ * Whether an error means the database cannot be reached (down, restarting, out of connections) rather
+ * than that a statement failed: such requests answer 503 and are worth retrying.
+ */
+export function isDatabaseUnavailable(err: unknown): boolean {
+  for (let e = err, depth = 0; e instanceof Error && depth < 5; e = e.cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && (UNAVAILABLE_NODE_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08'))) return true;
+    if (UNAVAILABLE_MESSAGES.test(e.message)) return true;
+  }
+  return false;
+}
+
+export async function openDatabase(options: {
+  databaseUrl: string | null;
+  dataDir: string;
+  poolSize: number;
+  log: (line: string) => void;
+  /** Lost connections and embedded-server restarts: worth a warning, never fatal. */
+  warn?: (message: string, err?: unknown) => void;
+}): Promise<Database> {
+  const warn = options.warn ?? (() => {});
+  let embedded: SupervisedPostgres | null = null;
   let url = options.databaseUrl;
   if (url === null) {
     const server = await startEmbeddedPostgres({ dir: options.dataDir, log: options.log });
-    embedded = server;
+    embedded = superviseEmbedded(server, () => startEmbeddedPostgres({ dir: options.dataDir, log: options.log, port: server.port }), warn);
+    const supervised = embedded;
     url = await ensureDatabase(server.url, EMBEDDED_DATABASE).catch(async (err: unknown) => {
-      await server.stop();
+      await supervised.stop();
       throw err;
     });
   }
-  const pool = createPool(url, options.poolSize);
+  const pool = createPool(url, options.poolSize, (err) => warn('a database connection was lost', err));
   return {
     pool,
     mode: embedded ? 'embedded' : 'server',
     async close() {
       await pool.end();
       await embedded?.stop();
+    },
+  };
+}
+
+interface SupervisedPostgres {
+  stop(): Promise<void>;
+}
+
+const RESTART_BACKOFF_MS = [200, 500, 1_000, 2_000, 5_000];
+
+/**
+ * The embedded server is this process's own: if it dies (a crash, an OOM kill, kill -9), nobody else
+ * will start it again. Restarted on the same port, so the pool reconnects by itself; until then the API
+ * answers 503. Old backends may hold the shared memory for a moment: retried with backoff.
+ */
+function superviseEmbedded(first: EmbeddedPostgres, restart: () => Promise<EmbeddedPostgres>, warn: (message: string, err?: unknown) => void): SupervisedPostgres {
+  let current = first;
+  let closing = false;
+  let restarting: Promise<void> | null = null;
+  const watch = (server: EmbeddedPostgres) => {
+    void server.exited.then((code) => {
+      if (closing) return;
+      warn(`the embedded PostgreSQL exited unexpectedly (code ${code}); restarting it on port ${server.port}`);
+      restarting = (async () => {
+        for (let attempt = 0; !closing; attempt++) {
+          try {
+            current = await restart();
+            if (closing) await current.stop();
+            else {
+              warn('the embedded PostgreSQL is back');
+              watch(current);
+            }
+            return;
+          } catch (err) {
+            warn('the embedded PostgreSQL did not restart; trying again', err);
+            await new Promise((r) => setTimeout(r, RESTART_BACKOFF_MS[Math.min(attempt, RESTART_BACKOFF_MS.length - 1)]));
+          }
+        }
+      })();
+    });
+  };
+  watch(first);
+  return {
+    async stop() {
+      closing = true;
+      await restarting;
+      await current.stop();
     },
   };
 }

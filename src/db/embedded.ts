@@ -1,5 +1,5 @@
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
@@ -13,6 +13,10 @@ import path from 'node:path';
 export interface EmbeddedPostgres {
   url: string;
   port: number;
+  /** The postmaster's process id. */
+  pid: number;
+  /** Settles when the server process ends, whether by stop() or not (a crash, a kill -9). */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 
@@ -22,6 +26,8 @@ export interface EmbeddedOptions {
   /** Trade durability for speed (tests only). */
   ephemeral?: boolean;
   log?: (line: string) => void;
+  /** A fixed port: a server restarted after a crash keeps its address, so open pools reconnect. Default: a free one. */
+  port?: number;
 }
 
 const SUPERUSER = 'carepoints';
@@ -39,16 +45,63 @@ async function binaries(): Promise<Binaries> {
   return { initdb: mod.initdb, postgres: mod.postgres };
 }
 
+type RunAs = { uid: number; gid: number };
+
 /** PostgreSQL refuses to run as root; as root we run it as the `postgres` system user, creating it if needed. */
-function runAsIds(): { uid: number; gid: number } | null {
+function runAsIds(): RunAs | null {
   if (process.getuid?.() !== 0) return null;
-  const id = (flag: string): number => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8' }).trim());
+  const id = (flag: string): number => Number(execFileSync('id', [flag, 'postgres'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
   try {
     return { uid: id('-u'), gid: id('-g') };
   } catch {
-    execFileSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres']);
+    try {
+      execFileSync('useradd', ['--system', '--user-group', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', 'postgres'], { stdio: 'ignore' });
+    } catch {
+      throw new EmbeddedStartError('PostgreSQL cannot run as root and there is no `postgres` system user to run it as (useradd failed): create one with `useradd --system postgres`, or set DATABASE_URL to an existing server.');
+    }
     return { uid: id('-u'), gid: id('-g') };
   }
+}
+
+/** A refusal to start that a person can act on: printed as one sentence, without a stack trace. */
+export class EmbeddedStartError extends Error {}
+
+/** Whether the `postgres` user can search (reach the contents of) a directory: every ancestor must be searchable. */
+function reachableBy(dir: string, ids: RunAs): boolean {
+  return spawnSync('test', ['-x', dir], { uid: ids.uid, gid: ids.gid, stdio: 'ignore' }).status === 0;
+}
+
+/**
+ * Root with the project in a home the `postgres` user cannot enter (`/root` is 0700): the server's
+ * binaries and cluster must live where it can, so they go under /var/lib/carepoints (one copy of the
+ * binaries per version; one cluster per data directory, linked from `<dir>/pg` so it can be found).
+ */
+const ROOT_FALLBACK_DIR = '/var/lib/carepoints';
+
+function reachableBinaries(bins: Binaries, ids: RunAs): Binaries {
+  const nativeDir = path.dirname(path.dirname(bins.postgres));
+  if (reachableBy(path.dirname(bins.postgres), ids)) return bins;
+  const version = JSON.parse(fs.readFileSync(path.join(nativeDir, '..', 'package.json'), 'utf8')) as { version: string };
+  const copy = path.join(ROOT_FALLBACK_DIR, `postgres-${version.version}`);
+  if (!fs.existsSync(path.join(copy, 'complete'))) {
+    fs.rmSync(copy, { recursive: true, force: true });
+    fs.mkdirSync(ROOT_FALLBACK_DIR, { recursive: true, mode: 0o755 });
+    fs.chmodSync(ROOT_FALLBACK_DIR, 0o755);
+    fs.cpSync(nativeDir, copy, { recursive: true, verbatimSymlinks: true, preserveTimestamps: true });
+    fs.writeFileSync(path.join(copy, 'complete'), '');
+  }
+  return { initdb: path.join(copy, 'bin', 'initdb'), postgres: path.join(copy, 'bin', 'postgres') };
+}
+
+/** Where the cluster's files go: `<dir>`, or for an unreachable `<dir>` a directory of its own under /var/lib/carepoints. */
+function clusterHome(dir: string, ids: RunAs | null): string {
+  if (!ids || reachableBy(dir, ids)) return dir;
+  const home = path.join(ROOT_FALLBACK_DIR, 'clusters', createHash('sha256').update(path.resolve(dir)).digest('hex').slice(0, 16));
+  fs.mkdirSync(home, { recursive: true, mode: 0o755 });
+  fs.chmodSync(home, 0o755);
+  const link = path.join(dir, 'pg');
+  if (!fs.existsSync(link)) fs.symlinkSync(path.join(home, 'pg'), link);
+  return home;
 }
 
 export async function freePort(): Promise<number> {
@@ -63,7 +116,7 @@ export async function freePort(): Promise<number> {
   });
 }
 
-function chownTree(dir: string, ids: { uid: number; gid: number }): void {
+function chownTree(dir: string, ids: RunAs): void {
   fs.chownSync(dir, ids.uid, ids.gid);
   for (const entry of fs.readdirSync(dir, { withFileTypes: true })) {
     const child = path.join(dir, entry.name);
@@ -72,7 +125,7 @@ function chownTree(dir: string, ids: { uid: number; gid: number }): void {
   }
 }
 
-function run(cmd: string, args: string[], ids: { uid: number; gid: number } | null): Promise<string> {
+function run(cmd: string, args: string[], ids: RunAs | null): Promise<string> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { ...(ids ?? {}), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, LC_ALL: 'C' } });
     let output = '';
@@ -110,19 +163,20 @@ async function stopOrphan(clusterDir: string, log: (line: string) => void): Prom
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedPostgres> {
   const log = options.log ?? (() => {});
-  const bins = await binaries();
   const ids = runAsIds();
-  const clusterDir = path.join(options.dir, 'pg');
+  const bins = ids ? reachableBinaries(await binaries(), ids) : await binaries();
   const passwordFile = path.join(options.dir, 'pg-password');
   fs.mkdirSync(options.dir, { recursive: true });
   if (ids) fs.chmodSync(options.dir, 0o755); // the postgres user must reach its cluster directory
+  const home = clusterHome(options.dir, ids);
+  const clusterDir = path.join(home, 'pg');
 
   if (!fs.existsSync(path.join(clusterDir, 'PG_VERSION'))) {
     fs.rmSync(clusterDir, { recursive: true, force: true }); // a half-initialised cluster from an interrupted first start
     fs.mkdirSync(clusterDir, { mode: 0o700 });
     const password = randomBytes(18).toString('base64url');
     fs.writeFileSync(passwordFile, password + '\n', { mode: 0o600 });
-    const pwfile = path.join(options.dir, 'pg-initdb-password');
+    const pwfile = path.join(home, 'pg-initdb-password');
     fs.writeFileSync(pwfile, password + '\n', { mode: 0o600 });
     if (ids) {
       chownTree(clusterDir, ids);
@@ -130,7 +184,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     }
     try {
       log(`initialising embedded PostgreSQL cluster in ${clusterDir}`);
-      await run(bins.initdb, [`--pgdata=${clusterDir}`, `--username=${SUPERUSER}`, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C'], ids);
+      await run(bins.initdb, [`--pgdata=${clusterDir}`, `--username=${SUPERUSER}`, `--pwfile=${pwfile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C'], ids).catch((err: unknown) => {
+        throw new EmbeddedStartError(`could not create the embedded PostgreSQL cluster in ${clusterDir} (${err instanceof Error ? err.message : String(err)}); set DATABASE_URL to use an existing server instead`);
+      });
     } finally {
       fs.rmSync(pwfile, { force: true });
     }
@@ -138,7 +194,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const password = fs.readFileSync(passwordFile, 'utf8').trim();
   await stopOrphan(clusterDir, log);
 
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const settings = [
     'listen_addresses=127.0.0.1',
     'unix_socket_directories=',
@@ -155,7 +211,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   let recentOutput = '';
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`embedded PostgreSQL not ready after ${READY_TIMEOUT_MS} ms: ${recentOutput}`)), READY_TIMEOUT_MS);
+    const timer = setTimeout(() => reject(new EmbeddedStartError(`embedded PostgreSQL not ready after ${READY_TIMEOUT_MS} ms: ${recentOutput}`)), READY_TIMEOUT_MS);
     child.stderr?.on('data', (chunk: Buffer) => {
       const text = chunk.toString();
       recentOutput = (recentOutput + text).slice(-4000);
@@ -167,7 +223,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     });
     void exited.then((code) => {
       clearTimeout(timer);
-      reject(new Error(`embedded PostgreSQL exited with ${code} while starting: ${recentOutput.trim()}`));
+      reject(new EmbeddedStartError(`embedded PostgreSQL exited with ${code} while starting: ${recentOutput.trim()}`));
     });
   });
 
@@ -176,10 +232,14 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
   };
   process.once('exit', stopOnExit);
+  // a server that died by itself (a kill -9) needs no stopping: a supervisor restarting it must not pile up listeners
+  void exited.then(() => process.removeListener('exit', stopOnExit));
   let stopping: Promise<void> | null = null;
   return {
     url: `postgres://${SUPERUSER}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`,
     port,
+    pid: child.pid!,
+    exited,
     stop() {
       stopping ??= (async () => {
         process.removeListener('exit', stopOnExit);

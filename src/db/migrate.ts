@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import { migrateJobs } from '../jobs/index.ts';
 
 export const MIGRATIONS_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../migrations');
 
@@ -39,6 +40,14 @@ export function readMigrations(dir = MIGRATIONS_DIR): Migration[] {
  * migration is never edited: a checksum mismatch stops the program instead of guessing.
  */
 export async function migrate(pool: pg.Pool, dir = MIGRATIONS_DIR): Promise<string[]> {
+  const done = await applyMigrations(pool, dir);
+  // the job queue's own schema (graphile_worker), versioned by the package; after our client is back
+  // in the pool, as graphile-worker takes one of its own (a pool of one would wait for ever)
+  await migrateJobs(pool);
+  return done;
+}
+
+async function applyMigrations(pool: pg.Pool, dir: string): Promise<string[]> {
   const migrations = readMigrations(dir);
   const client = await pool.connect();
   try {

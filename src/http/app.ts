@@ -1,54 +1,86 @@
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance } from 'fastify';
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import type { KeyObject } from 'node:crypto';
 import type pg from 'pg';
+import { isDatabaseUnavailable } from '../db/database.ts';
+import type { FileStore } from '../storage/index.ts';
+import { authRoutes, createAuthSettings, DevSmsProvider, SmsDispatcher, staffRoutes, type AuthLimits, type SmsProvider } from '../auth/index.ts';
+import { catalogueRoutes } from '../catalogue/index.ts';
+import { ClaimWatch, claimRoutes } from '../claims/index.ts';
 import type { ApiRole } from '../config/config.ts';
 import { ledgerRoutes } from '../ledger/routes.ts';
 import { merchantRoutes } from '../merchants/routes.ts';
+import { notificationRoutes, notificationWatch } from '../notifications/index.ts';
+import { hospitalRoutes } from '../hospitals/index.ts';
+import { payoutRoutes } from '../payouts/routes.ts';
 import { IngestBatcher } from '../payments/batcher.ts';
 import { paymentRoutes } from '../payments/routes.ts';
+import { pointsRoutes } from '../points/routes.ts';
+import { reportRoutes } from '../reports/index.ts';
 import type { AppContext } from './context.ts';
 import { ApiError, ErrorSchema, errorBody } from './errors.ts';
 import { createMetrics } from './metrics.ts';
+import { clientErrorHandler, fastifyRefusal, frameworkErrors, MAX_PARAM_CHARS } from './fastify-errors.ts';
+import { refuseUnstorableText } from './unstorable-text.ts';
 import { describeValidationError } from './validation.ts';
+import { DEFAULT_WEB_DIST, webRoutes } from './web.ts';
+import { parseInstant } from '../shared/date-time.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
 export const BODY_LIMIT_BYTES = 4 * 1024 * 1024;
+/** What a 503 for a database outage tells clients to wait: a restart with crash recovery takes about that. */
+const RETRY_AFTER_S = 2;
 
 export interface AppOptions {
   pool: pg.Pool;
   apiKeys: ReadonlyMap<string, ApiRole>;
   idHashKey: string;
   platformPublicKey?: KeyObject | null;
+  /** The app id the platform's notifications must carry; none = any. */
+  platformAppId?: string | null;
   /** A pino logger; none = silent (tests). */
   logger?: FastifyBaseLogger;
+  /** Register development-only routes (GET /v1/dev/otp): tests and `npm start` in development. Default false. */
+  devEndpoints?: boolean;
+  /** Sends sign-in codes; default: the development provider (the log; with devEndpoints also the dev_sms_outbox table). */
+  smsProvider?: SmsProvider;
+  /** Always mark the session cookie Secure (production); otherwise only on https requests. Default false. */
+  secureCookies?: boolean;
+  /** The clock; default the system's. */
+  now?: () => Date;
+  /** Sign-in rate limits (defaults in src/auth/settings.ts). */
+  authLimits?: Partial<AuthLimits>;
+  /** Where claim photos and PDFs are stored; without it the claims routes are not served. */
+  files?: FileStore;
+  /** The built web apps (scripts/build-web.ts); default web/dist. Without a build, / is a page leading to the API docs. */
+  webDist?: string;
 }
 
 function ajv(coerceTypes: boolean): Ajv {
   // Bodies are strict (no coercion, unknown fields refused); path and query strings may coerce.
   const instance = new Ajv({ coerceTypes, useDefaults: true, removeAdditional: false, allErrors: false, strict: false });
   addFormats(instance);
+  // stricter than RFC 3339 alone: a real day in a plausible range, no leap second (see src/shared/date-time.ts)
+  instance.addFormat('date-time', { type: 'string', validate: (text: string) => parseInstant(text) !== null });
   return instance;
 }
 
-const FASTIFY_ERRORS: Record<string, { status: number; code: string; message: string }> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'payload_too_large', message: `request body exceeds ${BODY_LIMIT_BYTES} bytes` },
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'unsupported_media_type', message: 'unsupported Content-Type' },
-  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'malformed_body', message: 'empty JSON body' },
-  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'malformed_body', message: 'body is not valid JSON' },
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'malformed_body', message: 'Content-Length does not match the body' },
-};
+/** The connections the API's live channels (merchant notifications, claim events) hold for good. */
+export const LIVE_CHANNEL_CONNECTIONS = 2;
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
-    routerOptions: { maxParamLength: 200 },
+    routerOptions: { maxParamLength: MAX_PARAM_CHARS },
+    frameworkErrors,
+    clientErrorHandler,
   });
   const bodyAjv = ajv(false);
   const looseAjv = ajv(true);
@@ -59,7 +91,24 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   const metrics = createMetrics();
   const ingest = new IngestBatcher(options.pool);
-  const ctx: AppContext = { pool: options.pool, apiKeys: options.apiKeys, idHashKey: options.idHashKey, metrics, platformPublicKey: options.platformPublicKey ?? null, ingest };
+  const auth = createAuthSettings({
+    secret: options.idHashKey,
+    sms: new SmsDispatcher(options.smsProvider ?? new DevSmsProvider(options.pool, app.log, { outbox: options.devEndpoints ?? false }), app.log),
+    secureCookies: options.secureCookies ?? false,
+    ...(options.authLimits ? { limits: options.authLimits } : {}),
+  });
+  const ctx: AppContext = {
+    pool: options.pool,
+    apiKeys: options.apiKeys,
+    idHashKey: options.idHashKey,
+    metrics,
+    platformPublicKey: options.platformPublicKey ?? null,
+    platformAppId: options.platformAppId ?? null,
+    ingest,
+    now: options.now ?? (() => new Date()),
+    auth,
+    devEndpoints: options.devEndpoints ?? false,
+  };
   // answer what is in flight before the pool closes
   app.addHook('onClose', async () => ingest.drain());
 
@@ -77,14 +126,20 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       const described = describeValidationError(err.validationContext ?? 'body', err.validation[0] as never);
       return reply.code(400).send(errorBody(described.code, described.message, described.field));
     }
-    const known = err.code ? FASTIFY_ERRORS[err.code] : undefined;
-    if (known) return reply.code(known.status).send(errorBody(known.code, known.message));
+    const known = fastifyRefusal(err as FastifyError, request);
+    if (known) return reply.code(known.status).send(known.body);
     if (err instanceof SyntaxError || (err.statusCode !== undefined && err.statusCode >= 400 && err.statusCode < 500)) {
       return reply.code(err.statusCode ?? 400).send(errorBody('bad_request', err.message));
+    }
+    if (isDatabaseUnavailable(err)) {
+      // not a bug of ours: the database is down or restarting; the client's retry will find it back
+      request.log.warn({ err }, 'database unavailable');
+      return reply.code(503).header('retry-after', String(RETRY_AFTER_S)).send(errorBody('database_unavailable', 'the database is unavailable; retry shortly'));
     }
     request.log.error({ err }, 'unhandled error');
     return reply.code(500).send(errorBody('internal_error', 'internal error; the request id is in the x-request-id header'));
   });
+  app.addHook('preValidation', refuseUnstorableText);
   app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody('route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`)));
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
@@ -95,7 +150,13 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     openapi: {
       openapi: '3.1.0',
       info: { title: 'Carepoints API', version: '0.1.0', description: 'Collect more, be covered more: merchants, points ledger, payments, claims.' },
-      components: { securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'API key (role ops or platform)' } } },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'API key (role ops, platform or reviewer) or a merchant session token' },
+          sessionCookie: { type: 'apiKey', in: 'cookie', name: 'cp_session', description: 'Merchant browser session (send X-CSRF-Token on POST, PUT, PATCH and DELETE)' },
+          staffCookie: { type: 'apiKey', in: 'cookie', name: 'cp_staff', description: 'Console session (send X-CSRF-Token on POST, PUT, PATCH and DELETE, and X-Carepoints-App: console)' },
+        },
+      },
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
@@ -110,7 +171,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
         await ctx.pool.query('SELECT 1');
         return { status: 'ready' };
       } catch {
-        return reply.code(503).send(errorBody('database_unavailable', 'the database does not answer'));
+        return reply.code(503).header('retry-after', String(RETRY_AFTER_S)).send(errorBody('database_unavailable', 'the database does not answer'));
       }
     },
   );
@@ -118,8 +179,26 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
+  await app.register(cookie);
+  await app.register(webRoutes, { dist: options.webDist ?? DEFAULT_WEB_DIST });
+  await app.register(authRoutes, ctx);
+  await app.register(staffRoutes, ctx);
+  await app.register(pointsRoutes, ctx);
+  await app.register(reportRoutes, ctx);
   await app.register(merchantRoutes, ctx);
   await app.register(ledgerRoutes, ctx);
   await app.register(paymentRoutes, ctx);
+  await app.register(catalogueRoutes, ctx);
+  await app.register(hospitalRoutes, ctx);
+  await app.register(payoutRoutes, ctx);
+  // each live channel holds a LISTEN connection of the pool once a stream opens: LIVE_CHANNEL_CONNECTIONS
+  const notices = notificationWatch(options.pool);
+  app.addHook('onClose', async () => notices.close());
+  await app.register(notificationRoutes, { ...ctx, watch: notices });
+  if (options.files) {
+    const watch = new ClaimWatch(options.pool);
+    app.addHook('onClose', async () => watch.close());
+    await app.register(claimRoutes, { ...ctx, files: options.files, watch });
+  }
   return app;
 }

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type pg from 'pg';
+import type { AuthSettings } from '../auth/index.ts';
 import type { ApiRole } from '../config/config.ts';
 import type { IngestBatcher } from '../payments/batcher.ts';
 import type { Metrics } from './metrics.ts';
@@ -12,8 +13,16 @@ export interface AppContext {
   metrics: Metrics;
   /** Verifies payment notifications; null = the webhook answers 503. */
   platformPublicKey: KeyObject | null;
+  /** The app id notifications must carry (app_id); null = any (library use without configuration). */
+  platformAppId: string | null;
   /** Group commit for webhook notifications. */
   ingest: IngestBatcher;
+  /** The clock (injectable: tests move time instead of waiting). */
+  now: () => Date;
+  /** Merchant sign-in: SMS dispatch, cookie policy, derived keys, rate limits. */
+  auth: AuthSettings;
+  /** Development-only routes (GET /v1/dev/otp) are registered. */
+  devEndpoints: boolean;
 }
 
 export const ERROR_RESPONSES = {

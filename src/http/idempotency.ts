@@ -4,6 +4,20 @@ import type pg from 'pg';
 import { ApiError } from './errors.ts';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+/** As Stripe: a key is remembered for a day; after that the same key is a new request. */
+export const IDEMPOTENCY_KEY_TTL_HOURS = 24;
+const LIVE = `created_at > now() - make_interval(hours => ${IDEMPOTENCY_KEY_TTL_HOURS})`;
+const PRUNE_BATCH_ROWS = 10_000;
+
+/** Forgets keys past their day, at most PRUNE_BATCH_ROWS a call; returns how many went. */
+export async function pruneIdempotencyKeys(pool: pg.Pool, now = new Date()): Promise<number> {
+  const { rowCount } = await pool.query(
+    `DELETE FROM idempotency_keys WHERE ctid = ANY(ARRAY(
+       SELECT ctid FROM idempotency_keys WHERE created_at <= $1::timestamptz - make_interval(hours => $2) LIMIT $3))`,
+    [now, IDEMPOTENCY_KEY_TTL_HOURS, PRUNE_BATCH_ROWS],
+  );
+  return rowCount ?? 0;
+}
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -30,17 +44,19 @@ export async function runIdempotent<T>(
   pool: pg.Pool,
   request: FastifyRequest,
   run: (client: pg.PoolClient) => Promise<Outcome<T>>,
+  /** For callers whose client is not an API key, or whose body is not JSON (multipart uploads). */
+  identity: { client?: string; requestDigest?: string } = {},
 ): Promise<Outcome<T> & { replayed: boolean }> {
   const header = request.headers['idempotency-key'];
   if (Array.isArray(header) || (header !== undefined && !KEY_PATTERN.test(header))) {
     throw new ApiError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-255 visible ASCII characters, given once', 'Idempotency-Key');
   }
-  const scope = `${request.apiKeyId ?? 'anonymous'} ${request.method} ${request.routeOptions.url}`;
-  const requestHash = createHash('sha256').update(canonical({ params: request.params, body: request.body })).digest('hex');
+  const scope = `${identity.client ?? request.apiKeyId ?? 'anonymous'} ${request.method} ${request.routeOptions.url}`;
+  const requestHash = identity.requestDigest ?? createHash('sha256').update(canonical({ params: request.params, body: request.body })).digest('hex');
 
   const stored = async (): Promise<(Outcome<T> & { replayed: boolean }) | null> => {
     const { rows } = await pool.query<{ request_hash: string; response_status: number; response_body: T }>(
-      'SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE scope = $1 AND idempotency_key = $2',
+      `SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE scope = $1 AND idempotency_key = $2 AND ${LIVE}`,
       [scope, header],
     );
     const row = rows[0];
@@ -60,10 +76,14 @@ export async function runIdempotent<T>(
     await client.query('BEGIN');
     const outcome = await run(client);
     if (header !== undefined) {
-      // waits for a concurrent request holding the same key, then finds its row
+      // waits for a concurrent request holding the same key, then finds its row; a key past its day
+      // that the pruner has not reached yet is taken over
       const { rowCount } = await client.query(
         `INSERT INTO idempotency_keys (scope, idempotency_key, request_hash, response_status, response_body)
-         VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING`,
+         VALUES ($1, $2, $3, $4, $5)
+         ON CONFLICT (scope, idempotency_key) DO UPDATE
+           SET request_hash = excluded.request_hash, response_status = excluded.response_status, response_body = excluded.response_body, created_at = now()
+           WHERE NOT (idempotency_keys.${LIVE})`,
         [scope, header, requestHash, outcome.statusCode, JSON.stringify(outcome.body)],
       );
       if (rowCount === 0) {

@@ -1,4 +1,7 @@
 import type { FastifySchemaValidationError } from 'fastify';
+import { INSTANT_RULE } from '../shared/date-time.ts';
+
+const FORMATS: Record<string, string> = { 'date-time': INSTANT_RULE, uuid: 'a UUID' };
 
 /** Turns ajv's first complaint into our error code, a dotted field path and a plain message. */
 export function describeValidationError(part: string, error: FastifySchemaValidationError): { code: string; field: string; message: string } {
@@ -17,6 +20,10 @@ export function describeValidationError(part: string, error: FastifySchemaValida
     }
     case 'type':
       return { code: 'invalid_type', field: base || part, message: `${where}${base || part} must be ${String(params.type)}` };
+    case 'format': {
+      const format = String(params.format);
+      return { code: 'invalid_field', field: base || part, message: `${where}${base || part} must be ${FORMATS[format] ?? `a valid ${format}`}` };
+    }
     default:
       return { code: 'invalid_field', field: base || part, message: `${where}${base || part} ${error.message ?? 'is invalid'}` };
   }

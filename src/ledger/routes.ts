@@ -1,6 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { authenticate, merchantScope } from '../auth/index.ts';
 import { ApiError } from '../http/errors.ts';
 import { bearerSecurity, requireRole } from '../http/auth.ts';
 import type { AppContext } from '../http/context.ts';
@@ -8,7 +9,8 @@ import { ERROR_RESPONSES } from '../http/context.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
 import { accountJson, balanceJson, transferJson } from '../http/serialize.ts';
 import { MerchantIdParams } from '../merchants/schema.ts';
-import { accountsById, createTransfers, merchantBalance, merchantHistory, MAX_HISTORY_PAGE, type TransferResult } from './index.ts';
+import { ID_PATTERN } from '../merchants/types.ts';
+import { accountsById, createTransfers, merchantBalance, merchantHistory, MAX_HISTORY_PAGE, MERCHANT_CREDIT_KINDS, type TransferResult } from './index.ts';
 import { AccountSchema, BalanceSchema, TransferBatchSchema, TransferInputSchema, TransferResultSchema, TransferSchema, transferBodyProblem, transferInputOf } from './schema.ts';
 
 /** HTTP status of a single transfer's outcome (a batch always answers 200 with per-item results). */
@@ -22,10 +24,14 @@ function resultJson(r: TransferResult) {
   return r.status === 'failed' ? { id: r.id, status: r.status, error: r.error } : { id: r.id, status: r.status, transfer: transferJson(r.transfer) };
 }
 
+/** Operators move programme money and debt; merchant credit moves with its lots, in the points capability. */
+const OPS_POLICY = { closedKinds: MERCHANT_CREDIT_KINDS };
+
 export const ledgerRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const ops = requireRole(ctx.apiKeys, ['ops']);
-  const staff = requireRole(ctx.apiKeys, ['ops', 'platform']);
+  const staffOrOwner = authenticate(ctx, { merchant: true, staffRoles: ['ops', 'platform'] });
+  const ownerSecurity = [...bearerSecurity, { sessionCookie: [] }];
 
   app.post(
     '/v1/ledger/transfers',
@@ -34,7 +40,7 @@ export const ledgerRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
       schema: {
         tags: ['ledger'],
         summary: 'Create one transfer',
-        description: 'The id is the idempotency key: the same id and body answer 200 with the stored transfer; the same id with a different body answers 409. Limits and unknown accounts answer 422.',
+        description: 'The id is the idempotency key: the same id and body answer 200 with the stored transfer; the same id with a different body answers 409. Limits and unknown accounts answer 422, as does the pending or available credit account of a merchant (account_kind_not_allowed): that credit moves only with its credit lots, through accrual, collection, claims and sweeps.',
         security: bearerSecurity,
         body: TransferInputSchema,
         response: { 200: TransferSchema, 201: TransferSchema, ...ERROR_RESPONSES },
@@ -44,7 +50,7 @@ export const ledgerRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
       const problem = transferBodyProblem(request.body);
       if (problem) throw new ApiError(400, 'invalid_field', problem.message, problem.field);
       if (request.body.linked) throw new ApiError(400, 'invalid_field', 'linked transfers need the batch endpoint', 'linked');
-      const [result] = await createTransfers(ctx.pool, [transferInputOf(request.body)]);
+      const [result] = await createTransfers(ctx.pool, [transferInputOf(request.body)], OPS_POLICY);
       ctx.metrics.ledgerTransfers.inc({ status: result!.status });
       if (result!.status === 'failed') {
         throw new ApiError(FAILURE_STATUS[result!.error] ?? 422, result!.error, `transfer refused: ${result!.error.replaceAll('_', ' ')}`);
@@ -71,7 +77,7 @@ export const ledgerRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
         const problem = transferBodyProblem(t);
         if (problem) throw new ApiError(400, 'invalid_field', `transfers[${i}]: ${problem.message}`, `transfers.${i}.${problem.field}`);
       });
-      const results = await createTransfers(ctx.pool, request.body.transfers.map(transferInputOf));
+      const results = await createTransfers(ctx.pool, request.body.transfers.map(transferInputOf), OPS_POLICY);
       for (const r of results) ctx.metrics.ledgerTransfers.inc({ status: r.status });
       return { results: results.map(resultJson) };
     },
@@ -85,7 +91,7 @@ export const ledgerRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
         tags: ['ledger'],
         summary: 'Retrieve an account and its balances',
         security: bearerSecurity,
-        params: Type.Object({ accountId: Type.String({ pattern: '^[1-9][0-9]{0,15}$' }) }, { additionalProperties: false }),
+        params: Type.Object({ accountId: Type.String({ pattern: ID_PATTERN }) }, { additionalProperties: false }),
         response: { 200: AccountSchema, ...ERROR_RESPONSES },
       },
     },
@@ -100,10 +106,11 @@ export const ledgerRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
   app.get(
     '/v1/merchants/:id/balance',
     {
-      onRequest: staff,
-      schema: { tags: ['ledger'], summary: "A merchant's available, reserved, pending and debt balances", security: bearerSecurity, params: MerchantIdParams, response: { 200: BalanceSchema, ...ERROR_RESPONSES } },
+      onRequest: staffOrOwner,
+      schema: { tags: ['ledger'], summary: "A merchant's available, reserved, pending and debt balances", security: ownerSecurity, params: MerchantIdParams, response: { 200: BalanceSchema, ...ERROR_RESPONSES } },
     },
     async (request) => {
+      merchantScope(request, Number(request.params.id), { id: request.params.id });
       const balance = await merchantBalance(ctx.pool, Number(request.params.id));
       if (!balance) throw new ApiError(404, 'merchant_not_found', `no merchant ${request.params.id}`, 'id');
       return balanceJson(balance);
@@ -113,12 +120,12 @@ export const ledgerRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
   app.get(
     '/v1/merchants/:id/transfers',
     {
-      onRequest: staff,
+      onRequest: staffOrOwner,
       schema: {
         tags: ['ledger'],
         summary: "A merchant's ledger history, newest first",
         description: 'Cursor pagination: pass nextCursor back as cursor.',
-        security: bearerSecurity,
+        security: ownerSecurity,
         params: MerchantIdParams,
         querystring: Type.Object(
           {
@@ -135,6 +142,7 @@ export const ledgerRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
     },
     async (request) => {
       const merchantId = Number(request.params.id);
+      merchantScope(request, merchantId, { id: request.params.id });
       const beforeSeq = decodeCursor(request.query.cursor);
       const balance = await merchantBalance(ctx.pool, merchantId);
       if (!balance) throw new ApiError(404, 'merchant_not_found', `no merchant ${request.params.id}`, 'id');

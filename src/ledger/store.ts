@@ -4,7 +4,7 @@
  */
 import type pg from 'pg';
 import { intArray, textArray } from '../db/arrays.ts';
-import { planBatch, normaliseId, type LedgerSnapshot, type PendingState, type Plan, type TransferRow } from './engine.ts';
+import { planBatch, normaliseId, type BatchPolicy, type LedgerSnapshot, type PendingState, type Plan, type TransferRow } from './engine.ts';
 import { LedgerInvariantError, MAX_BATCH_TRANSFERS, type Account, type Transfer, type TransferInput, type TransferResult } from './types.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -117,11 +117,13 @@ async function accountMeta(client: pg.PoolClient, pool: pg.Pool, ids: Iterable<n
 /**
  * Every named account that exists, with real balances for those a limit check may read (a debited
  * account that limits debits, a credited one that limits credits); the others carry zero balances,
- * which is enough because the engine only computes deltas for them.
+ * which is enough because the engine only computes deltas for them (on the locked retry, all are read).
  */
 async function loadAccounts(client: pg.PoolClient, pool: pg.Pool, batch: readonly TransferInput[], accountIds: Set<number>, lock: boolean): Promise<Map<number, Account>> {
   const meta = await accountMeta(client, pool, accountIds);
-  const checked = new Set<number>();
+  // The locked retry follows a CHECK the optimistic attempt broke, perhaps an account's side limit
+  // (MAX_ACCOUNT_SIDE_FEN), which every account has: then every balance is read, so the engine decides it.
+  const checked = new Set<number>(lock ? accountIds : []);
   for (const t of batch) {
     if (!('debitAccountId' in t)) continue;
     if (meta.get(t.debitAccountId)?.debitsMustNotExceedCredits) checked.add(t.debitAccountId);
@@ -317,11 +319,11 @@ export const LEDGER_TRANSACTION_SETTINGS = 'SET LOCAL enable_hashjoin = off; SET
  * so that other writes (payments, credit lots) commit or roll back with the transfers. The caller
  * owns retries: database errors propagate.
  */
-export async function applyTransfers(client: pg.PoolClient, pool: pg.Pool, batch: readonly TransferInput[], options: { lock: boolean }): Promise<TransferResult[]> {
+export async function applyTransfers(client: pg.PoolClient, pool: pg.Pool, batch: readonly TransferInput[], options: { lock: boolean } & BatchPolicy): Promise<TransferResult[]> {
   if (batch.length > MAX_BATCH_TRANSFERS) throw new RangeError(`a batch holds at most ${MAX_BATCH_TRANSFERS} transfers, got ${batch.length}`);
   if (batch.length === 0) return [];
   const { snapshot, stored } = await loadSnapshot(client, pool, batch, options.lock);
-  const plan = planBatch(batch, snapshot);
+  const plan = planBatch(batch, snapshot, options);
   const written = await writePlan(client, plan, snapshot);
   return results(plan, written, snapshot.now, stored);
 }
@@ -338,10 +340,10 @@ function ledgerRetry(err: unknown, lockedAlready: boolean): 'again' | 'again_loc
  * transfer, in order. Failed transfers (limits, unknown accounts, conflicts) are reported and
  * skipped; they never abort the others (unless linked).
  */
-export async function createTransfers(pool: pg.Pool, batch: readonly TransferInput[]): Promise<TransferResult[]> {
+export async function createTransfers(pool: pg.Pool, batch: readonly TransferInput[], policy: BatchPolicy = {}): Promise<TransferResult[]> {
   if (batch.length > MAX_BATCH_TRANSFERS) throw new RangeError(`a batch holds at most ${MAX_BATCH_TRANSFERS} transfers, got ${batch.length}`);
   if (batch.length === 0) return [];
-  return inLedgerTransaction(pool, (client, lock) => applyTransfers(client, pool, batch, { lock }));
+  return inLedgerTransaction(pool, (client, lock) => applyTransfers(client, pool, batch, { ...policy, lock }));
 }
 
 /**

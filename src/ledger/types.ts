@@ -1,14 +1,23 @@
 /** Ledger vocabulary shared by the pure engine, the store and the HTTP routes. */
 
-export const PROGRAMME_ACCOUNT_KINDS = ['programme_funding', 'expired', 'lapsed', 'reimbursement_payable'] as const;
+export const PROGRAMME_ACCOUNT_KINDS = ['programme_funding', 'expired', 'lapsed', 'reimbursement_payable', 'catalogue_payable'] as const;
 export const MERCHANT_ACCOUNT_KINDS = ['merchant_pending', 'merchant_available', 'merchant_debt'] as const;
 export type ProgrammeAccountKind = (typeof PROGRAMME_ACCOUNT_KINDS)[number];
 export type MerchantAccountKind = (typeof MERCHANT_ACCOUNT_KINDS)[number];
 export type AccountKind = ProgrammeAccountKind | MerchantAccountKind;
+/** Merchant credit, which credit lots track fen for fen: only the points capability moves it. */
+export const MERCHANT_CREDIT_KINDS: ReadonlySet<AccountKind> = new Set(['merchant_pending', 'merchant_available']);
 
 /** Explicit limits (TigerBeetle style): a batch and an amount have a ceiling the code asserts. */
 export const MAX_BATCH_TRANSFERS = 8_190;
 export const MAX_AMOUNT_FEN = 1_000_000_000_000;
+/**
+ * Ceiling of each side of an account (pending + posted debits, pending + posted credits): 10^15 fen,
+ * some 50 years of the largest programme's accruals through the hot funding account. Any sum or
+ * difference of an account's four balances then stays far inside 2^53 (≈ 9.007 × 10^15), so every
+ * balance reads back as a safe integer; migration 0006 enforces the same bound.
+ */
+export const MAX_ACCOUNT_SIDE_FEN = 1_000_000_000_000_000;
 export const MAX_TIMEOUT_S = 366 * 24 * 3600;
 export const MAX_REFERENCE_CHARS = 128;
 
@@ -82,8 +91,10 @@ export const TRANSFER_ERRORS = [
   'debit_account_not_found',
   'credit_account_not_found',
   'accounts_belong_to_different_merchants',
+  'account_kind_not_allowed',
   'exceeds_credits',
   'exceeds_debits',
+  'exceeds_account_limit',
   'pending_transfer_not_found',
   'pending_transfer_not_pending',
   'pending_transfer_already_posted',

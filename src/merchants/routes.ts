@@ -1,19 +1,25 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { authenticate, merchantScope } from '../auth/index.ts';
 import { ApiError } from '../http/errors.ts';
 import { bearerSecurity, requireRole } from '../http/auth.ts';
 import type { AppContext } from '../http/context.ts';
 import { ERROR_RESPONSES } from '../http/context.ts';
 import { runIdempotent } from '../http/idempotency.ts';
 import { merchantJson } from '../http/serialize.ts';
-import { enrolmentProblem } from './enrolment.ts';
+import { enrolmentProblem, normaliseEnrolment } from './enrolment.ts';
 import { EnrolmentSchema, MerchantIdParams, MerchantSchema } from './schema.ts';
 import { DuplicateMerchantError, enrolMerchant, getMerchant } from './store.ts';
+import { MAX_SEARCH_PAGE, searchMerchants } from './search.ts';
+import { decodeCursor, encodeCursor } from '../http/cursor.ts';
+
+const ownerSecurity = [...bearerSecurity, { sessionCookie: [] }];
 
 export const merchantRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const staff = requireRole(ctx.apiKeys, ['ops', 'platform']);
+  const staffOrOwner = authenticate(ctx, { merchant: true, staffRoles: ['ops', 'platform'] });
 
   app.post(
     '/v1/merchants',
@@ -35,7 +41,7 @@ export const merchantRoutes: FastifyPluginAsync<AppContext> = async (fastify, ct
       try {
         const outcome = await runIdempotent(ctx.pool, request, async (client) => ({
           statusCode: 201,
-          body: merchantJson(await enrolMerchant(client, request.body, ctx.idHashKey)),
+          body: merchantJson(await enrolMerchant(client, normaliseEnrolment(request.body), ctx.idHashKey)),
         }));
         if (outcome.replayed) reply.header('idempotent-replayed', 'true');
         return reply.code(outcome.statusCode).send(outcome.body);
@@ -49,13 +55,42 @@ export const merchantRoutes: FastifyPluginAsync<AppContext> = async (fastify, ct
   app.get(
     '/v1/merchants/:id',
     {
-      onRequest: staff,
-      schema: { tags: ['merchants'], summary: 'Retrieve a merchant', security: bearerSecurity, params: MerchantIdParams, response: { 200: MerchantSchema, ...ERROR_RESPONSES } },
+      onRequest: staffOrOwner,
+      schema: { tags: ['merchants'], summary: 'Retrieve a merchant (a merchant session: only its own)', security: ownerSecurity, params: MerchantIdParams, response: { 200: MerchantSchema, ...ERROR_RESPONSES } },
     },
     async (request) => {
+      merchantScope(request, Number(request.params.id), { id: request.params.id });
       const merchant = await getMerchant(ctx.pool, Number(request.params.id));
       if (!merchant) throw new ApiError(404, 'merchant_not_found', `no merchant ${request.params.id}`, 'id');
       return merchantJson(merchant);
+    },
+  );
+
+  app.get(
+    '/v1/merchants',
+    {
+      onRequest: authenticate(ctx, { staffRoles: ['ops', 'platform'], consoleRoles: ['admin', 'reviewer', 'analyst'] }),
+      schema: {
+        tags: ['merchants'],
+        summary: 'Search merchants (staff)',
+        description: 'q is a wallet user id, a phone number, a merchant id, or the start of a legal name. Cursor pagination: pass nextCursor back as cursor.',
+        security: [...bearerSecurity, { staffCookie: [] }],
+        querystring: Type.Object(
+          {
+            q: Type.String({ minLength: 1, maxLength: 64, pattern: '^\\S(.*\\S)?$' }),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: MAX_SEARCH_PAGE, default: 20 })),
+            cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ object: Type.Literal('list'), data: Type.Array(MerchantSchema), hasMore: Type.Boolean(), nextCursor: Type.Union([Type.String(), Type.Null()]) }), ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const limit = request.query.limit ?? 20;
+      const rows = await searchMerchants(ctx.pool, request.query.q, decodeCursor(request.query.cursor) ?? 0, limit + 1);
+      const page = rows.slice(0, limit);
+      return { object: 'list' as const, data: page.map(merchantJson), hasMore: rows.length > limit, nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!.id) : null };
     },
   );
 };

@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { MAX_CITY_CHARS, MAX_LEGAL_NAME_CHARS, PHONE_PATTERN, WALLET_USER_ID_PATTERN } from './types.ts';
+import { ID_PATTERN, MAX_CITY_CHARS, MAX_LEGAL_NAME_CHARS, PHONE_PATTERN, WALLET_USER_ID_PATTERN } from './types.ts';
 
 export const EnrolmentSchema = Type.Object(
   {
@@ -15,7 +15,7 @@ export const EnrolmentSchema = Type.Object(
 
 export const MerchantSchema = Type.Object(
   {
-    id: Type.String({ pattern: '^[1-9][0-9]{0,15}$' }),
+    id: Type.String({ pattern: ID_PATTERN }),
     object: Type.Literal('merchant'),
     walletUserId: Type.String(),
     legalName: Type.String(),
@@ -29,6 +29,6 @@ export const MerchantSchema = Type.Object(
 );
 
 export const MerchantIdParams = Type.Object(
-  { id: Type.String({ pattern: '^[1-9][0-9]{0,15}$', description: 'Merchant id' }) },
+  { id: Type.String({ pattern: ID_PATTERN, description: 'Merchant id' }) },
   { additionalProperties: false },
 );

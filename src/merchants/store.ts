@@ -19,7 +19,7 @@ const DUPLICATE_FIELDS: Record<string, 'walletUserId' | 'idNumber'> = {
   merchants_id_number_hash_key: 'idNumber',
 };
 
-interface MerchantRow {
+export interface MerchantRow {
   merchant_id: number;
   wallet_user_id: string;
   legal_name: string;
@@ -30,7 +30,7 @@ interface MerchantRow {
   created_at: Date;
 }
 
-function merchantFromRow(r: MerchantRow): Merchant {
+export function merchantFromRow(r: MerchantRow): Merchant {
   return {
     id: r.merchant_id,
     walletUserId: r.wallet_user_id,

@@ -142,8 +142,9 @@ export function decide(
         next.welcomeFen = rules.welcomeCreditFen;
         effects.push({ kind: 'earn', lot: 'welcome', amountFen: next.welcomeFen });
       }
+      // farming signals are about credit: a trade that earns nothing signals nothing
+      next.signals = signalsFor(next, rules, facts);
     }
-    if (merchant) next.signals = signalsFor(next, rules, facts);
   }
 
   // give back what the trade no longer earns

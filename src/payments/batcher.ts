@@ -1,5 +1,6 @@
 import type pg from 'pg';
-import { ingestPayments, MAX_INGEST_BATCH, type IngestResult } from './ingest.ts';
+import { MAX_INGEST_BATCH, type IngestResult } from './ingest.ts';
+import { ingestIsolated } from './isolate.ts';
 import type { PaymentNotification } from './notification.ts';
 
 interface Waiting {
@@ -10,8 +11,9 @@ interface Waiting {
 
 /**
  * Group commit for the webhook: notifications arriving within a few milliseconds share one
- * transaction, and each request is answered only once its batch has committed. A failed batch
- * fails all its requests; the sender retries them.
+ * transaction, and each request is answered only once its batch has committed. A poison
+ * notification is isolated and parked without failing its neighbours; only a database outage fails
+ * a batch's requests, and the sender retries them.
  */
 export class IngestBatcher {
   private queue: Waiting[] = [];
@@ -42,9 +44,10 @@ export class IngestBatcher {
     while (this.queue.length && this.inFlight < this.options.maxInFlight) {
       const batch = this.queue.splice(0, this.options.maxBatch);
       this.inFlight++;
-      ingestPayments(
+      ingestIsolated(
         this.pool,
         batch.map((w) => w.notification),
+        'webhook',
       ).then(
         (results) => batch.forEach((w, i) => w.resolve(results[i]!)),
         (err: unknown) => batch.forEach((w) => w.reject(err)),

@@ -1,30 +1,22 @@
 /**
- * Applies payment notifications in batches: one transaction per batch decides every notification
- * with the pure rules (accrual.ts), then writes the payments, the day's payer slots, the credit
- * lots and the ledger transfers together. Webhook, batch API and JetStream consumer all come here.
+ * Applies payment notifications in batches, shaped like the ledger: one transaction per batch locks
+ * the merchants, loads a snapshot of what the batch touches, lets the pure planIngest (plan.ts)
+ * decide every notification, then writes the payments, the day's payer slots, the credit lots and
+ * the ledger transfers in batched statements. Webhook, batch API and JetStream consumer all come here.
  */
 import type pg from 'pg';
 import { intArray, textArray } from '../db/arrays.ts';
-import { applyTransfers, inLedgerTransaction, MAX_BATCH_TRANSFERS, merchantAccountsOf, programmeAccountIds, type TransferInput } from '../ledger/index.ts';
-import { clawBack, collectCredits, lockMerchants, lotIdFor } from '../points/store.ts';
-import { decide, type AccrualOutcome, type MerchantAccrualContext, type PaymentSignal, type TradeState } from './accrual.ts';
+import { inLedgerTransaction, merchantAccountsOf, programmeAccountIds, type TransferInput } from '../ledger/index.ts';
+import { collectCredits, lockMerchants, lotIdFor, planTradeClawbacks, postOrThrow, updateLots } from '../points/store.ts';
+import type { AccrualOutcome, MerchantAccrualContext, PaymentSignal, TradeState } from './accrual.ts';
 import { businessDay } from './business-day.ts';
+import { ensureHistoryDays, historyRetainedFrom } from './history.ts';
 import type { PaymentNotification } from './notification.ts';
+import { planIngest, type Earn, type IngestResult } from './plan.ts';
 import { loadRulesets } from './rulesets.ts';
-import { rulesetAt } from './rules.ts';
 
+export type { IngestResult } from './plan.ts';
 export const MAX_INGEST_BATCH = 10_000;
-
-export interface IngestResult {
-  tradeNo: string;
-  /** applied: state changed; duplicate: a repeat with no effect; unmatched: payee not enrolled. */
-  status: 'applied' | 'duplicate' | 'unmatched';
-  outcome: AccrualOutcome | null;
-  creditFen: number;
-  welcomeFen: number;
-  clawedBackFen: number;
-  signals: PaymentSignal[];
-}
 
 interface PaymentRow {
   trade_no: string;
@@ -44,6 +36,7 @@ interface PaymentRow {
   clawed_back_fen: number;
   signals: PaymentSignal[];
   notify_id: string | null;
+  history_day: string;
 }
 
 function tradeFromRow(r: PaymentRow): TradeState {
@@ -68,12 +61,15 @@ function tradeFromRow(r: PaymentRow): TradeState {
   };
 }
 
-const HOUR_MS = 3_600_000;
-
 export async function ingestPayments(pool: pg.Pool, notifications: readonly PaymentNotification[]): Promise<IngestResult[]> {
   if (notifications.length > MAX_INGEST_BATCH) throw new RangeError(`at most ${MAX_INGEST_BATCH} notifications a batch, got ${notifications.length}`);
   if (notifications.length === 0) return [];
   const versions = await loadRulesets(pool);
+  const now = new Date();
+  // the partitions of every kept day a trade of the batch may be stored under (its payment's, or today's)
+  const retainedFrom = await historyRetainedFrom(pool);
+  const paidDays = notifications.flatMap((n) => (n.gmtPayment ? [businessDay(n.gmtPayment)] : []));
+  await ensureHistoryDays(pool, [businessDay(now), ...paidDays].filter((day) => day >= retainedFrom));
   return inLedgerTransaction(pool, async (client, lock) => {
     const wallets = [...new Set(notifications.flatMap((n) => [n.sellerId, n.buyerId]))];
     const { rows: enrolled } = await client.query<{ merchant_id: number; wallet_user_id: string }>(
@@ -84,16 +80,12 @@ export async function ingestPayments(pool: pg.Pool, notifications: readonly Paym
     const sellerMerchants = [...new Set(notifications.map((n) => merchantByWallet.get(n.sellerId)).filter((m): m is number => m !== undefined))];
     const accrualState = await lockMerchants(client, sellerMerchants);
 
-    const { rows: priorRows } = await client.query<PaymentRow>(
-      `SELECT trade_no, merchant_id, seller_id, buyer_id, out_trade_no, total_fen, refunded_fen, status, paid_at, business_day::text,
-              ruleset_id, outcome, credit_fen, welcome_fen, clawed_back_fen, signals, notify_id
-         FROM payments WHERE trade_no = ANY($1::text[]) ORDER BY trade_no FOR UPDATE`,
-      [textArray([...new Set(notifications.map((n) => n.tradeNo))])],
-    );
-    const trades = new Map(priorRows.map((r) => [r.trade_no, tradeFromRow(r)]));
+    const prior = await priorTrades(client, notifications);
+    const trades = new Map(prior.map((r) => [r.trade_no, tradeFromRow(r)]));
+    const storedDays = new Map(prior.map((r) => [r.trade_no, r.history_day]));
 
     // payer slots of every merchant (seller, or payer that is a merchant) on every day in the batch
-    const days = [...new Set(notifications.flatMap((n) => (n.gmtPayment ? [businessDay(n.gmtPayment)] : [])))];
+    const days = [...new Set(paidDays)];
     const dayMerchants = [...new Set([...sellerMerchants, ...notifications.map((n) => merchantByWallet.get(n.buyerId)).filter((m): m is number => m !== undefined)])];
     const { rows: dayRows } = days.length && dayMerchants.length
       ? await client.query<{ merchant_id: number; business_day: string; payer_ids: string[] }>(
@@ -116,134 +108,138 @@ export async function ingestPayments(pool: pg.Pool, notifications: readonly Paym
     }
     for (const r of dayRows) contexts.get(r.merchant_id)?.dayPayers.set(r.business_day, r.payer_ids);
 
-    const results: IngestResult[] = [];
-    const changed = new Map<string, TradeState>();
-    const changedDays = new Set<string>();
-    const changedPayerDays = new Set<string>();
-    const welcomed: { merchantId: number; tradeNo: string }[] = [];
-    const earns: { trade: TradeState; lot: 'payer' | 'welcome'; amountFen: number }[] = [];
-    const clawbacks: { trade: TradeState; owedFen: number }[] = [];
-    const signalCounts = new Map<number, Record<string, number>>();
+    // read again in the transaction: a retention round may have moved it since the partitions were made
+    const plan = planIngest(notifications, { versions, merchantByWallet, trades, contexts, payerMerchants, now, retainedFrom: await historyRetainedFrom(client) });
+    const { earns, clawbacks } = plan;
 
-    for (const original of notifications) {
-      let n = original;
-      // a known trade keeps the payee it was first stored with (a payee enrolled since, or a
-      // notification naming another seller, must not move it to a merchant this batch did not lock)
-      const known = trades.get(n.tradeNo);
-      const merchantId = known ? known.merchantId : (merchantByWallet.get(n.sellerId) ?? null);
-      if (known && known.sellerId !== n.sellerId) n = { ...n, sellerId: known.sellerId };
-      const ctx = merchantId === null ? null : (contexts.get(merchantId) ?? null);
-      const at = n.gmtPayment ?? trades.get(n.tradeNo)?.paidAt ?? new Date();
-      // a payment dated before the first ruleset is judged by the first one, not refused with its batch
-      const ruleset = rulesetAt(versions, at.getTime() < versions[0]!.effectiveFrom.getTime() ? versions[0]!.effectiveFrom : at);
-      const day = businessDay(at);
-      const payerMerchantId = merchantByWallet.get(n.buyerId) ?? null;
-      const payerCtx = payerMerchantId === null ? undefined : contexts.get(payerMerchantId);
-      const todays = payerMerchants.get(`${n.buyerId}|${day}`) ?? [];
-      const prior = trades.get(n.tradeNo) ?? null;
-      const wasWelcomed = ctx?.welcomed ?? false;
-      const decision = decide(prior, n, ctx, ruleset.rules, ruleset.id, {
-        payerMerchantId,
-        reversePayment: payerCtx?.dayPayers.get(day)?.includes(n.sellerId) ?? false,
-        payerMerchantsToday: todays.filter((m) => m !== merchantId).length,
-      });
-      const next = decision.next;
-      trades.set(n.tradeNo, next);
-      if (!decision.unchanged) changed.set(n.tradeNo, next);
-      for (const e of decision.effects) {
-        if (e.kind === 'earn') earns.push({ trade: next, lot: e.lot, amountFen: e.amountFen });
-        else clawbacks.push({ trade: next, owedFen: e.amountFen });
-      }
-      const decidedNow = prior?.outcome == null && next.outcome !== null;
-      if (decidedNow && ctx) {
-        if (next.outcome === 'credited' || next.outcome === 'small_payment') {
-          changedDays.add(`${ctx.merchantId}|${next.businessDay}`);
-          if (!todays.includes(ctx.merchantId)) payerMerchants.set(`${n.buyerId}|${next.businessDay}`, [...todays, ctx.merchantId]);
-          changedPayerDays.add(`${n.buyerId}|${next.businessDay}`);
-        }
-        if (!wasWelcomed && ctx.welcomed) welcomed.push({ merchantId: ctx.merchantId, tradeNo: n.tradeNo });
-        if (next.signals.length) {
-          const counts = signalCounts.get(ctx.merchantId) ?? {};
-          for (const s of next.signals) counts[s] = (counts[s] ?? 0) + 1;
-          signalCounts.set(ctx.merchantId, counts);
-        }
-      }
-      results.push({
-        tradeNo: n.tradeNo,
-        status: merchantId === null ? 'unmatched' : decision.unchanged ? 'duplicate' : 'applied',
-        outcome: next.outcome,
-        creditFen: next.creditFen,
-        welcomeFen: next.welcomeFen,
-        clawedBackFen: next.clawedBackFen,
-        signals: next.signals,
-      });
+    // a trade is kept under the day it was first stored with: its payment's, or the batch's when unpaid
+    await writePayments(client, plan.changedTrades, (t) => storedDays.get(t.tradeNo) ?? businessDay(t.paidAt ?? now));
+    await writeDays(client, plan.changedDays, contexts);
+    await writePayerDays(client, plan.changedPayerDays, payerMerchants);
+    await writeMerchantState(client, plan.welcomed, plan.signalCounts);
+
+    // the lots first, the transfers last: claw-backs plan against the batch's own new lots, and the
+    // hot programme account is locked only by the one posting at the end
+    const earnTransfers = earns.length ? await earnTransfersOf(client, earns) : [];
+    if (earns.length) await insertLots(client, earns, earnTransfers, versions);
+    const clawback = await planTradeClawbacks(
+      client,
+      clawbacks.map((c) => ({ merchantId: c.trade.merchantId!, tradeNo: c.trade.tradeNo, owedFen: c.owedFen, clawedBackTotalFen: c.trade.clawedBackFen })),
+    );
+    await postOrThrow(client, pool, [...earnTransfers, ...clawback.transfers], { lock });
+    await updateLots(client, clawback.lotUpdates);
+    // a ruleset without a collection window credits at once: exactly the lots it just earned
+    const instant = new Map<TradeState, typeof earns>();
+    for (const e of earns) if (rulesetOf(versions, e.trade).collectWindowHours === 0) instant.set(e.trade, [...(instant.get(e.trade) ?? []), e]);
+    for (const [trade, lots] of instant) {
+      await collectCredits(client, pool, trade.merchantId!, rulesetOf(versions, trade), lots[0]!.visibleAt, lots.map((e) => lotIdFor(trade.tradeNo, e.lot)));
     }
-
-    await writePayments(client, [...changed.values()]);
-    await writeDays(client, changedDays, contexts);
-    await writePayerDays(client, changedPayerDays, payerMerchants);
-    await writeMerchantState(client, welcomed, signalCounts);
-
-    if (earns.length) {
-      const programme = await programmeAccountIds(client);
-      const accounts = await merchantAccountsOf(client, earns.map((e) => e.trade.merchantId!));
-      const transfers: TransferInput[] = earns.map((e) => ({
-        id: lotIdFor(e.trade.tradeNo, e.lot),
-        debitAccountId: programme.programme_funding,
-        creditAccountId: accounts.get(e.trade.merchantId!)!.merchant_pending.id,
-        amountFen: e.amountFen,
-        code: e.lot === 'welcome' ? 'welcome' : 'accrual',
-        reference: e.trade.tradeNo,
-      }));
-      for (let i = 0; i < transfers.length; i += MAX_BATCH_TRANSFERS) {
-        const posted = await applyTransfers(client, pool, transfers.slice(i, i + MAX_BATCH_TRANSFERS), { lock });
-        const failed = posted.find((r) => r.status === 'failed');
-        if (failed) throw new Error(`accrual transfer ${failed.id} refused: ${failed.status === 'failed' ? failed.error : ''}`);
-      }
-      await client.query(
-        `INSERT INTO credit_lots (lot_id, merchant_id, trade_no, kind, amount_fen, state, earned_at, collect_by, remaining_fen)
-         SELECT id, merchant, trade, kind, amount, 'pending', earned, earned + make_interval(hours => hours), amount
-           FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[], $7::int[]) AS v(id, merchant, trade, kind, amount, earned, hours)`,
-        [
-          textArray(transfers.map((t) => t.id)),
-          intArray(earns.map((e) => e.trade.merchantId)),
-          textArray(earns.map((e) => e.trade.tradeNo)),
-          textArray(earns.map((e) => e.lot)),
-          intArray(earns.map((e) => e.amountFen)),
-          earns.map((e) => e.trade.paidAt!.toISOString()),
-          intArray(earns.map((e) => Math.max(1, rulesetOf(versions, e.trade).collectWindowHours))),
-        ],
-      );
-      // a ruleset without a collection window credits at once
-      const instant = [...new Set(earns.filter((e) => rulesetOf(versions, e.trade).collectWindowHours === 0).map((e) => e.trade))];
-      for (const trade of instant) await collectCredits(client, pool, trade.merchantId!, rulesetOf(versions, trade), new Date(trade.paidAt!.getTime() + HOUR_MS / 2));
-    }
-    for (const c of clawbacks) await clawBack(client, pool, c.trade.merchantId!, c.trade.tradeNo, c.owedFen, c.trade.clawedBackFen);
-    return results;
+    return plan.results;
   });
+}
+
+async function earnTransfersOf(client: pg.PoolClient, earns: readonly Earn[]): Promise<TransferInput[]> {
+  const programme = await programmeAccountIds(client);
+  const accounts = await merchantAccountsOf(client, earns.map((e) => e.trade.merchantId!));
+  return earns.map((e) => ({
+    id: lotIdFor(e.trade.tradeNo, e.lot),
+    debitAccountId: programme.programme_funding,
+    creditAccountId: accounts.get(e.trade.merchantId!)!.merchant_pending.id,
+    amountFen: e.amountFen,
+    code: e.lot === 'welcome' ? 'welcome' : 'accrual',
+    reference: e.trade.tradeNo,
+  }));
+}
+
+async function insertLots(client: pg.PoolClient, earns: readonly Earn[], transfers: readonly TransferInput[], versions: Awaited<ReturnType<typeof loadRulesets>>): Promise<void> {
+  await client.query(
+    `INSERT INTO credit_lots (lot_id, merchant_id, trade_no, kind, amount_fen, state, earned_at, collect_by, remaining_fen)
+     SELECT id, merchant, trade, kind, amount, 'pending', earned, visible + make_interval(hours => hours), amount
+       FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[], $7::int[], $8::timestamptz[])
+            AS v(id, merchant, trade, kind, amount, earned, hours, visible)`,
+    [
+      textArray(transfers.map((t) => t.id)),
+      intArray(earns.map((e) => e.trade.merchantId)),
+      textArray(earns.map((e) => e.trade.tradeNo)),
+      textArray(earns.map((e) => e.lot)),
+      intArray(earns.map((e) => e.amountFen)),
+      earns.map((e) => e.trade.paidAt!.toISOString()),
+      intArray(earns.map((e) => Math.max(1, rulesetOf(versions, e.trade).collectWindowHours))),
+      earns.map((e) => e.visibleAt.toISOString()),
+    ],
+  );
 }
 
 function rulesetOf(versions: Awaited<ReturnType<typeof loadRulesets>>, trade: TradeState) {
   return (versions.find((v) => v.id === trade.rulesetId) ?? versions[0]!).rules;
 }
 
-// Every upsert below writes its rows in key order, so that concurrent batches touching the same rows
+const PAYMENT_FIELDS = ['trade_no', 'merchant_id', 'seller_id', 'buyer_id', 'out_trade_no', 'total_fen', 'refunded_fen', 'status', 'paid_at', 'business_day', 'ruleset_id', 'outcome', 'credit_fen', 'welcome_fen', 'clawed_back_fen', 'signals', 'notify_id'];
+const paymentColumns = (alias: string) => [...PAYMENT_FIELDS, 'history_day'].map((f) => `${alias}${f}${f.endsWith('_day') ? '::text' : ''}`).join(', ');
+
+/**
+ * The stored state of the batch's trades, locked: a merchant's trade found through the trade-number
+ * table (its shard key and its day), an unmatched one in its own table. The payments are read naming
+ * their days, so that only those days' partitions are planned and probed.
+ */
+async function priorTrades(client: pg.PoolClient, notifications: readonly PaymentNotification[]): Promise<PaymentRow[]> {
+  const tradeNos = textArray([...new Set(notifications.map((n) => n.tradeNo))]);
+  const { rows: keys } = await client.query<{ trade_no: string; merchant_id: number; history_day: string }>(
+    'SELECT trade_no, merchant_id, history_day::text FROM trade_numbers WHERE trade_no = ANY($1::text[])',
+    [tradeNos],
+  );
+  const { rows: matched } = keys.length
+    ? await client.query<PaymentRow>(
+        `SELECT ${paymentColumns('p.')} FROM payments p
+          WHERE p.history_day = ANY($3::date[]) AND (p.merchant_id, p.trade_no) IN (SELECT * FROM unnest($1::bigint[], $2::text[]))
+          ORDER BY p.trade_no COLLATE "C" FOR UPDATE OF p`,
+        [intArray(keys.map((k) => k.merchant_id)), textArray(keys.map((k) => k.trade_no)), textArray([...new Set(keys.map((k) => k.history_day))])],
+      )
+    : { rows: [] };
+  const { rows: unmatched } = await client.query<PaymentRow>(
+    `SELECT ${paymentColumns('')} FROM unmatched_payments WHERE trade_no = ANY($1::text[]) ORDER BY trade_no COLLATE "C" FOR UPDATE`,
+    [tradeNos],
+  );
+  return [...matched, ...unmatched];
+}
+
+// Every upsert below writes its rows in key order (byte order, as COLLATE "C" above, whatever the
+// database's collation), so that concurrent batches touching the same rows
 // (a payer paying two merchants, the same trade delivered twice) take row locks in the same order
 // and cannot deadlock.
-async function writePayments(client: pg.PoolClient, unsorted: TradeState[]): Promise<void> {
-  if (unsorted.length === 0) return;
+async function writePayments(client: pg.PoolClient, unsorted: TradeState[], historyDayOf: (t: TradeState) => string): Promise<void> {
   const trades = [...unsorted].sort((a, b) => (a.tradeNo < b.tradeNo ? -1 : a.tradeNo > b.tradeNo ? 1 : 0));
+  const matched = trades.filter((t) => t.merchantId !== null);
+  if (matched.length) {
+    await client.query('INSERT INTO trade_numbers (trade_no, merchant_id, history_day) SELECT * FROM unnest($1::text[], $2::bigint[], $3::date[]) ON CONFLICT DO NOTHING', [
+      textArray(matched.map((t) => t.tradeNo)),
+      intArray(matched.map((t) => t.merchantId)),
+      textArray(matched.map(historyDayOf)),
+    ]);
+    await upsertPayments(client, 'payments', '(merchant_id, trade_no, history_day)', matched, historyDayOf);
+  }
+  const unmatched = trades.filter((t) => t.merchantId === null);
+  if (unmatched.length) await upsertPayments(client, 'unmatched_payments', '(trade_no, history_day)', unmatched, historyDayOf);
+}
+
+async function upsertPayments(
+  client: pg.PoolClient,
+  table: 'payments' | 'unmatched_payments',
+  key: string,
+  trades: TradeState[],
+  historyDayOf: (t: TradeState) => string,
+): Promise<void> {
   const col = <T>(f: (t: TradeState) => T) => trades.map(f);
   await client.query(
-    `INSERT INTO payments (trade_no, merchant_id, seller_id, buyer_id, out_trade_no, total_fen, refunded_fen, status, paid_at, business_day,
-                           ruleset_id, outcome, credit_fen, welcome_fen, clawed_back_fen, signals, notify_id)
+    `INSERT INTO ${table} (trade_no, merchant_id, seller_id, buyer_id, out_trade_no, total_fen, refunded_fen, status, paid_at, business_day,
+                           ruleset_id, outcome, credit_fen, welcome_fen, clawed_back_fen, signals, notify_id, history_day)
      SELECT v.trade_no, v.merchant_id, v.seller_id, v.buyer_id, v.out_trade_no, v.total_fen, v.refunded_fen, v.status, v.paid_at, v.business_day,
-            v.ruleset_id, v.outcome, v.credit_fen, v.welcome_fen, v.clawed_back_fen, string_to_array(v.signals, ','), v.notify_id
+            v.ruleset_id, v.outcome, v.credit_fen, v.welcome_fen, v.clawed_back_fen, string_to_array(v.signals, ','), v.notify_id, v.history_day
        FROM unnest($1::text[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::bigint[], $7::bigint[], $8::text[], $9::timestamptz[], $10::date[],
-                   $11::bigint[], $12::text[], $13::bigint[], $14::bigint[], $15::bigint[], $16::text[], $17::text[])
+                   $11::bigint[], $12::text[], $13::bigint[], $14::bigint[], $15::bigint[], $16::text[], $17::text[], $18::date[])
             AS v(trade_no, merchant_id, seller_id, buyer_id, out_trade_no, total_fen, refunded_fen, status, paid_at, business_day,
-                 ruleset_id, outcome, credit_fen, welcome_fen, clawed_back_fen, signals, notify_id)
-     ON CONFLICT (trade_no) DO UPDATE SET
+                 ruleset_id, outcome, credit_fen, welcome_fen, clawed_back_fen, signals, notify_id, history_day)
+     ON CONFLICT ${key} DO UPDATE SET
        refunded_fen = excluded.refunded_fen, status = excluded.status, paid_at = excluded.paid_at, business_day = excluded.business_day,
        ruleset_id = excluded.ruleset_id, outcome = excluded.outcome, credit_fen = excluded.credit_fen, welcome_fen = excluded.welcome_fen,
        clawed_back_fen = excluded.clawed_back_fen, signals = excluded.signals, notify_id = excluded.notify_id, updated_at = now()`,
@@ -265,6 +261,7 @@ async function writePayments(client: pg.PoolClient, unsorted: TradeState[]): Pro
       intArray(col((t) => t.clawedBackFen)),
       textArray(col((t) => t.signals.join(','))),
       textArray(col((t) => t.notifyId)),
+      textArray(col(historyDayOf)),
     ],
   );
 }

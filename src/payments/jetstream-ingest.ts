@@ -1,22 +1,28 @@
 import type pg from 'pg';
-import { ingestPayments, MAX_INGEST_BATCH } from './ingest.ts';
+import { MAX_INGEST_BATCH } from './ingest.ts';
+import { ingestIsolated } from './isolate.ts';
 import { consumePayments, type PaymentConsumer } from './jetstream.ts';
 import { parseNotification, type PaymentNotification } from './notification.ts';
 
 export interface JetStreamIngestOptions {
   servers: string;
   batchSize?: number;
+  replicas?: number;
+  ackWaitMs?: number;
   log: { info: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
 }
 
 /**
  * The scale path: each JetStream batch is applied in one transaction and acked after commit.
- * Malformed messages are logged and acked (redelivery would not fix them); a database failure
- * naks the batch and JetStream redelivers it.
+ * Malformed messages are logged and acked (redelivery would not fix them); a message that fails on
+ * its own is parked for operators and acked; only a database outage naks the batch, and JetStream
+ * redelivers it with backoff (no delivery limit: JetStream would drop what passed it).
  */
 export function startJetStreamIngest(pool: pg.Pool, options: JetStreamIngestOptions): Promise<PaymentConsumer> {
   return consumePayments({
     servers: options.servers,
+    replicas: options.replicas,
+    ackWaitMs: options.ackWaitMs,
     batchSize: Math.min(options.batchSize ?? MAX_INGEST_BATCH, MAX_INGEST_BATCH),
     log: (msg, err) => options.log.error({ err }, msg),
     handle: async (batch) => {
@@ -27,8 +33,10 @@ export function startJetStreamIngest(pool: pg.Pool, options: JetStreamIngestOpti
         if (parsed.ok) good.push(parsed.notification);
         else options.log.warn({ seq: item.seq, code: parsed.code, field: parsed.field }, `payment message refused: ${parsed.message}`);
       }
-      if (good.length) await ingestPayments(pool, good);
-      options.log.info({ messages: batch.length, applied: good.length, ms: Math.round(performance.now() - started) }, 'payment batch applied');
+      const results = good.length ? await ingestIsolated(pool, good, 'jetstream') : [];
+      const parked = results.filter((r) => r.status === 'parked');
+      for (const r of parked) options.log.error({ tradeNo: r.tradeNo, reason: r.error }, 'payment message parked for operators');
+      options.log.info({ messages: batch.length, applied: good.length - parked.length, parked: parked.length, ms: Math.round(performance.now() - started) }, 'payment batch applied');
     },
   });
 }

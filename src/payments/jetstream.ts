@@ -14,7 +14,8 @@ const DEFAULT_DURABLE = 'payments-accrual';
 const DEFAULT_BATCH_SIZE = 8_000;
 const DEFAULT_MAX_WAIT_MS = 150;
 // Messages wait for at most one running batch plus one filling batch; a minute covers a slow database.
-const ACK_WAIT_MS = 60_000;
+// It is also how long the batches of a consumer that died wait before another consumer gets them.
+const DEFAULT_ACK_WAIT_MS = 60_000;
 // Enough publishes in flight to hide the round trip, few enough not to hit the request timeout.
 const PUBLISH_WINDOW = 1_024;
 const NAK_DELAY_MS = 1_000;
@@ -23,14 +24,20 @@ const STREAM_NAME_IN_USE = 10058;
 // Anything that cannot be a subject token still goes on the stream, so the consumer records it as malformed.
 const SUBJECT_TOKEN = /^[A-Za-z0-9_-]+$/;
 
-export async function ensurePaymentsStream(jsm: JetStreamManager, options: { duplicateWindowMs?: number } = {}): Promise<void> {
+/**
+ * Creates the stream, or brings an existing one to this duplicate window. `replicas`: copies kept on
+ * a cluster's nodes (3 survives the loss of one); a new stream gets 1 unless told, an existing one
+ * keeps its count unless told, so a consumer starting with defaults never shrinks a replicated stream.
+ */
+export async function ensurePaymentsStream(jsm: JetStreamManager, options: { duplicateWindowMs?: number; replicas?: number } = {}): Promise<void> {
   const config = { subjects: [`${PAYMENTS_SUBJECT}.>`], duplicate_window: nanos(options.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS) };
   try {
     // Adding a stream with an identical configuration is a no-op on the server.
-    await jsm.streams.add({ name: PAYMENTS_STREAM, ...config });
+    await jsm.streams.add({ name: PAYMENTS_STREAM, ...config, num_replicas: options.replicas ?? 1 });
   } catch (err) {
     if (!(err instanceof JetStreamApiError) || err.code !== STREAM_NAME_IN_USE) throw err;
-    await jsm.streams.update(PAYMENTS_STREAM, config);
+    const { config: current } = await jsm.streams.info(PAYMENTS_STREAM);
+    await jsm.streams.update(PAYMENTS_STREAM, { ...config, num_replicas: options.replicas ?? current.num_replicas });
   }
 }
 
@@ -85,7 +92,12 @@ export interface PaymentBatchItem {
 }
 
 export interface ConsumePaymentsOptions {
+  /** One URL or a comma-separated list (a cluster's nodes: the client fails over between them). */
   servers: string;
+  /** Stream replicas when this consumer creates the stream (see ensurePaymentsStream). */
+  replicas?: number;
+  /** How long a delivered batch may go unacknowledged before JetStream gives it to another consumer. */
+  ackWaitMs?: number;
   durable?: string;
   batchSize?: number;
   maxWaitMs?: number;
@@ -110,7 +122,8 @@ export async function consumePayments(options: ConsumePaymentsOptions): Promise<
   const durable = options.durable ?? DEFAULT_DURABLE;
   const log = options.log ?? ((msg: string, err?: unknown) => console.error(msg, err ?? ''));
 
-  const nc = await connect({ servers: options.servers, noAsyncTraces: true });
+  // a cluster node that dies takes its clients with it: they reconnect to another node for as long as it takes
+  const nc = await connect({ servers: options.servers.split(','), noAsyncTraces: true, maxReconnectAttempts: -1 });
   const queue: JsMsg[] = [];
   let oldestAt = 0;
   let stopping = false;
@@ -132,8 +145,8 @@ export async function consumePayments(options: ConsumePaymentsOptions): Promise<
   let consuming: ConsumerMessages;
   try {
     const jsm = await jetstreamManager(nc);
-    await ensurePaymentsStream(jsm);
-    await ensureConsumer(jsm, durable, batchSize);
+    await ensurePaymentsStream(jsm, { replicas: options.replicas });
+    await ensureConsumer(jsm, durable, batchSize, options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS);
     const consumer = await jetstream(nc).consumers.get(PAYMENTS_STREAM, durable);
     // The library keeps pulls outstanding as messages arrive; max_ack_pending (two batches) is what
     // holds delivery back while a batch is being handled.
@@ -214,8 +227,8 @@ export async function consumePayments(options: ConsumePaymentsOptions): Promise<
   };
 }
 
-async function ensureConsumer(jsm: JetStreamManager, durable: string, batchSize: number): Promise<void> {
-  const limits = { ack_wait: nanos(ACK_WAIT_MS), max_ack_pending: 2 * batchSize };
+async function ensureConsumer(jsm: JetStreamManager, durable: string, batchSize: number, ackWaitMs: number): Promise<void> {
+  const limits = { ack_wait: nanos(ackWaitMs), max_ack_pending: 2 * batchSize };
   try {
     await jsm.consumers.add(PAYMENTS_STREAM, { durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ...limits });
   } catch (err) {

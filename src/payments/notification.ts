@@ -37,10 +37,18 @@ class FieldError extends Error {
 
 const TRADE_NO = /^[A-Za-z0-9_-]{1,64}$/;
 const PLATFORM_USER_ID = /^2088\d{12}$/;
-const YUAN = /^(\d+)(?:\.(\d{1,2}))?$/;
+// no leading zeros: "01.00" is not how the platform writes an amount, so something rewrote it
+const YUAN = /^(0|[1-9]\d*)(?:\.(\d{1,2}))?$/;
 const DATE_TIME = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/;
 const MAX_FEN = 1e12; // 10^10 yuan: far above any real trade, and keeps every amount a safe integer
 const BEIJING_OFFSET_HOURS = 8;
+/**
+ * How far from its receipt a notification's times may lie. Refunds arrive up to a year after the
+ * payment they undo and the platform retries for a day; backfills replay older history: three years
+ * back. Ahead, only clock skew. Outside, a year-9999 payment earned credit that never lapsed.
+ */
+const MAX_AGE_MS = 3 * 366 * 86_400_000;
+const MAX_AHEAD_MS = 10 * 60_000;
 const SETTLED: ReadonlySet<string> = new Set(['TRADE_SUCCESS', 'TRADE_FINISHED']);
 
 /** Yuan text to integer fen by string arithmetic, so that no binary fraction ever touches money. */
@@ -53,16 +61,17 @@ export function yuanToFen(text: string): number | null {
   return fen > MAX_FEN ? null : fen;
 }
 
-export function parseNotification(fields: Record<string, unknown>): ParseResult {
+/** `receivedAt`: when we got it; every time in it must lie in a plausible window around that. */
+export function parseNotification(fields: Record<string, unknown>, receivedAt: Date = new Date()): ParseResult {
   try {
-    return { ok: true, notification: parseFields(fields) };
+    return { ok: true, notification: parseFields(fields, receivedAt) };
   } catch (err) {
     if (err instanceof FieldError) return { ok: false, field: err.field, code: err.code, message: err.message };
     throw err;
   }
 }
 
-function parseFields(fields: Record<string, unknown>): PaymentNotification {
+function parseFields(fields: Record<string, unknown>, receivedAt: Date): PaymentNotification {
   // Every field, even one we ignore, must be a string: anything else means the producer is broken.
   for (const [field, value] of Object.entries(fields)) {
     if (typeof value !== 'string') throw new FieldError(field, 'invalid_type', `${field} must be a string, got ${value === null ? 'null' : typeof value}`);
@@ -98,7 +107,12 @@ function parseFields(fields: Record<string, unknown>): PaymentNotification {
   };
   const date = (field: string): Date | null => {
     const value = optional(field);
-    return value === null ? null : beijingTime(field, value);
+    if (value === null) return null;
+    const at = beijingTime(field, value);
+    if (at.getTime() < receivedAt.getTime() - MAX_AGE_MS || at.getTime() > receivedAt.getTime() + MAX_AHEAD_MS) {
+      throw new FieldError(field, 'implausible_date', `${field} ${value} is not within 3 years before and 10 minutes after its receipt`);
+    }
+    return at;
   };
 
   const tradeNo = matching('trade_no', required('trade_no'), TRADE_NO, '1 to 64 letters, digits, "_" or "-"');

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsync } from 'fastify';
-import formbody from '@fastify/formbody';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { actorOf, authenticate, merchantScope, recordAudit } from '../auth/index.ts';
 import { bearerSecurity, requireRole } from '../http/auth.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { ApiError } from '../http/errors.ts';
@@ -9,69 +9,48 @@ import { balanceJson } from '../http/serialize.ts';
 import { inLedgerTransaction, merchantBalance } from '../ledger/index.ts';
 import { MerchantIdParams } from '../merchants/schema.ts';
 import { collectCredits, lockMerchants } from '../points/store.ts';
-import { ingestPayments, MAX_INGEST_BATCH, type IngestResult } from './ingest.ts';
+import { MAX_INGEST_BATCH, type IngestResult } from './ingest.ts';
+import { ingestIsolated } from './isolate.ts';
 import { parseNotification, type PaymentNotification } from './notification.ts';
 import { AccrualRulesSchema, rulesetAt } from './rules.ts';
 import { loadRulesets, publishRuleset, RulesetError } from './rulesets.ts';
-import { verifyRsa2 } from './signature.ts';
+import { notificationWebhook } from './webhook.ts';
+import { parkedNotificationRoutes } from './parked-routes.ts';
 
-const NotificationFields = Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 4096 }), { maxProperties: 64 });
 const BatchItem = Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 64 });
 const BATCH_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
 const IngestResultSchema = Type.Object({
   index: Type.Integer(),
   tradeNo: Type.Union([Type.String(), Type.Null()]),
-  status: Type.Union([Type.Literal('applied'), Type.Literal('duplicate'), Type.Literal('unmatched'), Type.Literal('rejected')]),
+  status: Type.Union([Type.Literal('applied'), Type.Literal('duplicate'), Type.Literal('unmatched'), Type.Literal('rejected'), Type.Literal('parked'), Type.Literal('beyond_history')]),
   outcome: Type.Optional(Type.Union([Type.String(), Type.Null()])),
   creditFen: Type.Optional(Type.Integer()),
   welcomeFen: Type.Optional(Type.Integer()),
   clawedBackFen: Type.Optional(Type.Integer()),
   signals: Type.Optional(Type.Array(Type.String())),
-  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String(), field: Type.String() })),
+  error: Type.Optional(Type.Object({ code: Type.String(), message: Type.String(), field: Type.Optional(Type.String()) })),
 });
 
 function resultJson(index: number, r: IngestResult) {
+  if (r.status === 'parked') return { index, tradeNo: r.tradeNo, status: r.status, error: { code: 'parked', message: `failed on its own and set aside for operators: ${r.error}` } };
   return { index, tradeNo: r.tradeNo, status: r.status, outcome: r.outcome, creditFen: r.creditFen, welcomeFen: r.welcomeFen, clawedBackFen: r.clawedBackFen, signals: r.signals };
 }
 
 export const paymentRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx) => {
-  // form-encoded bodies only in this plugin: the platform posts notifications as forms
-  await fastify.register(formbody, { bodyLimit: 64 * 1024 });
+  await fastify.register(notificationWebhook, ctx);
+  await fastify.register(parkedNotificationRoutes, ctx);
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const platform = requireRole(ctx.apiKeys, ['platform', 'ops']);
-  const staff = requireRole(ctx.apiKeys, ['ops', 'platform']);
   const ops = requireRole(ctx.apiKeys, ['ops']);
+  // the console's admins act as ops on these (analysts read)
+  const opsOrAdmin = authenticate(ctx, { staffRoles: ['ops'] });
+  const staffOrConsole = authenticate(ctx, { staffRoles: ['ops', 'platform'], consoleRoles: ['admin', 'analyst'] });
+  const staffOrOwner = authenticate(ctx, { merchant: true, staffRoles: ['ops', 'platform'] });
 
   app.post(
-    '/v1/notify/payment',
-    {
-      schema: {
-        tags: ['payments'],
-        summary: "The payment platform's asynchronous notification (form-encoded, RSA2-signed)",
-        description: 'Answers the plain text `success` once the notification is durably applied; anything else makes the platform retry. A repeated notification has no second effect.',
-        consumes: ['application/x-www-form-urlencoded'],
-        body: NotificationFields,
-        response: { 200: Type.String(), ...ERROR_RESPONSES },
-      },
-    },
-    async (request, reply) => {
-      if (!ctx.platformPublicKey) throw new ApiError(503, 'webhook_not_configured', 'no platform public key is configured (CAREPOINTS_PLATFORM_PUBLIC_KEY)');
-      const fields = request.body;
-      if (!fields.sign) throw new ApiError(400, 'missing_signature', 'the notification carries no sign field', 'sign');
-      if (!verifyRsa2(fields, ctx.platformPublicKey)) {
-        request.log.warn({ tradeNo: fields.trade_no, notifyId: fields.notify_id }, 'payment notification with a bad signature refused');
-        throw new ApiError(400, 'invalid_signature', 'the RSA2 signature does not verify with the platform public key', 'sign');
-      }
-      const parsed = parseNotification(fields);
-      if (!parsed.ok) throw new ApiError(400, parsed.code, parsed.message, parsed.field);
-      await ctx.ingest.submit(parsed.notification);
-      return reply.type('text/plain').send('success');
-    },
-  );
-
-  app.post(
-    '/v1/payments:batch',
+    // "::" is a literal colon; a single one would make ":batch" a path parameter matching /v1/payments too
+    '/v1/payments::batch',
     {
       onRequest: platform,
       bodyLimit: BATCH_BODY_LIMIT_BYTES,
@@ -87,12 +66,13 @@ export const paymentRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx
     async (request) => {
       const good: { index: number; notification: PaymentNotification }[] = [];
       const results: unknown[] = new Array(request.body.length);
+      const receivedAt = ctx.now();
       request.body.forEach((item, index) => {
-        const parsed = parseNotification(item);
+        const parsed = parseNotification(item, receivedAt);
         if (parsed.ok) good.push({ index, notification: parsed.notification });
         else results[index] = { index, tradeNo: typeof item.trade_no === 'string' ? item.trade_no : null, status: 'rejected', error: { code: parsed.code, message: parsed.message, field: parsed.field } };
       });
-      const applied = await ingestPayments(ctx.pool, good.map((g) => g.notification));
+      const applied = await ingestIsolated(ctx.pool, good.map((g) => g.notification), 'batch');
       good.forEach((g, i) => (results[g.index] = resultJson(g.index, applied[i]!)));
       return { results } as never;
     },
@@ -117,7 +97,7 @@ export const paymentRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx
     },
     async (request) => {
       const { rows } = await ctx.pool.query<{ trade_no: string; seller_id: string; buyer_id: string; total_fen: number; status: string; received_at: Date }>(
-        'SELECT trade_no, seller_id, buyer_id, total_fen, status, received_at FROM payments WHERE merchant_id IS NULL ORDER BY received_at DESC LIMIT $1',
+        'SELECT trade_no, seller_id, buyer_id, total_fen, status, received_at FROM unmatched_payments ORDER BY received_at DESC LIMIT $1',
         [request.query.limit ?? 50],
       );
       return { data: rows.map((r) => ({ tradeNo: r.trade_no, sellerId: r.seller_id, buyerId: r.buyer_id, totalFen: r.total_fen, status: r.status, receivedAt: r.received_at.toISOString() })) };
@@ -127,12 +107,12 @@ export const paymentRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx
   app.post(
     '/v1/merchants/:id/credits::collect',
     {
-      onRequest: staff,
+      onRequest: staffOrOwner,
       schema: {
         tags: ['points'],
         summary: 'Collect the credit earned in the last collection window',
-        description: 'Debt is repaid first; credit over the available cap is not granted; uncollected credit lapses after the window.',
-        security: bearerSecurity,
+        description: 'Debt is repaid first; credit over the available cap is not granted; uncollected credit lapses after the window. A merchant session collects only its own (with the cookie: X-CSRF-Token).',
+        security: [...bearerSecurity, { sessionCookie: [] }],
         params: MerchantIdParams,
         response: {
           200: Type.Object({ collectedFen: Type.Integer(), debtRepaidFen: Type.Integer(), forfeitedOverCapFen: Type.Integer(), lots: Type.Integer(), balance: Type.Unknown() }),
@@ -142,8 +122,9 @@ export const paymentRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx
     },
     async (request) => {
       const merchantId = Number(request.params.id);
+      merchantScope(request, merchantId, { id: request.params.id });
       const versions = await loadRulesets(ctx.pool);
-      const now = new Date();
+      const now = ctx.now();
       const summary = await inLedgerTransaction(ctx.pool, async (client) => {
         const locked = await lockMerchants(client, [merchantId]);
         if (!locked.has(merchantId)) throw new ApiError(404, 'merchant_not_found', `no merchant ${request.params.id}`, 'id');
@@ -156,7 +137,7 @@ export const paymentRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx
   app.get(
     '/v1/merchants/:id/signals',
     {
-      onRequest: ops,
+      onRequest: opsOrAdmin,
       schema: {
         tags: ['payments'],
         summary: 'Points-farming signals recorded for a merchant (counts; not yet blocking)',
@@ -172,35 +153,40 @@ export const paymentRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx
     },
   );
 
-  const RulesetSchema = Type.Object({ id: Type.Integer(), name: Type.String(), version: Type.Integer(), effectiveFrom: Type.String(), rules: AccrualRulesSchema });
-  const rulesetJson = (v: Awaited<ReturnType<typeof loadRulesets>>[number]) => ({ id: v.id, name: v.name, version: v.version, effectiveFrom: v.effectiveFrom.toISOString(), rules: v.rules });
+  const RulesetSchema = Type.Object({ id: Type.Integer(), name: Type.String(), version: Type.Integer(), effectiveFrom: Type.String(), adopted: Type.Boolean(), rules: AccrualRulesSchema });
+  const rulesetJson = (v: Awaited<ReturnType<typeof loadRulesets>>[number]) => ({ id: v.id, name: v.name, version: v.version, effectiveFrom: v.effectiveFrom.toISOString(), adopted: v.adopted, rules: v.rules });
 
   app.get(
     '/v1/rulesets',
-    { onRequest: staff, schema: { tags: ['points'], summary: 'Every accrual ruleset version, oldest first', security: bearerSecurity, response: { 200: Type.Object({ data: Type.Array(RulesetSchema) }), ...ERROR_RESPONSES } } },
+    { onRequest: staffOrConsole, schema: { tags: ['points'], summary: 'Every accrual ruleset version, oldest first', security: bearerSecurity, response: { 200: Type.Object({ data: Type.Array(RulesetSchema) }), ...ERROR_RESPONSES } } },
     async () => ({ data: (await loadRulesets(ctx.pool)).map(rulesetJson) }),
   );
 
   app.post(
     '/v1/rulesets',
     {
-      onRequest: ops,
+      onRequest: opsOrAdmin,
       schema: {
         tags: ['points'],
         summary: 'Publish a new ruleset version',
-        description: 'It applies to payments made from effectiveFrom on (which may not be in the past).',
+        description:
+          'It applies to payments made from effectiveFrom on (which may not be in the past). A version of the ruleset in force at that instant governs payments; a version of another name is an alternative (for simulations) unless `adopt` is true, which makes the programme switch to it at effectiveFrom.',
         security: bearerSecurity,
-        body: Type.Object({ name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,40}$' }), effectiveFrom: Type.String({ format: 'date-time' }), params: AccrualRulesSchema }, { additionalProperties: false }),
+        body: Type.Object(
+          { name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,40}$' }), effectiveFrom: Type.String({ format: 'date-time' }), params: AccrualRulesSchema, adopt: Type.Optional(Type.Boolean()) },
+          { additionalProperties: false },
+        ),
         response: { 201: RulesetSchema, ...ERROR_RESPONSES },
       },
     },
     async (request, reply) => {
       try {
-        const version = await publishRuleset(ctx.pool, { name: request.body.name, effectiveFrom: new Date(request.body.effectiveFrom), params: request.body.params });
+        const { name, effectiveFrom, params, adopt } = request.body;
+        const version = await publishRuleset(ctx.pool, { name, effectiveFrom: new Date(effectiveFrom), params, adopt }, ctx.now());
+        await recordAudit(ctx.pool, { ...actorOf(request), action: 'ruleset.publish', subjectKind: 'ruleset', subjectId: version.id, details: { name, version: version.version, effectiveFrom, adopted: version.adopted } });
         return reply.code(201).send(rulesetJson(version));
       } catch (err) {
-        if (err instanceof RulesetError) throw new ApiError(err.status, 'invalid_ruleset', err.message, err.field);
-        if ((err as { constraint?: string }).constraint === 'rulesets_effective_from_key') throw new ApiError(409, 'ruleset_time_taken', 'another version takes effect at that instant', 'effectiveFrom');
+        if (err instanceof RulesetError) throw new ApiError(err.status, err.status === 409 ? 'ruleset_time_taken' : 'invalid_ruleset', err.message, err.field);
         throw err;
       }
     },

@@ -58,15 +58,25 @@ export interface RulesetVersion {
   name: string;
   version: number;
   effectiveFrom: Date;
+  /** Governs payments; an unadopted version is an alternative that only simulations run. */
+  adopted: boolean;
   rules: AccrualRules;
 }
 
-/** The version in force at an instant: the latest one effective at or before it. */
+/**
+ * The version in force at an instant: the latest adopted one effective at or before it. A payment
+ * dated before the programme began is judged by the first adopted version, not refused.
+ */
 export function rulesetAt(versions: readonly RulesetVersion[], at: Date): RulesetVersion {
   let best: RulesetVersion | undefined;
+  let first: RulesetVersion | undefined;
   for (const v of versions) {
-    if (v.effectiveFrom.getTime() <= at.getTime() && (!best || v.effectiveFrom.getTime() > best.effectiveFrom.getTime())) best = v;
+    if (!v.adopted) continue;
+    const from = v.effectiveFrom.getTime();
+    if (!first || from < first.effectiveFrom.getTime()) first = v;
+    if (from <= at.getTime() && (!best || from > best.effectiveFrom.getTime())) best = v;
   }
-  if (!best) throw new Error(`no ruleset in force at ${at.toISOString()}`);
-  return best;
+  const found = best ?? first;
+  if (!found) throw new Error('no adopted ruleset: the database has none (migration 0003 seeds classic-2019)');
+  return found;
 }

@@ -15,6 +15,8 @@ export interface Lot {
   expiresAt: Date | null;
   /** pending: still to collect; available: still to spend. */
   remainingFen: number;
+  /** Left the lot unspent: over the cap at collection, lapsed or expired. */
+  lostFen: number;
 }
 
 export interface CollectStep {
@@ -50,7 +52,7 @@ export interface ClawbackPlan {
   availableDraws: { lot: Lot; amountFen: number }[];
   /** What the merchant already spent: carried as debt. */
   toDebtFen: number;
-  /** Credit that had already lapsed or expired: nothing left to give back. */
+  /** Credit the trade's lots already lost (over the cap, lapsed, expired): nothing left to give back. */
   forgivenFen: number;
 }
 
@@ -63,7 +65,7 @@ export function planClawback(owedFen: number, tradeLots: readonly Lot[], availab
     if (take > 0) fromPending.push({ lot, amountFen: take });
     owed -= take;
   }
-  const gone = tradeLots.filter((l) => l.state === 'lapsed' || l.state === 'expired').reduce((sum, l) => sum + l.amountFen, 0);
+  const gone = tradeLots.reduce((sum, l) => sum + l.lostFen, 0);
   const forgivenFen = Math.min(owed, gone);
   owed -= forgivenFen;
 
@@ -80,4 +82,21 @@ export function planClawback(owedFen: number, tradeLots: readonly Lot[], availab
     draw -= take;
   }
   return { fromPending, fromAvailableFen, availableDraws, toDebtFen: owed, forgivenFen };
+}
+
+/** A spend draws available lots oldest first: the soonest to expire, then the earliest collected. */
+export function planSpendDraws(availableLots: readonly Lot[], amountFen: number): { lot: Lot; amountFen: number }[] {
+  const order = [...availableLots].sort(
+    (a, b) => (a.expiresAt?.getTime() ?? 0) - (b.expiresAt?.getTime() ?? 0) || (a.collectedAt?.getTime() ?? 0) - (b.collectedAt?.getTime() ?? 0) || a.lotId.localeCompare(b.lotId),
+  );
+  const draws: { lot: Lot; amountFen: number }[] = [];
+  let left = amountFen;
+  for (const lot of order) {
+    if (left === 0) break;
+    const take = Math.min(left, lot.remainingFen);
+    if (take > 0) draws.push({ lot, amountFen: take });
+    left -= take;
+  }
+  if (left > 0) throw new Error(`lots hold ${amountFen - left} fen, a spend of ${amountFen} fen needs more: lots and ledger disagree`);
+  return draws;
 }

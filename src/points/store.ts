@@ -6,11 +6,11 @@
  */
 import type pg from 'pg';
 import { intArray, textArray } from '../db/arrays.ts';
-import { merchantAccounts, programmeAccountIds, transferIdFor, applyTransfers, MAX_BATCH_TRANSFERS, type TransferInput } from '../ledger/index.ts';
+import { merchantAccountsOf, programmeAccountIds, transferIdFor, applyTransfers, MAX_BATCH_TRANSFERS, type TransferInput } from '../ledger/index.ts';
 import { addMonths, businessDay, businessDayStart } from '../payments/business-day.ts';
 import { planClawback, planCollect, type Lot } from './plan.ts';
 
-interface LotRow {
+export interface LotRow {
   lot_id: string;
   merchant_id: number;
   trade_no: string;
@@ -22,9 +22,10 @@ interface LotRow {
   collected_at: Date | null;
   expires_at: Date | null;
   remaining_fen: number;
+  lost_fen: number;
 }
 
-function lotFromRow(r: LotRow): Lot {
+export function lotFromRow(r: LotRow): Lot {
   return {
     lotId: r.lot_id,
     merchantId: r.merchant_id,
@@ -37,7 +38,19 @@ function lotFromRow(r: LotRow): Lot {
     collectedAt: r.collected_at,
     expiresAt: r.expires_at,
     remainingFen: r.remaining_fen,
+    lostFen: r.lost_fen,
   };
+}
+
+/** Lot rows grouped by merchant, in their order. */
+function byMerchant<T>(rows: readonly LotRow[], pick: (r: LotRow) => T): Map<number, T[]> {
+  const out = new Map<number, T[]>();
+  for (const r of rows) {
+    const group = out.get(r.merchant_id);
+    if (group) group.push(pick(r));
+    else out.set(r.merchant_id, [pick(r)]);
+  }
+  return out;
 }
 
 /** A lot's id is the id of the transfer that earned it. */
@@ -54,34 +67,40 @@ export async function lockMerchants(client: pg.PoolClient, merchantIds: readonly
 }
 
 export interface LotUpdate {
+  /** With the lot id, the lot's key (merchant_id first: the shard key). */
+  merchantId: number;
   lotId: string;
   state: Lot['state'];
   remainingFen: number;
   collectedAt?: Date | null;
   expiresAt?: Date | null;
+  /** Added to what the lot lost unspent (over the cap, lapsed, expired). */
+  lostFen?: number;
 }
 
 export async function updateLots(client: pg.PoolClient, updates: readonly LotUpdate[]): Promise<void> {
   if (updates.length === 0) return;
   await client.query(
-    `UPDATE credit_lots l SET state = u.state, remaining_fen = u.remaining,
+    `UPDATE credit_lots l SET state = u.state, remaining_fen = u.remaining, lost_fen = l.lost_fen + u.lost,
             collected_at = coalesce(u.collected_at, l.collected_at), expires_at = coalesce(u.expires_at, l.expires_at)
-       FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::timestamptz[], $5::timestamptz[]) AS u(id, state, remaining, collected_at, expires_at)
-      WHERE l.lot_id = u.id`,
+       FROM unnest($1::uuid[], $2::text[], $3::bigint[], $4::timestamptz[], $5::timestamptz[], $6::bigint[], $7::bigint[]) AS u(id, state, remaining, collected_at, expires_at, lost, merchant)
+      WHERE l.merchant_id = u.merchant AND l.lot_id = u.id`,
     [
       textArray(updates.map((u) => u.lotId)),
       textArray(updates.map((u) => u.state)),
       intArray(updates.map((u) => u.remainingFen)),
       updates.map((u) => u.collectedAt?.toISOString() ?? null),
       updates.map((u) => u.expiresAt?.toISOString() ?? null),
+      intArray(updates.map((u) => u.lostFen ?? 0)),
+      intArray(updates.map((u) => u.merchantId)),
     ],
   );
 }
 
 /** Fails loudly: a refused transfer here means lots and ledger disagree, which must never commit. */
-async function post(client: pg.PoolClient, pool: pg.Pool, transfers: TransferInput[]): Promise<void> {
+export async function postOrThrow(client: pg.PoolClient, pool: pg.Pool, transfers: TransferInput[], options: { lock: boolean } = { lock: true }): Promise<void> {
   for (let i = 0; i < transfers.length; i += MAX_BATCH_TRANSFERS) {
-    const results = await applyTransfers(client, pool, transfers.slice(i, i + MAX_BATCH_TRANSFERS), { lock: true });
+    const results = await applyTransfers(client, pool, transfers.slice(i, i + MAX_BATCH_TRANSFERS), options);
     const failed = results.find((r) => r.status === 'failed');
     if (failed) throw new Error(`credit transfer ${failed.id} refused: ${failed.status === 'failed' ? failed.error : ''}`);
   }
@@ -94,65 +113,136 @@ export interface CollectSummary {
   lots: number;
 }
 
-/** Collects every pending lot still inside its window: debt first, then up to the available cap. */
-export async function collectCredits(client: pg.PoolClient, pool: pg.Pool, merchantId: number, rules: { availableCapFen: number; validityMonths: number }, now: Date): Promise<CollectSummary> {
+/**
+ * Collects every pending lot still inside its window (or only `lotIds`, for credit a ruleset grants
+ * at once): debt first, then up to the available cap.
+ */
+export async function collectCredits(
+  client: pg.PoolClient,
+  pool: pg.Pool,
+  merchantId: number,
+  rules: CollectRules,
+  now: Date,
+  lotIds?: readonly string[],
+): Promise<CollectSummary> {
+  return (await collectCreditsOf(client, pool, [merchantId], rules, now, lotIds)).get(merchantId)!;
+}
+
+type CollectRules = { availableCapFen: number; validityMonths: number };
+
+/**
+ * collectCredits for many merchants in one set of statements (one read of their lots and accounts,
+ * their transfers in batches, one update of the lots), as a day-end of a city needs. The caller holds
+ * every merchant's accrual lock (lockMerchants).
+ */
+export async function collectCreditsOf(
+  client: pg.PoolClient,
+  pool: pg.Pool,
+  merchantIds: readonly number[],
+  rules: CollectRules,
+  now: Date,
+  lotIds?: readonly string[],
+): Promise<Map<number, CollectSummary>> {
+  const summaries = new Map(merchantIds.map((id) => [id, { collectedFen: 0, debtRepaidFen: 0, forfeitedOverCapFen: 0, lots: 0 }]));
   const { rows } = await client.query<LotRow>(
-    "SELECT * FROM credit_lots WHERE merchant_id = $1 AND state = 'pending' AND collect_by > $2 ORDER BY earned_at, lot_id",
-    [merchantId, now],
+    `SELECT * FROM credit_lots WHERE merchant_id = ANY($1::bigint[]) AND state = 'pending' AND collect_by > $2 AND ($3::uuid[] IS NULL OR lot_id = ANY($3::uuid[]))
+      ORDER BY merchant_id, earned_at, lot_id`,
+    [intArray([...summaries.keys()]), now, lotIds ? textArray(lotIds) : null],
   );
-  const summary: CollectSummary = { collectedFen: 0, debtRepaidFen: 0, forfeitedOverCapFen: 0, lots: rows.length };
-  if (rows.length === 0) return summary;
-  const accounts = (await merchantAccounts(client, merchantId))!;
+  if (rows.length === 0) return summaries;
+  const lotsByMerchant = byMerchant(rows, lotFromRow);
+  const accountsByMerchant = await merchantAccountsOf(client, [...lotsByMerchant.keys()]);
   const programme = await programmeAccountIds(client);
-  const available = accounts.merchant_available;
-  const debt = accounts.merchant_debt;
-  const steps = planCollect(rows.map(lotFromRow), debt.debitsPosted - debt.creditsPosted, available.creditsPosted - available.debitsPosted, rules.availableCapFen);
   const expiresAt = businessDayStart(addMonths(businessDay(now), rules.validityMonths));
   const transfers: TransferInput[] = [];
   const updates: LotUpdate[] = [];
-  for (const { lot, repayFen, grantFen, forfeitFen } of steps) {
-    const pending = accounts.merchant_pending.id;
-    if (repayFen) transfers.push({ id: transferIdFor('debt_repay', lot.lotId), debitAccountId: pending, creditAccountId: debt.id, amountFen: repayFen, code: 'debt_repay', reference: lot.tradeNo });
-    if (grantFen) transfers.push({ id: transferIdFor('collect', lot.lotId), debitAccountId: pending, creditAccountId: available.id, amountFen: grantFen, code: 'collect', reference: lot.tradeNo });
-    if (forfeitFen) transfers.push({ id: transferIdFor('over_cap', lot.lotId), debitAccountId: pending, creditAccountId: programme.lapsed, amountFen: forfeitFen, code: 'over_cap', reference: lot.tradeNo });
-    updates.push(grantFen > 0 ? { lotId: lot.lotId, state: 'available', remainingFen: grantFen, collectedAt: now, expiresAt } : { lotId: lot.lotId, state: 'spent', remainingFen: 0, collectedAt: now, expiresAt });
-    summary.collectedFen += grantFen;
-    summary.debtRepaidFen += repayFen;
-    summary.forfeitedOverCapFen += forfeitFen;
+  for (const [merchantId, lots] of lotsByMerchant) {
+    const { merchant_pending: pending, merchant_available: available, merchant_debt: debt } = accountsByMerchant.get(merchantId)!;
+    const summary = summaries.get(merchantId)!;
+    summary.lots = lots.length;
+    for (const { lot, repayFen, grantFen, forfeitFen } of planCollect(lots, debt.debitsPosted - debt.creditsPosted, available.creditsPosted - available.debitsPosted, rules.availableCapFen)) {
+      if (repayFen) transfers.push({ id: transferIdFor('debt_repay', lot.lotId), debitAccountId: pending.id, creditAccountId: debt.id, amountFen: repayFen, code: 'debt_repay', reference: lot.tradeNo });
+      if (grantFen) transfers.push({ id: transferIdFor('collect', lot.lotId), debitAccountId: pending.id, creditAccountId: available.id, amountFen: grantFen, code: 'collect', reference: lot.tradeNo });
+      if (forfeitFen) transfers.push({ id: transferIdFor('over_cap', lot.lotId), debitAccountId: pending.id, creditAccountId: programme.lapsed, amountFen: forfeitFen, code: 'over_cap', reference: lot.tradeNo });
+      updates.push({ merchantId, lotId: lot.lotId, state: grantFen > 0 ? 'available' : 'spent', remainingFen: grantFen, collectedAt: now, expiresAt, lostFen: forfeitFen });
+      summary.collectedFen += grantFen;
+      summary.debtRepaidFen += repayFen;
+      summary.forfeitedOverCapFen += forfeitFen;
+    }
   }
-  await post(client, pool, transfers);
+  await postOrThrow(client, pool, transfers);
   await updateLots(client, updates);
-  return summary;
+  return summaries;
 }
 
 /** Gives back `owedFen` of a refunded trade's credit: uncollected first, then available, then debt. */
-export async function clawBack(client: pg.PoolClient, pool: pg.Pool, merchantId: number, tradeNo: string, owedFen: number, clawedBackTotalFen: number): Promise<void> {
+export interface ClawbackDue {
+  merchantId: number;
+  tradeNo: string;
+  owedFen: number;
+  /** The trade's claw-back total after this one: part of the transfers' ids, so a replay posts nothing new. */
+  clawedBackTotalFen: number;
+}
+
+export interface ClawbackWrites {
+  /** To post after anything the batch credits the same lots with (its earn transfers). */
+  transfers: TransferInput[];
+  /** To write once the transfers are posted. */
+  lotUpdates: LotUpdate[];
+}
+
+/**
+ * Plans what refunds take back from a batch's trades, in order: one read of the merchants' lots (the
+ * batch's own new lots included: insert them first) and accounts, each claw-back planned in memory
+ * against what the earlier ones left. The caller posts the transfers with the rest of its batch, at
+ * the end, so that the programme's hot account is held for as short a time as possible.
+ */
+export async function planTradeClawbacks(client: pg.PoolClient, due: readonly ClawbackDue[]): Promise<ClawbackWrites> {
+  if (due.length === 0) return { transfers: [], lotUpdates: [] };
+  const merchantIds = [...new Set(due.map((d) => d.merchantId))];
+  const tradeLotIds = due.flatMap((d) => [lotIdFor(d.tradeNo, 'payer'), lotIdFor(d.tradeNo, 'welcome')]);
   // a trade's lots have ids derived from it (see lotIdFor); the available ones come from their index
   const { rows } = await client.query<LotRow>(
-    `SELECT * FROM credit_lots WHERE lot_id = ANY($1::uuid[])
-     UNION SELECT * FROM credit_lots WHERE merchant_id = $2 AND state = 'available'`,
-    [textArray([lotIdFor(tradeNo, 'payer'), lotIdFor(tradeNo, 'welcome')]), merchantId],
+    `SELECT * FROM credit_lots WHERE merchant_id = ANY($2::bigint[]) AND lot_id = ANY($1::uuid[])
+     UNION SELECT * FROM credit_lots WHERE merchant_id = ANY($2::bigint[]) AND state = 'available'`,
+    [textArray(tradeLotIds), intArray(merchantIds)],
   );
-  const lots = rows.map(lotFromRow);
-  const accounts = (await merchantAccounts(client, merchantId))!;
+  const lots = new Map(rows.map((r) => [r.lot_id, lotFromRow(r)]));
+  const lotIdsOf = byMerchant(rows, (r) => r.lot_id);
+  const accountsOf = await merchantAccountsOf(client, merchantIds);
   const programme = await programmeAccountIds(client);
-  const available = accounts.merchant_available;
-  const plan = planClawback(
-    owedFen,
-    lots.filter((l) => l.tradeNo === tradeNo),
-    lots.filter((l) => l.state === 'available'),
-    available.creditsPosted - available.debitsPosted - available.debitsPending,
-  );
-  const key = (part: string) => transferIdFor('claw_back', tradeNo, clawedBackTotalFen, part);
+  const spendable = new Map(merchantIds.map((m) => {
+    const available = accountsOf.get(m)!.merchant_available;
+    return [m, available.creditsPosted - available.debitsPosted - available.debitsPending];
+  }));
   const transfers: TransferInput[] = [];
-  const pendingFen = plan.fromPending.reduce((s, p) => s + p.amountFen, 0);
-  if (pendingFen) transfers.push({ id: key('pending'), debitAccountId: accounts.merchant_pending.id, creditAccountId: programme.programme_funding, amountFen: pendingFen, code: 'clawback', reference: tradeNo });
-  if (plan.fromAvailableFen) transfers.push({ id: key('available'), debitAccountId: available.id, creditAccountId: programme.programme_funding, amountFen: plan.fromAvailableFen, code: 'clawback', reference: tradeNo });
-  if (plan.toDebtFen) transfers.push({ id: key('debt'), debitAccountId: accounts.merchant_debt.id, creditAccountId: programme.programme_funding, amountFen: plan.toDebtFen, code: 'clawback_debt', reference: tradeNo });
-  await post(client, pool, transfers);
-  const updates: LotUpdate[] = [
-    ...plan.fromPending.map(({ lot, amountFen }) => ({ lotId: lot.lotId, state: lot.remainingFen === amountFen ? ('clawed_back' as const) : ('pending' as const), remainingFen: lot.remainingFen - amountFen })),
-    ...plan.availableDraws.map(({ lot, amountFen }) => ({ lotId: lot.lotId, state: lot.remainingFen === amountFen ? ('clawed_back' as const) : ('available' as const), remainingFen: lot.remainingFen - amountFen })),
-  ];
-  await updateLots(client, updates);
+  const changed = new Set<string>();
+  for (const d of due) {
+    const accounts = accountsOf.get(d.merchantId)!;
+    // as the earlier claw-backs of the batch left them
+    const merchantLots = (lotIdsOf.get(d.merchantId) ?? []).map((id) => lots.get(id)!);
+    const plan = planClawback(
+      d.owedFen,
+      merchantLots.filter((l) => l.tradeNo === d.tradeNo),
+      merchantLots.filter((l) => l.state === 'available'),
+      spendable.get(d.merchantId)!,
+    );
+    const key = (part: string) => transferIdFor('claw_back', d.tradeNo, d.clawedBackTotalFen, part);
+    const pendingFen = plan.fromPending.reduce((s, p) => s + p.amountFen, 0);
+    const to = programme.programme_funding;
+    if (pendingFen) transfers.push({ id: key('pending'), debitAccountId: accounts.merchant_pending.id, creditAccountId: to, amountFen: pendingFen, code: 'clawback', reference: d.tradeNo });
+    if (plan.fromAvailableFen) transfers.push({ id: key('available'), debitAccountId: accounts.merchant_available.id, creditAccountId: to, amountFen: plan.fromAvailableFen, code: 'clawback', reference: d.tradeNo });
+    if (plan.toDebtFen) transfers.push({ id: key('debt'), debitAccountId: accounts.merchant_debt.id, creditAccountId: to, amountFen: plan.toDebtFen, code: 'clawback_debt', reference: d.tradeNo });
+    spendable.set(d.merchantId, spendable.get(d.merchantId)! - plan.fromAvailableFen);
+    for (const { lot, amountFen } of [...plan.fromPending, ...plan.availableDraws]) {
+      const remainingFen = lot.remainingFen - amountFen;
+      lots.set(lot.lotId, { ...lot, remainingFen, state: remainingFen === 0 ? 'clawed_back' : lot.state });
+      changed.add(lot.lotId);
+    }
+  }
+  const lotUpdates = [...changed].map((id) => {
+    const lot = lots.get(id)!;
+    return { merchantId: lot.merchantId, lotId: id, state: lot.state, remainingFen: lot.remainingFen };
+  });
+  return { transfers, lotUpdates };
 }

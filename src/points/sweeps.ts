@@ -1,6 +1,6 @@
 import type pg from 'pg';
-import { inLedgerTransaction, merchantAccountsOf, programmeAccountIds, transferIdFor, applyTransfers, type TransferInput } from '../ledger/index.ts';
-import { lockMerchants, updateLots, type LotUpdate } from './store.ts';
+import { inLedgerTransaction, merchantAccountsOf, programmeAccountIds, transferIdFor, type TransferInput } from '../ledger/index.ts';
+import { lockMerchants, postOrThrow, updateLots, type LotUpdate } from './store.ts';
 
 const SWEEP_LIMIT = 2_000;
 
@@ -46,23 +46,24 @@ async function sweep(pool: pg.Pool, kind: 'lapse' | 'expire', now: Date): Promis
         amount = Math.min(amount, left);
         spendable.set(lot.merchant_id, left - amount);
       }
-      if (amount > 0) {
-        transfers.push({
-          id: transferIdFor(kind, lot.lot_id),
-          debitAccountId: kind === 'lapse' ? accounts.merchant_pending.id : accounts.merchant_available.id,
-          creditAccountId: kind === 'lapse' ? programme.lapsed : programme.expired,
-          amountFen: amount,
-          code: kind,
-          reference: lot.trade_no,
-        });
-      }
-      updates.push({ lotId: lot.lot_id, state: kind === 'lapse' ? 'lapsed' : 'expired', remainingFen: lot.remaining_fen - amount });
+      // a lot whose credit a claim in flight holds stays available: if the claim fails and the
+      // reservation is voided, the next sweep expires what it gives back; if it pays, the spend draws it
+      if (amount === 0) continue;
+      transfers.push({
+        // keyed by what was left: a lot that expires in two steps (around a voided reservation) gets two transfers
+        id: transferIdFor(kind, lot.lot_id, lot.remaining_fen),
+        debitAccountId: kind === 'lapse' ? accounts.merchant_pending.id : accounts.merchant_available.id,
+        creditAccountId: kind === 'lapse' ? programme.lapsed : programme.expired,
+        amountFen: amount,
+        code: kind,
+        reference: lot.trade_no,
+      });
+      const left = lot.remaining_fen - amount;
+      updates.push({ merchantId: lot.merchant_id, lotId: lot.lot_id, state: left > 0 ? 'available' : kind === 'lapse' ? 'lapsed' : 'expired', remainingFen: left, lostFen: amount });
     }
-    const results = await applyTransfers(client, pool, transfers, { lock: true });
-    const failed = results.find((r) => r.status === 'failed');
-    if (failed) throw new Error(`${kind} transfer ${failed.id} refused`);
+    await postOrThrow(client, pool, transfers);
     await updateLots(client, updates);
-    return lots.length;
+    return updates.length;
   });
 }
 

@@ -21,11 +21,11 @@ function matchIssuer(registry: HospitalRegistry, names: readonly Field<string>[]
 }
 
 /**
- * The QR code's value where a VAT-style QR parsed (it is machine-readable and error-corrected),
- * keeping the printed reading beside it; otherwise the print.
+ * The QR code's value where a VAT-style or fiscal QR parsed (it is machine-readable and
+ * error-corrected), keeping the printed reading beside it; otherwise the print.
  */
-function preferQr<T>(printed: Field<T> | null, fromQr: T | undefined): Field<T> | null {
-  if (fromQr === undefined || fromQr === '') return printed;
+function preferQr<T>(printed: Field<T> | null, fromQr: T | null | undefined): Field<T> | null {
+  if (fromQr === undefined || fromQr === null || fromQr === '') return printed;
   return { value: fromQr, confidence: 0.99, source: 'qr', printed: printed?.value ?? null };
 }
 
@@ -50,15 +50,15 @@ function completePayment(payment: PaymentSplit, total: Field<number> | null): Pa
 
 /** The typed invoice: printed fields, the issuer matched in the registry, QR values where a QR code parsed. */
 export function assembleInvoice(printed: PrintedFields, registry: HospitalRegistry, qr: QrPayload | null): Invoice {
-  const vat = qr?.format === 'vat' ? qr : undefined;
-  const totalFen = preferQr(printed.totalFen, vat?.amountFen);
+  const coded = qr?.format === 'opaque' ? undefined : (qr ?? undefined);
+  const totalFen = preferQr(printed.totalFen, coded?.amountFen);
   const invoice = {
     kind: printed.kind,
     province: printed.province,
-    invoiceCode: preferQr(printed.invoiceCode, vat?.invoiceCode),
-    invoiceNumber: preferQr(printed.invoiceNumber, vat?.invoiceNumber),
-    checkCode: preferQr(printed.checkCode, vat?.checkCode),
-    issueDate: preferQr(printed.issueDate, vat?.issueDate),
+    invoiceCode: preferQr(printed.invoiceCode, coded?.invoiceCode),
+    invoiceNumber: preferQr(printed.invoiceNumber, coded?.invoiceNumber),
+    checkCode: preferQr(printed.checkCode, coded?.checkCode),
+    issueDate: preferQr(printed.issueDate, coded?.issueDate),
     payerName: printed.payerName,
     outpatientNumber: printed.outpatientNumber,
     hospital: matchIssuer(registry, printed.issuerNames),

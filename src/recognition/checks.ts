@@ -38,7 +38,7 @@ function wordsEqualFigures(invoice: Invoice): Finding {
 
 function qrMatchesOcr(invoice: Invoice): Finding {
   const qr = invoice.qr;
-  if (!qr || qr.format !== 'vat') return finding('qr_matches_ocr', 'skipped', qr ? 'the QR payload is not in a known format' : 'no QR code was decoded');
+  if (!qr || qr.format === 'opaque') return finding('qr_matches_ocr', 'skipped', qr ? 'the QR payload is not in a known format' : 'no QR code was decoded');
   const compared = (
     [
       ['invoice code', invoice.invoiceCode],

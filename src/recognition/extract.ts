@@ -1,5 +1,5 @@
 import { parseAmountInWords } from './amount-words.ts';
-import { normaliseChargeCategory } from './categories.ts';
+import { DRUG_CATALOGUE, itemCategory } from './drug-names.ts';
 import { parseYuanToFen } from './money.ts';
 import { PROVINCES_BY_CODE, provinceAtStart } from './provinces.ts';
 import type { TextLine } from './text-lines.ts';
@@ -83,8 +83,18 @@ function detectKind(lines: readonly TextLine[], source: Source): Field<InvoiceKi
 const NAME_TOKEN = /\p{Script=Han}{2,}[\p{Script=Han}A-Za-z()]*/gu;
 const HEADER_WORDS = /^(项目名称|金额|品名|数量|单位|备注|规格|金额\(元\))$/;
 
+/**
+ * One item; a name the recogniser read (not a PDF's text layer) is corrected against the drug
+ * catalogue when it is close to one known name and no other, and the reading kept beside it.
+ */
+function lineItem(name: string, nameConfidence: number, amountFen: number, amountConfidence: number, source: Source): LineItem {
+  const { name: corrected, corrected: changed } = source === 'ocr' ? DRUG_CATALOGUE.correct(name) : { name, corrected: false };
+  const item = { name: corrected, category: itemCategory(corrected), amountFen, confidence: Math.min(nameConfidence, amountConfidence) };
+  return changed ? { ...item, printedName: name } : item;
+}
+
 /** Line items between the table header (项目名称 / 品名) and the total row: each name pairs with the next amount. */
-function extractItems(lines: readonly TextLine[]): LineItem[] {
+function extractItems(lines: readonly TextLine[], source: Source): LineItem[] {
   const header = lines.findIndex((l) => /项目名称|品名/.test(l.text));
   if (header < 0) return [];
   const items: LineItem[] = [];
@@ -96,11 +106,11 @@ function extractItems(lines: readonly TextLine[]): LineItem[] {
       for (const token of tokens) {
         const fen = /^\d/.test(token) ? parseYuanToFen(token.replace(',', '.')) : null;
         if (fen !== null) {
-          if (pending) items.push({ name: pending.name, category: normaliseChargeCategory(pending.name), amountFen: fen, confidence: Math.min(pending.confidence, piece.confidence) });
+          if (pending) items.push(lineItem(pending.name, pending.confidence, fen, piece.confidence, source));
           pending = null;
         } else if (!HEADER_WORDS.test(token)) {
           // Between two names with no amount, keep a known charge name over noise (a watermark fragment).
-          const known = pending !== null && normaliseChargeCategory(pending.name) !== 'other' && normaliseChargeCategory(token) === 'other';
+          const known = pending !== null && itemCategory(pending.name) !== 'other' && itemCategory(token) === 'other';
           if (!known) pending = { name: token, confidence: piece.confidence };
         }
       }
@@ -157,7 +167,7 @@ export function extractPrintedFields(lines: readonly TextLine[], source: Source)
     outpatientNumber: outpatient ? field(outpatient.groups[0]!, outpatient.confidence, source) : null,
     issuerNames: issuerNames(lines, kind.value, source),
     insuranceType: insurance ? field(insurance.groups[0]!, insurance.confidence, source) : null,
-    items: extractItems(lines),
+    items: extractItems(lines, source),
     totalFen: money(lines, '(?:\\(小写?\\)|小写\\)?|(?<!金额)合计)', source),
     totalInWordsFen: words && wordsFen !== null ? field(wordsFen, words.confidence, source) : null,
     payment: {

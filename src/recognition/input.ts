@@ -1,5 +1,6 @@
-import sharp from 'sharp';
+import sharp, { type Metadata, type Sharp } from 'sharp';
 import { RecognitionError } from './errors.ts';
+import { PREVIEW_SIDE, type RgbImage } from './locate.ts';
 import type { GreyImage } from './ocr/grey-image.ts';
 
 export const MAX_INPUT_BYTES = 15 * 1024 * 1024;
@@ -50,33 +51,74 @@ function decodeError(err: unknown, format: InputFormat): RecognitionError {
   return new RecognitionError('corrupt', `the ${format} file cannot be decoded: ${message}`, { cause: err });
 }
 
-/**
- * Decodes an image into the working grey page: EXIF orientation applied, alpha on white, long side
- * at most MAX_WORKING_SIDE. The red channel is the grey: red seal ink is nearly white in it, so a
- * seal stamped over black text mostly drops out, while text under translucent ink keeps a trace.
- */
-export async function decodeImage(input: Buffer, format: Exclude<InputFormat, 'pdf'>): Promise<GreyImage> {
-  let width: number | undefined;
-  let height: number | undefined;
+/** Refuses decompression bombs from the header alone, before any pixel is allocated; the upright size. */
+async function uprightSize(input: Buffer, format: Exclude<InputFormat, 'pdf'>): Promise<{ width: number; height: number }> {
+  let meta: Metadata;
   try {
-    // Header only: refuses decompression bombs before any pixel is allocated.
-    ({ width, height } = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS }).metadata());
+    meta = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS }).metadata();
   } catch (err) {
     throw decodeError(err, format);
   }
+  const { width, height } = meta;
   if (!width || !height) throw new RecognitionError('corrupt', `the ${format} file has no image dimensions`);
   if (width * height > MAX_INPUT_PIXELS) {
     throw new RecognitionError('image_too_large', `the image is ${width}×${height}; at most ${MAX_INPUT_PIXELS} pixels are accepted`);
   }
+  // EXIF orientations 5–8 turn the picture a quarter: its upright width is the stored height.
+  return (meta.orientation ?? 1) >= 5 ? { width: height, height: width } : { width, height };
+}
+
+function upright(input: Buffer): Sharp {
+  return sharp(input, { limitInputPixels: MAX_INPUT_PIXELS }).rotate().flatten({ background: '#ffffff' });
+}
+
+export interface DecodedPhoto {
+  /** Upright size of the photo in pixels. */
+  readonly width: number;
+  readonly height: number;
+  /** The photo in colour, long side at most PREVIEW_SIDE: where the sheet is found and the light judged. */
+  readonly preview: RgbImage;
+}
+
+/** Decodes a small colour preview of the photo (JPEG shrink-on-load makes this cheap even at 12 MP). */
+export async function decodePreview(input: Buffer, format: Exclude<InputFormat, 'pdf'>): Promise<DecodedPhoto> {
+  const size = await uprightSize(input, format);
   try {
-    const { data, info } = await sharp(input, { limitInputPixels: MAX_INPUT_PIXELS })
-      .rotate()
-      .flatten({ background: '#ffffff' })
-      .resize({ width: MAX_WORKING_SIDE, height: MAX_WORKING_SIDE, fit: 'inside', withoutEnlargement: true })
+    const { data, info } = await upright(input)
+      .resize({ width: PREVIEW_SIDE, height: PREVIEW_SIDE, fit: 'inside', withoutEnlargement: true })
       .toColourspace('srgb')
-      .extractChannel(0)
+      .removeAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });
+    return { ...size, preview: { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) } };
+  } catch (err) {
+    throw decodeError(err, format);
+  }
+}
+
+export interface CropBox {
+  readonly left: number;
+  readonly top: number;
+  readonly width: number;
+  readonly height: number;
+}
+
+/**
+ * Decodes `crop` of the upright photo (all of it by default) into the working grey page, its long
+ * side brought into [minSide, MAX_WORKING_SIDE]. The red channel is the grey: red seal ink is nearly
+ * white in it, so a seal stamped over black text mostly drops out, while text under translucent ink
+ * keeps a trace.
+ */
+export async function decodeImage(input: Buffer, format: Exclude<InputFormat, 'pdf'>, crop?: CropBox, minSide = 0): Promise<GreyImage> {
+  const size = await uprightSize(input, format);
+  const region = crop ?? { left: 0, top: 0, ...size };
+  const longSide = Math.max(region.width, region.height);
+  const target = Math.min(MAX_WORKING_SIDE, Math.max(minSide, longSide));
+  try {
+    let pipeline = upright(input);
+    if (crop) pipeline = pipeline.extract(crop);
+    if (target !== longSide) pipeline = pipeline.resize({ width: target, height: target, fit: 'inside' });
+    const { data, info } = await pipeline.toColourspace('srgb').extractChannel(0).raw().toBuffer({ resolveWithObject: true });
     return { width: info.width, height: info.height, data: new Uint8Array(data.buffer, data.byteOffset, data.length) };
   } catch (err) {
     throw decodeError(err, format);

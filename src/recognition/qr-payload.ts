@@ -1,7 +1,21 @@
 import { parseYuanToFen } from './money.ts';
 
-/** A decoded QR code: the VAT e-invoice layout when it parses, otherwise the raw text only. */
+/** A decoded QR code: the VAT e-invoice layout or the fiscal e-bill `d=` form when it parses, otherwise the raw text only. */
 export type QrPayload =
+  | {
+      readonly format: 'fiscal';
+      readonly raw: string;
+      /** 票据代码, 8 digits */
+      readonly invoiceCode: string;
+      /** 票据号码, 10 digits */
+      readonly invoiceNumber: string;
+      /** 校验码 */
+      readonly checkCode: string;
+      /** Null when the code carries no amount (a common variant). */
+      readonly amountFen: number | null;
+      /** YYYY-MM-DD */
+      readonly issueDate: string;
+    }
   | {
       readonly format: 'vat';
       readonly raw: string;
@@ -14,6 +28,38 @@ export type QrPayload =
       readonly checkCode: string;
     }
   | { readonly format: 'opaque'; readonly raw: string };
+
+function isoDate(yyyymmdd: string): string | null {
+  const match = /^(\d{4})(\d{2})(\d{2})$/.exec(yyyymmdd);
+  if (!match) return null;
+  const iso = `${match[1]}-${match[2]}-${match[3]}`;
+  const day = new Date(`${iso}T00:00:00Z`);
+  return !Number.isNaN(day.getTime()) && day.toISOString().slice(0, 10) === iso ? iso : null;
+}
+
+/**
+ * Fiscal e-bill verification URL (or bare query): its `d` parameter reads
+ * `<票据代码>_<票据号码>_<校验码>_<金额>_<开票日期 yyyymmdd>`, sometimes without the amount; the
+ * signature parameters beside it are not ours to check.
+ */
+function parseFiscal(raw: string): QrPayload | null {
+  const param = /(?:^|[?&])d=([^&#\s]+)/.exec(raw.trim());
+  if (!param) return null;
+  let value: string;
+  try {
+    value = decodeURIComponent(param[1]!);
+  } catch {
+    return null;
+  }
+  const parts = value.split('_');
+  if (parts.length !== 4 && parts.length !== 5) return null;
+  const [invoiceCode, invoiceNumber, checkCode] = parts as [string, string, string];
+  const amountFen = parts.length === 5 ? parseYuanToFen(parts[3]!) : null;
+  const issueDate = isoDate(parts.at(-1)!);
+  if (!/^\d{8}$/.test(invoiceCode) || !/^\d{10}$/.test(invoiceNumber) || !/^[0-9A-Za-z]{6}$/.test(checkCode) || issueDate === null) return null;
+  if (parts.length === 5 && (amountFen === null || amountFen < 0)) return null;
+  return { format: 'fiscal', raw, invoiceCode, invoiceNumber, checkCode, amountFen, issueDate };
+}
 
 /**
  * VAT e-invoice QR: `01,type,code,number,amount,YYYYMMDD,check,crc`. Fully electronic invoices
@@ -39,5 +85,5 @@ export function parseQrPayload(raw: string): QrPayload {
       };
     }
   }
-  return { format: 'opaque', raw };
+  return parseFiscal(raw) ?? { format: 'opaque', raw };
 }

@@ -35,14 +35,14 @@ function jsqr(image: GreyImage): string | null {
   return jsQR(rgba, image.width, image.height, { inversionAttempts: 'dontInvert' })?.data ?? null;
 }
 
-/** The text of the page's QR code, or null: ZXing first, then ZXing at 2× (small codes), then jsQR. */
+/**
+ * The text of the page's QR code, or null: ZXing first, then jsQR, then ZXing at 2× (small codes).
+ * jsQR comes before the upscaled pass: on 27 generated photos it read every code ZXing missed at
+ * 1× while the 2× pass read none of them, so a page with a code rarely pays for both (~200 ms each).
+ */
 export async function decodeQr(page: GreyImage): Promise<string | null> {
-  const direct = zxing(page);
-  if (direct !== null) return direct;
+  const found = zxing(page) ?? jsqr(page);
+  if (found !== null) return found;
   const factor = Math.min(2, MAX_UPSCALED_SIDE / Math.max(page.width, page.height));
-  if (factor > 1.2) {
-    const upscaled = zxing(await resizeGrey(page, Math.round(page.width * factor), Math.round(page.height * factor)));
-    if (upscaled !== null) return upscaled;
-  }
-  return jsqr(page);
+  return factor > 1.2 ? zxing(await resizeGrey(page, Math.round(page.width * factor), Math.round(page.height * factor))) : null;
 }

@@ -5,12 +5,14 @@ import { RecognitionError } from './errors.ts';
 import { extractPrintedFields } from './extract.ts';
 import { createHospitalRegistry, loadHospitalRegistry, type Hospital, type HospitalRegistry } from './hospitals.ts';
 import { flattenIllumination } from './illumination.ts';
-import { checkInputSize, decodeImage, fitWorkingSize, resizeGrey, rotateGrey, sniffFormat } from './input.ts';
+import { checkInputSize, fitWorkingSize, resizeGrey, rotateGrey, sniffFormat } from './input.ts';
 import { loadOcrEngine, type OcrEngine } from './ocr/engine.ts';
 import type { GreyImage } from './ocr/grey-image.ts';
 import { readPdf } from './pdf.ts';
+import { preparePhoto } from './photo.ts';
 import { decodeQr } from './qr.ts';
 import { parseQrPayload, type QrPayload } from './qr-payload.ts';
+import { noInvoiceRead, type PhotoQuality } from './quality.ts';
 import { groupIntoLines, type TextLine, type TextPiece } from './text-lines.ts';
 import type { RecognitionResult } from './types.ts';
 
@@ -26,6 +28,8 @@ export interface RecognizerOptions {
 export interface RecognizeOptions {
   /** "Today" for the date check; the current time by default. */
   readonly now?: Date;
+  /** The registry to match this photo's issuer against, when it is newer than the recognizer's own (an admin changed it). */
+  readonly hospitals?: HospitalRegistry;
 }
 
 export interface Recognizer {
@@ -88,44 +92,55 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   let queue: Promise<unknown> = Promise.resolve();
   let closed = false;
 
-  async function run(input: Buffer, now: Date): Promise<RecognitionResult> {
+  async function run(input: Buffer, now: Date, hospitals: HospitalRegistry): Promise<RecognitionResult> {
     const t0 = performance.now();
     if (!Buffer.isBuffer(input)) throw new RecognitionError('unsupported_format', 'the input must be the bytes of a file');
     checkInputSize(input);
     const format = sniffFormat(input);
-    let lines: TextLine[];
+    let lines: TextLine[] = [];
     let qr: QrPayload | null = null;
     let decodeMs: number;
     let qrMs = 0;
     let ocrMs = 0;
     let source: RecognitionResult['source'] = 'ocr';
+    let quality: PhotoQuality | undefined;
     const pdf = format === 'pdf' ? await readPdf(input) : null;
     if (pdf && !pdf.scan) {
       decodeMs = performance.now() - t0;
       lines = groupIntoLines(pdf.pieces);
       source = 'pdf_text';
     } else {
-      const page = pdf?.scan ? await fitWorkingSize(pdf.scan) : await decodeImage(input, format as Exclude<typeof format, 'pdf'>);
+      let page: GreyImage | null;
+      if (pdf?.scan) {
+        page = await fitWorkingSize(pdf.scan);
+      } else {
+        // The sheet is found and the photo judged before any model runs: an unusable photo costs no OCR.
+        const prepared = await preparePhoto(input, format as Exclude<typeof format, 'pdf'>);
+        ({ page, quality } = prepared);
+      }
       decodeMs = performance.now() - t0;
-      const t1 = performance.now();
-      const payload = await decodeQr(page);
-      qr = payload === null ? null : parseQrPayload(payload);
-      qrMs = performance.now() - t1;
-      const t2 = performance.now();
-      lines = await ocrLines(engine, page);
-      ocrMs = performance.now() - t2;
+      if (page) {
+        const t1 = performance.now();
+        const payload = await decodeQr(page);
+        qr = payload === null ? null : parseQrPayload(payload);
+        qrMs = performance.now() - t1;
+        const t2 = performance.now();
+        lines = await ocrLines(engine, page);
+        ocrMs = performance.now() - t2;
+      }
     }
-    const invoice = assembleInvoice(extractPrintedFields(lines, source === 'pdf_text' ? 'pdf' : 'ocr'), registry, qr);
+    const invoice = assembleInvoice(extractPrintedFields(lines, source === 'pdf_text' ? 'pdf' : 'ocr'), hospitals, qr);
     const findings = checkInvoice(invoice, { now, maxAgeDays });
+    if (quality?.usable && invoice.kind.value === 'unknown') quality = noInvoiceRead(quality);
     const round = (ms: number): number => Math.round(ms * 10) / 10;
-    return { invoice, findings, source, timings: { decodeMs: round(decodeMs), qrMs: round(qrMs), ocrMs: round(ocrMs), totalMs: round(performance.now() - t0) } };
+    return { invoice, findings, source, ...(quality && { quality }), timings: { decodeMs: round(decodeMs), qrMs: round(qrMs), ocrMs: round(ocrMs), totalMs: round(performance.now() - t0) } };
   }
 
   return {
     modelLoadMs,
     recognize(input, recognizeOptions = {}) {
       if (closed) return Promise.reject(new Error('the recognizer is closed'));
-      const job = queue.then(() => run(input, recognizeOptions.now ?? new Date()));
+      const job = queue.then(() => run(input, recognizeOptions.now ?? new Date(), recognizeOptions.hospitals ?? registry));
       queue = job.catch(() => undefined);
       return job;
     },

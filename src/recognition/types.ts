@@ -1,5 +1,6 @@
 import type { ChargeCategory } from './categories.ts';
 import type { QrPayload } from './qr-payload.ts';
+import type { PhotoQuality } from './quality.ts';
 
 export type InvoiceKind = 'outpatient' | 'inpatient' | 'pharmacy' | 'vat' | 'unknown';
 
@@ -18,6 +19,8 @@ export interface Field<T> {
 
 export interface LineItem {
   readonly name: string;
+  /** The name as read, present when the drug catalogue corrected it (see drug-names.ts). */
+  readonly printedName?: string;
   readonly category: ChargeCategory;
   readonly amountFen: number;
   readonly confidence: number;
@@ -98,5 +101,10 @@ export interface RecognitionResult {
   readonly findings: readonly Finding[];
   /** `pdf_text`: read from a PDF's text layer, no OCR. */
   readonly source: 'ocr' | 'pdf_text';
+  /**
+   * How usable the photo is, measured before OCR; when it is not usable, no OCR ran and the
+   * invoice is empty. Absent for PDFs.
+   */
+  readonly quality?: PhotoQuality;
   readonly timings: RecognitionTimings;
 }

@@ -10,8 +10,9 @@ import { enrolment } from '../support/fixtures.ts';
 const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carepoints-serve-'));
 after(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
+/** `--no-demo`: this test is about the process, not the demo city (test/cli/dev-demo.test.ts). */
 async function start(port: number): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['bin/carepoints.js', 'serve'], {
+  const child = spawn(process.execPath, ['bin/carepoints.js', 'serve', '--no-demo'], {
     env: { ...process.env, DATABASE_URL: '', PORT: String(port), HOST: '127.0.0.1', CAREPOINTS_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -61,6 +62,15 @@ test('serve runs on its embedded PostgreSQL, stops cleanly on SIGTERM/SIGINT and
   assert.equal(read.status, 200, 'the merchant survived the restart');
   assert.equal(await stop(second, 'SIGINT'), 0);
   assert.equal(postgresRunning(), false);
+});
+
+test('serve refuses an option it does not know, before starting anything', async () => {
+  const child = spawn(process.execPath, ['bin/carepoints.js', 'serve', '--no-demos'], { env: { ...process.env, CAREPOINTS_DATA_DIR: dataDir }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise((resolve) => child.on('exit', resolve));
+  assert.equal(code, 2);
+  assert.match(stderr, /unknown option "--no-demos" for serve\nusage: carepoints <command>/);
 });
 
 test('a bad configuration value is refused with a message naming it', async () => {

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { createPool } from '../../src/db/database.ts';
 import { migrate, readMigrations, MIGRATIONS_DIR } from '../../src/db/migrate.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
@@ -54,5 +55,19 @@ test('refuses a database that is newer than the program', async () => {
     await assert.rejects(migrate(db.pool), /does not know/);
   } finally {
     await db.pool.query("DELETE FROM schema_migrations WHERE version = '9998'");
+  }
+});
+
+test('migrates through a pool of one connection, as `carepoints migrate` opens it (the job queue takes its own after ours)', { timeout: 60_000 }, async () => {
+  const fresh = await createTestDatabase({ migrated: false });
+  const single = createPool(fresh.url, 1);
+  try {
+    const applied = await migrate(single);
+    assert.equal(applied.length, readMigrations(MIGRATIONS_DIR).length);
+    const { rows } = await single.query("SELECT count(*)::int AS n FROM information_schema.schemata WHERE schema_name = 'graphile_worker'");
+    assert.equal(rows[0].n, 1);
+  } finally {
+    await single.end();
+    await fresh.close();
   }
 });

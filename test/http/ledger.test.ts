@@ -20,7 +20,8 @@ after(async () => t.close());
 const post = (url: string, payload: object) => t.app.inject({ method: 'POST', url, headers: asOps, payload });
 
 test('creates a transfer (201), replays it (200), refuses a changed body (409) and an overdraft (422)', async () => {
-  const body = { id: transferIdFor('http', 1), debitAccountId: funding, creditAccountId: m!.available, amountFen: 200, code: 'accrual', reference: 'trade-1' };
+  // operators move programme money and merchant debt; merchant credit moves only with its lots
+  const body = { id: transferIdFor('http', 1), debitAccountId: m!.debt, creditAccountId: funding, amountFen: 200, code: 'debt_adjust', reference: 'case-1' };
   const created = await post('/v1/ledger/transfers', body);
   assert.equal(created.statusCode, 201);
   assert.equal(created.json().amountFen, 200);
@@ -31,11 +32,11 @@ test('creates a transfer (201), replays it (200), refuses a changed body (409) a
   const changed = await post('/v1/ledger/transfers', { ...body, amountFen: 201 });
   assert.equal(changed.statusCode, 409);
   assert.equal(changed.json().error.code, 'exists_with_different_fields');
-  const overdraft = await post('/v1/ledger/transfers', { id: transferIdFor('http', 2), debitAccountId: m!.available, creditAccountId: payable, amountFen: 201, code: 'spend' });
+  const overdraft = await post('/v1/ledger/transfers', { id: transferIdFor('http', 2), debitAccountId: funding, creditAccountId: m!.debt, amountFen: 201, code: 'debt_forgive' });
   assert.equal(overdraft.statusCode, 422);
-  assert.equal(overdraft.json().error.code, 'exceeds_credits');
+  assert.equal(overdraft.json().error.code, 'exceeds_debits');
   const balance = await t.app.inject({ url: `/v1/merchants/${m!.id}/balance`, headers: asPlatform });
-  assert.equal(balance.json().availableFen, 200);
+  assert.deepEqual([balance.json().debtFen, balance.json().availableFen], [200, 0]);
 });
 
 test('refuses malformed transfers naming the field', async () => {
@@ -57,7 +58,7 @@ test('refuses malformed transfers naming the field', async () => {
   const batch = await post('/v1/ledger/transfers:batch', { transfers: [{ id: transferIdFor('bad', 8), phase: 'post', code: 'spend' }] });
   assert.equal(batch.statusCode, 400);
   assert.equal(batch.json().error.field, 'transfers.0.pendingId');
-  const { rows } = await t.db.pool.query("SELECT count(*)::int n FROM ledger_transfers WHERE code <> 'accrual' OR amount_fen <> 200");
+  const { rows } = await t.db.pool.query("SELECT count(*)::int n FROM ledger_transfers WHERE code <> 'debt_adjust' OR amount_fen <> 200");
   assert.equal(rows[0].n, 0, 'nothing written');
 });
 
@@ -65,23 +66,23 @@ test('a batch answers per transfer, with linked chains all or nothing', async ()
   const reserveId = transferIdFor('http-batch', 'reserve');
   const res = await post('/v1/ledger/transfers:batch', {
     transfers: [
-      { id: transferIdFor('http-batch', 1), debitAccountId: funding, creditAccountId: m!.available, amountFen: 100, code: 'accrual' },
-      { id: reserveId, phase: 'pending', debitAccountId: m!.available, creditAccountId: payable, amountFen: 250, code: 'spend', timeoutS: 600 },
-      { id: transferIdFor('http-batch', 2), phase: 'post', pendingId: reserveId, amountFen: 200, code: 'spend' },
-      { id: transferIdFor('http-batch', 3), debitAccountId: funding, creditAccountId: m!.available, amountFen: 5, code: 'accrual', linked: true },
-      { id: transferIdFor('http-batch', 4), debitAccountId: m!.available, creditAccountId: payable, amountFen: 10_000, code: 'spend' },
+      { id: transferIdFor('http-batch', 1), debitAccountId: m!.debt, creditAccountId: funding, amountFen: 300, code: 'debt_adjust' },
+      { id: reserveId, phase: 'pending', debitAccountId: payable, creditAccountId: m!.debt, amountFen: 250, code: 'debt_forgive', timeoutS: 600 },
+      { id: transferIdFor('http-batch', 2), phase: 'post', pendingId: reserveId, amountFen: 200, code: 'debt_forgive' },
+      { id: transferIdFor('http-batch', 3), debitAccountId: m!.debt, creditAccountId: funding, amountFen: 5, code: 'debt_adjust', linked: true },
+      { id: transferIdFor('http-batch', 4), debitAccountId: funding, creditAccountId: m!.debt, amountFen: 10_000, code: 'debt_forgive' },
     ],
   });
   assert.equal(res.statusCode, 200);
   assert.deepEqual(
     res.json().results.map((r: { status: string; error?: string }) => r.error ?? r.status),
-    ['created', 'created', 'created', 'linked_event_failed', 'exceeds_credits'],
+    ['created', 'created', 'created', 'linked_event_failed', 'exceeds_debits'],
   );
   const balance = (await t.app.inject({ url: `/v1/merchants/${m!.id}/balance`, headers: asOps })).json();
-  assert.deepEqual([balance.availableFen, balance.reservedFen], [100, 0]);
-  const account = await t.app.inject({ url: `/v1/ledger/accounts/${m!.available}`, headers: asOps });
-  assert.equal(account.json().creditsPostedFen, 300);
-  assert.equal(account.json().debitsPostedFen, 200);
+  assert.equal(balance.debtFen, 200 + 300 - 200);
+  const account = await t.app.inject({ url: `/v1/ledger/accounts/${m!.debt}`, headers: asOps });
+  assert.equal(account.json().debitsPostedFen, 500);
+  assert.equal(account.json().creditsPostedFen, 200);
 });
 
 test('history is cursor-paginated, newest first', async () => {

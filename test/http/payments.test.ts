@@ -6,9 +6,11 @@ import { enrolMerchants, enrolment, type TestMerchant } from '../support/fixture
 import { payerWallet } from '../support/payments.ts';
 
 let t: TestApp;
+const NOW = new Date('2026-11-23T02:00:00Z'); // 10:00 in Shanghai
 let m: TestMerchant;
 before(async () => {
-  t = await createTestApp();
+  // the server's clock: three days after the payments of these tests (2026-11-20), whatever today is
+  t = await createTestApp({ now: () => NOW });
   m = (await enrolMerchants(t.db.pool, 1))[0]!;
 });
 after(async () => t.close());
@@ -61,7 +63,7 @@ test('bad, missing or tampered signatures and bad fields are refused with nothin
   const cases: [string, string, string][] = [
     [tampered.toString(), 'invalid_signature', 'sign'],
     [new URLSearchParams(good).toString(), 'missing_signature', 'sign'],
-    [new URLSearchParams({ ...good, sign: 'AAAA' }).toString(), 'invalid_signature', 'sign'],
+    [new URLSearchParams({ ...good, sign_type: 'RSA2', sign: 'AAAA' }).toString(), 'invalid_signature', 'sign'],
     [signed(fields('W3', { total_amount: '1.234' })), 'invalid_amount', 'total_amount'],
     [signed(fields('W4', { total_amount: '-1.00' })), 'invalid_amount', 'total_amount'],
     [signed(fields('W5', { trade_status: 'TRADE_PAID' })), 'unknown_status', 'trade_status'],
@@ -94,11 +96,10 @@ test('the batch API applies the good items and reports each bad one', async () =
 test('the merchant collects its credit; signals and rulesets are visible to operators', async () => {
   const collect = await t.app.inject({ method: 'POST', url: `/v1/merchants/${m.id}/credits:collect`, headers: asPlatform });
   assert.equal(collect.statusCode, 200);
-  // the payments of 20 Nov are past their 48-hour window today: they lapse instead of being collected
+  // the payments of 20 Nov are past their 48-hour window on the 23rd: they lapse instead of being collected
   assert.equal(collect.json().collectedFen, 0);
   // a payment made just now can be collected
-  const beijingNow = new Date(Date.now() + 8 * 3600_000).toISOString().slice(0, 19).replace('T', ' ');
-  assert.equal((await notify(signed(fields('W-now', { buyer_id: payerWallet(7), gmt_payment: beijingNow })))).body, 'success');
+  assert.equal((await notify(signed(fields('W-now', { buyer_id: payerWallet(7), gmt_payment: '2026-11-23 09:30:00', notify_time: '2026-11-23 09:30:02' })))).body, 'success');
   const collectNow = await t.app.inject({ method: 'POST', url: `/v1/merchants/${m.id}/credits:collect`, headers: asPlatform });
   assert.equal(collectNow.json().collectedFen, 200);
   assert.equal(collectNow.json().balance.availableFen, 200);

@@ -18,7 +18,7 @@ let merchants: TestMerchant[];
 let programme: Awaited<ReturnType<typeof programmeAccountIds>>;
 
 before(async () => {
-  db = await createTestDatabase();
+  db = await createTestDatabase({ creditLots: false });
   merchants = await enrolMerchants(db.pool, 6);
   programme = await programmeAccountIds(db.pool);
 });

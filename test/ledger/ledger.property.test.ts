@@ -12,7 +12,7 @@ let funding: number;
 let payable: number;
 
 before(async () => {
-  db = await createTestDatabase();
+  db = await createTestDatabase({ creditLots: false });
   merchants = await enrolMerchants(db.pool, 4);
   const programme = await programmeAccountIds(db.pool);
   funding = programme.programme_funding;

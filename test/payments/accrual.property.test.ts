@@ -105,13 +105,19 @@ test('the ledger equals the pure rules for random streams with retries, reorderi
         'SELECT trade_no, outcome, credit_fen, welcome_fen, clawed_back_fen, refunded_fen, status FROM payments WHERE trade_no LIKE $1',
         [`P${r}-%`],
       );
-      assert.equal(rows.length, expected.trades.size);
-      for (const row of rows) {
-        const t = expected.trades.get(row.trade_no)!;
+      // trades that earned nothing (a counted payer, a full day) are not stored: deciding them again gives the same
+      const stored = new Map(rows.map((r) => [r.trade_no, r]));
+      for (const [tradeNo, t] of expected.trades) {
+        const row = stored.get(tradeNo);
+        if (t.creditFen + t.welcomeFen === 0 && t.outcome !== null && t.outcome !== 'refunded_before_success') {
+          assert.ok(!row || row.credit_fen + row.welcome_fen === 0, `${tradeNo} earned nothing`);
+          continue;
+        }
+        assert.ok(row, `${tradeNo} is stored`);
         assert.deepEqual(
           [row.outcome, row.credit_fen, row.welcome_fen, row.clawed_back_fen, row.refunded_fen, row.status],
           [t.outcome, t.creditFen, t.welcomeFen, t.clawedBackFen, t.refundedFen, t.status],
-          row.trade_no,
+          tradeNo,
         );
       }
     }),

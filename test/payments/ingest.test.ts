@@ -3,7 +3,7 @@ import { after, before, test } from 'node:test';
 import { merchantBalance } from '../../src/ledger/index.ts';
 import { ingestPayments } from '../../src/payments/ingest.ts';
 import { inLedgerTransaction } from '../../src/ledger/index.ts';
-import { collectCredits } from '../../src/points/store.ts';
+import { collectCredits, lockMerchants, postReservation, reserveCredit } from '../../src/points/index.ts';
 import { expireCredits, lapseUncollectedCredits } from '../../src/points/sweeps.ts';
 import { CLASSIC_2019 } from '../../src/payments/rules.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -63,7 +63,7 @@ test('a repeated notification has no second effect; a small payment earns 1 fen;
   assert.equal((await merchantBalance(db.pool, merchants[1]!.id))!.pendingFen, 1 + 200);
   const unmatched = await ingestPayments(db.pool, [notification({ tradeNo: 'T1-x', sellerId: '2088777777777777', buyerId: payerWallet(1) })]);
   assert.equal(unmatched[0]!.status, 'unmatched');
-  const { rows } = await db.pool.query("SELECT merchant_id, outcome FROM payments WHERE trade_no = 'T1-x'");
+  const { rows } = await db.pool.query("SELECT merchant_id, outcome FROM unmatched_payments WHERE trade_no = 'T1-x'");
   assert.deepEqual(rows, [{ merchant_id: null, outcome: 'not_enrolled' }]);
   assert.equal((await merchantBalance(db.pool, merchants[1]!.id))!.pendingFen, 1 + 200);
 });
@@ -82,13 +82,14 @@ test('collect within 48 h moves credit to available; later it lapses; refunds cl
   const lapsed = await db.pool.query("SELECT state FROM credit_lots WHERE trade_no = 'T2-4'");
   assert.deepEqual(lapsed.rows, [{ state: 'lapsed' }]);
 
-  // spend 700 of the 800 (lots drawn down by hand, as claims will), then a full refund of T2-1,
-  // the trade that also earned the welcome credit, gives back 400: 100 from available, 300 as debt
-  const { createTransfers, programmeAccountIds, transferIdFor } = await import('../../src/ledger/index.ts');
-  const programme = await programmeAccountIds(db.pool);
-  await createTransfers(db.pool, [{ id: transferIdFor('test-spend', m.id), debitAccountId: m.available, creditAccountId: programme.reimbursement_payable, amountFen: 700, code: 'spend' }]);
-  await db.pool.query("UPDATE credit_lots SET remaining_fen = 0, state = 'spent' WHERE merchant_id = $1 AND state = 'available' AND trade_no <> 'T2-3'", [m.id]);
-  await db.pool.query("UPDATE credit_lots SET remaining_fen = 100 WHERE merchant_id = $1 AND state = 'available'", [m.id]);
+  // a claim spends 700 of the 800 (lots drawn oldest first), then a full refund of T2-1, the trade
+  // that also earned the welcome credit, gives back 400: 100 from available, 300 as debt
+  const spend = { merchantId: m.id, payoutId: '5d1f4a52-6a3e-4c1b-9a57-3b1f0c2e7001', claimId: 'claim-T2', amountFen: 700 };
+  await inLedgerTransaction(db.pool, async (client) => {
+    await lockMerchants(client, [m.id]);
+    await reserveCredit(client, db.pool, spend);
+    await postReservation(client, db.pool, spend);
+  });
   const [refund] = await ingestPayments(db.pool, [notification({ tradeNo: 'T2-1', sellerId: wallet(2), buyerId: payerWallet(1), tradeStatus: 'TRADE_CLOSED' })]);
   assert.equal(refund!.clawedBackFen, 400, 'payer credit and welcome credit given back');
   const balance = (await merchantBalance(db.pool, m.id))!;

@@ -6,10 +6,13 @@ import { SAMPLE_NOTIFICATION } from '../support/payments.ts';
 
 const BASE: Record<string, string> = { ...SAMPLE_NOTIFICATION, sign_type: 'RSA2', sign: 'c2lnbmF0dXJl', receipt_amount: '12.00' };
 
-function parse(overrides: Record<string, unknown> = {}, without: string[] = []): ParseResult {
+/** The day after the sample's payment (08:00 in Beijing): parsing never depends on today's date. */
+const RECEIVED_AT = new Date('2026-11-25T00:00:00Z');
+
+function parse(overrides: Record<string, unknown> = {}, without: string[] = [], receivedAt = RECEIVED_AT): ParseResult {
   const fields: Record<string, unknown> = { ...BASE, ...overrides };
   for (const field of without) delete fields[field];
-  return parseNotification(fields);
+  return parseNotification(fields, receivedAt);
 }
 
 function assertError(result: ParseResult, field: string, code: string): void {
@@ -138,9 +141,21 @@ test('dates are yyyy-MM-dd HH:mm:ss and must exist', () => {
       assertError(parse({ [field]: bad }), field, 'invalid_date');
     }
   }
-  const leap = parse({ gmt_payment: '2028-02-29 07:59:59' });
+  const leap = parse({ gmt_payment: '2028-02-29 07:59:59' }, [], new Date('2028-03-01T00:00:00Z'));
   assert.ok(leap.ok);
   assert.deepEqual(leap.notification.gmtPayment, new Date('2028-02-28T23:59:59Z'));
+});
+
+test('times must lie within 3 years before and 10 minutes after receipt (issue 13: year 9999 earned credit that never lapsed)', () => {
+  for (const field of ['gmt_payment', 'gmt_refund', 'notify_time']) {
+    for (const bad of ['9999-12-31 23:59:59', '0100-01-01 00:00:00', '2026-11-25 08:10:01', '2023-11-23 07:59:59']) assertError(parse({ [field]: bad }), field, 'implausible_date');
+    for (const good of ['2026-11-25 08:10:00', '2023-11-23 08:00:00']) assert.ok(parse({ [field]: good }).ok, `${field} ${good}`);
+  }
+});
+
+test('amounts have no leading zeros (issue 13: "01.00" was accepted)', () => {
+  for (const bad of ['01.00', '00.01', '001']) assertError(parse({ total_amount: bad }), 'total_amount', 'invalid_amount');
+  assert.ok(parse({ total_amount: '0.01', receipt_amount: '0.01' }).ok);
 });
 
 test('gmt_payment is required once the trade has succeeded or finished', () => {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { assembleInvoice } from '../../src/recognition/assemble.ts';
+import { checkInvoice } from '../../src/recognition/checks.ts';
 import type { PrintedFields } from '../../src/recognition/extract.ts';
 import { createHospitalRegistry, parseHospitalsCsv } from '../../src/recognition/hospitals.ts';
 import { parseQrPayload } from '../../src/recognition/qr-payload.ts';
@@ -58,4 +59,33 @@ test('a parsed QR code supplies the values and keeps what the print says beside 
 
 test('an invoice of unknown kind has no confidence', () => {
   assert.equal(assembleInvoice(printed({ kind: { value: 'unknown', confidence: 0, source: 'ocr' } }), registry, null).confidence, 0);
+});
+
+test('a fiscal QR that agrees with the print raises the fields to QR confidence and passes the cross-check', () => {
+  const qr = parseQrPayload('https://ebill.example.gov.cn/verify?d=33010126_0012345678_a1b2c3_123.45_20260318&s=00');
+  const invoice = assembleInvoice(printed(), registry, qr);
+  assert.deepEqual(invoice.invoiceNumber, { value: '0012345678', confidence: 0.99, source: 'qr', printed: '0012345678' });
+  assert.equal(invoice.totalFen?.source, 'qr');
+  const check = checkInvoice(invoice, { now: new Date('2026-03-20T09:00:00+08:00'), maxAgeDays: 365 }).find((f) => f.code === 'qr_matches_ocr');
+  assert.equal(check?.outcome, 'pass');
+  assert.match(check!.message, /invoice code, invoice number, total, issue date, check code/);
+});
+
+test('a fiscal QR that disagrees with the print is a failed cross-check naming the fields', () => {
+  const qr = parseQrPayload('https://ebill.example.gov.cn/verify?d=33010126_0012345678_a1b2c3_23.45_20260317');
+  const invoice = assembleInvoice(printed(), registry, qr);
+  assert.equal(invoice.totalFen?.value, 2345, 'the machine-readable value is kept');
+  assert.equal(invoice.totalFen?.printed, 12345, 'beside what the print says');
+  const check = checkInvoice(invoice, { now: new Date('2026-03-20T09:00:00+08:00'), maxAgeDays: 365 }).find((f) => f.code === 'qr_matches_ocr');
+  assert.equal(check?.outcome, 'fail');
+  assert.equal(check?.message, 'QR disagrees with the print on total, issue date');
+});
+
+test('without an amount in the QR the printed total stands and the rest is compared', () => {
+  const qr = parseQrPayload('https://ebill.example.gov.cn/verify?d=33010126_0012345678_a1b2c3_20260318');
+  const invoice = assembleInvoice(printed(), registry, qr);
+  assert.deepEqual(invoice.totalFen, printed().totalFen);
+  const check = checkInvoice(invoice, { now: new Date('2026-03-20T09:00:00+08:00'), maxAgeDays: 365 }).find((f) => f.code === 'qr_matches_ocr');
+  assert.equal(check?.outcome, 'pass');
+  assert.doesNotMatch(check!.message, /total/);
 });

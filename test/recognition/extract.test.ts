@@ -81,3 +81,14 @@ test('text that is no invoice yields kind unknown and no fields', () => {
   assert.equal(fields.invoiceNumber, null);
   assert.deepEqual(fields.items, []);
 });
+
+test('a pharmacy drug name read one character off is corrected from the catalogue, the reading kept; a PDF text layer is taken as printed', () => {
+  const receipt = ['老百姓大药房', '销售小票', '品名  金额', '头孢克片  109.82', '蒲地蓝消炎片  24.91', '小儿退热贴  12.00', '合计：146.73'];
+  const items = extractPrintedFields(page(...receipt), 'ocr').items;
+  assert.deepEqual(items, [
+    { name: '头孢克肟片', printedName: '头孢克片', category: 'western_medicine', amountFen: 10982, confidence: 0.97 },
+    { name: '蒲地蓝消炎片', category: 'chinese_patent_medicine', amountFen: 2491, confidence: 0.97 },
+    { name: '小儿退热贴', category: 'other', amountFen: 1200, confidence: 0.97 },
+  ]);
+  assert.deepEqual(extractPrintedFields(page(...receipt), 'pdf').items.map((i) => [i.name, i.printedName]), [['头孢克片', undefined], ['蒲地蓝消炎片', undefined], ['小儿退热贴', undefined]]);
+});

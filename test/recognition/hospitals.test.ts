@@ -21,6 +21,7 @@ test('invalid hospital rows are refused with their line number', () => {
   assert.throws(() => parseHospitalsCsv(CSV.replace('3B', '5Z')), (e: unknown) => e instanceof HospitalRegistryError && /line 3: grade "5Z"/.test(e.message));
   assert.throws(() => parseHospitalsCsv(CSV.replace('H2', 'H1')), /line 3: duplicate id H1/);
   assert.throws(() => parseHospitalsCsv(CSV.replace(',public,general\nH2', ',,general\nH2')), /line 2: missing ownership/);
+  assert.throws(() => parseHospitalsCsv(CSV.replace('杭州瑞康医院', '杭州瑞康\u0000医院')), /line 5: name holds a control character/);
 });
 
 test('printed names match exactly, by alias, and despite a character hidden by the seal', () => {

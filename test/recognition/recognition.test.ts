@@ -86,3 +86,23 @@ test('a photo with no invoice in it is of kind unknown with no confidence', asyn
   assert.equal(invoice.items.length, 0);
   assert.equal(findings.find((f) => f.code === 'kind_outpatient')?.outcome, 'fail');
 });
+
+test('an unusable photo is answered with its quality reasons and costs no OCR', async () => {
+  const hospitals = (await seedRegistry()).hospitals;
+  const dark = await generateInvoice({ seed: 1201, variant: 'dark', hospitals, today: TODAY });
+  const { invoice, quality, timings } = await recognizer.recognize(dark.image, { now: NOW });
+  assert.equal(quality?.usable, false);
+  assert.equal(quality?.reasons[0]?.code, 'too_dark');
+  assert.ok(quality!.reasons[0]!.measured < quality!.reasons[0]!.limit);
+  assert.equal(timings.ocrMs, 0);
+  assert.equal(invoice.kind.value, 'unknown');
+});
+
+test('a sheet that reads as no invoice is not_an_invoice after OCR', async () => {
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="1400" height="900"><rect width="100%" height="100%" fill="#fff"/>${Array.from({ length: 12 }, (_, i) => `<text x="80" y="${90 + i * 62}" font-size="30" font-family="Noto Sans CJK SC">春眠不觉晓，处处闻啼鸟。夜来风雨声，花落知多少。${i}</text>`).join('')}</svg>`;
+  const poem = await sharp(Buffer.from(svg)).jpeg({ quality: 90 }).toBuffer();
+  const { invoice, quality, timings } = await recognizer.recognize(poem, { now: NOW });
+  assert.ok(timings.ocrMs > 0, 'the photo itself is fine: it was read');
+  assert.equal(invoice.kind.value, 'unknown');
+  assert.deepEqual(quality?.reasons.map((r) => r.code), ['not_an_invoice']);
+});

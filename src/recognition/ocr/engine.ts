@@ -27,7 +27,6 @@ export interface OcrEngineOptions {
 
 const REC_HEIGHT = 48;
 const REC_MAX_WIDTH = 1280;
-const REC_BATCH = 8;
 // ImageNet statistics the PP-OCR detector was trained with.
 const DET_MEAN = [0.485, 0.456, 0.406] as const;
 const DET_STD = [0.229, 0.224, 0.225] as const;
@@ -44,6 +43,9 @@ function modelPaths(): { detection: string; recognition: string; dictionary: str
 
 export async function loadOcrEngine(options: OcrEngineOptions = {}): Promise<OcrEngine> {
   const paths = modelPaths();
+  // 2 threads (spinning between ops, onnxruntime's default) for one photo's latency on an idle
+  // machine. On a crowded one (load 5–10 on 2 cores) 1 thread read a page ~2× faster: spinning
+  // threads that lose their core stall every op. Not spinning helped there but was slower when quieter.
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: options.threads ?? 2,
     interOpNumThreads: 1,
@@ -76,30 +78,26 @@ export async function loadOcrEngine(options: OcrEngineOptions = {}): Promise<Ocr
     return textBoxesFromProbabilities(output.data as Float32Array, image.width, image.height);
   }
 
-  async function recogniseBatch(full: GreyImage, boxes: Box[], slopes: (number | undefined)[]): Promise<DecodedText[]> {
-    const widths = boxes.map((b) => Math.min(REC_MAX_WIDTH, Math.max(REC_HEIGHT / 2, Math.round((REC_HEIGHT * (b.x1 - b.x0)) / Math.max(1, b.y1 - b.y0)))));
-    const width = Math.max(...widths);
+  /**
+   * One crop per inference, at its own width. Batching crops (padded to the widest) was measured
+   * slower on CPU: the padding is wasted work, and a batch of wide crops outgrows the cache (per
+   * crop, 4 crops of 640 px took 1.7× as long as one; on a whole page, rec time fell by a third).
+   */
+  async function recognise(full: GreyImage, box: Box, slope: number): Promise<DecodedText> {
+    const width = Math.min(REC_MAX_WIDTH, Math.max(REC_HEIGHT / 2, Math.round((REC_HEIGHT * (box.x1 - box.x0)) / Math.max(1, box.y1 - box.y0))));
     const plane = REC_HEIGHT * width;
-    // Zero after normalisation is mid-grey: PaddleOCR pads narrower crops of a batch the same way.
-    const input = new Float32Array(boxes.length * 3 * plane);
-    boxes.forEach((box, n) => {
-      const w = widths[n]!;
-      const pixels = resampleBox(full, box, w, REC_HEIGHT, slopes[n] ?? 0);
-      for (let y = 0; y < REC_HEIGHT; y++) {
-        for (let x = 0; x < w; x++) {
-          const v = pixels[y * w + x]! / 127.5 - 1;
-          const at = n * 3 * plane + y * width + x;
-          input[at] = v;
-          input[at + plane] = v;
-          input[at + 2 * plane] = v;
-        }
-      }
-    });
-    const feeds = { [recogniser.inputNames[0]!]: new ort.Tensor('float32', input, [boxes.length, 3, REC_HEIGHT, width]) };
+    const pixels = resampleBox(full, box, width, REC_HEIGHT, slope);
+    const input = new Float32Array(3 * plane);
+    for (let i = 0; i < plane; i++) {
+      const v = pixels[i]! / 127.5 - 1;
+      input[i] = v;
+      input[i + plane] = v;
+      input[i + 2 * plane] = v;
+    }
+    const feeds = { [recogniser.inputNames[0]!]: new ort.Tensor('float32', input, [1, 3, REC_HEIGHT, width]) };
     const output = (await recogniser.run(feeds))[recogniser.outputNames[0]!]!;
     const [, steps, classes] = output.dims as [number, number, number];
-    const data = output.data as Float32Array;
-    return boxes.map((_, n) => decodeCtc(data.subarray(n * steps * classes, (n + 1) * steps * classes), steps, classes, dictionary));
+    return decodeCtc(output.data as Float32Array, steps, classes, dictionary);
   }
 
   return {
@@ -120,28 +118,8 @@ export async function loadOcrEngine(options: OcrEngineOptions = {}): Promise<Ocr
           y1: Math.min(full.height, Math.ceil(box.y1 - drop / 2)),
         };
       });
-      // Crops of similar width share a batch; a batch closes before padding would waste over 20%.
-      const widths = boxes.map((b) => (REC_HEIGHT * (b.x1 - b.x0)) / Math.max(1, b.y1 - b.y0));
-      const order = boxes.map((_, i) => i).sort((a, b) => widths[a]! - widths[b]!);
-      const texts: OcrText[] = new Array(boxes.length);
-      let batch: number[] = [];
-      let batchWidth = 0;
-      const flush = async (): Promise<void> => {
-        if (batch.length === 0) return;
-        const decoded = await recogniseBatch(full, batch.map((i) => boxes[i]!), batch.map((i) => slopes[i]));
-        batch.forEach((i, k) => {
-          texts[i] = { ...decoded[k]!, box: boxes[i]!, slope: slopes[i] };
-        });
-        batch = [];
-        batchWidth = 0;
-      };
-      for (const i of order) {
-        const w = widths[i]!;
-        if (batch.length === REC_BATCH || (batch.length + 1) * w > 1.2 * (batchWidth + w)) await flush();
-        batch.push(i);
-        batchWidth += w;
-      }
-      await flush();
+      const texts: OcrText[] = [];
+      for (const [i, box] of boxes.entries()) texts.push({ ...(await recognise(full, box, slopes[i] ?? 0)), box, slope: slopes[i] });
       return texts.filter((t) => t.text.trim() !== '');
     },
     async close() {

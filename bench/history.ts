@@ -1,0 +1,105 @@
+/**
+ * `npm run bench:history`: does ingest slow down as the payment history grows? Business days are
+ * added one after another, each with BENCH_FILL_PER_DAY payments of history (bulk-written into that
+ * day's partitions, as a day of the real programme would leave them) and, on the days measured, a
+ * realistic day of BENCH_PAYMENTS notifications through the real ingestion. The figure is each
+ * measured day's notifications/s and its ratio to the first day's, measured in the same run.
+ * Sizes: BENCH_MERCHANTS, BENCH_PAYMENTS, BENCH_FILL_PER_DAY, BENCH_DAYS (measured: 1, 10, 30, and the last).
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createPool, ensureDatabase } from '../src/db/database.ts';
+import { startEmbeddedPostgres } from '../src/db/embedded.ts';
+import { migrate } from '../src/db/migrate.ts';
+import { importEnrolments } from '../src/merchants/store.ts';
+import { addDays } from '../src/payments/business-day.ts';
+import { ensureHistoryDays } from '../src/payments/history.ts';
+import { ingestPayments } from '../src/payments/ingest.ts';
+import { parseNotification, type PaymentNotification } from '../src/payments/notification.ts';
+import { generatePaymentDay } from '../sim/payments.ts';
+import { assertLedgerInvariants } from '../test/support/ledger-invariants.ts';
+import { enrolment } from '../test/support/fixtures.ts';
+
+const MERCHANTS = Number(process.env.BENCH_MERCHANTS ?? 20_000);
+const PAYMENTS = Number(process.env.BENCH_PAYMENTS ?? 40_000);
+const FILL_PER_DAY = Number(process.env.BENCH_FILL_PER_DAY ?? 200_000);
+const DAYS = Number(process.env.BENCH_DAYS ?? 30);
+const BATCH = 8_000;
+const FIRST_DAY = '2026-01-01';
+for (const [name, v] of Object.entries({ MERCHANTS, PAYMENTS, DAYS })) {
+  if (!Number.isInteger(v) || v < 1) throw new Error(`BENCH_${name} must be a positive integer`);
+}
+if (!Number.isInteger(FILL_PER_DAY) || FILL_PER_DAY < 0) throw new Error('BENCH_FILL_PER_DAY must be a whole number');
+const MEASURED = new Set([1, 10, 30, DAYS].filter((d) => d <= DAYS));
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carepoints-bench-history-'));
+const server = await startEmbeddedPostgres({ dir });
+const pool = createPool(await ensureDatabase(server.url, 'history'), 8);
+await migrate(pool);
+const wallets = Array.from({ length: MERCHANTS }, (_, i) => enrolment(i + 1).walletUserId);
+await importEnrolments(pool, wallets.map((_, i) => ({ line: i + 2, input: enrolment(i + 1) })), 'bench-id-hash-key-0123456789abcdef0123', { skipDuplicates: false });
+
+const { rows: ids } = await pool.query<{ first: number }>('SELECT min(merchant_id)::int AS first FROM merchants');
+const firstMerchantId = ids[0]!.first;
+
+/** A day's history as ingestion leaves it: earning payments of the day's merchants, and their trade numbers. */
+async function fillDay(day: string, rows: number): Promise<void> {
+  await ensureHistoryDays(pool, [day]);
+  await pool.query(
+    `WITH f AS (
+       SELECT 'F' || replace($1, '-', '') || lpad(g::text, 9, '0') AS trade_no, $4::bigint + (g * 7919) % $3 AS merchant_id, g FROM generate_series(1, $2) AS g
+     ), t AS (
+       INSERT INTO trade_numbers (trade_no, merchant_id, history_day) SELECT trade_no, merchant_id, $1::date FROM f
+     )
+     INSERT INTO payments (trade_no, merchant_id, seller_id, buyer_id, total_fen, status, paid_at, business_day, ruleset_id, outcome, credit_fen, history_day)
+     SELECT trade_no, merchant_id, 'filler', '2088' || lpad((g % 5000000)::text, 12, '0'), 100 + g % 5000, 'TRADE_SUCCESS',
+            $1::date + make_interval(secs => g % 86400) - interval '8 hours', $1::date, 1, 'credited', 200, $1::date
+       FROM f`,
+    [day, rows, MERCHANTS, firstMerchantId],
+  );
+}
+
+function parsedDay(day: string, seed: number): PaymentNotification[] {
+  return generatePaymentDay({ merchantWallets: wallets.slice(0, Math.ceil(MERCHANTS / 10)), payments: PAYMENTS, payers: PAYMENTS * 2, day, seed }).map((f) => {
+    const p = parseNotification(f);
+    if (!p.ok) throw new Error(`generator produced a bad notification: ${p.message}`);
+    return p.notification;
+  });
+}
+
+async function ingestDay(notifications: PaymentNotification[]): Promise<number> {
+  const started = performance.now();
+  for (let i = 0; i < notifications.length; i += BATCH) await ingestPayments(pool, notifications.slice(i, i + BATCH));
+  return notifications.length / ((performance.now() - started) / 1000);
+}
+
+interface Row {
+  day: number;
+  historyPayments: number;
+  notificationsPerSecond: number;
+}
+const rows: Row[] = [];
+// warm-up (not measured): the first batches pay for compiling the code paths and filling caches
+await ingestDay(parsedDay(addDays(FIRST_DAY, -1), 0).slice(0, 2 * BATCH));
+console.log(`bench:history — ${MERCHANTS} merchants, ${PAYMENTS} notifications a measured day, ${FILL_PER_DAY} history payments a day, ${DAYS} days`);
+for (let d = 1; d <= DAYS; d++) {
+  const day = addDays(FIRST_DAY, d - 1);
+  if (FILL_PER_DAY > 0) await fillDay(day, FILL_PER_DAY);
+  if (!MEASURED.has(d)) continue;
+  const notifications = parsedDay(day, d);
+  await pool.query('ANALYZE payments, trade_numbers, merchant_days, payer_days');
+  const { rows: counted } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM payments');
+  const rate = await ingestDay(notifications);
+  rows.push({ day: d, historyPayments: counted[0]!.n, notificationsPerSecond: rate });
+  console.log(`day ${d}: ${counted[0]!.n.toLocaleString('en')} payments in history, ${Math.round(rate).toLocaleString('en')} notifications/s`);
+}
+await assertLedgerInvariants(pool);
+
+const baseline = rows[0]!.notificationsPerSecond;
+console.log('\n| day | payments in history | notifications/s | ratio to day 1 |\n|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.day} | ${r.historyPayments.toLocaleString('en')} | ${Math.round(r.notificationsPerSecond).toLocaleString('en')} | ${(r.notificationsPerSecond / baseline).toFixed(2)} |`);
+for (const r of rows) console.log(`BENCH history day=${r.day} history_payments=${r.historyPayments} notifications_per_s=${Math.round(r.notificationsPerSecond)} ratio=${(r.notificationsPerSecond / baseline).toFixed(3)}`);
+await pool.end();
+await server.stop();
+fs.rmSync(dir, { recursive: true, force: true });

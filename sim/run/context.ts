@@ -1,0 +1,32 @@
+import type pg from 'pg';
+import type { FileStore } from '../../src/storage/index.ts';
+import type { CityHospitals } from '../world/claims.ts';
+import type { World } from '../world/world.ts';
+import type { Progress } from './progress.ts';
+
+/** What every phase of a simulated day works with. */
+export interface SimContext {
+  pool: pg.Pool;
+  world: World;
+  progress: Progress;
+  hospitals: CityHospitals;
+  files: FileStore;
+  /** The simulated clock the claim workers read. */
+  clock: { now: Date };
+  /** True once the user asked to stop (Ctrl-C): phases stop between two transactions. */
+  stopping(): boolean;
+}
+
+export class SimulationInterrupted extends Error {
+  constructor(
+    readonly day: number,
+    readonly phase: string,
+  ) {
+    super(`interrupted on day ${day + 1} during ${phase}`);
+    this.name = 'SimulationInterrupted';
+  }
+}
+
+export function checkStop(ctx: SimContext, day: number, phase: string): void {
+  if (ctx.stopping()) throw new SimulationInterrupted(day, phase);
+}

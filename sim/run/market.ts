@@ -1,0 +1,115 @@
+/**
+ * The market phases of a simulated day, through the product's own code: enrolment
+ * (importEnrolments), payments (ingestIsolated, batches of at most 10,000, two in flight),
+ * collection in the app (collectCreditsOf, a chunk of merchants at a time) and the day-end sweeps (lapse, expiry).
+ */
+import { inLedgerTransaction } from '../../src/ledger/index.ts';
+import { importEnrolments, resolveIdHashKey } from '../../src/merchants/store.ts';
+import { businessDayStart } from '../../src/payments/business-day.ts';
+import { ingestIsolated } from '../../src/payments/isolate.ts';
+import type { PaymentNotification } from '../../src/payments/notification.ts';
+import { loadRulesets } from '../../src/payments/rulesets.ts';
+import { rulesetAt } from '../../src/payments/rules.ts';
+import { collectCreditsOf, expireCredits, lapseUncollectedCredits, lockMerchants } from '../../src/points/index.ts';
+import { fraudPayments } from '../world/fraud.ts';
+import { collectsOn, enrolmentOf, merchantAt, merchantIndexOfWallet, type SimMerchant } from '../world/population.ts';
+import { merchantDayPayments } from '../world/traffic.ts';
+import { dayOf } from '../world/world.ts';
+import { checkStop, type SimContext } from './context.ts';
+import { chunksOf, inFlightWindow } from './parallel.ts';
+
+const ENROL_CHUNK = 20_000;
+/** A busy merchant's day is a few hundred notifications: a batch closes before it could pass 10,000. */
+const BATCH_TARGET = 9_000;
+const INGEST_BATCH = 10_000;
+const COLLECT_CHUNK = 200;
+const HOUR_MS = 3_600_000;
+
+export async function enrolPhase(ctx: SimContext, day: number, newcomers: readonly SimMerchant[]): Promise<number> {
+  const bar = ctx.progress.phase(`day ${day + 1} enrol`, newcomers.length, 'merchants');
+  const key = await resolveIdHashKey(ctx.pool, null);
+  for (let start = 0; start < newcomers.length; start += ENROL_CHUNK) {
+    checkStop(ctx, day, 'enrolment');
+    const rows = newcomers.slice(start, start + ENROL_CHUNK).map((m, i) => ({ line: start + i + 2, input: enrolmentOf(ctx.world, m) }));
+    // a resumed day finds some already enrolled: they are skipped, not errors
+    await importEnrolments(ctx.pool, rows, key, { skipDuplicates: true });
+    bar.advance(rows.length);
+  }
+  return bar.done().items;
+}
+
+/** Sends batches through ingestion, two in flight. */
+async function ingestAll(ctx: SimContext, day: number, batches: Iterable<PaymentNotification[]>, advance: (n: number) => void): Promise<void> {
+  await inFlightWindow(batches, async (batch) => {
+    await ingestIsolated(ctx.pool, batch, 'batch');
+    advance(batch.length);
+  }, ctx.stopping);
+  checkStop(ctx, day, 'payments');
+}
+
+function* merchantBatches(ctx: SimContext, day: number, enrolled: readonly SimMerchant[]): Generator<PaymentNotification[]> {
+  let batch: PaymentNotification[] = [];
+  for (const m of enrolled) {
+    batch.push(...merchantDayPayments(ctx.world, m, day));
+    if (batch.length >= BATCH_TARGET) {
+      yield batch;
+      batch = [];
+    }
+  }
+  if (batch.length) yield batch;
+}
+
+export async function paymentsPhase(ctx: SimContext, day: number, enrolled: readonly SimMerchant[]): Promise<number> {
+  const fraud = fraudPayments(ctx.world, day, enrolled);
+  // about 13 notifications a merchant-day on average (see traffic.ts): the bar's total is an estimate
+  const bar = ctx.progress.phase(`day ${day + 1} payments`, enrolled.length * 13 + fraud.length, 'notifications');
+  await ingestAll(ctx, day, merchantBatches(ctx, day, enrolled), bar.advance);
+  for (const chunk of chunksOf(fraud, INGEST_BATCH)) {
+    await ctx.pool.query(
+      'INSERT INTO sim_fraud_payments (trade_no, kind, actor) SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING',
+      [chunk.map((f) => f.notification.tradeNo), chunk.map((f) => f.kind), chunk.map((f) => f.actor)],
+    );
+  }
+  await ingestAll(ctx, day, chunksOf(fraud.map((f) => f.notification), INGEST_BATCH), bar.advance);
+  return bar.done().items;
+}
+
+/** Merchants open the app in the evening and collect what their customers earned them (if they do). */
+export async function collectPhase(ctx: SimContext, day: number): Promise<number> {
+  // A day's payments are a bulk load: millions of new lots before autovacuum's next ANALYZE. With the
+  // statistics of before it, the planner took the expiry index (tiny then) for the lots/ledger check of
+  // every collected merchant and read every available lot each time: 44 lots/s at 1 M merchants.
+  await ctx.pool.query('ANALYZE credit_lots, ledger_accounts');
+  const at = new Date(businessDayStart(dayOf(ctx.world, day)).getTime() + 21 * HOUR_MS);
+  const rules = rulesetAt(await loadRulesets(ctx.pool), at).rules;
+  const { rows } = await ctx.pool.query<{ merchant_id: number; wallet_user_id: string }>(
+    `SELECT merchant_id, wallet_user_id FROM merchants
+      WHERE merchant_id IN (SELECT DISTINCT merchant_id FROM credit_lots WHERE state = 'pending' AND collect_by > $1)
+      ORDER BY merchant_id`,
+    [at],
+  );
+  const collectors = rows.filter((r) => collectsOn(ctx.world, merchantAt(ctx.world, merchantIndexOfWallet(r.wallet_user_id)), day)).map((r) => r.merchant_id);
+  const bar = ctx.progress.phase(`day ${day + 1} collect`, collectors.length, 'merchants');
+  await inFlightWindow(chunksOf(collectors, COLLECT_CHUNK), async (chunk) => {
+    await inLedgerTransaction(ctx.pool, async (client) => {
+      await lockMerchants(client, chunk);
+      await collectCreditsOf(client, ctx.pool, chunk, rules, at);
+    });
+    bar.advance(chunk.length);
+  }, ctx.stopping);
+  checkStop(ctx, day, 'collection');
+  return bar.done().items;
+}
+
+/** At midnight: uncollected credit past its window lapses, credit past its validity expires. */
+export async function sweepPhase(ctx: SimContext, day: number): Promise<number> {
+  const midnight = businessDayStart(dayOf(ctx.world, day + 1));
+  const bar = ctx.progress.phase(`day ${day + 1} lapse and expiry`, 0, 'lots');
+  for (const sweep of [lapseUncollectedCredits, expireCredits]) {
+    for (let n = await sweep(ctx.pool, midnight); n > 0; n = await sweep(ctx.pool, midnight)) {
+      bar.advance(n);
+      checkStop(ctx, day, 'sweeps');
+    }
+  }
+  return bar.done().items;
+}

@@ -1,0 +1,66 @@
+/**
+ * Runs a simulated world day by day through the product's code. Each phase of each day is recorded
+ * when it completes (sim_steps), so an interrupted run resumes at the phase it stopped in; every
+ * phase is made of whole transactions and is idempotent, so what was half done is redone, not doubled.
+ */
+import type pg from 'pg';
+import { startClaimWorkers } from '../../src/cli/claim-workers.ts';
+import { walletGatewayFor } from '../../src/cli/wallet.ts';
+import { businessDayStart } from '../../src/payments/business-day.ts';
+import { loadRulesets, publishRuleset } from '../../src/payments/rulesets.ts';
+import type { FileStore } from '../../src/storage/index.ts';
+import type { CityHospitals } from '../world/claims.ts';
+import { enrolledBy } from '../world/fraud.ts';
+import { SIMULATION_RULESETS } from '../world/rulesets.ts';
+import type { World } from '../world/world.ts';
+import { claimsPhase } from './claims.ts';
+import type { SimContext } from './context.ts';
+import { collectPhase, enrolPhase, paymentsPhase, sweepPhase } from './market.ts';
+import type { Progress } from './progress.ts';
+
+export interface SimulationEnvironment {
+  progress: Progress;
+  hospitals: CityHospitals;
+  files: FileStore;
+  stopping(): boolean;
+}
+
+/** The world's ruleset, published and adopted from the first simulated day (unless already). */
+async function adoptRuleset(pool: pg.Pool, world: World): Promise<void> {
+  const from = businessDayStart(world.start);
+  const versions = await loadRulesets(pool);
+  if (versions.some((v) => v.name === world.ruleset && v.adopted && v.effectiveFrom.getTime() === from.getTime())) return;
+  await publishRuleset(pool, { name: world.ruleset, effectiveFrom: from, params: SIMULATION_RULESETS[world.ruleset], adopt: true }, from);
+}
+
+async function step(ctx: SimContext, day: number, phase: string, run: () => Promise<number>): Promise<void> {
+  const { rowCount } = await ctx.pool.query('SELECT 1 FROM sim_steps WHERE day = $1 AND phase = $2', [day, phase]);
+  if (rowCount) return;
+  const started = performance.now();
+  const items = await run();
+  await ctx.pool.query('INSERT INTO sim_steps (day, phase, items, wall_ms) VALUES ($1, $2, $3, $4)', [day, phase, items, Math.round(performance.now() - started)]);
+}
+
+export async function simulateWorld(pool: pg.Pool, world: World, env: SimulationEnvironment): Promise<void> {
+  const { rows } = await pool.query<{ finished: boolean }>('SELECT finished_at IS NOT NULL AS finished FROM sim_world');
+  if (rows[0]?.finished) return;
+  await adoptRuleset(pool, world);
+  const clock = { now: businessDayStart(world.start) };
+  const wallet = await walletGatewayFor({ walletGateway: null });
+  const workers = await startClaimWorkers(pool, { files: env.files, gateway: wallet.gateway, concurrency: 2, now: () => clock.now });
+  const ctx: SimContext = { pool, world, progress: env.progress, hospitals: env.hospitals, files: env.files, clock, stopping: env.stopping };
+  try {
+    for (let day = 0; day < world.days; day++) {
+      const enrolled = enrolledBy(world, day);
+      await step(ctx, day, 'enrol', () => enrolPhase(ctx, day, enrolled.filter((m) => m.enrolDay === day)));
+      await step(ctx, day, 'payments', () => paymentsPhase(ctx, day, enrolled));
+      await step(ctx, day, 'collect', () => collectPhase(ctx, day));
+      await step(ctx, day, 'claims', () => claimsPhase(ctx, day, enrolled));
+      await step(ctx, day, 'sweeps', () => sweepPhase(ctx, day));
+    }
+    await pool.query('UPDATE sim_world SET finished_at = now()');
+  } finally {
+    await workers.stop();
+    await wallet.close();
+  }
+}

@@ -1,0 +1,101 @@
+/**
+ * Gathers the facts the pure claim rules need (registry entry, earlier reimbursement by the
+ * invoice's key, the merchant's credit) and runs checks, benefit and decision over them.
+ */
+import type pg from 'pg';
+import { creditContext } from '../points/index.ts';
+import type { HospitalRegistry, RecognitionResult } from '../recognition/index.ts';
+import { computeBenefit } from './benefit.ts';
+import { checkClaim, type NearDuplicate } from './checks.ts';
+import { decideClaim, type ClaimDecisionKind } from './decision.ts';
+import type { ClaimFinding } from './findings.ts';
+import { mergePages } from './merge.ts';
+import { CLASSIC_2019_CLAIM_RULES } from './rules.ts';
+import type { Claim } from './store.ts';
+
+/** One invoice page as the recognize step stored it. */
+export interface PageRecognition {
+  sha256: string;
+  result?: RecognitionResult;
+  error?: { code: string; message: string };
+}
+
+export interface ClaimEvaluation {
+  findings: ClaimFinding[];
+  decision: ClaimDecisionKind;
+  reasonCodes: string[];
+  summary: { zh: string; en: string };
+  invoiceCode: string | null;
+  invoiceNumber: string | null;
+  visitDate: string | null;
+  hospitalId: string | null;
+  coveredFen: number;
+  benefitFen: number;
+}
+
+const INVOICE_KEY = /^[0-9A-Za-z]{1,20}$/;
+
+/**
+ * The closest earlier photo of a claim for a visit on the same day, within the rules' reach. Bills
+ * of one hospital share a template and hash alike, so only a look-alike of the same visit counts;
+ * it is a signal for a person, never a rejection.
+ */
+async function nearDuplicate(client: pg.PoolClient, claim: Claim, visitDate: string | null, maxDistance: number): Promise<NearDuplicate | null> {
+  if (!claim.phash || visitDate === null || !/^\d{4}-\d{2}-\d{2}$/.test(visitDate)) return null;
+  // with what that claim's invoice said: bills of one hospital share a template and hash alike, so a
+  // look-alike with another number or total is a sibling, not a copy (duplicate-checks.ts)
+  const { rows } = await client.query<{ claim_id: string; distance: number; invoice_number: string | null; total_fen: string | null }>(
+    `SELECT claim_id::text, bit_count(('x' || phash)::bit(64) # ('x' || $1)::bit(64))::int AS distance, invoice_number,
+            (SELECT p -> 'result' -> 'invoice' -> 'totalFen' ->> 'value' FROM jsonb_array_elements(coalesce(recognition, '[]')) p
+              WHERE p -> 'result' -> 'invoice' -> 'totalFen' ->> 'value' IS NOT NULL LIMIT 1) AS total_fen
+       FROM claims WHERE phash IS NOT NULL AND claim_id <> $2 AND visit_date = $3::date
+      ORDER BY distance LIMIT 1`,
+    [claim.phash, claim.claimId, visitDate],
+  );
+  const best = rows[0];
+  if (!best || best.distance > maxDistance) return null;
+  return { claimId: best.claim_id, distance: best.distance, visitDate, invoiceNumber: best.invoice_number, totalFen: best.total_fen === null ? null : Number(best.total_fen) };
+}
+
+export async function evaluateClaim(
+  client: pg.PoolClient,
+  facts: { claim: Claim; merchantName: string; hospitals: HospitalRegistry; now: Date },
+): Promise<ClaimEvaluation> {
+  const rules = CLASSIC_2019_CLAIM_RULES;
+  const pages = (facts.claim.recognition as PageRecognition[]).flatMap((p) => (p.result ? [p.result] : []));
+  const { invoice } = mergePages(pages);
+  const code = invoice.invoiceCode?.value ?? null;
+  const number = invoice.invoiceNumber?.value ?? null;
+  const key = code !== null && number !== null && INVOICE_KEY.test(code) && INVOICE_KEY.test(number) ? { code, number } : null;
+  const holder = key
+    ? await client.query<{ claim_id: string }>('SELECT claim_id::text FROM invoice_claims WHERE invoice_code = $1 AND invoice_number = $2 AND claim_id <> $3', [key.code, key.number, facts.claim.claimId])
+    : null;
+  const hospitalId = invoice.hospital?.hospitalId ?? null;
+  const visitDate = invoice.issueDate?.value ?? null;
+  const credit = await creditContext(client, facts.claim.merchantId, visitDate && /^\d{4}-\d{2}-\d{2}$/.test(visitDate) ? visitDate : null);
+  const checks = checkClaim({
+    pages,
+    enrolledName: facts.merchantName,
+    hospital: hospitalId ? (facts.hospitals.byId(hospitalId) ?? null) : null,
+    submittedAt: facts.claim.submittedAt,
+    alreadyReimbursedByClaimId: holder?.rows[0]?.claim_id ?? null,
+    nearDuplicate: await nearDuplicate(client, facts.claim, visitDate, rules.nearDuplicateMaxDistance),
+    earliestCreditCollectedAt: credit.firstCollectedAt,
+    rules,
+  });
+  const benefit = computeBenefit({ invoice, balanceAtVisitDayEndFen: credit.availableAtEndOfDayFen, balanceNowFen: credit.availableNowFen, rules });
+  const findings = [...checks, ...benefit.findings];
+  const decision = decideClaim(findings, benefit);
+  return {
+    findings,
+    decision: decision.decision,
+    reasonCodes: [...decision.reasonCodes],
+    summary: { zh: decision.zh, en: decision.en },
+    invoiceCode: key?.code ?? null,
+    invoiceNumber: key?.number ?? null,
+    visitDate: visitDate && /^\d{4}-\d{2}-\d{2}$/.test(visitDate) ? visitDate : null,
+    hospitalId,
+    coveredFen: benefit.coveredFen,
+    benefitFen: benefit.benefitFen,
+  };
+}

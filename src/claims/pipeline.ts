@@ -1,0 +1,232 @@
+/**
+ * The claim pipeline on PostgreSQL jobs: recognise → check and decide (reserving the credit on
+ * approval) → pay → settle. Each step is a job enqueued in the transaction that made it due, reads
+ * the claim's state first and does nothing when the step is already done (a replay), and is
+ * retried with backoff; a job that used every attempt stays listed for operators (deadJobs). The
+ * merchant is told of every state change in the same transaction (transitionClaim).
+ */
+import type pg from 'pg';
+import { enqueue, waitingJobs, withdraw, type JobTasks } from '../jobs/index.ts';
+import { inLedgerTransaction } from '../ledger/index.ts';
+import { lockMerchants } from '../points/index.ts';
+import { createPayout, payOut, PayoutOutcomeUnknown, type OnSettled, type PayoutGateway } from '../payouts/index.ts';
+import { RecognitionError, type HospitalRegistry, type Recognizer } from '../recognition/index.ts';
+import type { FileStore } from '../storage/index.ts';
+import { evaluateClaim, type ClaimEvaluation, type PageRecognition } from './evaluate.ts';
+import { advice, advisePhoto } from './photo-advice.ts';
+import { perceptualHash } from './phash.ts';
+import { getClaim, transitionClaim, type Claim } from './store.ts';
+import { inTransaction } from '../db/transaction.ts';
+
+export interface ClaimsRuntime {
+  pool: pg.Pool;
+  files: FileStore;
+  /** Loaded on first use: the OCR models are heavy and only workers need them. */
+  recognizer: () => Promise<Recognizer>;
+  /** The registry as it stands (the database's, refreshed within seconds of a change). */
+  hospitals: () => Promise<HospitalRegistry>;
+  gateway: PayoutGateway;
+  /** The clock, for tests; the wall clock by default. */
+  now?: () => Date;
+}
+
+export interface ClaimJob {
+  merchantId: number;
+  claimId: string;
+}
+
+export const CLAIM_TASKS = { recognize: 'claim_recognize', decide: 'claim_decide', pay: 'claim_pay' } as const;
+/** A payout's pay job, `payout:<id>`; its retry n, `payout:<id>:retry:<n>` (1..MAX_PAY_RETRIES). */
+const payJobKey = (payoutId: string, retry = 0): string => (retry === 0 ? `payout:${payoutId}` : `payout:${payoutId}:retry:${retry}`);
+const payJobKeys = (payoutId: string): string[] => Array.from({ length: MAX_PAY_RETRIES + 1 }, (_, retry) => payJobKey(payoutId, retry));
+
+export function enqueueRecognition(client: pg.PoolClient, job: ClaimJob): Promise<void> {
+  return enqueue(client, CLAIM_TASKS.recognize, { ...job }, { jobKey: `claim:${job.claimId}:recognize` });
+}
+
+function claimJob(payload: unknown): ClaimJob {
+  const p = payload as Partial<ClaimJob> | null;
+  if (!p || typeof p.merchantId !== 'number' || typeof p.claimId !== 'string') throw new Error(`malformed claim job payload ${JSON.stringify(payload)}`);
+  return { merchantId: p.merchantId, claimId: p.claimId };
+}
+
+
+async function recognizePages(rt: ClaimsRuntime, claim: Claim): Promise<PageRecognition[]> {
+  const recognizer = await rt.recognizer();
+  const hospitals = await rt.hospitals();
+  const pages: PageRecognition[] = [];
+  for (const file of claim.files.filter((f) => f.role === 'invoice')) {
+    const bytes = await rt.files.get(file.sha256);
+    if (!bytes) throw new Error(`file ${file.sha256} of claim ${claim.claimId} is missing from the file store`);
+    try {
+      pages.push({ sha256: file.sha256, result: await recognizer.recognize(bytes, { now: claim.submittedAt, hospitals }) });
+    } catch (err) {
+      if (!(err instanceof RecognitionError)) throw err;
+      pages.push({ sha256: file.sha256, error: { code: err.code, message: err.message } });
+    }
+  }
+  return pages;
+}
+
+async function firstPhotoHash(rt: ClaimsRuntime, claim: Claim): Promise<string | null> {
+  const photo = claim.files.find((f) => f.role === 'invoice' && f.mediaType !== 'application/pdf');
+  const bytes = photo ? await rt.files.get(photo.sha256) : null;
+  return bytes ? perceptualHash(bytes).catch(() => null) : null;
+}
+
+async function recognizeStep(rt: ClaimsRuntime, job: ClaimJob): Promise<void> {
+  const claim = await getClaim(rt.pool, job.claimId, job.merchantId);
+  if (!claim || claim.status !== 'submitted') return;
+  const pages = await recognizePages(rt, claim);
+  const phash = await firstPhotoHash(rt, claim);
+  const unreadable = pages.find((p) => p.error !== undefined || p.result?.invoice.kind.value === 'unknown');
+  const tip = unreadable ? (unreadable.error && ['truncated', 'corrupt'].includes(unreadable.error.code) ? advice('damaged_file') : await adviseFor(rt, unreadable.sha256)) : null;
+  await inTransaction(rt.pool, async (client) => {
+    const current = await getClaim(client, job.claimId, job.merchantId, { lock: true });
+    if (current?.status !== 'submitted') return;
+    if (tip) {
+      await transitionClaim(client, claim, 'photo_requested', { code: `retake_${tip.code}`, zh: tip.zh, en: tip.en, details: { sha256: unreadable!.sha256 } }, { recognition: pages, phash });
+      return;
+    }
+    await transitionClaim(client, claim, 'recognized', { code: 'recognized', zh: '票据已识别。', en: 'The invoice was read.', details: { pages: pages.length } }, { recognition: pages, phash });
+    await enqueue(client, CLAIM_TASKS.decide, { ...job }, { jobKey: `claim:${job.claimId}:decide` });
+  });
+}
+
+async function adviseFor(rt: ClaimsRuntime, sha256: string) {
+  const bytes = await rt.files.get(sha256);
+  return bytes ? advisePhoto(bytes) : advice('damaged_file');
+}
+
+async function decideStep(rt: ClaimsRuntime, job: ClaimJob): Promise<void> {
+  const now = rt.now?.() ?? new Date();
+  const hospitals = await rt.hospitals();
+  await inLedgerTransaction(rt.pool, async (client) => {
+    await lockMerchants(client, [job.merchantId]);
+    const claim = await getClaim(client, job.claimId, job.merchantId, { lock: true });
+    if (claim?.status !== 'recognized') return;
+    const { rows } = await client.query<{ legal_name: string; wallet_user_id: string }>('SELECT legal_name, wallet_user_id FROM merchants WHERE merchant_id = $1', [job.merchantId]);
+    const merchant = rows[0]!;
+    const evaluation = await evaluateClaim(client, {
+      claim,
+      merchantName: merchant.legal_name,
+      hospitals,
+      now,
+    });
+    await applyDecision(rt, client, claim, evaluation, merchant.wallet_user_id);
+  });
+}
+
+async function applyDecision(rt: ClaimsRuntime, client: pg.PoolClient, claim: Claim, evaluation: ClaimEvaluation, payeeUserId: string): Promise<void> {
+  const fields = {
+    findings: evaluation.findings,
+    decision: evaluation.decision,
+    decidedBy: 'machine',
+    reasonCodes: evaluation.reasonCodes,
+    invoiceCode: evaluation.invoiceCode,
+    invoiceNumber: evaluation.invoiceNumber,
+    visitDate: evaluation.visitDate,
+    hospitalId: evaluation.hospitalId,
+    coveredFen: evaluation.coveredFen,
+    benefitFen: evaluation.benefitFen,
+  };
+  if (evaluation.decision === 'reject') {
+    await transitionClaim(client, claim, 'rejected', { code: 'rejected', ...evaluation.summary, details: { reasonCodes: evaluation.reasonCodes } }, fields);
+    return;
+  }
+  if (evaluation.decision === 'review') {
+    await transitionClaim(client, claim, 'in_review', { code: 'sent_to_review', ...evaluation.summary, details: { reasonCodes: evaluation.reasonCodes } }, fields);
+    return;
+  }
+  await approveClaim(client, rt.pool, claim, { ...fields, benefitFen: evaluation.benefitFen!, payeeUserId, decidedBy: 'machine' });
+}
+
+/** Another claim holds this invoice: it is reimbursed at most once. */
+export class InvoiceAlreadyClaimed extends Error {
+  constructor(readonly otherClaimId: string) {
+    super(`the invoice is already claimed by claim ${otherClaimId}`);
+    this.name = 'InvoiceAlreadyClaimed';
+  }
+}
+
+async function holdInvoice(client: pg.PoolClient, claim: Claim, invoiceCode: string, invoiceNumber: string): Promise<void> {
+  const inserted = await client.query(
+    'INSERT INTO invoice_claims (invoice_code, invoice_number, merchant_id, claim_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+    [invoiceCode, invoiceNumber, claim.merchantId, claim.claimId],
+  );
+  if (inserted.rowCount === 1) return;
+  const { rows } = await client.query<{ claim_id: string }>('SELECT claim_id::text FROM invoice_claims WHERE invoice_code = $1 AND invoice_number = $2', [invoiceCode, invoiceNumber]);
+  const holder = rows[0]?.claim_id;
+  if (holder !== claim.claimId) throw new InvoiceAlreadyClaimed(holder ?? 'unknown');
+}
+
+/** Holds the invoice (a unique key across all merchants), reserves the credit, and queues the payout. */
+export async function approveClaim(
+  client: pg.PoolClient,
+  pool: pg.Pool,
+  claim: Claim,
+  approval: Partial<Parameters<typeof transitionClaim>[4]> & { benefitFen: number; payeeUserId: string; decidedBy: string; invoiceCode?: string | null; invoiceNumber?: string | null },
+): Promise<void> {
+  const { payeeUserId, ...fields } = approval;
+  const invoiceCode = approval.invoiceCode ?? claim.invoiceCode;
+  const invoiceNumber = approval.invoiceNumber ?? claim.invoiceNumber;
+  if (invoiceCode && invoiceNumber) await holdInvoice(client, claim, invoiceCode, invoiceNumber);
+  const payout = await createPayout(client, pool, { merchantId: claim.merchantId, claimId: claim.claimId, amountFen: approval.benefitFen, payeeUserId });
+  const yuan = (approval.benefitFen / 100).toFixed(2);
+  await transitionClaim(
+    client,
+    claim,
+    'approved',
+    { code: 'approved', zh: `已批准报销 ¥${yuan}，正在转账到您的账户。`, en: `Approved: ¥${yuan} is being transferred to your wallet.`, details: { payoutId: payout.payoutId, decidedBy: approval.decidedBy } },
+    { ...fields, decision: 'approve' },
+  );
+  await enqueue(client, CLAIM_TASKS.pay, { merchantId: claim.merchantId, claimId: claim.claimId, payoutId: payout.payoutId }, { jobKey: payJobKey(payout.payoutId), maxAttempts: 25 });
+}
+
+const onSettled: OnSettled = async (client, payout, settlement) => {
+  await withdraw(client, payJobKeys(payout.payoutId));
+  const claim = { merchantId: payout.merchantId, claimId: payout.claimId };
+  const yuan = (payout.amountFen / 100).toFixed(2);
+  if (settlement.kind === 'succeeded') {
+    await transitionClaim(client, claim, 'paid', { code: 'paid', zh: `¥${yuan} 已转入您的账户。`, en: `¥${yuan} is in your wallet.`, details: { payoutId: payout.payoutId, orderId: settlement.orderId } }, { paidFen: payout.amountFen });
+    return;
+  }
+  await transitionClaim(client, claim, 'in_review', {
+    code: 'payout_failed',
+    zh: '转账未成功，工作人员将尽快处理。',
+    en: 'The transfer did not go through; a member of staff will look at it.',
+    details: { payoutId: payout.payoutId, failureCode: settlement.code, message: settlement.message },
+  });
+};
+
+/** Payouts whose outcome is unknown are tried again sooner than the queue's own backoff (e^n s). */
+const PAY_RETRY_BASE_MS = 500;
+const PAY_RETRY_MAX_MS = 60_000;
+const MAX_PAY_RETRIES = 40;
+
+async function payStep(rt: ClaimsRuntime, payload: unknown): Promise<void> {
+  const job = claimJob(payload);
+  const { payoutId, retry = 0 } = payload as { payoutId?: unknown; retry?: number };
+  if (typeof payoutId !== 'string' || typeof retry !== 'number') throw new Error(`malformed payout job payload ${JSON.stringify(payload)}`);
+  try {
+    await payOut(rt.pool, rt.gateway, { merchantId: job.merchantId, payoutId }, { orderTitle: '门诊报销 outpatient reimbursement', onSettled });
+  } catch (err) {
+    // unknown: try again later; the next attempt queries the gateway before anything else
+    if (!(err instanceof PayoutOutcomeUnknown) || retry >= MAX_PAY_RETRIES) throw err;
+    const delayMs = Math.min(PAY_RETRY_MAX_MS, PAY_RETRY_BASE_MS * 2 ** retry);
+    // A job of this payout waiting to run (the retry a killed worker's run had queued before its job
+    // was taken back and run again) carries the chain on: a second chain would only double the queries.
+    const others = payJobKeys(payoutId).filter((_, n) => n !== retry);
+    if ((await waitingJobs(rt.pool, others)) > 0) return;
+    // a key of its own: the running job's key, given again, would be taken from it (see onlyIfAbsent)
+    await enqueue(rt.pool, CLAIM_TASKS.pay, { ...job, payoutId, retry: retry + 1 }, { jobKey: payJobKey(payoutId, retry + 1), runAt: new Date(Date.now() + delayMs), maxAttempts: 25, onlyIfAbsent: true });
+  }
+}
+
+export function claimTasks(rt: ClaimsRuntime): JobTasks {
+  return {
+    [CLAIM_TASKS.recognize]: (payload) => recognizeStep(rt, claimJob(payload)),
+    [CLAIM_TASKS.decide]: (payload) => decideStep(rt, claimJob(payload)),
+    [CLAIM_TASKS.pay]: (payload) => payStep(rt, payload),
+  };
+}

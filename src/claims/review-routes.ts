@@ -1,0 +1,209 @@
+/**
+ * The review desk (role reviewer, and ops): the queue with age and SLA, a claim's images, fields and
+ * findings (GET /v1/claims/:id and its files), and the three actions, each in the audit log in the
+ * same transaction as the change it records.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { actorOf, authenticate, recordAudit } from '../auth/index.ts';
+import { bearerSecurity } from '../http/auth.ts';
+import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
+import { decodeTimeCursor, encodeTimeCursor } from '../http/cursor.ts';
+import { ApiError } from '../http/errors.ts';
+import { inTransaction } from '../db/transaction.ts';
+import { deadJobs, retryDeadJob } from '../jobs/index.ts';
+import { inLedgerTransaction } from '../ledger/index.ts';
+import { creditContext, lockMerchants } from '../points/index.ts';
+import { approveClaim, InvoiceAlreadyClaimed } from './pipeline.ts';
+import { CLASSIC_2019_CLAIM_RULES } from './rules.ts';
+import { ClaimIdParams, ClaimSchema, ReviewDecisionSchema, claimJson } from './schema.ts';
+import { claimTimeline, getClaim, listClaims, transitionClaim, type Claim } from './store.ts';
+
+/** A claim in review should be decided within this time (the queue flags older ones). */
+export const REVIEW_SLA_HOURS = 24;
+const REVIEWABLE = ['in_review', 'photo_requested'] as const;
+
+/** The most a reviewer may approve: the rule's limits (covered charges when known, the cap, both balances). */
+async function approvalCeilingFen(client: Parameters<typeof creditContext>[0], claim: Claim): Promise<number> {
+  const credit = await creditContext(client, claim.merchantId, claim.visitDate);
+  const limits = [CLASSIC_2019_CLAIM_RULES.perClaimCapFen, credit.availableNowFen, credit.availableAtEndOfDayFen];
+  if (claim.coveredFen !== null) limits.push(claim.coveredFen);
+  return Math.max(0, Math.min(...limits));
+}
+
+export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  const reviewers = authenticate(ctx, { merchant: false, staffRoles: ['reviewer', 'ops'] });
+
+  app.get(
+    '/v1/review/claims',
+    {
+      onRequest: reviewers,
+      schema: {
+        tags: ['review'],
+        summary: 'The review queue, oldest first',
+        security: bearerSecurity,
+        querystring: Type.Object(
+          {
+            status: Type.Optional(Type.Union(REVIEWABLE.map((s) => Type.Literal(s)))),
+            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
+            cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' })),
+          },
+          { additionalProperties: false },
+        ),
+        response: {
+          200: Type.Object({
+            object: Type.Literal('list'),
+            slaHours: Type.Integer(),
+            data: Type.Array(Type.Object({ claim: ClaimSchema, ageSeconds: Type.Integer(), overdue: Type.Boolean() })),
+            hasMore: Type.Boolean(),
+            nextCursor: Type.Union([Type.String(), Type.Null()]),
+          }),
+          ...ERROR_RESPONSES,
+        },
+      },
+    },
+    async (request) => {
+      const limit = request.query.limit ?? 50;
+      const rows = await listClaims(ctx.pool, { statuses: request.query.status ? [request.query.status] : REVIEWABLE, before: decodeTimeCursor(request.query.cursor), limit: limit + 1 });
+      const page = rows.slice(0, limit);
+      const now = Date.now();
+      const last = page.at(-1);
+      return {
+        object: 'list' as const,
+        slaHours: REVIEW_SLA_HOURS,
+        data: page.map((claim) => {
+          const ageSeconds = Math.max(0, Math.floor((now - claim.submittedAt.getTime()) / 1000));
+          return { claim: claimJson(claim), ageSeconds, overdue: ageSeconds > REVIEW_SLA_HOURS * 3600 };
+        }),
+        hasMore: rows.length > limit,
+        nextCursor: rows.length > limit && last ? encodeTimeCursor(last.submittedAt, last.claimId) : null,
+      };
+    },
+  );
+
+  app.post(
+    '/v1/review/claims/:id/decision',
+    {
+      onRequest: reviewers,
+      schema: {
+        tags: ['review'],
+        summary: 'Approve (optionally a corrected amount, never above the rules), reject with a reason, or ask for a better photo',
+        security: bearerSecurity,
+        params: ClaimIdParams,
+        body: ReviewDecisionSchema,
+        response: { 200: ClaimSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const { action, amountFen, reasonCode, note } = request.body;
+      const actor = actorOf(request);
+      const claimId = request.params.id;
+      const found = await getClaim(ctx.pool, claimId);
+      if (!found) throw new ApiError(404, 'claim_not_found', `no claim ${claimId}`, 'id');
+      await inLedgerTransaction(ctx.pool, async (client) => {
+        await lockMerchants(client, [found.merchantId]);
+        const claim = (await getClaim(client, claimId, found.merchantId, { lock: true }))!;
+        if (!(REVIEWABLE as readonly string[]).includes(claim.status)) {
+          throw new ApiError(409, 'claim_not_in_review', `the claim is ${claim.status}, not waiting for review`, 'id');
+        }
+        const details = { action, reasonCode, amountFen: amountFen ?? null, note: note ?? null, from: claim.status };
+        if (action === 'approve') {
+          const ceiling = await approvalCeilingFen(client, claim);
+          const amount = amountFen ?? claim.benefitFen ?? ceiling;
+          if (amount < 1 || amount > ceiling) throw new ApiError(422, 'amount_above_rules', `the rules allow at most ${ceiling} fen for this claim`, 'amountFen');
+          const { rows } = await client.query<{ wallet_user_id: string }>('SELECT wallet_user_id FROM merchants WHERE merchant_id = $1', [claim.merchantId]);
+          await approveClaim(client, ctx.pool, claim, { benefitFen: amount, payeeUserId: rows[0]!.wallet_user_id, decidedBy: actor.actorId, reasonCodes: [...claim.reasonCodes, reasonCode] }).catch(
+            (err: unknown) => {
+              if (err instanceof InvoiceAlreadyClaimed) throw new ApiError(409, 'invoice_already_reimbursed', `${err.message}: an invoice is reimbursed at most once`, 'id');
+              throw err;
+            },
+          );
+        } else if (action === 'reject') {
+          await transitionClaim(
+            client,
+            claim,
+            'rejected',
+            { code: 'rejected_by_reviewer', zh: `审核未通过（${reasonCode}）。`, en: `Rejected by a reviewer (${reasonCode}).`, details: { reasonCode, note: note ?? null } },
+            { decision: 'reject', decidedBy: actor.actorId, reasonCodes: [...claim.reasonCodes, reasonCode] },
+          );
+        } else {
+          await transitionClaim(client, claim, 'photo_requested', {
+            code: 'photo_requested_by_reviewer',
+            zh: '请重新拍摄票据：让票据占满画面、光线充足、对焦清晰。',
+            en: 'Please photograph the invoice again: fill the frame, good light, in focus.',
+            details: { reasonCode, note: note ?? null },
+          });
+        }
+        await recordAudit(client, { ...actor, action: `claim.${action}`, subjectKind: 'claim', subjectId: claim.claimId, details });
+      });
+      const claim = (await getClaim(ctx.pool, claimId))!;
+      return claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claimId));
+    },
+  );
+
+  app.get(
+    '/v1/ops/dead-jobs',
+    {
+      onRequest: authenticate(ctx, { merchant: false, staffRoles: ['ops'] }),
+      schema: { tags: ['operations'], summary: 'Jobs that used every retry: the dead-letter list (POST /v1/ops/jobs/:id/retry runs one again)', security: bearerSecurity, response: { 200: Type.Object({ object: Type.Literal('list'), data: Type.Array(Type.Unknown()) }), ...ERROR_RESPONSES } },
+    },
+    async () => ({ object: 'list' as const, data: (await deadJobs(ctx.pool)).map((j) => ({ ...j, updatedAt: j.updatedAt.toISOString() })) }),
+  );
+
+  app.post(
+    '/v1/ops/jobs/:id/retry',
+    {
+      onRequest: authenticate(ctx, { merchant: false, staffRoles: ['ops'] }),
+      schema: {
+        tags: ['operations'],
+        summary: 'Run a dead job again (audited)',
+        description: 'Resets its attempts and makes it due now; a worker takes it at once. 404 job_not_dead for an unknown job or one that is not dead (waiting, running or done). Fix the cause first: it has every attempt again.',
+        security: [...bearerSecurity, { staffCookie: [] }],
+        params: Type.Object({ id: Type.String({ pattern: '^[1-9][0-9]{0,17}$', description: 'Job id, from GET /v1/ops/dead-jobs' }) }, { additionalProperties: false }),
+        response: { 200: Type.Object({ id: Type.String(), task: Type.String(), attempts: Type.Integer(), lastError: Type.Union([Type.String(), Type.Null()]), updatedAt: Type.String() }), ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      const job = await inTransaction(ctx.pool, async (client) => {
+        const retried = await retryDeadJob(client, id);
+        if (!retried) throw new ApiError(404, 'job_not_dead', `no dead job ${id}: it is unknown, or waiting, running or done`, 'id');
+        await recordAudit(client, { ...actorOf(request), action: 'job.retry', subjectKind: 'job', subjectId: id, details: { task: retried.task, lastError: retried.lastError } });
+        return retried;
+      });
+      return { id: job.id, task: job.task, attempts: job.attempts, lastError: job.lastError, updatedAt: job.updatedAt.toISOString() };
+    },
+  );
+
+  app.get(
+    '/v1/ops/alerts',
+    {
+      onRequest: authenticate(ctx, { merchant: false, staffRoles: ['ops'] }),
+      schema: {
+        tags: ['operations'],
+        summary: 'Operator alerts (payout reconciliation mismatches, …), unresolved first, newest first',
+        security: bearerSecurity,
+        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }, { additionalProperties: false }),
+        response: {
+          200: Type.Object({
+            object: Type.Literal('list'),
+            data: Type.Array(Type.Object({ id: Type.String(), kind: Type.String(), subject: Type.String(), at: Type.String(), resolvedAt: Type.Union([Type.String(), Type.Null()]), details: Type.Unknown() })),
+          }),
+          ...ERROR_RESPONSES,
+        },
+      },
+    },
+    async (request) => {
+      const { rows } = await ctx.pool.query<{ alert_id: string; kind: string; subject: string; at: Date; resolved_at: Date | null; details: unknown }>(
+        'SELECT alert_id::text, kind, subject, at, resolved_at, details FROM operator_alerts ORDER BY resolved_at IS NOT NULL, at DESC, alert_id DESC LIMIT $1',
+        [request.query.limit ?? 50],
+      );
+      return {
+        object: 'list' as const,
+        data: rows.map((r) => ({ id: r.alert_id, kind: r.kind, subject: r.subject, at: r.at.toISOString(), resolvedAt: r.resolved_at?.toISOString() ?? null, details: r.details })),
+      };
+    },
+  );
+};

@@ -1,0 +1,194 @@
+import { createHash, randomUUID } from 'node:crypto';
+import multipart from '@fastify/multipart';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { authenticate, type Principal } from '../auth/index.ts';
+import { bearerSecurity } from '../http/auth.ts';
+import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
+import { decodeTimeCursor, encodeTimeCursor } from '../http/cursor.ts';
+import { ApiError } from '../http/errors.ts';
+import { runIdempotent } from '../http/idempotency.ts';
+import { openEventStream } from '../http/sse.ts';
+import { creditContext } from '../points/index.ts';
+import type { FileStore } from '../storage/index.ts';
+import type { ClaimWatch } from './live.ts';
+import { enqueueRecognition } from './pipeline.ts';
+import { reviewRoutes } from './review-routes.ts';
+import { ClaimFileParams, ClaimIdParams, ClaimListQuery, ClaimListSchema, ClaimSchema, claimJson } from './schema.ts';
+import { MAX_FILE_BYTES, MAX_PARTS, readUpload } from './submission.ts';
+import { claimTimeline, getClaim, insertClaim, listClaims, replaceClaimFiles, transitionClaim, type ClaimStatus } from './store.ts';
+import { inTransaction } from '../db/transaction.ts';
+
+export interface ClaimsRouteOptions extends AppContext {
+  files: FileStore;
+  watch: ClaimWatch;
+}
+
+const TERMINAL: readonly ClaimStatus[] = ['paid', 'rejected'];
+
+/** The merchant a request acts for: its own session's, or (staff) the one named. */
+function actingMerchant(principal: Principal, named: string | undefined): number {
+  if (principal.kind === 'merchant') return principal.merchantId;
+  if (named === undefined || !/^[1-9][0-9]{0,14}$/.test(named)) throw new ApiError(400, 'merchant_id_required', 'staff submit claims on behalf of a merchant: give the form field merchantId', 'merchantId');
+  return Number(named);
+}
+
+/** A merchant sees only its own claims: another merchant's claim id answers 404, as a missing one does. */
+async function visibleClaim(ctx: ClaimsRouteOptions, request: FastifyRequest, claimId: string) {
+  const principal = request.principal!;
+  const claim = await getClaim(ctx.pool, claimId, principal.kind === 'merchant' ? principal.merchantId : undefined);
+  if (!claim) throw new ApiError(404, 'claim_not_found', `no claim ${claimId}`, 'id');
+  return claim;
+}
+
+export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastify, ctx) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  await app.register(multipart, { limits: { fileSize: MAX_FILE_BYTES, files: MAX_PARTS, parts: MAX_PARTS + 4, fields: 4, fieldSize: 200 } });
+  const merchantOrStaff = authenticate(ctx, { merchant: true, staffRoles: ['ops', 'reviewer'] });
+
+  app.post(
+    '/v1/claims',
+    {
+      onRequest: authenticate(ctx, { merchant: true, staffRoles: ['ops'] }),
+      schema: {
+        tags: ['claims'],
+        summary: 'Submit a claim',
+        description:
+          'multipart/form-data: `invoice` = 1–6 photos of the invoice (JPEG, PNG, WebP) or one PDF e-bill, `record` = an optional outpatient-record photo; staff add the field `merchantId`. Accepts an Idempotency-Key header. The claim row and its first pipeline job are written in one transaction; follow it with GET /v1/claims/{id}/events.',
+        security: bearerSecurity,
+        consumes: ['multipart/form-data'],
+        response: { 201: ClaimSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request, reply) => {
+      if (!request.isMultipart()) throw new ApiError(415, 'unsupported_media_type', 'send the claim as multipart/form-data');
+      const upload = await readUpload(request.parts());
+      const merchantId = actingMerchant(request.principal!, upload.fields.merchantId);
+      const exists = await ctx.pool.query('SELECT 1 FROM merchants WHERE merchant_id = $1', [merchantId]);
+      if (exists.rowCount === 0) throw new ApiError(404, 'merchant_not_found', `no merchant ${merchantId}`, 'merchantId');
+      const credit = await creditContext(ctx.pool, merchantId, null);
+      if (credit.availableNowFen <= 0) {
+        throw new ApiError(422, 'no_credit', 'there is no credit to spend: collect the credit your customers earned you first (it shows as waiting to be collected)');
+      }
+      const stored = await Promise.all(upload.files.map(async (f) => ({ sha256: await ctx.files.put(f.bytes), mediaType: f.mediaType, sizeBytes: f.sizeBytes, role: f.role })));
+      const digest = createHash('sha256').update(JSON.stringify({ merchantId, files: stored.map((f) => [f.role, f.sha256]) })).digest('hex');
+      const outcome = await runIdempotent(
+        ctx.pool,
+        request,
+        async (client) => {
+          const claim = { merchantId, claimId: randomUUID(), files: stored, submittedAt: new Date() };
+          await insertClaim(client, claim);
+          await transitionClaim(client, claim, 'submitted', { code: 'submitted', zh: '已收到报销申请。', en: 'Your claim was received.', details: { files: stored.length } });
+          await enqueueRecognition(client, claim);
+          const row = (await getClaim(client, claim.claimId, merchantId))!;
+          return { statusCode: 201, body: claimJson(row, await claimTimeline(client, merchantId, claim.claimId)) };
+        },
+        { client: `merchant:${merchantId}`, requestDigest: digest },
+      );
+      if (outcome.replayed) reply.header('idempotent-replayed', 'true');
+      return reply.code(outcome.statusCode).send(outcome.body);
+    },
+  );
+
+  app.post(
+    '/v1/claims/:id/photos',
+    {
+      onRequest: authenticate(ctx, { merchant: true, staffRoles: ['ops'] }),
+      schema: {
+        tags: ['claims'],
+        summary: 'Answer a request for a better photo',
+        description: 'multipart/form-data with new `invoice` pages (and optionally `record`), for a claim in photo_requested: they replace the earlier files and the claim is read again.',
+        security: bearerSecurity,
+        consumes: ['multipart/form-data'],
+        params: ClaimIdParams,
+        response: { 200: ClaimSchema, ...ERROR_RESPONSES },
+      },
+    },
+    async (request) => {
+      if (!request.isMultipart()) throw new ApiError(415, 'unsupported_media_type', 'send the photos as multipart/form-data');
+      const found = await visibleClaim(ctx, request, request.params.id);
+      const upload = await readUpload(request.parts());
+      const stored = await Promise.all(upload.files.map(async (f) => ({ sha256: await ctx.files.put(f.bytes), mediaType: f.mediaType, sizeBytes: f.sizeBytes, role: f.role })));
+      await inTransaction(ctx.pool, async (client) => {
+        const claim = (await getClaim(client, found.claimId, found.merchantId, { lock: true }))!;
+        if (claim.status !== 'photo_requested') throw new ApiError(409, 'claim_not_waiting_for_photo', `the claim is ${claim.status}; new photos are taken only when asked for`, 'id');
+        await replaceClaimFiles(client, claim, stored);
+        await transitionClaim(client, claim, 'submitted', { code: 'photo_resubmitted', zh: '已收到新照片，正在重新识别。', en: 'New photos received; reading them again.', details: { files: stored.length } }, { recognition: null, phash: null });
+        await enqueueRecognition(client, claim);
+      });
+      const claim = (await getClaim(ctx.pool, found.claimId, found.merchantId))!;
+      return claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId));
+    },
+  );
+
+  app.get(
+    '/v1/claims/:id',
+    { onRequest: merchantOrStaff, schema: { tags: ['claims'], summary: 'A claim with its timeline', security: bearerSecurity, params: ClaimIdParams, response: { 200: ClaimSchema, ...ERROR_RESPONSES } } },
+    async (request) => {
+      const claim = await visibleClaim(ctx, request, request.params.id);
+      return claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId));
+    },
+  );
+
+  app.get(
+    '/v1/claims',
+    {
+      onRequest: merchantOrStaff,
+      schema: { tags: ['claims'], summary: 'Claims, newest first (a merchant sees its own)', description: 'Cursor pagination: pass nextCursor back as cursor.', security: bearerSecurity, querystring: ClaimListQuery, response: { 200: ClaimListSchema, ...ERROR_RESPONSES } },
+    },
+    async (request) => {
+      const principal = request.principal!;
+      const merchantId = principal.kind === 'merchant' ? principal.merchantId : request.query.merchantId === undefined ? undefined : Number(request.query.merchantId);
+      const limit = request.query.limit ?? 20;
+      const before = decodeTimeCursor(request.query.cursor);
+      const rows = await listClaims(ctx.pool, { merchantId, statuses: request.query.status ? [request.query.status] : undefined, before, limit: limit + 1 });
+      const page = rows.slice(0, limit);
+      const last = page.at(-1);
+      return { object: 'list' as const, data: page.map((c) => claimJson(c)), hasMore: rows.length > limit, nextCursor: rows.length > limit && last ? encodeTimeCursor(last.submittedAt, last.claimId) : null };
+    },
+  );
+
+  app.get(
+    '/v1/claims/:id/files/:sha256',
+    { onRequest: merchantOrStaff, schema: { tags: ['claims'], summary: "One of a claim's files (photo or PDF)", security: bearerSecurity, params: ClaimFileParams } },
+    async (request, reply) => {
+      const claim = await visibleClaim(ctx, request, request.params.id);
+      const file = claim.files.find((f) => f.sha256 === request.params.sha256);
+      const bytes = file ? await ctx.files.get(file.sha256) : null;
+      if (!file || !bytes) throw new ApiError(404, 'file_not_found', 'this claim has no such file', 'sha256');
+      return reply.type(file.mediaType).header('cache-control', 'private, max-age=86400, immutable').send(bytes);
+    },
+  );
+
+  app.get(
+    '/v1/claims/:id/events',
+    {
+      onRequest: merchantOrStaff,
+      schema: {
+        tags: ['claims'],
+        summary: "Live status of a claim (Server-Sent Events)",
+        description: 'text/event-stream: an event `status` with the claim (and its timeline) now and after every change; the stream ends after paid or rejected.',
+        security: bearerSecurity,
+        params: ClaimIdParams,
+      },
+    },
+    async (request, reply) => {
+      const first = await visibleClaim(ctx, request, request.params.id);
+      const stream = openEventStream(request, reply);
+      const send = async () => {
+        const claim = await getClaim(ctx.pool, first.claimId, first.merchantId);
+        if (!claim || stream.ended) return;
+        stream.send('status', claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId)));
+        if (TERMINAL.includes(claim.status)) stream.end();
+      };
+      try {
+        stream.onEnd(await ctx.watch.watch(first.claimId, () => void send().catch(stream.end)));
+        await send();
+      } catch {
+        stream.end();
+      }
+    },
+  );
+
+  await app.register(reviewRoutes, ctx);
+};

@@ -1,0 +1,209 @@
+/**
+ * Claims in PostgreSQL: the claim row, its append-only timeline, and what the merchant is told.
+ * Every state change appends a timeline event and notifies listeners (pg_notify) in the caller's
+ * transaction, so a status is never announced that did not commit.
+ */
+import type pg from 'pg';
+
+type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+
+export const CLAIM_STATUSES = ['submitted', 'recognized', 'in_review', 'photo_requested', 'approved', 'paid', 'rejected'] as const;
+export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
+
+export interface ClaimFile {
+  sha256: string;
+  mediaType: 'image/jpeg' | 'image/png' | 'image/webp' | 'application/pdf';
+  sizeBytes: number;
+  role: 'invoice' | 'record';
+}
+
+export interface ClaimEvent {
+  at: Date;
+  status: ClaimStatus;
+  code: string;
+  zh: string;
+  en: string;
+  details: Record<string, unknown>;
+}
+
+export interface Claim {
+  merchantId: number;
+  claimId: string;
+  status: ClaimStatus;
+  submittedAt: Date;
+  updatedAt: Date;
+  files: ClaimFile[];
+  recognition: unknown;
+  findings: unknown;
+  decision: 'approve' | 'reject' | 'review' | null;
+  decidedBy: string | null;
+  reasonCodes: string[];
+  invoiceCode: string | null;
+  invoiceNumber: string | null;
+  visitDate: string | null;
+  hospitalId: string | null;
+  coveredFen: number | null;
+  benefitFen: number | null;
+  paidFen: number | null;
+  phash: string | null;
+}
+
+interface ClaimRow {
+  merchant_id: number;
+  claim_id: string;
+  status: ClaimStatus;
+  submitted_at: Date;
+  updated_at: Date;
+  files: ClaimFile[];
+  recognition: unknown;
+  findings: unknown;
+  decision: Claim['decision'];
+  decided_by: string | null;
+  reason_codes: string[];
+  invoice_code: string | null;
+  invoice_number: string | null;
+  visit_date: string | null;
+  hospital_id: string | null;
+  covered_fen: number | null;
+  benefit_fen: number | null;
+  paid_fen: number | null;
+  phash: string | null;
+}
+
+const CLAIM_COLUMNS = `merchant_id, claim_id::text, status, submitted_at, updated_at, files, recognition, findings, decision, decided_by, reason_codes,
+  invoice_code, invoice_number, to_char(visit_date, 'YYYY-MM-DD') AS visit_date, hospital_id, covered_fen, benefit_fen, paid_fen, phash`;
+
+function claimFromRow(r: ClaimRow): Claim {
+  return {
+    merchantId: r.merchant_id,
+    claimId: r.claim_id,
+    status: r.status,
+    submittedAt: r.submitted_at,
+    updatedAt: r.updated_at,
+    files: r.files,
+    recognition: r.recognition,
+    findings: r.findings,
+    decision: r.decision,
+    decidedBy: r.decided_by,
+    reasonCodes: r.reason_codes,
+    invoiceCode: r.invoice_code,
+    invoiceNumber: r.invoice_number,
+    visitDate: r.visit_date,
+    hospitalId: r.hospital_id,
+    coveredFen: r.covered_fen,
+    benefitFen: r.benefit_fen,
+    paidFen: r.paid_fen,
+    phash: r.phash,
+  };
+}
+
+async function recordFiles(client: pg.PoolClient, files: readonly ClaimFile[]): Promise<void> {
+  await client.query(
+    `INSERT INTO stored_files (sha256, media_type, size_bytes)
+     SELECT * FROM unnest($1::text[], $2::text[], $3::int[]) ON CONFLICT (sha256) DO NOTHING`,
+    [files.map((f) => f.sha256), files.map((f) => f.mediaType), files.map((f) => f.sizeBytes)],
+  );
+}
+
+/** New photos in answer to a request for better ones: they replace the claim's files. */
+export async function replaceClaimFiles(client: pg.PoolClient, claim: Pick<Claim, 'merchantId' | 'claimId'>, files: ClaimFile[]): Promise<void> {
+  await recordFiles(client, files);
+  await client.query('UPDATE claims SET files = $3 WHERE merchant_id = $1 AND claim_id = $2', [claim.merchantId, claim.claimId, JSON.stringify(files)]);
+}
+
+export async function insertClaim(client: pg.PoolClient, claim: { merchantId: number; claimId: string; files: ClaimFile[]; submittedAt: Date }): Promise<void> {
+  await recordFiles(client, claim.files);
+  await client.query(
+    `INSERT INTO claims (merchant_id, claim_id, status, submitted_at, updated_at, files) VALUES ($1, $2, 'submitted', $3, $3, $4)`,
+    [claim.merchantId, claim.claimId, claim.submittedAt, JSON.stringify(claim.files)],
+  );
+}
+
+/** A claim by id; with `merchantId`, only that merchant's (another merchant's id reads as absent). */
+export async function getClaim(db: Queryable, claimId: string, merchantId?: number, options: { lock?: boolean } = {}): Promise<Claim | null> {
+  const { rows } = await db.query<ClaimRow>(
+    `SELECT ${CLAIM_COLUMNS} FROM claims WHERE claim_id = $1 AND ($2::bigint IS NULL OR merchant_id = $2)${options.lock ? ' FOR UPDATE' : ''}`,
+    [claimId, merchantId ?? null],
+  );
+  return rows[0] ? claimFromRow(rows[0]) : null;
+}
+
+export async function claimTimeline(db: Queryable, merchantId: number, claimId: string): Promise<ClaimEvent[]> {
+  const { rows } = await db.query<ClaimEvent>('SELECT at, status, code, zh, en, details FROM claim_events WHERE merchant_id = $1 AND claim_id = $2 ORDER BY event_no', [
+    merchantId,
+    claimId,
+  ]);
+  return rows;
+}
+
+export const MAX_CLAIMS_PAGE = 100;
+
+export async function listClaims(
+  db: Queryable,
+  filter: { merchantId?: number; statuses?: readonly ClaimStatus[]; before?: { at: Date; id: string }; limit: number },
+): Promise<Claim[]> {
+  const { rows } = await db.query<ClaimRow>(
+    `SELECT ${CLAIM_COLUMNS} FROM claims
+      WHERE ($1::bigint IS NULL OR merchant_id = $1)
+        AND ($2::text[] IS NULL OR status = ANY($2))
+        AND ($3::timestamptz IS NULL OR (submitted_at, claim_id) < ($3, $4::uuid))
+      ORDER BY submitted_at DESC, claim_id DESC LIMIT $5`,
+    [filter.merchantId ?? null, filter.statuses ?? null, filter.before?.at ?? null, filter.before?.id ?? null, Math.min(filter.limit, MAX_CLAIMS_PAGE)],
+  );
+  return rows.map(claimFromRow);
+}
+
+export type ClaimUpdate = Partial<
+  Pick<Claim, 'recognition' | 'findings' | 'decision' | 'decidedBy' | 'reasonCodes' | 'invoiceCode' | 'invoiceNumber' | 'visitDate' | 'hospitalId' | 'coveredFen' | 'benefitFen' | 'paidFen' | 'phash'>
+>;
+
+const UPDATE_COLUMNS: Record<keyof ClaimUpdate, string> = {
+  recognition: 'recognition',
+  findings: 'findings',
+  decision: 'decision',
+  decidedBy: 'decided_by',
+  reasonCodes: 'reason_codes',
+  invoiceCode: 'invoice_code',
+  invoiceNumber: 'invoice_number',
+  visitDate: 'visit_date',
+  hospitalId: 'hospital_id',
+  coveredFen: 'covered_fen',
+  benefitFen: 'benefit_fen',
+  paidFen: 'paid_fen',
+  phash: 'phash',
+};
+
+/**
+ * Moves a claim to `status` with its fields, appends the timeline event, tells the merchant, and
+ * notifies live listeners — all in the caller's transaction.
+ */
+export async function transitionClaim(
+  client: pg.PoolClient,
+  claim: Pick<Claim, 'merchantId' | 'claimId'>,
+  status: ClaimStatus,
+  event: { code: string; zh: string; en: string; details?: Record<string, unknown> },
+  update: ClaimUpdate = {},
+): Promise<void> {
+  const sets = ['status = $3', 'updated_at = clock_timestamp()'];
+  const values: unknown[] = [claim.merchantId, claim.claimId, status];
+  for (const [key, value] of Object.entries(update) as [keyof ClaimUpdate, unknown][]) {
+    values.push(key === 'recognition' || key === 'findings' ? JSON.stringify(value) : value);
+    sets.push(`${UPDATE_COLUMNS[key]} = $${values.length}`);
+  }
+  await client.query(`UPDATE claims SET ${sets.join(', ')} WHERE merchant_id = $1 AND claim_id = $2`, values);
+  await client.query(
+    `INSERT INTO claim_events (merchant_id, claim_id, event_no, status, code, zh, en, details)
+     SELECT $1, $2, coalesce(max(event_no), 0) + 1, $3, $4, $5, $6, $7 FROM claim_events WHERE merchant_id = $1 AND claim_id = $2`,
+    [claim.merchantId, claim.claimId, status, event.code, event.zh, event.en, JSON.stringify(event.details ?? {})],
+  );
+  await client.query('INSERT INTO merchant_notifications (merchant_id, kind, claim_id, zh, en) VALUES ($1, $2, $3, $4, $5)', [
+    claim.merchantId,
+    `claim_${status}`,
+    claim.claimId,
+    event.zh,
+    event.en,
+  ]);
+  await client.query('SELECT pg_notify($1, $2)', [CLAIM_CHANNEL, JSON.stringify({ merchantId: claim.merchantId, claimId: claim.claimId, status })]);
+}
+
+export const CLAIM_CHANNEL = 'carepoints_claims';

@@ -1,0 +1,79 @@
+/**
+ * Time-driven work: reservations that timed out, credit not collected in time, credit past its
+ * validity, notices of credit about to expire, idempotency keys past their day. Any number of serve
+ * and worker processes may run it: a session advisory lock lets one of them at a time do a round, and
+ * the time of the last round (periodic_rounds) makes it one round an interval, whoever does it.
+ */
+import type pg from 'pg';
+import { pruneIdempotencyKeys } from '../http/idempotency.ts';
+import { expirePendingTransfers } from '../ledger/index.ts';
+import { noticeExpiringCredit } from '../notifications/index.ts';
+import { applyHistoryRetention, makeHistoryDaysAhead } from '../payments/history.ts';
+import { expireCredits, lapseUncollectedCredits } from '../points/index.ts';
+
+export const PERIODIC_INTERVAL_MS = 10_000;
+/** A round holds the lock's session while its work takes a second connection from the same pool. */
+export const PERIODIC_CONNECTIONS = 2;
+// any fixed 64-bit number of our own; pg_try_advisory_lock shares its key space with other users of the database
+const PERIODIC_LOCK_KEY = 7_301_226_000_001;
+
+type Log = (level: 'info' | 'error', fields: object, message: string) => void;
+
+export interface PeriodicOptions {
+  historyRetentionDays: number;
+}
+
+const JOBS: readonly [string, (pool: pg.Pool, options: PeriodicOptions, now: Date) => Promise<number>][] = [
+  ['expired pending transfers voided', async (pool) => (await expirePendingTransfers(pool)).filter((r) => r.status === 'created').length],
+  ['uncollected credits lapsed', (pool) => lapseUncollectedCredits(pool)],
+  ['credits expired', (pool) => expireCredits(pool)],
+  ['expiring credit noticed', (pool) => noticeExpiringCredit(pool)],
+  ['idempotency keys forgotten', (pool) => pruneIdempotencyKeys(pool)],
+  ['history partitions made ahead', (pool, _options, now) => makeHistoryDaysAhead(pool, now)],
+  ['history partitions dropped', async (pool, options, now) => (await applyHistoryRetention(pool, options.historyRetentionDays, now)).length],
+];
+
+/** One round, unless another process is doing one or did one within the interval; returns whether this process did it. */
+export async function periodicRound(pool: pg.Pool, log: Log, options: PeriodicOptions, now = new Date()): Promise<boolean> {
+  const client = await pool.connect();
+  try {
+    const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [PERIODIC_LOCK_KEY]);
+    if (!rows[0]!.locked) return false;
+    try {
+      // taken under the lock: a round is claimed only if the last one is an interval old (a little less, for timer drift)
+      const { rowCount } = await client.query(
+        `INSERT INTO periodic_rounds (name, last_round_at) VALUES ('sweeps', $1) ON CONFLICT (name) DO UPDATE SET last_round_at = excluded.last_round_at
+          WHERE periodic_rounds.last_round_at <= $1::timestamptz - make_interval(secs => $2::float8 / 1000)`,
+        [now, PERIODIC_INTERVAL_MS * 0.9],
+      );
+      if (rowCount === 0) return false;
+      for (const [what, job] of JOBS) {
+        await job(pool, options, now).then(
+          (count) => count > 0 && log('info', { count }, what),
+          (err: unknown) => log('error', { err }, `periodic work failed: ${what}`),
+        );
+      }
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [PERIODIC_LOCK_KEY]);
+    }
+    return true;
+  } finally {
+    client.release();
+  }
+}
+
+/** Rounds every PERIODIC_INTERVAL_MS until stopped; a round never overlaps the next. */
+export function startPeriodicWork(pool: pg.Pool, log: Log, options: PeriodicOptions): { stop(): Promise<void> } {
+  let stopped = false;
+  let round: Promise<unknown> = Promise.resolve();
+  const timer = setInterval(() => {
+    round = round.then(() => (stopped ? false : periodicRound(pool, log, options))).catch((err: unknown) => log('error', { err }, 'periodic round failed'));
+  }, PERIODIC_INTERVAL_MS);
+  return {
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      await round;
+    },
+  };
+}

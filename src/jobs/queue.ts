@@ -1,0 +1,157 @@
+/**
+ * The job queue: graphile-worker 0.16 on the same PostgreSQL. Chosen over pg-boss 10 for its
+ * LISTEN/NOTIFY pickup (a job added in a committed transaction starts within milliseconds, where
+ * pg-boss polls, 2 s at best); bench/claims.ts measures the hop. A job is enqueued with SQL in the
+ * same transaction as the state change that needs it, so neither exists without the other.
+ */
+import { Logger, run, runMigrations, type Runner, type Task } from 'graphile-worker';
+import type pg from 'pg';
+
+type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+
+/** Explicit limits: attempts before a job is dead (then listed for operators), and workers per process. */
+export const DEFAULT_MAX_ATTEMPTS = 10;
+export const MAX_CONCURRENCY = 16;
+
+export interface EnqueueOptions {
+  /** Deduplicates: a second job with the same key while the first waits replaces nothing and adds nothing. */
+  jobKey: string;
+  maxAttempts?: number;
+  runAt?: Date;
+  /**
+   * Adds nothing when a job with this key exists at all (waiting, running or dead). For a job queued
+   * by a run of a job with a related key: the default mode, given the key of a running job, takes
+   * that job's key and spends its attempts, so a worker dying there leaves a false entry on the dead list.
+   */
+  onlyIfAbsent?: boolean;
+}
+
+export async function migrateJobs(pool: pg.Pool): Promise<void> {
+  await runMigrations({ pgPool: pool, logger: silentLogger() });
+}
+
+export async function enqueue(db: Queryable, task: string, payload: Record<string, unknown>, options: EnqueueOptions): Promise<void> {
+  await db.query('SELECT graphile_worker.add_job($1, $2::json, run_at => $3, max_attempts => $4, job_key => $5, job_key_mode => $6)', [
+    task,
+    JSON.stringify(payload),
+    options.runAt ?? null,
+    options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
+    options.jobKey,
+    options.onlyIfAbsent ? 'unsafe_dedupe' : 'preserve_run_at',
+  ]);
+}
+
+/**
+ * Withdraws the waiting jobs with these keys, so a step already done by another run of it (a killed
+ * worker's job taken back while its retry waited) leaves nothing behind. A job running now is left
+ * alone: it finds its step done and ends. (graphile_worker.remove_job would instead spend its attempts,
+ * and if its worker then died it would stay on the dead list, a false alarm.)
+ */
+export async function withdraw(db: Queryable, jobKeys: readonly string[]): Promise<void> {
+  await db.query('DELETE FROM graphile_worker._private_jobs WHERE key = ANY($1::text[]) AND locked_at IS NULL', [jobKeys]);
+}
+
+/**
+ * How many jobs with these keys wait to run (now or later): not running, and not dead. A running
+ * one is not counted: it may end without queuing anything.
+ */
+export async function waitingJobs(db: Queryable, jobKeys: readonly string[]): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM graphile_worker._private_jobs WHERE key = ANY($1::text[]) AND locked_at IS NULL AND attempts < max_attempts',
+    [jobKeys],
+  );
+  return rows[0]!.n;
+}
+
+export interface DeadJob {
+  id: string;
+  task: string;
+  payload: unknown;
+  attempts: number;
+  lastError: string | null;
+  updatedAt: Date;
+}
+
+/** Jobs that used every attempt: the dead-letter list operators see (not one running its last attempt). */
+export async function deadJobs(db: Queryable, limit = 100): Promise<DeadJob[]> {
+  const { rows } = await db.query<{ id: string; task_identifier: string; payload: unknown; attempts: number; last_error: string | null; updated_at: Date }>(
+    // the public jobs view of graphile-worker 0.16 leaves the payload out: it is on the private table
+    `SELECT j.id::text, t.identifier AS task_identifier, j.payload, j.attempts, j.last_error, j.updated_at
+       FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+      WHERE j.attempts >= j.max_attempts AND j.locked_at IS NULL ORDER BY j.updated_at DESC LIMIT $1`,
+    [limit],
+  );
+  return rows.map((r) => ({ id: r.id, task: r.task_identifier, payload: r.payload, attempts: r.attempts, lastError: r.last_error, updatedAt: r.updated_at }));
+}
+
+/**
+ * Makes a dead job due now with its attempts reset, and wakes a worker (as add_job does); false when
+ * no such job is dead (unknown, done, waiting or running). Not graphile_worker.reschedule_jobs: that
+ * resets any job it is given, and the check that the job is dead must be part of the same UPDATE for
+ * two operators retrying at once to retry it once.
+ */
+export async function retryDeadJob(db: Queryable, jobId: string): Promise<DeadJob | null> {
+  const { rows } = await db.query<{ id: string; task_identifier: string; payload: unknown; attempts: number; last_error: string | null; updated_at: Date }>(
+    `WITH retried AS (
+       UPDATE graphile_worker._private_jobs SET attempts = 0, run_at = now(), updated_at = now()
+        WHERE id = $1 AND attempts >= max_attempts AND locked_at IS NULL
+        RETURNING id, task_id, payload, attempts, last_error, updated_at
+     )
+     SELECT r.id::text, t.identifier AS task_identifier, r.payload, r.attempts, r.last_error, r.updated_at, pg_notify('jobs:insert', '{"count":1}')
+       FROM retried r JOIN graphile_worker._private_tasks t ON t.id = r.task_id`,
+    [jobId],
+  );
+  const r = rows[0];
+  return r ? { id: r.id, task: r.task_identifier, payload: r.payload, attempts: r.attempts, lastError: r.last_error, updatedAt: r.updated_at } : null;
+}
+
+/**
+ * A worker killed mid-job (SIGKILL, a lost machine) leaves its job locked, and graphile-worker 0.16
+ * only takes such a job back after 4 hours. Jobs locked longer than the lease are released here;
+ * every step is idempotent, so a job that was in fact still running is merely done twice.
+ */
+export async function releaseStaleJobs(db: Queryable, leaseMs: number): Promise<number> {
+  const { rowCount } = await db.query(
+    `UPDATE graphile_worker._private_jobs SET locked_at = NULL, locked_by = NULL
+      WHERE locked_at IS NOT NULL AND locked_at < now() - make_interval(secs => $1::float8 / 1000)`,
+    [leaseMs],
+  );
+  return rowCount ?? 0;
+}
+
+export interface WorkerOptions {
+  concurrency: number;
+  /** Poll as a fallback for a lost notification; LISTEN/NOTIFY is the fast path. */
+  pollIntervalMs?: number;
+  log?: (level: 'error' | 'warn' | 'info', message: string) => void;
+  /** graphile-worker crontab lines: each schedule runs once however many workers run it. */
+  crontab?: string;
+}
+
+export type JobTasks = Record<string, Task>;
+
+export async function startWorker(pool: pg.Pool, tasks: JobTasks, options: WorkerOptions): Promise<Runner> {
+  if (!Number.isInteger(options.concurrency) || options.concurrency < 1 || options.concurrency > MAX_CONCURRENCY) {
+    throw new RangeError(`worker concurrency must be 1..${MAX_CONCURRENCY}, got ${options.concurrency}`);
+  }
+  return run({
+    pgPool: pool,
+    taskList: tasks,
+    concurrency: options.concurrency,
+    pollInterval: options.pollIntervalMs ?? 1_000,
+    noHandleSignals: true,
+    ...(options.crontab ? { crontab: options.crontab } : {}),
+    logger: options.log ? workerLogger(options.log) : silentLogger(),
+  });
+}
+
+
+function silentLogger(): Logger {
+  return new Logger(() => () => {});
+}
+
+function workerLogger(log: NonNullable<WorkerOptions['log']>): Logger {
+  return new Logger(() => (level, message) => {
+    if (level === 'error' || level === 'warning') log(level === 'error' ? 'error' : 'warn', message);
+  });
+}

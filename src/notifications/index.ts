@@ -1,0 +1,13 @@
+/** What merchants are told: claim status changes (written by claims) and expiring credit; read, marked read, streamed live. */
+import type pg from 'pg';
+import { ChannelWatch } from '../db/listen.ts';
+import type { NotificationNotice } from './routes.ts';
+import { NOTIFICATION_CHANNEL } from './store.ts';
+
+export { notificationRoutes, type NotificationNotice } from './routes.ts';
+export { noticeExpiringCredit, expiryNoticeText } from './expiring.ts';
+export { listNotifications, markRead, NOTIFICATION_CHANNEL, type MerchantNotification } from './store.ts';
+
+export function notificationWatch(pool: pg.Pool): ChannelWatch<NotificationNotice, number> {
+  return new ChannelWatch<NotificationNotice, number>(pool, NOTIFICATION_CHANNEL, (notice) => notice.merchantId);
+}

@@ -1,0 +1,60 @@
+/** What the merchant is told (merchant_notifications): read, page, mark read. Writers are claims and the expiry notices. */
+import type pg from 'pg';
+
+type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
+
+export interface MerchantNotification {
+  merchantId: number;
+  notificationId: number;
+  at: Date;
+  kind: string;
+  claimId: string | null;
+  zh: string;
+  en: string;
+  amountFen: number | null;
+  expiresAt: Date | null;
+  readAt: Date | null;
+}
+
+/** The channel the database announces every new notification on (migration 0011). */
+export const NOTIFICATION_CHANNEL = 'carepoints_notifications';
+export const MAX_NOTIFICATIONS_PAGE = 100;
+
+const COLUMNS = `merchant_id::int AS "merchantId", notification_id::int AS "notificationId", at, kind, claim_id AS "claimId", zh, en,
+  amount_fen::int AS "amountFen", expires_at AS "expiresAt", read_at AS "readAt"`;
+
+/** Newest first, before the `beforeId` cursor; or (`afterId`, oldest first) what came since an id the client has. */
+export async function listNotifications(
+  db: Queryable,
+  merchantId: number,
+  page: { beforeId?: number; afterId?: number; unreadOnly?: boolean; limit: number },
+): Promise<MerchantNotification[]> {
+  const { rows } = await db.query<MerchantNotification>(
+    `SELECT ${COLUMNS} FROM merchant_notifications
+      WHERE merchant_id = $1 AND ($2::bigint IS NULL OR notification_id < $2) AND ($3::bigint IS NULL OR notification_id > $3) AND (NOT $4 OR read_at IS NULL)
+      ORDER BY notification_id ${page.afterId === undefined ? 'DESC' : 'ASC'} LIMIT $5`,
+    [merchantId, page.beforeId ?? null, page.afterId ?? null, page.unreadOnly ?? false, Math.min(page.limit, MAX_NOTIFICATIONS_PAGE + 1)],
+  );
+  return rows;
+}
+
+export async function getNotification(db: Queryable, merchantId: number, notificationId: number): Promise<MerchantNotification | null> {
+  const { rows } = await db.query<MerchantNotification>(`SELECT ${COLUMNS} FROM merchant_notifications WHERE merchant_id = $1 AND notification_id = $2`, [merchantId, notificationId]);
+  return rows[0] ?? null;
+}
+
+export async function countUnread(db: Queryable, merchantId: number): Promise<number> {
+  const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM merchant_notifications WHERE merchant_id = $1 AND read_at IS NULL', [merchantId]);
+  return rows[0]!.n;
+}
+
+/** Marks read every notification up to and including `upToId` (what the app has shown); returns how many changed. */
+export async function markRead(db: Queryable, merchantId: number, upToId: number, at: Date): Promise<number> {
+  const { rowCount } = await db.query('UPDATE merchant_notifications SET read_at = $3 WHERE merchant_id = $1 AND notification_id <= $2 AND read_at IS NULL', [merchantId, upToId, at]);
+  return rowCount ?? 0;
+}
+
+export async function latestNotificationId(db: Queryable, merchantId: number): Promise<number> {
+  const { rows } = await db.query<{ id: number }>('SELECT coalesce(max(notification_id), 0)::int AS id FROM merchant_notifications WHERE merchant_id = $1', [merchantId]);
+  return rows[0]!.id;
+}

@@ -1,0 +1,163 @@
+/**
+ * A payout's life in PostgreSQL, around the wallet gateway: created with its credit reservation,
+ * sent, and settled exactly once. The rule that makes it exactly once: `sending` (attempts + 1) is
+ * committed before a request leaves, and any payout that may have left is *queried* by its
+ * out_biz_no before anything else; only a confirmed absence allows sending the identical request
+ * again (the gateway is idempotent on out_biz_no besides).
+ */
+import { randomBytes } from 'node:crypto';
+import type pg from 'pg';
+import { inLedgerTransaction } from '../ledger/index.ts';
+import { lockMerchants, postReservation, reserveCredit, voidReservation } from '../points/index.ts';
+
+export type PayoutState = 'ready' | 'sending' | 'unknown' | 'succeeded' | 'failed';
+
+export interface Payout {
+  merchantId: number;
+  payoutId: string;
+  claimId: string;
+  amountFen: number;
+  payeeUserId: string;
+  state: PayoutState;
+  attempts: number;
+  gatewayOrderId: string | null;
+  failureCode: string | null;
+}
+
+/** What the pipeline needs of the wallet gateway (src/payouts/gateway.ts speaks the platform's protocol). */
+export interface PayoutGateway {
+  transfer(request: { outBizNo: string; amountFen: number; payeeUserId: string; orderTitle: string }): Promise<
+    { kind: 'success'; orderId: string } | { kind: 'failed'; code: string; subCode?: string; message: string } | { kind: 'unknown'; reason: string }
+  >;
+  query(outBizNo: string): Promise<{ kind: 'success'; orderId: string } | { kind: 'failed'; code: string; message: string } | { kind: 'absent' } | { kind: 'unknown'; reason: string }>;
+}
+
+export type Settlement = { kind: 'succeeded'; orderId: string } | { kind: 'failed'; code: string; message: string };
+
+/** Called in the settling transaction (the claim follows its payout in the same commit). */
+export type OnSettled = (client: pg.PoolClient, payout: Payout, settlement: Settlement) => Promise<void>;
+
+/** An outcome nobody knows yet: the job is retried with backoff and queries first next time. */
+export class PayoutOutcomeUnknown extends Error {
+  override name = 'PayoutOutcomeUnknown';
+}
+
+/** Explicit limit: a payout that stays unknown this many attempts is left to operators (dead job). */
+export const MAX_PAYOUT_ATTEMPTS = 12;
+
+interface PayoutRow {
+  merchant_id: number;
+  payout_id: string;
+  claim_id: string;
+  amount_fen: number;
+  payee_user_id: string;
+  state: PayoutState;
+  attempts: number;
+  gateway_order_id: string | null;
+  failure_code: string | null;
+}
+
+function payoutFromRow(r: PayoutRow): Payout {
+  return {
+    merchantId: r.merchant_id,
+    payoutId: r.payout_id,
+    claimId: r.claim_id,
+    amountFen: r.amount_fen,
+    payeeUserId: r.payee_user_id,
+    state: r.state,
+    attempts: r.attempts,
+    gatewayOrderId: r.gateway_order_id,
+    failureCode: r.failure_code,
+  };
+}
+
+/** out_biz_no: 32 alphanumerics, unique per payout. */
+export function newPayoutId(): string {
+  return `P${randomBytes(16).toString('hex').toUpperCase().slice(0, 31)}`;
+}
+
+/** Reserves the credit and records the payout, in the caller's transaction (merchant locked). */
+export async function createPayout(client: pg.PoolClient, pool: pg.Pool, payout: { merchantId: number; claimId: string; amountFen: number; payeeUserId: string }): Promise<Payout> {
+  const payoutId = newPayoutId();
+  const reserveId = await reserveCredit(client, pool, { ...payout, payoutId });
+  const { rows } = await client.query<PayoutRow>(
+    `INSERT INTO payouts (merchant_id, payout_id, claim_id, amount_fen, payee_user_id, reserve_id, state)
+     VALUES ($1, $2, $3, $4, $5, $6, 'ready') RETURNING *`,
+    [payout.merchantId, payoutId, payout.claimId, payout.amountFen, payout.payeeUserId, reserveId],
+  );
+  return payoutFromRow(rows[0]!);
+}
+
+export async function getPayout(db: Pick<pg.Pool, 'query'>, merchantId: number, payoutId: string): Promise<Payout | null> {
+  const { rows } = await db.query<PayoutRow>('SELECT * FROM payouts WHERE merchant_id = $1 AND payout_id = $2', [merchantId, payoutId]);
+  return rows[0] ? payoutFromRow(rows[0]) : null;
+}
+
+async function settle(pool: pg.Pool, merchantId: number, payoutId: string, settlement: Settlement, onSettled: OnSettled): Promise<void> {
+  await inLedgerTransaction(pool, async (client) => {
+    await lockMerchants(client, [merchantId]);
+    const { rows } = await client.query<PayoutRow>('SELECT * FROM payouts WHERE merchant_id = $1 AND payout_id = $2 FOR UPDATE', [merchantId, payoutId]);
+    const payout = payoutFromRow(rows[0]!);
+    if (payout.state === 'succeeded' || payout.state === 'failed') return; // settled before: a replay
+    const spend = { merchantId, payoutId, claimId: payout.claimId, amountFen: payout.amountFen };
+    if (settlement.kind === 'succeeded') {
+      await postReservation(client, pool, spend);
+      await client.query("UPDATE payouts SET state = 'succeeded', gateway_order_id = $3, settled_at = now(), updated_at = now() WHERE merchant_id = $1 AND payout_id = $2", [
+        merchantId,
+        payoutId,
+        settlement.orderId,
+      ]);
+    } else {
+      await voidReservation(client, pool, spend);
+      await client.query(
+        "UPDATE payouts SET state = 'failed', failure_code = $3, failure_message = $4, settled_at = now(), updated_at = now() WHERE merchant_id = $1 AND payout_id = $2",
+        [merchantId, payoutId, settlement.code, settlement.message.slice(0, 500)],
+      );
+    }
+    await onSettled(client, payout, settlement);
+  });
+}
+
+async function markSending(pool: pg.Pool, payout: Payout): Promise<boolean> {
+  const { rowCount } = await pool.query(
+    "UPDATE payouts SET state = 'sending', attempts = attempts + 1, updated_at = now() WHERE merchant_id = $1 AND payout_id = $2 AND state = $3 AND attempts = $4",
+    [payout.merchantId, payout.payoutId, payout.state, payout.attempts],
+  );
+  return rowCount === 1;
+}
+
+/**
+ * Drives one payout as far as it can go now. Returns the settled state, or throws
+ * PayoutOutcomeUnknown when the gateway's answer is not known yet (retry later: it queries first).
+ */
+export async function payOut(pool: pg.Pool, gateway: PayoutGateway, ids: { merchantId: number; payoutId: string }, options: { orderTitle: string; onSettled: OnSettled }): Promise<PayoutState> {
+  const payout = await getPayout(pool, ids.merchantId, ids.payoutId);
+  if (!payout) throw new Error(`payout ${ids.payoutId} of merchant ${ids.merchantId} does not exist`);
+  if (payout.state === 'succeeded' || payout.state === 'failed') return payout.state;
+  if (payout.state === 'sending' || payout.state === 'unknown') {
+    const found = await gateway.query(payout.payoutId);
+    if (found.kind === 'success') {
+      await settle(pool, ids.merchantId, ids.payoutId, { kind: 'succeeded', orderId: found.orderId }, options.onSettled);
+      return 'succeeded';
+    }
+    if (found.kind === 'failed') {
+      await settle(pool, ids.merchantId, ids.payoutId, { kind: 'failed', code: found.code, message: found.message }, options.onSettled);
+      return 'failed';
+    }
+    if (found.kind === 'unknown') throw new PayoutOutcomeUnknown(`payout ${payout.payoutId}: query answered unknown (${found.reason})`);
+    // confirmed absent: the identical request may be sent again
+  }
+  if (payout.attempts >= MAX_PAYOUT_ATTEMPTS) throw new PayoutOutcomeUnknown(`payout ${payout.payoutId} reached ${MAX_PAYOUT_ATTEMPTS} attempts`);
+  if (!(await markSending(pool, payout))) throw new PayoutOutcomeUnknown(`payout ${payout.payoutId} changed while being sent; retrying`);
+  const answer = await gateway.transfer({ outBizNo: payout.payoutId, amountFen: payout.amountFen, payeeUserId: payout.payeeUserId, orderTitle: options.orderTitle });
+  if (answer.kind === 'success') {
+    await settle(pool, ids.merchantId, ids.payoutId, { kind: 'succeeded', orderId: answer.orderId }, options.onSettled);
+    return 'succeeded';
+  }
+  if (answer.kind === 'failed') {
+    await settle(pool, ids.merchantId, ids.payoutId, { kind: 'failed', code: answer.subCode ?? answer.code, message: answer.message }, options.onSettled);
+    return 'failed';
+  }
+  await pool.query("UPDATE payouts SET state = 'unknown', updated_at = now() WHERE merchant_id = $1 AND payout_id = $2 AND state = 'sending'", [ids.merchantId, ids.payoutId]);
+  throw new PayoutOutcomeUnknown(`payout ${payout.payoutId}: outcome unknown (${answer.reason}); will query before resending`);
+}

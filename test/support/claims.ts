@@ -1,0 +1,134 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type pg from 'pg';
+import { generateInvoice, type GenerateOptions } from '../../sim/invoices/index.ts';
+import { startClaimWorkers, type ClaimWorkers } from '../../src/cli/claim-workers.ts';
+import { CLAIM_CHANNEL, type ClaimStatus } from '../../src/claims/index.ts';
+import { businessDay } from '../../src/payments/business-day.ts';
+import { createWalletGateway, type SandboxFaults, type SandboxGateway } from '../../src/payouts/index.ts';
+import { loadHospitalRegistry, type Hospital } from '../../src/recognition/index.ts';
+import { localFileStore } from '../../src/storage/index.ts';
+import { createTestApp, type TestApp } from './app.ts';
+import { SANDBOX_APP_ID, startSandboxWallet } from './sandbox-wallet.ts';
+
+export interface ClaimsHarness extends TestApp {
+  sandbox: SandboxGateway;
+  workers: ClaimWorkers | null;
+  filesDir: string;
+  /** What a worker in another process needs to reach the same database, files and gateway. */
+  workerEnv: Record<string, string>;
+}
+
+/** The app with the claims routes, a sandbox wallet gateway and the pipeline's workers, all real. */
+export async function createClaimsHarness(
+  options: { faults?: SandboxFaults; gatewayTimeoutMs?: number; concurrency?: number; workers?: boolean; hospitalsMaxStaleMs?: number } = {},
+): Promise<ClaimsHarness> {
+  const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carepoints-files-'));
+  const files = localFileStore(filesDir);
+  const t = await createTestApp({ files });
+  const { sandbox, keys, env: walletEnv } = await startSandboxWallet(options.faults);
+  const gateway = createWalletGateway({ gatewayUrl: sandbox.url, appId: SANDBOX_APP_ID, appPrivateKeyPem: keys.app.privateKeyPem, gatewayPublicKeyPem: keys.gateway.publicKeyPem, timeoutMs: options.gatewayTimeoutMs ?? 3_000 });
+  const workers = options.workers === false ? null : await startClaimWorkers(t.db.pool, { files, gateway, concurrency: options.concurrency ?? 2, ...(options.hospitalsMaxStaleMs === undefined ? {} : { hospitalsMaxStaleMs: options.hospitalsMaxStaleMs }) });
+  const workerEnv = {
+    DATABASE_URL: t.db.url,
+    CAREPOINTS_FILES_DIR: filesDir,
+    ...walletEnv,
+    CAREPOINTS_WALLET_TIMEOUT_MS: String(options.gatewayTimeoutMs ?? 3_000),
+  };
+  return {
+    ...t,
+    sandbox,
+    workers,
+    filesDir,
+    workerEnv,
+    async close() {
+      await workers?.stop();
+      await sandbox.close();
+      await t.close();
+      fs.rmSync(filesDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Resolves when the claim reaches one of `statuses`, woken by the claims' own notifications (no polling sleeps). */
+export async function waitForClaim(pool: pg.Pool, claimId: string, statuses: readonly ClaimStatus[], timeoutMs = 90_000): Promise<ClaimStatus> {
+  const client = await pool.connect();
+  try {
+    await client.query(`LISTEN ${CLAIM_CHANNEL}`);
+    const current = async (): Promise<ClaimStatus | null> => {
+      const { rows } = await client.query<{ status: ClaimStatus }>('SELECT status FROM claims WHERE claim_id = $1', [claimId]);
+      const status = rows[0]?.status ?? null;
+      return status && statuses.includes(status) ? status : null;
+    };
+    return await new Promise<ClaimStatus>((resolve, reject) => {
+      const timer = setTimeout(
+        () =>
+          void whereClaimIs(pool, claimId)
+            .catch((err: Error) => `(its state could not be read: ${err.message})`)
+            .then((where) => reject(new Error(`claim ${claimId} did not reach ${statuses.join('|')} within ${timeoutMs} ms: ${where}`))),
+        timeoutMs,
+      );
+      const check = () =>
+        void current().then((s) => {
+          if (s) {
+            clearTimeout(timer);
+            resolve(s);
+          }
+        }, reject);
+      client.on('notification', (message) => {
+        if (message.payload?.includes(claimId)) check();
+      });
+      check();
+    });
+  } finally {
+    await client.query(`UNLISTEN ${CLAIM_CHANNEL}`).catch(() => {});
+    client.release();
+  }
+}
+
+/** For a timeout's message: the claim's status and its queued jobs (who holds them, how often tried). */
+async function whereClaimIs(pool: pg.Pool, claimId: string): Promise<string> {
+  const { rows: claim } = await pool.query('SELECT status, updated_at FROM claims WHERE claim_id = $1', [claimId]);
+  const { rows: jobs } = await pool.query(
+    `SELECT t.identifier AS task, j.key, j.run_at, j.attempts, j.locked_at, j.locked_by, j.last_error
+       FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id WHERE j.payload->>'claimId' = $1`,
+    [claimId],
+  );
+  return JSON.stringify({ claim: claim[0] ?? null, jobs, now: new Date() });
+}
+
+let eligible: Promise<Hospital[]> | null = null;
+
+/** Grade-2-or-higher public general hospitals: where a legitimate claim's visit happens. */
+export function eligibleHospitals(): Promise<Hospital[]> {
+  eligible ??= loadHospitalRegistry().then((r) => r.hospitals.filter((h) => /^[23]/.test(h.grade) && h.ownership === 'public' && h.type === 'general'));
+  return eligible;
+}
+
+/** A clean outpatient-bill photo for `payerName`, dated within the last 25 days (Shanghai). */
+export async function invoicePhoto(seed: number, payerName: string, options: Partial<Omit<GenerateOptions, 'seed' | 'today'>> = {}) {
+  return generateInvoice({
+    seed,
+    variant: 'clean',
+    layout: 'outpatient-grid',
+    hospitals: await eligibleHospitals(),
+    today: businessDay(new Date()),
+    ...options,
+    overrides: { payerName, ...options.overrides },
+  });
+}
+
+/** A multipart body of files (field name, file name, type, bytes) and text fields. */
+export function multipart(parts: { field: string; filename?: string; type?: string; bytes?: Buffer; value?: string }[]): { payload: Buffer; headers: Record<string, string> } {
+  const boundary = `----carepoints${Math.random().toString(16).slice(2)}`;
+  const chunks: Buffer[] = [];
+  for (const p of parts) {
+    const disposition = p.bytes ? `form-data; name="${p.field}"; filename="${p.filename ?? 'photo.jpg'}"` : `form-data; name="${p.field}"`;
+    chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: ${disposition}\r\n${p.bytes ? `Content-Type: ${p.type ?? 'image/jpeg'}\r\n` : ''}\r\n`));
+    chunks.push(p.bytes ?? Buffer.from(p.value ?? ''));
+    chunks.push(Buffer.from('\r\n'));
+  }
+  chunks.push(Buffer.from(`--${boundary}--\r\n`));
+  return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}

@@ -1,0 +1,325 @@
+/**
+ * The merchant app and the console in real headless Chromium against a real server, database,
+ * claim pipeline and sandbox wallet. Also writes the README's screenshots (docs/screenshots).
+ */
+import assert from 'node:assert/strict';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { ensureWebBuild } from '../../scripts/build-web.ts';
+import { addStaffUser } from '../../src/auth/index.ts';
+import { importEnrolments } from '../../src/merchants/store.ts';
+import { noticeExpiringCredit } from '../../src/notifications/index.ts';
+import { ingestPayments } from '../../src/payments/ingest.ts';
+import { asOps } from '../support/app.ts';
+import { createClaimsHarness, invoicePhoto, multipart, waitForClaim, type ClaimsHarness } from '../support/claims.ts';
+import { earnAndCollect } from '../support/credit.ts';
+import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
+import { enrolment, TEST_ID_HASH_KEY } from '../support/fixtures.ts';
+import { notification, payerWallet } from '../support/payments.ts';
+import { assertAccessible, DESKTOP_VIEWPORT, launchChromium, PHONE_VIEWPORT, SCREENSHOTS } from './browser.ts';
+
+const DAY_MS = 86_400_000;
+const REVIEWER = { username: 'reviewer.li', password: 'correct horse battery' };
+const ADMIN = { username: 'admin.zhao', password: 'battery staple horse' };
+
+let h: ClaimsHarness;
+let browser: Browser;
+let origin: string;
+
+before(async () => {
+  await ensureWebBuild();
+  h = await createClaimsHarness();
+  await h.app.listen({ port: 0, host: '127.0.0.1' });
+  origin = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
+  browser = await launchChromium();
+  await addStaffUser(h.db.pool, { username: REVIEWER.username, displayName: '李审核', role: 'reviewer', password: REVIEWER.password });
+  await addStaffUser(h.db.pool, { username: ADMIN.username, displayName: '赵管理', role: 'admin', password: ADMIN.password });
+});
+after(async () => {
+  await browser?.close();
+  await h?.close();
+});
+
+/** Merchant n, named, with credit collected 40 days ago and `payersToday` payments today still waiting to be collected. */
+async function merchant(n: number, name: string, payersToday: number) {
+  const input = enrolment(n, { legalName: name });
+  await importEnrolments(h.db.pool, [{ line: 2, input }], TEST_ID_HASH_KEY, { skipDuplicates: false });
+  const { rows } = await h.db.pool.query<{ merchant_id: number }>('SELECT merchant_id FROM merchants WHERE wallet_user_id = $1', [input.walletUserId]);
+  const id = rows[0]!.merchant_id;
+  await earnAndCollect(h.db.pool, { id, walletUserId: input.walletUserId }, 5, new Date(Date.now() - 40 * DAY_MS));
+  const now = new Date();
+  await ingestPayments(
+    h.db.pool,
+    Array.from({ length: payersToday }, (_, i) => notification({ tradeNo: `E2E${id}x${i}`, sellerId: input.walletUserId, buyerId: payerWallet(id * 1000 + i), gmtPayment: now })),
+  );
+  return { id, phone: input.phone, legalName: name, walletUserId: input.walletUserId };
+}
+
+async function signInStaff(page: Page, who: { username: string; password: string }): Promise<void> {
+  await page.goto(`${origin}/console/`);
+  await page.getByLabel('用户名').fill(who.username);
+  await page.getByLabel('密码').fill(who.password);
+  await page.getByRole('button', { name: '登 录' }).or(page.getByRole('button', { name: '登录' })).click();
+  await page.getByTestId('chart-claims').waitFor();
+}
+
+async function signInMerchant(page: Page, phone: string): Promise<void> {
+  await page.goto(`${origin}/`);
+  await page.locator('#phone').fill(phone);
+  await page.getByRole('button', { name: '获取验证码' }).click();
+  await page.getByText('验证码已发送').waitFor();
+  const { code } = (await (await fetch(`${origin}/v1/dev/otp?phone=${phone}`)).json()) as { code: string };
+  await page.locator('#code').fill(code);
+  await page.getByRole('button', { name: '登录' }).click();
+  await page.getByTestId('available').waitFor();
+}
+
+test('a merchant signs in, collects credit, photographs an invoice and watches it reach paid; in both languages', async () => {
+  const m = await merchant(901, '张伟', 3);
+  const context = await browser.newContext({ viewport: PHONE_VIEWPORT, locale: 'zh-CN', deviceScaleFactor: 2 });
+  const page = await context.newPage();
+  await signInMerchant(page, m.phone);
+  assert.equal(await page.getByTestId('available').textContent(), '¥12.00', '5 payers × ¥2 + the ¥2 welcome credit');
+  assert.equal(await page.getByTestId('waiting').textContent(), '¥6.00');
+  assert.equal(await page.getByTestId('payers').textContent(), '3 / 10 人');
+  await page.getByRole('timer').waitFor();
+  await page.getByText('验证码已发送').waitFor({ state: 'hidden' });
+  await assertAccessible(page, 'merchant home');
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'merchant-home.zh-CN.png'), fullPage: true });
+
+  const [collected] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/credits:collect')), page.getByRole('button', { name: '领取' }).click()]);
+  assert.equal(collected.status(), 200, await collected.text());
+  await page.getByTestId('available').filter({ hasText: '¥18.00' }).waitFor();
+
+  await page.getByText('报销', { exact: true }).click();
+  const invoice = await invoicePhoto(31, m.legalName);
+  await page.locator('#invoice-photos').setInputFiles({ name: 'invoice.jpg', mimeType: 'image/jpeg', buffer: invoice.image });
+  await page.getByText('已选 1 页').waitFor();
+  await assertAccessible(page, 'merchant claim');
+  await page.getByRole('button', { name: '提交报销' }).click();
+  await page.waitForURL(/#\/claims\/[0-9a-f-]{36}$/);
+  await page.locator('[data-status="paid"]').waitFor({ timeout: 90_000 });
+  const claimId = page.url().split('/').at(-1)!;
+  const paid = (await h.app.inject({ method: 'GET', url: `/v1/claims/${claimId}`, headers: asOps })).json();
+  assert.equal(paid.status, 'paid');
+  assert.equal(h.sandbox.wallet(m.walletUserId), paid.paidFen, 'the money reached the wallet');
+  await page.getByText('已批准报销').waitFor();
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'merchant-claim-paid.zh-CN.png'), fullPage: true });
+
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByText('Claim progress').waitFor();
+  await page.getByText('Paid', { exact: true }).first().waitFor();
+  await page.getByText('Home', { exact: true }).click();
+  await page.getByText('Available credit').waitFor();
+  await assertAccessible(page, 'merchant home (English)');
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'merchant-home.en.png'), fullPage: true });
+  await page.getByText('History', { exact: true }).click();
+  await page.getByText('Outpatient claim').first().waitFor();
+  await assertLotsMatchLedger(h.db.pool);
+  await context.close();
+});
+
+test("a merchant cannot open another merchant's claim, in the app or at the API", async () => {
+  const owner = await merchant(902, '王芳', 0);
+  const other = await merchant(903, '李娜', 0);
+  const invoice = await invoicePhoto(37, owner.legalName);
+  const body = multipart([
+    { field: 'merchantId', value: String(owner.id) },
+    { field: 'invoice', filename: 'invoice.jpg', type: 'image/jpeg', bytes: invoice.image },
+  ]);
+  const claim = (await h.app.inject({ method: 'POST', url: '/v1/claims', headers: { ...asOps, ...body.headers }, payload: body.payload })).json();
+  const context = await browser.newContext({ viewport: PHONE_VIEWPORT });
+  const page = await context.newPage();
+  await signInMerchant(page, other.phone);
+  const status = await page.evaluate(async (id) => (await fetch(`/v1/claims/${id}`)).status, claim.id);
+  assert.equal(status, 404);
+  await page.goto(`${origin}/#/claims/${claim.id}`);
+  await page.getByText('还没有报销记录').waitFor();
+  assert.equal(await page.locator('[data-testid="claim-status"]').count(), 0);
+  await context.close();
+  await waitForClaim(h.db.pool, claim.id, ['paid', 'rejected', 'in_review', 'photo_requested']);
+});
+
+test('a reviewer signs in to the console, approves a claim from the queue, and the dashboard charts the day', async () => {
+  const m = await merchant(904, '刘洋', 0);
+  // a pharmacy receipt is not a hospital bill the machine may approve: a person decides
+  const invoice = await invoicePhoto(41, m.legalName, { layout: 'pharmacy-receipt' });
+  const body = multipart([
+    { field: 'merchantId', value: String(m.id) },
+    { field: 'invoice', filename: 'invoice.jpg', type: 'image/jpeg', bytes: invoice.image },
+  ]);
+  const claim = (await h.app.inject({ method: 'POST', url: '/v1/claims', headers: { ...asOps, ...body.headers }, payload: body.payload })).json();
+  assert.equal(await waitForClaim(h.db.pool, claim.id, ['paid', 'rejected', 'in_review']), 'in_review');
+
+  const context = await browser.newContext({ viewport: DESKTOP_VIEWPORT, locale: 'zh-CN' });
+  const page = await context.newPage();
+  await page.goto(`${origin}/console/`);
+  await assertAccessible(page, 'console sign-in');
+  await signInStaff(page, REVIEWER);
+  await page.getByRole('menuitem', { name: '审核队列' }).click();
+  const row = page.getByRole('row').filter({ hasText: m.id === 0 ? '' : String(m.id) });
+  await row.waitFor();
+  await assertAccessible(page, 'console queue');
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'console-queue.zh-CN.png') });
+  await row.getByRole('link').click();
+  await page.getByRole('img', { name: 'invoice page 1' }).waitFor();
+  await assertAccessible(page, 'console claim review');
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'console-review.zh-CN.png'), fullPage: true });
+  await page.keyboard.press('a');
+  await page.getByRole('button', { name: '批准 (A)' }).last().click();
+  await page.getByTestId('review-status').filter({ hasText: /approved|paid/ }).waitFor();
+  assert.equal(await waitForClaim(h.db.pool, claim.id, ['paid', 'rejected']), 'paid');
+  const audit = await h.db.pool.query("SELECT actor_kind, actor_id FROM audit_log WHERE action = 'claim.approve' AND subject_id = $1", [claim.id]);
+  assert.equal(audit.rows.length, 1);
+  assert.match(audit.rows[0].actor_id, /^reviewer:staff-\d+$/, 'the decision is audited under the console user');
+
+  await page.getByRole('menuitem', { name: '数据看板' }).click();
+  for (const chart of ['claims', 'automatic', 'timeToMoney', 'credits', 'enrolments', 'byCity']) {
+    await page.locator(`[data-testid="chart-${chart}"] canvas`).waitFor();
+  }
+  await assertAccessible(page, 'console dashboard');
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'console-dashboard.zh-CN.png'), fullPage: true });
+  await context.close();
+});
+
+test('an admin adds a catalogue item in the console; a merchant redeems credit for it and is told live of credit about to expire', async () => {
+  const m = await merchant(905, '陈静', 0);
+  const consoleContext = await browser.newContext({ viewport: DESKTOP_VIEWPORT, locale: 'zh-CN' });
+  const admin = await consoleContext.newPage();
+  await signInStaff(admin, ADMIN);
+  await admin.getByRole('menuitem', { name: '兑换目录' }).click();
+  await admin.getByRole('button', { name: '新增服务' }).click();
+  const dialog = admin.getByRole('dialog');
+  await dialog.getByLabel('SKU').fill('eye-exam');
+  await dialog.getByLabel('中文名称').fill('视力检查');
+  await dialog.getByLabel('英文名称').fill('Eye examination');
+  await dialog.getByLabel('中文说明').fill('合作眼科门诊一次视力检查');
+  await dialog.getByLabel('价格（元额度）').fill('3.50');
+  await dialog.getByRole('button', { name: '保 存' }).or(dialog.getByRole('button', { name: '保存' })).click();
+  await admin.getByRole('cell', { name: 'eye-exam', exact: true }).waitFor();
+  await admin.getByText('已保存').waitFor({ state: 'hidden' });
+  await assertAccessible(admin, 'console catalogue');
+  await admin.screenshot({ path: path.join(SCREENSHOTS, 'console-catalogue.zh-CN.png') });
+  const audit = await h.db.pool.query<{ actor_id: string; details: { after: { priceFen: number } } }>("SELECT actor_id, details FROM audit_log WHERE action = 'catalogue.add_item'");
+  assert.equal(audit.rows.length, 1);
+  assert.match(audit.rows[0]!.actor_id, /^ops:staff-\d+$/, 'the change is audited under the console admin');
+  assert.equal(audit.rows[0]!.details.after.priceFen, 350);
+
+  await admin.getByRole('menuitem', { name: '商户' }).click();
+  await admin.getByLabel('钱包用户号、手机号、商户号或姓名开头').fill(m.phone);
+  await admin.keyboard.press('Enter');
+  await admin.getByRole('link', { name: m.legalName }).click();
+  await admin.getByText('额度流水').waitFor();
+  await admin.getByRole('cell', { name: 'collect', exact: true }).first().waitFor();
+  await admin.mouse.move(0, 0); // a hovered link has the lighter hover colour
+  await assertAccessible(admin, 'console merchant');
+  for (const [menu, ready] of [
+    ['医院名录', '北京协和医院'],
+    ['规则', '当前生效'],
+    ['打款', '对账提醒'],
+    ['运维', '死信任务'],
+  ] as const) {
+    await admin.getByRole('menuitem', { name: menu }).click();
+    await admin.getByText(ready).first().waitFor();
+    await admin.locator('.ant-spin-spinning').first().waitFor({ state: 'detached' });
+    await assertAccessible(admin, `console ${menu}`);
+  }
+  await consoleContext.close();
+
+  const context = await browser.newContext({ viewport: PHONE_VIEWPORT, locale: 'zh-CN', deviceScaleFactor: 2 });
+  const page = await context.newPage();
+  await signInMerchant(page, m.phone);
+  await page.getByText('兑换', { exact: true }).click();
+  await page.getByTestId('shop-available').filter({ hasText: '¥12.00' }).waitFor();
+  await page.getByRole('button', { name: '兑换 视力检查' }).click();
+  const [ordered] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/catalogue-orders') && r.request().method() === 'POST'), page.getByRole('dialog').getByRole('button', { name: '兑换' }).click()]);
+  assert.equal(ordered.status(), 201, await ordered.text());
+  await page.getByTestId('shop-available').filter({ hasText: '¥8.50' }).waitFor();
+  await page.locator('.adm-center-popup-wrap').waitFor({ state: 'detached' });
+  await page.getByText('−¥3.50').waitFor();
+  await assertAccessible(page, 'merchant catalogue');
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'merchant-catalogue.zh-CN.png'), fullPage: true });
+  const transfers = (await h.app.inject({ method: 'GET', url: `/v1/merchants/${m.id}/transfers`, headers: asOps })).json();
+  assert.deepEqual(transfers.data.filter((x: { code: string }) => x.code === 'redeem').map((x: { amountFen: number }) => x.amountFen), [350]);
+  await assertLotsMatchLedger(h.db.pool);
+
+  // the app is open on the catalogue: a notice of expiring credit arrives without a reload
+  const { rows } = await h.db.pool.query<{ expires_at: Date }>("SELECT min(expires_at) AS expires_at FROM credit_lots WHERE merchant_id = $1 AND state = 'available'", [m.id]);
+  assert.ok((await noticeExpiringCredit(h.db.pool, new Date(rows[0]!.expires_at.getTime() - 20 * DAY_MS))) >= 1);
+  const bell = page.getByTestId('bell');
+  await bell.filter({ hasText: '消息，1 条未读' }).waitFor();
+  await bell.click();
+  await page.getByTestId('notification').filter({ hasText: '¥8.50 额度将于' }).waitFor();
+  await bell.filter({ hasText: '消息，0 条未读' }).waitFor();
+  await assertAccessible(page, 'merchant notifications');
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'merchant-notifications.zh-CN.png'), fullPage: true });
+  await context.close();
+});
+
+test("an admin corrects a hospital's grade, imports a registry file (a faulty one is refused line by line) and runs a dead job again, all audited", async () => {
+  const context = await browser.newContext({ viewport: DESKTOP_VIEWPORT, locale: 'zh-CN' });
+  const admin = await context.newPage();
+  await signInStaff(admin, ADMIN);
+  // the first, unfiltered page answers only after the search's: it must not replace the search's rows
+  let releaseFirstPage!: () => void;
+  const firstPageHeld = new Promise<void>((resolve) => (releaseFirstPage = resolve));
+  await admin.route(/\/v1\/hospitals\?limit=50$/, async (route) => {
+    await firstPageHeld;
+    await route.continue();
+  });
+  await admin.getByRole('menuitem', { name: '医院名录' }).click();
+  await admin.getByLabel('名称、别名或编号').fill('H110002');
+  await admin.keyboard.press('Enter');
+  await admin.getByRole('row').filter({ hasText: 'H110002' }).waitFor();
+  const lateFirstPage = admin.waitForResponse(/\/v1\/hospitals\?limit=50$/);
+  releaseFirstPage();
+  await lateFirstPage;
+  await admin.unroute(/\/v1\/hospitals\?limit=50$/);
+  assert.equal(await admin.locator('.ant-table-tbody tr.ant-table-row').count(), 1, 'only the searched hospital is listed');
+  await admin.getByRole('button', { name: '编辑 北京大学第一医院' }).click();
+  const dialog = admin.getByRole('dialog');
+  // the dialog zooms in: a click that does not wait for it to stand still can miss the select
+  await dialog.locator('.ant-form-item').filter({ hasText: '等级' }).locator('.ant-select-selector').click();
+  await admin.locator('.ant-select-item-option').filter({ hasText: /^2A$/ }).click();
+  await dialog.getByRole('button', { name: '保 存' }).or(dialog.getByRole('button', { name: '保存' })).click();
+  await admin.getByText('已保存，之后的理赔按新信息检查').waitFor();
+  const { rows: changed } = await h.db.pool.query<{ grade: string }>("SELECT grade FROM hospitals WHERE hospital_id = 'H110002'");
+  assert.deepEqual(changed, [{ grade: '2A' }]);
+  // the list shows the saved grade (not an answer to the search that was still on its way)
+  await admin.getByRole('row').filter({ hasText: 'H110002' }).getByText('2A', { exact: true }).waitFor();
+
+  const upload = admin.locator('input[type=file]');
+  const csv = (lines: string[]) => ({ name: 'hospitals.csv', mimeType: 'text/csv', buffer: Buffer.from(['id,name,aliases,province,city,grade,ownership,type', ...lines].join('\n') + '\n') });
+  await upload.setInputFiles(csv(['H440999,广州市测试人民医院,测试医院,广东省,广州市,3A,public,general']));
+  await admin.getByText('导入完成：新增 1 家').waitFor();
+  await upload.setInputFiles(csv(['H440998,广州市另一医院,,广东省,广州市,9Z,public,general', 'H440997,广州市第三医院,,广东省,广州市,2A,state,general']));
+  const refused = admin.getByRole('alert').filter({ hasText: '文件未导入' });
+  await refused.getByText(/^第 2 行：/).waitFor();
+  await refused.getByText(/^第 3 行：/).waitFor();
+  const { rows: imported } = await h.db.pool.query<{ hospital_id: string }>("SELECT hospital_id FROM hospitals WHERE hospital_id LIKE 'H44099_' ORDER BY 1");
+  assert.deepEqual(imported, [{ hospital_id: 'H440999' }], 'the faulty file wrote nothing');
+
+  // a job that used every attempt (its claim is gone: run again, it finds nothing to do and ends)
+  // (due tomorrow, so that the running workers leave it to be made dead; the retry makes it due now)
+  await h.db.pool.query(
+    "SELECT graphile_worker.add_job('claim_recognize', json_build_object('merchantId', 1, 'claimId', gen_random_uuid()), run_at => now() + interval '1 day', max_attempts => 3, job_key => 'e2e:dead')",
+  );
+  const dead = await h.db.pool.query("UPDATE graphile_worker._private_jobs SET attempts = 3, last_error = 'the file store was unreachable' WHERE key = 'e2e:dead'");
+  assert.equal(dead.rowCount, 1);
+  await admin.getByRole('menuitem', { name: '运维' }).click();
+  await admin.getByText('the file store was unreachable').waitFor();
+  await assertAccessible(admin, 'console operations with a dead job');
+  await admin.getByRole('button', { name: /^重新执行 claim_recognize/ }).click();
+  await admin.getByText('任务 claim_recognize 已重新排队').waitFor();
+  for (let i = 0; ; i++) {
+    const { rows } = await h.db.pool.query("SELECT 1 FROM graphile_worker._private_jobs WHERE key = 'e2e:dead'");
+    if (rows.length === 0) break;
+    assert.ok(i < 100, 'the retried job ran and ended within 10 s');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  const { rows: audit } = await h.db.pool.query<{ action: string }>("SELECT action FROM audit_log WHERE action IN ('hospital.change', 'hospital.import', 'job.retry') ORDER BY audit_id");
+  assert.deepEqual(audit.map((a) => a.action), ['hospital.change', 'hospital.import', 'job.retry']);
+  await context.close();
+});

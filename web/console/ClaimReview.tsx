@@ -1,0 +1,153 @@
+import { App, Button, Card, Col, Descriptions, Empty, Form, Image, Input, InputNumber, List, Row, Select, Space, Tag, Timeline, Typography } from 'antd';
+import { useCallback, useEffect, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { parseYuanToFen } from '../../src/recognition/money.ts';
+import { ApiFailure } from '../shared/api.ts';
+import { say, type Claim } from '../shared/claim.ts';
+import { yuan } from '../shared/money.ts';
+import { go } from '../shared/route.ts';
+import { consoleApi, type Decision } from './api.ts';
+
+const REASONS = { approve: ['reviewed_ok'], reject: ['not_covered', 'wrong_patient', 'duplicate', 'suspected_tampering'], request_photo: ['photo_unreadable'] } as const;
+const REVIEWABLE = ['in_review', 'photo_requested'];
+
+function useImages(claim: Claim | null): string[] {
+  const [urls, setUrls] = useState<string[]>([]);
+  useEffect(() => {
+    if (!claim) return;
+    const images = claim.files.filter((f) => f.mediaType.startsWith('image/'));
+    let made: string[] = [];
+    void Promise.all(images.map((f) => consoleApi.image(claim.id, f.sha256))).then((u) => {
+      made = u;
+      setUrls(u);
+    });
+    return () => made.forEach((u) => URL.revokeObjectURL(u));
+  }, [claim?.id, claim?.files.length]);
+  return urls;
+}
+
+export function ClaimReview({ claimId }: { claimId: string }) {
+  const { t, i18n } = useTranslation();
+  const { message } = App.useApp();
+  const [claim, setClaim] = useState<Claim | null>(null);
+  const [action, setAction] = useState<Decision['action'] | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [form] = Form.useForm<{ reasonCode: string; amountYuan?: string; note?: string }>();
+  const images = useImages(claim);
+  useEffect(() => void consoleApi.claim(claimId).then(setClaim), [claimId]);
+  const reviewable = claim !== null && REVIEWABLE.includes(claim.status);
+
+  const choose = useCallback(
+    (next: Decision['action']) => {
+      setAction(next);
+      form.setFieldsValue({ reasonCode: REASONS[next][0], amountYuan: undefined, note: undefined });
+    },
+    [form],
+  );
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if (!reviewable || (e.target as HTMLElement).closest('input, textarea, .ant-select')) return;
+      const keys: Record<string, Decision['action']> = { a: 'approve', r: 'reject', p: 'request_photo' };
+      const next = keys[e.key];
+      if (next) choose(next);
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, [reviewable, choose]);
+
+  const decide = async (values: { reasonCode: string; amountYuan?: string; note?: string }) => {
+    if (!action || !claim) return;
+    const amountFen = values.amountYuan ? parseYuanToFen(String(values.amountYuan)) : null;
+    setBusy(true);
+    try {
+      setClaim(await consoleApi.decide(claim.id, { action, reasonCode: values.reasonCode, ...(amountFen ? { amountFen } : {}), ...(values.note ? { note: values.note } : {}) }));
+      setAction(null);
+      void message.success(t('review.decided'));
+    } catch (err) {
+      void message.error(err instanceof ApiFailure ? err.message : String(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  if (!claim) return <Card loading />;
+  const money = (fen: number | null) => (fen === null ? '—' : yuan(fen));
+  return (
+    <section>
+      <Space style={{ marginBottom: 12 }}>
+        <Button onClick={() => go('queue')}>‹ {t('review.back')}</Button>
+        <Typography.Title level={2} style={{ margin: 0 }}>
+          {t('review.title')} <Tag data-testid="review-status">{claim.status}</Tag>
+        </Typography.Title>
+      </Space>
+      <Row gutter={16}>
+        <Col xs={24} lg={12}>
+          <Card>
+            {images.length ? (
+              <Image.PreviewGroup>
+                {images.map((url, i) => (
+                  <Image key={url} src={url} alt={`invoice page ${i + 1}`} width="100%" />
+                ))}
+              </Image.PreviewGroup>
+            ) : (
+              <Empty description={t('review.noImage')} />
+            )}
+          </Card>
+        </Col>
+        <Col xs={24} lg={12}>
+          <Card title={t('review.fields')}>
+            <Descriptions column={1} size="small">
+              <Descriptions.Item label={t('review.invoiceCode')}>{claim.invoice.code ?? '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('review.invoiceNumber')}>{claim.invoice.number ?? '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('review.visitDate')}>{claim.invoice.visitDate ?? '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('review.hospital')}>{claim.invoice.hospitalId ?? '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('review.covered')}>{money(claim.coveredFen)}</Descriptions.Item>
+              <Descriptions.Item label={t('review.benefit')}>{money(claim.benefitFen)}</Descriptions.Item>
+            </Descriptions>
+          </Card>
+          <Card title={t('review.findings')} style={{ marginTop: 12 }}>
+            <List
+              size="small"
+              dataSource={claim.findings}
+              renderItem={(f) => (
+                <List.Item>
+                  <Tag className={`outcome-${f.outcome}`}>{f.outcome}</Tag> {say(f, i18n.language) || f.code}
+                </List.Item>
+              )}
+            />
+          </Card>
+          {reviewable && (
+            <Card style={{ marginTop: 12 }}>
+              <Space wrap>
+                <Button type="primary" onClick={() => choose('approve')}>{t('review.approve')}</Button>
+                <Button danger onClick={() => choose('reject')}>{t('review.reject')}</Button>
+                <Button onClick={() => choose('request_photo')}>{t('review.requestPhoto')}</Button>
+              </Space>
+              {action && (
+                <Form form={form} layout="vertical" onFinish={decide} style={{ marginTop: 12 }}>
+                  <Form.Item label={t('review.reason')} name="reasonCode" rules={[{ required: true }]}>
+                    <Select options={REASONS[action].map((r) => ({ value: r, label: t(`review.reasons.${r}`) }))} />
+                  </Form.Item>
+                  {action === 'approve' && (
+                    <Form.Item label={t('review.amount')} name="amountYuan">
+                      <InputNumber<string> stringMode min="0.01" step="0.01" style={{ width: '100%' }} />
+                    </Form.Item>
+                  )}
+                  <Form.Item label={t('review.note')} name="note">
+                    <Input.TextArea maxLength={500} rows={2} />
+                  </Form.Item>
+                  <Button type="primary" htmlType="submit" loading={busy}>
+                    {t(`review.${action === 'request_photo' ? 'requestPhoto' : action}`)}
+                  </Button>
+                </Form>
+              )}
+            </Card>
+          )}
+          <Card title={t('review.timeline')} style={{ marginTop: 12 }}>
+            <Timeline items={(claim.timeline ?? []).map((e) => ({ children: `${new Date(e.at).toLocaleString(i18n.language)} · ${say(e, i18n.language)}` }))} />
+          </Card>
+        </Col>
+      </Row>
+    </section>
+  );
+}

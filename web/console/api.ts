@@ -1,0 +1,183 @@
+import { apiClient } from '../shared/api.ts';
+import type { Claim } from '../shared/claim.ts';
+
+export type StaffRole = 'admin' | 'reviewer' | 'analyst';
+export interface StaffSession {
+  staff: { id: string; username: string; displayName: string; role: StaffRole };
+  expiresAt: string;
+  csrfToken: string;
+}
+export interface QueueItem {
+  claim: Claim;
+  ageSeconds: number;
+  overdue: boolean;
+}
+export interface DailyRow {
+  day: string;
+  claims: number;
+  automatic: number;
+  decided: number;
+  paid: number;
+  grantedFen: number;
+  collectedFen: number;
+  lapsedFen: number;
+  expiredFen: number;
+  enrolments: number;
+}
+export interface Dashboard {
+  days: DailyRow[];
+  timeToMoney: { p50Seconds: number | null; p90Seconds: number | null; buckets: { upToSeconds: number | null; claims: number }[] };
+  enrolmentsByCity: { city: string; merchants: number }[];
+}
+export interface Decision {
+  action: 'approve' | 'reject' | 'request_photo';
+  reasonCode: string;
+  amountFen?: number;
+  note?: string;
+}
+
+export interface Page<T> {
+  data: T[];
+  hasMore: boolean;
+  nextCursor: string | null;
+}
+export interface Merchant {
+  id: string;
+  legalName: string;
+  phone: string;
+  city: string;
+  walletUserId: string;
+  enrolledAt: string;
+}
+export interface Transfer {
+  id: string;
+  amountFen: number;
+  code: string;
+  phase: string;
+  reference: string | null;
+  createdAt: string;
+}
+export interface CreditSummary {
+  availableFen: number;
+  reservedFen: number;
+  debtFen: number;
+  waiting: { amountFen: number };
+  expiring: { amountFen: number };
+}
+export interface Hospital {
+  id: string;
+  name: string;
+  aliases: string[];
+  province: string;
+  city: string;
+  grade: string;
+  ownership: string;
+  type: string;
+}
+export type HospitalChange = Partial<Pick<Hospital, 'grade' | 'ownership' | 'type'>>;
+export interface HospitalImport {
+  created: number;
+  updated: number;
+  unchanged: number;
+}
+/** A refused import's faults, by line of the file. */
+export interface ImportLineError {
+  line: number;
+  message: string;
+}
+export type AccrualRules = Record<string, unknown>;
+export interface Ruleset {
+  id: number;
+  name: string;
+  version: number;
+  effectiveFrom: string;
+  adopted: boolean;
+  rules: AccrualRules;
+}
+export interface CatalogueItem {
+  id: string;
+  sku: string;
+  nameZh: string;
+  nameEn: string;
+  descriptionZh: string;
+  descriptionEn: string;
+  priceFen: number;
+  active: boolean;
+}
+export interface Payout {
+  id: string;
+  merchantId: string;
+  claimId: string;
+  amountFen: number;
+  state: string;
+  attempts: number;
+  failureCode: string | null;
+  createdAt: string;
+  settledAt: string | null;
+}
+export interface Alert {
+  id: string;
+  kind: string;
+  subject: string;
+  at: string;
+  resolvedAt: string | null;
+}
+export interface DeadJob {
+  id: string;
+  task: string;
+  attempts: number;
+  lastError: string | null;
+  updatedAt: string;
+}
+export interface ParkedNotification {
+  id: string;
+  tradeNo: string;
+  source: string;
+  error: string;
+  times: number;
+  lastParkedAt: string;
+}
+
+const page = (cursor: string | null) => (cursor ? `&cursor=${cursor}` : '');
+
+let expired: () => void = () => {};
+export function onSessionExpired(handler: () => void): void {
+  expired = handler;
+}
+
+// the header tells the server to use the console's cookie even where a merchant cookie is present too
+export const http = apiClient({ extraHeaders: { 'x-carepoints-app': 'console' }, onUnauthenticated: () => expired() });
+
+export const consoleApi = {
+  signIn: (username: string, password: string) => http.request<StaffSession>('POST', '/v1/staff/sessions', { username, password }),
+  me: () => http.request<StaffSession>('GET', '/v1/staff/me'),
+  signOut: () => http.request<null>('DELETE', '/v1/staff/session'),
+  queue: () => http.request<{ data: QueueItem[]; slaHours: number }>('GET', '/v1/review/claims?limit=100'),
+  claim: (id: string) => http.request<Claim>('GET', `/v1/claims/${id}`),
+  decide: (id: string, decision: Decision) => http.request<Claim>('POST', `/v1/review/claims/${id}/decision`, decision),
+  dashboard: (days: number) => http.request<Dashboard>('GET', `/v1/reports/dashboard?days=${days}`),
+  merchants: (q: string, cursor: string | null) => http.request<Page<Merchant>>('GET', `/v1/merchants?q=${encodeURIComponent(q)}${page(cursor)}`),
+  creditSummary: (id: string) => http.request<CreditSummary>('GET', `/v1/merchants/${id}/credit-summary`),
+  transfers: (id: string, cursor: string | null) => http.request<Page<Transfer>>('GET', `/v1/merchants/${id}/transfers?limit=20${page(cursor)}`),
+  signals: (id: string) => http.request<{ signals: Record<string, number> }>('GET', `/v1/merchants/${id}/signals`),
+  hospitals: (q: string, cursor: string | null) => http.request<Page<Hospital> & { total: number }>('GET', `/v1/hospitals?limit=50${q ? `&q=${encodeURIComponent(q)}` : ''}${page(cursor)}`),
+  changeHospital: (id: string, change: HospitalChange) => http.request<Hospital>('PATCH', `/v1/hospitals/${encodeURIComponent(id)}`, change),
+  /** The CSV file as it is; a refusal is an ApiFailure whose details carry `lines`. */
+  importHospitals: (file: Blob) => http.request<HospitalImport>('POST', '/v1/hospitals:import', file, { 'content-type': 'text/csv' }),
+  rulesets: () => http.request<{ data: Ruleset[] }>('GET', '/v1/rulesets'),
+  publishRuleset: (body: { name: string; effectiveFrom: string; params: AccrualRules; adopt: boolean }) => http.request<Ruleset>('POST', '/v1/rulesets', body),
+  catalogue: () => http.request<{ data: CatalogueItem[] }>('GET', '/v1/catalogue/items?includeInactive=true'),
+  addItem: (item: Omit<CatalogueItem, 'id'>) => http.request<CatalogueItem>('POST', '/v1/catalogue/items', item, { 'idempotency-key': crypto.randomUUID() }),
+  changeItem: (id: string, change: Partial<CatalogueItem>) => http.request<CatalogueItem>('PATCH', `/v1/catalogue/items/${id}`, change),
+  payouts: (state: string | null, cursor: string | null) => http.request<Page<Payout>>('GET', `/v1/payouts?limit=50${state ? `&state=${state}` : ''}${page(cursor)}`),
+  alerts: () => http.request<{ data: Alert[] }>('GET', '/v1/ops/alerts'),
+  deadJobs: () => http.request<{ data: DeadJob[] }>('GET', '/v1/ops/dead-jobs'),
+  retryJob: (id: string) => http.request<DeadJob>('POST', `/v1/ops/jobs/${id}/retry`),
+  parked: () => http.request<Page<ParkedNotification>>('GET', '/v1/ops/parked-notifications'),
+  /** A claim's image as an object URL (fetched with the console's header, which an <img> cannot send). */
+  async image(claimId: string, sha256: string): Promise<string> {
+    const res = await fetch(`/v1/claims/${claimId}/files/${sha256}`, { headers: { 'x-carepoints-app': 'console' } });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    return URL.createObjectURL(await res.blob());
+  },
+};

@@ -1,0 +1,113 @@
+import { Badge, Button, DotLoading, SafeArea, TabBar, Toast } from 'antd-mobile';
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ClaimDetail } from './ClaimDetail.tsx';
+import { ClaimScreen } from './ClaimScreen.tsx';
+import { History } from './History.tsx';
+import { Home } from './Home.tsx';
+import { switchLanguage } from './i18n.ts';
+import { http, merchantApi, onSessionExpired, type Me } from './api.ts';
+import { Notifications } from './Notifications.tsx';
+import { useLiveNotifications } from './notifications.ts';
+import { Shop } from './Shop.tsx';
+import { MeScreen } from './MeScreen.tsx';
+import { go, useRoute } from '../shared/route.ts';
+import { SignIn } from './SignIn.tsx';
+
+const TABS = ['home', 'claim', 'shop', 'history', 'me'] as const;
+
+export function App() {
+  const { t } = useTranslation();
+  const [me, setMe] = useState<Me | null | 'loading'>('loading');
+  const route = useRoute();
+
+  const signedIn = useCallback((next: Me) => {
+    http.setCsrfToken(next.session.csrfToken ?? null);
+    setMe(next);
+  }, []);
+  const signedOut = useCallback(() => {
+    http.setCsrfToken(null);
+    setMe(null);
+  }, []);
+
+  useEffect(() => {
+    onSessionExpired(() => {
+      signedOut();
+      Toast.show({ content: t('signIn.expired') });
+    });
+    merchantApi.me().then(signedIn, signedOut);
+  }, [signedIn, signedOut, t]);
+
+  const languageButton = (
+    <Button size="mini" fill="none" onClick={switchLanguage}>
+      {t('app.language')}
+    </Button>
+  );
+  if (me === 'loading') return <DotLoading />;
+  if (!me) {
+    return (
+      <main>
+        <header className="bar">
+          <h1 className="title">{t('app.title')}</h1>
+          {languageButton}
+        </header>
+        <SignIn onSignedIn={() => merchantApi.me().then(signedIn, signedOut)} />
+      </main>
+    );
+  }
+
+  return <SignedIn me={me} route={route} languageButton={languageButton} onSignedOut={signedOut} />;
+}
+
+/** The signed-in app: tabs, screens, and the messages bell kept live. */
+function SignedIn({ me, route, languageButton, onSignedOut }: { me: Me; route: string[]; languageButton: JSX.Element; onSignedOut: () => void }) {
+  const { t, i18n } = useTranslation();
+  const live = useLiveNotifications(me.id);
+  const onNotifications = route[0] === 'notifications';
+  const showing = useRef(onNotifications);
+  showing.current = onNotifications;
+  useEffect(() => {
+    if (live.latest && !showing.current) Toast.show({ content: i18n.language.startsWith('zh') ? live.latest.zh : live.latest.en });
+  }, [live.latest, i18n.language]);
+  const tab = (TABS as readonly string[]).includes(route[0] ?? '') ? route[0]! : route[0] === 'claims' ? 'claim' : 'home';
+  const screen = onNotifications ? (
+    <Notifications merchantId={me.id} latest={live.latest} onRead={live.setUnread} />
+  ) : route[0] === 'claims' && route[1] ? (
+    <ClaimDetail claimId={route[1]} />
+  ) : tab === 'claim' ? (
+    <ClaimScreen />
+  ) : tab === 'shop' ? (
+    <Shop merchantId={me.id} />
+  ) : tab === 'history' ? (
+    <History merchantId={me.id} />
+  ) : tab === 'me' ? (
+    <MeScreen me={me} onSignedOut={onSignedOut} />
+  ) : (
+    <Home merchantId={me.id} />
+  );
+  return (
+    <div className="app">
+      <header className="bar">
+        <h1 className="title">{t('app.title')}</h1>
+        <span>
+          <Badge content={live.unread > 0 ? String(live.unread) : null}>
+            <Button size="mini" fill="none" onClick={() => go('notifications')} data-testid="bell">
+              {t('notifications.title')}
+              <span className="visually-hidden">{t('notifications.unread', { n: live.unread })}</span>
+            </Button>
+          </Badge>
+          {languageButton}
+        </span>
+      </header>
+      <main className="content">{screen}</main>
+      <nav className="tabs" aria-label={t('app.title')}>
+        <TabBar activeKey={onNotifications ? null : tab} onChange={(key) => go(key)} safeArea>
+          {TABS.map((key) => (
+            <TabBar.Item key={key} title={t(`nav.${key}`)} />
+          ))}
+        </TabBar>
+      </nav>
+      <SafeArea position="bottom" />
+    </div>
+  );
+}

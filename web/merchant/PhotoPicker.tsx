@@ -1,0 +1,84 @@
+import { Button, ProgressBar, Toast } from 'antd-mobile';
+import { useEffect, useRef, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiFailure } from '../shared/api.ts';
+import { invoiceForm } from './photos.ts';
+
+/**
+ * The camera (`capture`) or the gallery, several pages, thumbnails, then one upload with its progress.
+ * `send` gets the downscaled pages as a multipart form.
+ */
+export function PhotoPicker({ submitLabel, send }: { submitLabel: string; send: (form: FormData, onProgress: (f: number) => void) => Promise<void> }) {
+  const { t } = useTranslation();
+  const input = useRef<HTMLInputElement>(null);
+  const [pages, setPages] = useState<File[]>([]);
+  const [previews, setPreviews] = useState<string[]>([]);
+  const [progress, setProgress] = useState<number | null>(null);
+  const [preparing, setPreparing] = useState(false);
+
+  useEffect(() => {
+    const urls = pages.map((p) => URL.createObjectURL(p));
+    setPreviews(urls);
+    return () => urls.forEach((u) => URL.revokeObjectURL(u));
+  }, [pages]);
+
+  const submit = async () => {
+    if (pages.length === 0) return void Toast.show({ content: t('claim.noPhotos') });
+    try {
+      setPreparing(true);
+      const form = await invoiceForm(pages);
+      setPreparing(false);
+      setProgress(0);
+      await send(form, setProgress);
+      setPages([]);
+    } catch (err) {
+      Toast.show({ icon: 'fail', content: err instanceof ApiFailure ? err.message : t('errors.network') });
+    } finally {
+      setPreparing(false);
+      setProgress(null);
+    }
+  };
+
+  return (
+    <div className="picker">
+      <input
+        ref={input}
+        id="invoice-photos"
+        className="visually-hidden"
+        type="file"
+        accept="image/*"
+        capture="environment"
+        multiple
+        aria-label={t('claim.take')}
+        onChange={(e) => {
+          const chosen = Array.from(e.target.files ?? []);
+          setPages((prev) => [...prev, ...chosen].slice(0, 6));
+          e.target.value = '';
+        }}
+      />
+      <Button block color="primary" fill="outline" size="large" onClick={() => input.current?.click()}>
+        📷 {t('claim.take')}
+      </Button>
+      {pages.length > 0 && <p className="muted">{t('claim.pages', { n: pages.length })}</p>}
+      <ul className="thumbs">
+        {previews.map((url, i) => (
+          <li key={url}>
+            <img src={url} alt={`${i + 1}`} />
+            <Button size="mini" fill="none" onClick={() => setPages(pages.filter((_, j) => j !== i))}>
+              {t('claim.remove')}
+            </Button>
+          </li>
+        ))}
+      </ul>
+      {preparing && <p className="muted">{t('claim.preparing')}</p>}
+      {progress !== null && (
+        <div role="status">
+          <ProgressBar percent={Math.round(progress * 100)} text={t('claim.uploading', { percent: Math.round(progress * 100) })} />
+        </div>
+      )}
+      <Button block color="primary" size="large" disabled={pages.length === 0 || progress !== null || preparing} onClick={submit}>
+        {submitLabel}
+      </Button>
+    </div>
+  );
+}

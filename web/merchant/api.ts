@@ -1,0 +1,85 @@
+import { apiClient } from '../shared/api.ts';
+import type { Claim, Page } from '../shared/claim.ts';
+
+export interface Me {
+  id: string;
+  legalName: string;
+  phone: string;
+  city: string;
+  session: { expiresAt: string; csrfToken?: string };
+}
+
+export interface CreditSummary {
+  availableFen: number;
+  reservedFen: number;
+  debtFen: number;
+  waiting: { amountFen: number; lots: number; collectBy: string | null };
+  expiring: { amountFen: number; withinDays: number; firstExpiresAt: string | null };
+  today: { businessDay: string; earningPayers: number; payersPerDay: number };
+}
+
+export interface Transfer {
+  id: string;
+  amountFen: number;
+  code: string;
+  phase: 'single' | 'pending' | 'post' | 'void';
+  reference: string | null;
+  createdAt: string;
+}
+
+export interface CatalogueItem {
+  id: string;
+  sku: string;
+  nameZh: string;
+  nameEn: string;
+  descriptionZh: string;
+  descriptionEn: string;
+  priceFen: number;
+}
+
+export interface CatalogueOrder {
+  id: string;
+  itemNameZh: string;
+  itemNameEn: string;
+  quantity: number;
+  amountFen: number;
+  createdAt: string;
+}
+
+export interface MerchantNotification {
+  id: string;
+  at: string;
+  kind: string;
+  claimId: string | null;
+  zh: string;
+  en: string;
+  readAt: string | null;
+}
+
+let expired: () => void = () => {};
+/** The app sets this: a 401 on a signed-in call means the session ended. */
+export function onSessionExpired(handler: () => void): void {
+  expired = handler;
+}
+
+export const http = apiClient({ onUnauthenticated: () => expired() });
+
+export const merchantApi = {
+  requestCode: (phone: string) => http.request('POST', '/v1/auth/otp', { phone }),
+  signIn: (phone: string, code: string) => http.request<{ merchantId: string; csrfToken: string }>('POST', '/v1/auth/sessions', { phone, code, client: 'browser' }),
+  signOut: () => http.request<null>('DELETE', '/v1/auth/session'),
+  me: () => http.request<Me>('GET', '/v1/me'),
+  summary: (id: string) => http.request<CreditSummary>('GET', `/v1/merchants/${id}/credit-summary`),
+  collect: (id: string) => http.request<{ collectedFen: number }>('POST', `/v1/merchants/${id}/credits:collect`),
+  transfers: (id: string, cursor: string | null) => http.request<Page<Transfer>>('GET', `/v1/merchants/${id}/transfers?limit=20${cursor ? `&cursor=${cursor}` : ''}`),
+  claims: (cursor: string | null) => http.request<Page<Claim>>('GET', `/v1/claims?limit=20${cursor ? `&cursor=${cursor}` : ''}`),
+  claim: (id: string) => http.request<Claim>('GET', `/v1/claims/${id}`),
+  submitClaim: (form: FormData, onProgress: (f: number) => void) => http.upload<Claim>('/v1/claims', form, onProgress),
+  catalogue: () => http.request<{ data: CatalogueItem[] }>('GET', '/v1/catalogue/items'),
+  orders: (id: string) => http.request<Page<CatalogueOrder>>('GET', `/v1/merchants/${id}/catalogue-orders?limit=20`),
+  order: (id: string, itemId: string, idempotencyKey: string) => http.request<CatalogueOrder>('POST', `/v1/merchants/${id}/catalogue-orders`, { itemId, quantity: 1 }, { 'idempotency-key': idempotencyKey }),
+  notifications: (id: string, cursor: string | null) =>
+    http.request<Page<MerchantNotification> & { unread: number }>('GET', `/v1/merchants/${id}/notifications?limit=20${cursor ? `&cursor=${cursor}` : ''}`),
+  markRead: (id: string, upToId: string) => http.request<{ unread: number }>('POST', `/v1/merchants/${id}/notifications:read`, { upToId }),
+  retake: (id: string, form: FormData, onProgress: (f: number) => void) => http.upload<Claim>(`/v1/claims/${id}/photos`, form, onProgress),
+};

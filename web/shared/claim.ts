@@ -1,0 +1,50 @@
+/** The claim as the API returns it (src/claims/schema.ts), the parts the apps show. */
+export type ClaimStatus = 'submitted' | 'recognized' | 'in_review' | 'photo_requested' | 'approved' | 'paid' | 'rejected';
+
+export interface ClaimEvent {
+  at: string;
+  status: ClaimStatus;
+  code: string;
+  zh: string;
+  en: string;
+  details: unknown;
+}
+
+export interface Finding {
+  code: string;
+  outcome: string;
+  ground?: string;
+  zh?: string;
+  en?: string;
+}
+
+export interface Claim {
+  id: string;
+  merchantId: string;
+  status: ClaimStatus;
+  submittedAt: string;
+  updatedAt: string;
+  files: { sha256: string; mediaType: string; sizeBytes: number; role: string }[];
+  invoice: { code: string | null; number: string | null; visitDate: string | null; hospitalId: string | null };
+  decision: string | null;
+  decidedBy: string | null;
+  reasonCodes: string[];
+  coveredFen: number | null;
+  benefitFen: number | null;
+  paidFen: number | null;
+  findings: Finding[];
+  timeline?: ClaimEvent[];
+}
+
+export interface Page<T> {
+  data: T[];
+  hasMore: boolean;
+  nextCursor: string | null;
+}
+
+export const TERMINAL_STATUSES: readonly ClaimStatus[] = ['paid', 'rejected'];
+
+/** The text of an event or finding in the reader's language (the API carries both). */
+export function say(item: { zh?: string; en?: string }, language: string): string {
+  return (language.startsWith('zh') ? item.zh : item.en) ?? item.zh ?? item.en ?? '';
+}
