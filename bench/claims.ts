@@ -98,7 +98,7 @@ async function merchants(count: number, from: number): Promise<BenchMerchant[]> 
     return { line: i + 2, input: { walletUserId: `2088${String(n).padStart(12, '0')}`, legalName: name, idNumber: residentId(n), phone: `139${String(n).padStart(8, '0')}`, city: '广州', enrolledAt: '2026-01-01T00:00:00+08:00' } };
   });
   await importEnrolments(pool, rows, HASH_KEY, { skipDuplicates: false });
-  const { rows: ids } = await pool.query<{ merchant_id: number; wallet_user_id: string; legal_name: string }>('SELECT merchant_id, wallet_user_id, legal_name FROM merchants WHERE wallet_user_id = ANY($1)', [
+  const { rows: ids } = await pool.query<{ merchant_id: number; wallet_user_id: string; legal_name: string }>('SELECT m.merchant_id, m.wallet_user_id, m.legal_name FROM merchant_wallets w JOIN merchants m USING (merchant_id) WHERE w.wallet_user_id = ANY($1)', [
     rows.map((r) => r.input.walletUserId),
   ]);
   const paidAt = new Date(Date.now() - 40 * DAY_MS);

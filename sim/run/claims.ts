@@ -38,7 +38,7 @@ async function claimants(ctx: SimContext, day: number, enrolled: readonly SimMer
   if (drawn.length === 0) return [];
   const { rows } = await ctx.pool.query<{ merchant_id: number; wallet_user_id: string; first_collected: Date }>(
     `SELECT m.merchant_id, m.wallet_user_id, (SELECT min(collected_at) FROM credit_lots l WHERE l.merchant_id = m.merchant_id) AS first_collected
-       FROM merchants m JOIN ledger_accounts a ON a.merchant_id = m.merchant_id AND a.kind = 'merchant_available'
+       FROM merchant_wallets m JOIN ledger_accounts a ON a.merchant_id = m.merchant_id AND a.kind = 'merchant_available'
       WHERE m.wallet_user_id = ANY($1::text[]) AND a.credits_posted - a.debits_posted - a.debits_pending > 0`,
     [drawn.map((m) => m.walletUserId)],
   );

@@ -67,7 +67,7 @@ function checkCsrf(request: FastifyRequest, csrfKey: Buffer, cookie: string): vo
 }
 
 const STATE_CHANGING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const BEARER = /^Bearer ([A-Za-z0-9_-]{1,512})$/;
+const BEARER = /^Bearer ([A-Za-z0-9_.-]{1,512})$/;
 
 function needs(options: AuthenticateOptions): string {
   const consoleRoles = consoleRolesOf(options);

@@ -165,7 +165,7 @@ export const authRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx) =
       const client = await ctx.pool.connect();
       try {
         await client.query('BEGIN');
-        if (await revokeSession(client, principal.sessionId, now)) {
+        if (await revokeSession(client, principal, now)) {
           await recordAudit(client, {
             at: now,
             actorKind: 'merchant',

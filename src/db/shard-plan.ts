@@ -21,6 +21,8 @@ export const PLACEMENTS: Readonly<Record<string, Placement>> = {
   hospital_registry_version: { kind: 'reference', why: "one row: the hospital registry's version, read to tell whether a copy is stale" },
   trade_numbers: { kind: 'global_key', column: 'trade_no', why: "a platform trade number is unique across merchants; names the trade's merchant" },
   invoice_claims: { kind: 'global_key', column: 'invoice_number', why: 'an invoice (code + number) is reimbursed once across all merchants' },
+  merchant_wallets: { kind: 'global_key', column: 'wallet_user_id', why: 'a wallet enrols one merchant across the programme; names the merchant a payment is for' },
+  merchant_identities: { kind: 'global_key', column: 'id_number_hash', why: 'a resident ID enrols one merchant across the programme' },
   unmatched_payments: { kind: 'global_key', column: 'trade_no', why: 'payments to payees that are not enrolled: no merchant owns them' },
   payer_days: { kind: 'global_key', column: 'buyer_id', why: 'keyed by the payer (fan-out signals across merchants)' },
   stored_files: { kind: 'global_key', column: 'sha256', why: 'content-addressed files, shared when two claims carry the same page' },
@@ -40,16 +42,11 @@ export const PLACEMENTS: Readonly<Record<string, Placement>> = {
   programme_secrets: { kind: 'coordinator', why: 'configuration' },
   schema_migrations: { kind: 'coordinator', why: 'the migrator' },
   ledger_open_pending: { kind: 'coordinator', why: "the ledger's index of its open pending transfers (follows ledger_transfers)" },
-  merchants: {
-    kind: 'not_yet_keyed',
-    why: 'wallet_user_id and id_number_hash are unique across merchants: they move to global-key tables (as trade_numbers) when merchants are distributed',
-  },
   ledger_accounts: { kind: 'not_yet_keyed', why: "the programme's own accounts have no merchant; merchant accounts become (merchant_id, kind) once programme accounts live apart" },
   ledger_transfers: {
     kind: 'not_yet_keyed',
     why: 'a transfer id is a global idempotency key and programme-only transfers have no merchant; keyed (merchant_id, transfer_id) with a transfer-id table, as trade_numbers',
   },
-  auth_sessions: { kind: 'not_yet_keyed', why: 'looked up by the hash of the token before the merchant is known: a global-key table for token → (merchant, session)' },
 };
 
 export interface TableKeys {

@@ -23,7 +23,9 @@ export async function searchMerchants(db: Pick<pg.Pool, 'query'>, q: string, aft
       ? "legal_name LIKE replace(replace(replace($1, '\\', '\\\\'), '%', '\\%'), '_', '\\_') || '%'"
       : column === 'merchant_id'
         ? 'merchant_id = $1::bigint'
-        : `${column} = $1`;
+        : column === 'wallet_user_id'
+          ? 'merchant_id IN (SELECT merchant_id FROM merchant_wallets WHERE wallet_user_id = $1)'
+          : 'phone = $1';
   const { rows } = await db.query<MerchantRow>(`SELECT * FROM merchants WHERE ${where} AND merchant_id > $2 ORDER BY merchant_id LIMIT $3`, [value, afterId, Math.min(limit, MAX_SEARCH_PAGE + 1)]);
   return rows.map(merchantFromRow);
 }

@@ -15,8 +15,8 @@ export class DuplicateMerchantError extends Error {
 }
 
 const DUPLICATE_FIELDS: Record<string, 'walletUserId' | 'idNumber'> = {
-  merchants_wallet_user_id_key: 'walletUserId',
-  merchants_id_number_hash_key: 'idNumber',
+  merchant_wallets_pkey: 'walletUserId',
+  merchant_identities_pkey: 'idNumber',
 };
 
 export interface MerchantRow {
@@ -61,6 +61,8 @@ export async function enrolMerchant(client: pg.PoolClient, input: EnrolmentInput
       [input.walletUserId, input.legalName, hashIdNumber(input.idNumber, idHashKey), input.phone, input.city, input.enrolledAt],
     );
     const merchant = merchantFromRow(rows[0]!);
+    await client.query('INSERT INTO merchant_wallets (wallet_user_id, merchant_id) VALUES ($1, $2)', [merchant.walletUserId, merchant.id]);
+    await client.query('INSERT INTO merchant_identities (id_number_hash, merchant_id) VALUES ($1, $2)', [merchant.idNumberHash, merchant.id]);
     await openMerchantAccounts(client, [merchant.id]);
     await client.query('RELEASE SAVEPOINT enrol');
     return merchant;
@@ -111,32 +113,28 @@ export async function importEnrolments(
   try {
     await client.query('BEGIN');
     for (let start = 0; start < unique.length; start += IMPORT_CHUNK) {
-      const chunk = unique.slice(start, start + IMPORT_CHUNK);
-      const hashes = chunk.map((r) => hashIdNumber(r.input.idNumber, idHashKey));
-      const { rows: inserted } = await client.query<{ merchant_id: number; wallet_user_id: string; id_number_hash: string }>(
-        `INSERT INTO merchants (wallet_user_id, legal_name, id_number_hash, phone, city, enrolled_at)
-         SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
-         ON CONFLICT DO NOTHING
-         RETURNING merchant_id, wallet_user_id, id_number_hash`,
+      const chunk = unique.slice(start, start + IMPORT_CHUNK).map((r) => ({ ...r.input, line: r.line, idNumberHash: hashIdNumber(r.input.idNumber, idHashKey) }));
+      const claims = await claimWalletsAndIdentities(client, chunk);
+      const inserted: ((typeof chunk)[number] & { merchantId: number })[] = [];
+      chunk.forEach((r, i) => {
+        const claim = claims[i]!;
+        if ('refused' in claim) duplicates.push({ line: r.line, field: claim.refused });
+        else inserted.push({ ...r, merchantId: claim.merchantId });
+      });
+      await client.query(
+        `INSERT INTO merchants (merchant_id, wallet_user_id, legal_name, id_number_hash, phone, city, enrolled_at)
+         SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[])`,
         [
-          chunk.map((r) => r.input.walletUserId),
-          chunk.map((r) => r.input.legalName),
-          hashes,
-          chunk.map((r) => r.input.phone),
-          chunk.map((r) => r.input.city),
-          chunk.map((r) => r.input.enrolledAt),
+          inserted.map((r) => r.merchantId),
+          inserted.map((r) => r.walletUserId),
+          inserted.map((r) => r.legalName),
+          inserted.map((r) => r.idNumberHash),
+          inserted.map((r) => r.phone),
+          inserted.map((r) => r.city),
+          inserted.map((r) => r.enrolledAt),
         ],
       );
-      const insertedWallets = new Set(inserted.map((r) => r.wallet_user_id));
-      const skipped = chunk.filter((r) => !insertedWallets.has(r.input.walletUserId));
-      if (skipped.length) {
-        const { rows: taken } = await client.query<{ wallet_user_id: string }>('SELECT wallet_user_id FROM merchants WHERE wallet_user_id = ANY($1::text[])', [
-          skipped.map((r) => r.input.walletUserId),
-        ]);
-        const takenWallets = new Set(taken.map((t) => t.wallet_user_id));
-        for (const r of skipped) duplicates.push({ line: r.line, field: takenWallets.has(r.input.walletUserId) ? 'walletUserId' : 'idNumber' });
-      }
-      if (inserted.length) await openMerchantAccounts(client, inserted.map((r) => r.merchant_id));
+      if (inserted.length) await openMerchantAccounts(client, inserted.map((r) => r.merchantId));
       imported += inserted.length;
     }
     duplicates.sort((a, b) => a.line - b.line);
@@ -152,4 +150,32 @@ export async function importEnrolments(
   } finally {
     client.release();
   }
+}
+
+/**
+ * Takes a new merchant id for each row and claims its wallet, then its resident ID, in the global-key
+ * tables. A row whose wallet or ID is enrolled already (or is being enrolled by a concurrent import,
+ * which ON CONFLICT waits for) is refused with that field; a wallet claimed by a row whose ID is then
+ * refused is given back.
+ */
+async function claimWalletsAndIdentities(
+  client: pg.PoolClient,
+  rows: readonly { walletUserId: string; idNumberHash: string }[],
+): Promise<({ merchantId: number } | { refused: 'walletUserId' | 'idNumber' })[]> {
+  const { rows: ids } = await client.query<{ id: number }>("SELECT nextval(pg_get_serial_sequence('merchants', 'merchant_id')) AS id FROM generate_series(1, $1)", [rows.length]);
+  const candidates = rows.map((r, i) => ({ ...r, merchantId: ids[i]!.id }));
+  const { rows: wallets } = await client.query<{ merchant_id: number }>(
+    'INSERT INTO merchant_wallets (wallet_user_id, merchant_id) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING RETURNING merchant_id',
+    [candidates.map((r) => r.walletUserId), candidates.map((r) => r.merchantId)],
+  );
+  const walletHeld = new Set(wallets.map((r) => r.merchant_id));
+  const withWallet = candidates.filter((r) => walletHeld.has(r.merchantId));
+  const { rows: identities } = await client.query<{ merchant_id: number }>(
+    'INSERT INTO merchant_identities (id_number_hash, merchant_id) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING RETURNING merchant_id',
+    [withWallet.map((r) => r.idNumberHash), withWallet.map((r) => r.merchantId)],
+  );
+  const enrolled = new Set(identities.map((r) => r.merchant_id));
+  const givenBack = withWallet.filter((r) => !enrolled.has(r.merchantId)).map((r) => r.walletUserId);
+  if (givenBack.length) await client.query('DELETE FROM merchant_wallets WHERE wallet_user_id = ANY($1::text[])', [givenBack]);
+  return candidates.map((r) => (enrolled.has(r.merchantId) ? { merchantId: r.merchantId } : { refused: walletHeld.has(r.merchantId) ? 'idNumber' : 'walletUserId' }));
 }

@@ -73,7 +73,7 @@ export async function ingestPayments(pool: pg.Pool, notifications: readonly Paym
   return inLedgerTransaction(pool, async (client, lock) => {
     const wallets = [...new Set(notifications.flatMap((n) => [n.sellerId, n.buyerId]))];
     const { rows: enrolled } = await client.query<{ merchant_id: number; wallet_user_id: string }>(
-      'SELECT merchant_id, wallet_user_id FROM merchants WHERE wallet_user_id = ANY($1::text[])',
+      'SELECT merchant_id, wallet_user_id FROM merchant_wallets WHERE wallet_user_id = ANY($1::text[])',
       [textArray(wallets)],
     );
     const merchantByWallet = new Map(enrolled.map((m) => [m.wallet_user_id, m.merchant_id]));

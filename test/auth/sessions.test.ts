@@ -23,7 +23,7 @@ test('browser: an http-only, SameSite=Lax cookie; Secure only on https or when c
   assert.deepEqual(Object.keys(body).sort(), ['client', 'csrfToken', 'expiresAt', 'merchantId', 'object']);
   assert.equal(body.token, undefined, 'the browser never sees the token in JSON');
   const cookie = res.cookies.find((c) => c.name === 'cp_session')!;
-  assert.match(cookie.value, /^[A-Za-z0-9_-]{43}$/);
+  assert.match(cookie.value, new RegExp(`^${body.merchantId}\\.[A-Za-z0-9_-]{43}$`), 'the token names its merchant, then 32 random bytes');
   assert.equal(cookie.httpOnly, true);
   assert.equal(cookie.sameSite, 'Lax');
   assert.equal(cookie.path, '/');
@@ -79,6 +79,16 @@ test('bearer tokens need no CSRF token; a cookie is not a bearer token, nor the 
   assertError(await t.app.inject({ url: '/v1/me', cookies: { cp_session: api.token } }), 401, 'unauthenticated');
   // the Authorization header wins over a cookie: a bad header is not rescued by a good cookie
   assertError(await t.app.inject({ url: '/v1/me', headers: { authorization: 'Bearer nope' }, cookies: { cp_session: browser.cookie } }), 401, 'unauthenticated');
+});
+
+test("a token is found only under the merchant it names: another merchant's id, no id or an oversized id is not a session", async () => {
+  const api = await signInApi(t, clock, phoneOf(3));
+  const secret = api.token.split('.')[1]!;
+  const other = (await signInApi(t, clock, phoneOf(1))).merchantId;
+  assert.equal((await t.app.inject({ url: '/v1/me', headers: { authorization: `Bearer ${api.token}` } })).statusCode, 200);
+  for (const token of [`${other}.${secret}`, secret, `99999999999999999.${secret}`, `0${api.merchantId}.${secret}`, `${api.merchantId}.${secret}x`]) {
+    assertError(await t.app.inject({ url: '/v1/me', headers: { authorization: `Bearer ${token}` } }), 401, 'unauthenticated');
+  }
 });
 
 test('sessions expire after 30 days; signing out one session leaves the others', async () => {

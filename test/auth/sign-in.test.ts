@@ -37,7 +37,8 @@ test('the whole flow: code by SMS → session → /v1/me → sign out → 401', 
   const body = signedIn.json();
   assert.equal(body.object, 'session');
   assert.equal(body.client, 'api');
-  assert.match(body.token, /^[A-Za-z0-9_-]{43}$/);
+  assert.equal(body.token.split('.')[0], body.merchantId, "the token names the session's merchant");
+  assert.match(body.token, /^[0-9]+\.[A-Za-z0-9_-]{43}$/);
   assert.equal(body.expiresAt, new Date(clock.now().getTime() + 30 * 24 * 3600_000).toISOString());
   assert.equal(signedIn.headers['cache-control'], 'no-store');
   assert.equal(await codeRow(phone), undefined, 'a used code is gone');

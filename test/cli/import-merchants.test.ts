@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import { promisify } from 'node:util';
 import { readEnrolmentCsv } from '../../src/cli/import-merchants.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { enrolment } from '../support/fixtures.ts';
+import { enrolment, residentId } from '../support/fixtures.ts';
 
 const run = promisify(execFile);
 const HEADER = 'walletUserId,legalName,idNumber,phone,city,enrolledAt';
@@ -74,6 +74,26 @@ test('an invalid row or a duplicate stops the whole import; --skip-duplicates im
   const skipped = await cli(dup, '--skip-duplicates');
   assert.equal(skipped.code, 0);
   assert.deepEqual(JSON.parse(skipped.stdout), { imported: 2, duplicates: 1 });
+});
+
+test("a row refused for its resident ID gives its wallet back; the global keys name exactly the enrolled merchants", async () => {
+  const idTaken = path.join(dir, 'id-taken.csv');
+  fs.writeFileSync(idTaken, csv([4000, 4001], (line, n) => (n === 4001 ? (line.splice(2, 1, residentId(1001)), line) : line)));
+  const refused = await cli(idTaken, '--skip-duplicates');
+  assert.equal(refused.code, 0, refused.stderr);
+  assert.deepEqual(JSON.parse(refused.stdout), { imported: 1, duplicates: 1 });
+  assert.match(refused.stderr, /id-taken\.csv:3: idNumber: already enrolled/);
+  const walletFree = path.join(dir, 'wallet-free.csv');
+  fs.writeFileSync(walletFree, csv([4001]));
+  assert.deepEqual(JSON.parse((await cli(walletFree)).stdout), { imported: 1, duplicates: 0 }, 'the wallet of the refused row is free');
+  const { rows } = await db.pool.query(`
+    SELECT (SELECT count(*) FROM merchants)::int AS merchants,
+           (SELECT count(*) FROM merchant_wallets)::int AS wallets,
+           (SELECT count(*) FROM merchant_wallets w JOIN merchants m USING (merchant_id, wallet_user_id))::int AS wallets_matching,
+           (SELECT count(*) FROM merchant_identities)::int AS identities,
+           (SELECT count(*) FROM merchant_identities i JOIN merchants m USING (merchant_id, id_number_hash))::int AS identities_matching`);
+  const n = rows[0].merchants;
+  assert.deepEqual(rows[0], { merchants: n, wallets: n, wallets_matching: n, identities: n, identities_matching: n });
 });
 
 test('usage errors exit 2', async () => {
