@@ -23,7 +23,7 @@ import { migrate } from '../src/db/migrate.ts';
 import { buildApp } from '../src/http/app.ts';
 import { inLedgerTransaction } from '../src/ledger/index.ts';
 import { importEnrolments } from '../src/merchants/store.ts';
-import { businessDay } from '../src/payments/business-day.ts';
+import { businessDay } from '../src/shared/business-day.ts';
 import { ingestPayments } from '../src/payments/ingest.ts';
 import type { PaymentNotification } from '../src/payments/notification.ts';
 import { createWalletGateway, generateGatewayKeys, startSandboxGateway } from '../src/payouts/index.ts';

@@ -1,9 +1,14 @@
 /**
- * `npm run bench:history`: does ingest slow down as the payment history grows? Business days are
- * added one after another, each with BENCH_FILL_PER_DAY payments of history (bulk-written into that
- * day's partitions, as a day of the real programme would leave them) and, on the days measured, a
- * realistic day of BENCH_PAYMENTS notifications through the real ingestion. The figure is each
- * measured day's notifications/s and its ratio to the first day's, measured in the same run.
+ * `npm run bench:history`: does ingest slow down as the payment and ledger history grows? Business
+ * days are added one after another, each with BENCH_FILL_PER_DAY payments of history and as many
+ * ledger transfers (bulk-written into that day's partitions and the quarter's transfer ids, as a day
+ * of the real programme would leave them) and, on the days measured, a realistic day of
+ * BENCH_PAYMENTS notifications through the real ingestion. The figure is each measured day's
+ * notifications/s and its ratio to the first day's, measured in the same run.
+ * The days are the BENCH_DAYS up to today: the ledger files a transfer under the database's today,
+ * and its id under today's quarter, so the history must grow where the measured ingestion writes.
+ * Filler transfers move programme credit (funding → lapsed, both balances kept equal to their sums),
+ * keyed by merchants spread as real ones are.
  * Sizes: BENCH_MERCHANTS, BENCH_PAYMENTS, BENCH_FILL_PER_DAY, BENCH_DAYS (measured: 1, 10, 30, and the last).
  */
 import fs from 'node:fs';
@@ -13,8 +18,9 @@ import { createPool, ensureDatabase } from '../src/db/database.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { importEnrolments } from '../src/merchants/store.ts';
-import { addDays } from '../src/payments/business-day.ts';
-import { ensureHistoryDays } from '../src/payments/history.ts';
+import { ensureHistoryDays, quarterStart } from '../src/db/history.ts';
+import { programmeAccountIds } from '../src/ledger/index.ts';
+import { addDays, businessDay } from '../src/shared/business-day.ts';
 import { ingestPayments } from '../src/payments/ingest.ts';
 import { parseNotification, type PaymentNotification } from '../src/payments/notification.ts';
 import { generatePaymentDay } from '../sim/payments.ts';
@@ -26,12 +32,12 @@ const PAYMENTS = Number(process.env.BENCH_PAYMENTS ?? 40_000);
 const FILL_PER_DAY = Number(process.env.BENCH_FILL_PER_DAY ?? 200_000);
 const DAYS = Number(process.env.BENCH_DAYS ?? 30);
 const BATCH = 8_000;
-const FIRST_DAY = '2026-01-01';
 for (const [name, v] of Object.entries({ MERCHANTS, PAYMENTS, DAYS })) {
   if (!Number.isInteger(v) || v < 1) throw new Error(`BENCH_${name} must be a positive integer`);
 }
 if (!Number.isInteger(FILL_PER_DAY) || FILL_PER_DAY < 0) throw new Error('BENCH_FILL_PER_DAY must be a whole number');
 const MEASURED = new Set([1, 10, 30, DAYS].filter((d) => d <= DAYS));
+const FIRST_DAY = addDays(businessDay(new Date()), 1 - DAYS);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carepoints-bench-history-'));
 const server = await startEmbeddedPostgres({ dir });
@@ -60,6 +66,28 @@ async function fillDay(day: string, rows: number): Promise<void> {
   );
 }
 
+/** A day's ledger history: one transfer a history payment, filed under its day and its quarter's ids. */
+async function fillLedgerDay(day: string, rows: number): Promise<void> {
+  const programme = await programmeAccountIds(pool);
+  await pool.query(
+    `WITH f AS (
+       SELECT gen_random_uuid() AS transfer_id, nextval('ledger_transfer_seq') AS seq, $3::bigint + (g * 7919) % $2 AS merchant_id, g FROM generate_series(1, $1) AS g
+     ), t AS (
+       INSERT INTO ledger_transfers (seq, transfer_id, debit_account_id, credit_account_id, amount_fen, code, phase, merchant_id, reference, created_at, history_day)
+       SELECT seq, transfer_id, $4, $5, 200, 'accrual', 'single', merchant_id, 'F' || g, $6::date - interval '8 hours' + make_interval(secs => g % 86400), $6::date FROM f
+     )
+     INSERT INTO ledger_transfer_ids (transfer_id, history_quarter, merchant_id, seq, history_day)
+     SELECT transfer_id, $7::date, merchant_id, seq, $6::date FROM f`,
+    [rows, MERCHANTS, firstMerchantId, programme.programme_funding, programme.lapsed, day, quarterStart(day)],
+  );
+  await pool.query(
+    `UPDATE ledger_accounts SET debits_posted = debits_posted + CASE WHEN account_id = $1 THEN $3::bigint ELSE 0 END,
+                                credits_posted = credits_posted + CASE WHEN account_id = $2 THEN $3::bigint ELSE 0 END
+      WHERE account_id IN ($1, $2)`,
+    [programme.programme_funding, programme.lapsed, rows * 200],
+  );
+}
+
 function parsedDay(day: string, seed: number): PaymentNotification[] {
   return generatePaymentDay({ merchantWallets: wallets.slice(0, Math.ceil(MERCHANTS / 10)), payments: PAYMENTS, payers: PAYMENTS * 2, day, seed }).map((f) => {
     const p = parseNotification(f);
@@ -77,6 +105,7 @@ async function ingestDay(notifications: PaymentNotification[]): Promise<number> 
 interface Row {
   day: number;
   historyPayments: number;
+  historyTransfers: number;
   notificationsPerSecond: number;
 }
 const rows: Row[] = [];
@@ -85,21 +114,24 @@ await ingestDay(parsedDay(addDays(FIRST_DAY, -1), 0).slice(0, 2 * BATCH));
 console.log(`bench:history — ${MERCHANTS} merchants, ${PAYMENTS} notifications a measured day, ${FILL_PER_DAY} history payments a day, ${DAYS} days`);
 for (let d = 1; d <= DAYS; d++) {
   const day = addDays(FIRST_DAY, d - 1);
-  if (FILL_PER_DAY > 0) await fillDay(day, FILL_PER_DAY);
+  if (FILL_PER_DAY > 0) {
+    await fillDay(day, FILL_PER_DAY);
+    await fillLedgerDay(day, FILL_PER_DAY);
+  }
   if (!MEASURED.has(d)) continue;
   const notifications = parsedDay(day, d);
-  await pool.query('ANALYZE payments, trade_numbers, merchant_days, payer_days');
-  const { rows: counted } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM payments');
+  await pool.query('ANALYZE payments, trade_numbers, merchant_days, payer_days, ledger_transfers, ledger_transfer_ids');
+  const { rows: counted } = await pool.query<{ n: number; transfers: number }>('SELECT (SELECT count(*) FROM payments)::int AS n, (SELECT count(*) FROM ledger_transfers)::int AS transfers');
   const rate = await ingestDay(notifications);
-  rows.push({ day: d, historyPayments: counted[0]!.n, notificationsPerSecond: rate });
-  console.log(`day ${d}: ${counted[0]!.n.toLocaleString('en')} payments in history, ${Math.round(rate).toLocaleString('en')} notifications/s`);
+  rows.push({ day: d, historyPayments: counted[0]!.n, historyTransfers: counted[0]!.transfers, notificationsPerSecond: rate });
+  console.log(`day ${d}: ${counted[0]!.n.toLocaleString('en')} payments and ${counted[0]!.transfers.toLocaleString('en')} ledger transfers in history, ${Math.round(rate).toLocaleString('en')} notifications/s`);
 }
 await assertLedgerInvariants(pool);
 
 const baseline = rows[0]!.notificationsPerSecond;
-console.log('\n| day | payments in history | notifications/s | ratio to day 1 |\n|---|---|---|---|');
-for (const r of rows) console.log(`| ${r.day} | ${r.historyPayments.toLocaleString('en')} | ${Math.round(r.notificationsPerSecond).toLocaleString('en')} | ${(r.notificationsPerSecond / baseline).toFixed(2)} |`);
-for (const r of rows) console.log(`BENCH history day=${r.day} history_payments=${r.historyPayments} notifications_per_s=${Math.round(r.notificationsPerSecond)} ratio=${(r.notificationsPerSecond / baseline).toFixed(3)}`);
+console.log('\n| day | payments in history | ledger transfers in history | notifications/s | ratio to day 1 |\n|---|---|---|---|---|');
+for (const r of rows) console.log(`| ${r.day} | ${r.historyPayments.toLocaleString('en')} | ${r.historyTransfers.toLocaleString('en')} | ${Math.round(r.notificationsPerSecond).toLocaleString('en')} | ${(r.notificationsPerSecond / baseline).toFixed(2)} |`);
+for (const r of rows) console.log(`BENCH history day=${r.day} history_payments=${r.historyPayments} history_transfers=${r.historyTransfers} notifications_per_s=${Math.round(r.notificationsPerSecond)} ratio=${(r.notificationsPerSecond / baseline).toFixed(3)}`);
 await pool.end();
 await server.stop();
 fs.rmSync(dir, { recursive: true, force: true });

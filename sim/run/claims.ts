@@ -8,7 +8,7 @@ import { createHash } from 'node:crypto';
 import { enqueueRecognition } from '../../src/claims/pipeline.ts';
 import { insertClaim, transitionClaim } from '../../src/claims/store.ts';
 import { inTransaction } from '../../src/db/transaction.ts';
-import { businessDay, businessDayStart } from '../../src/payments/business-day.ts';
+import { businessDay, businessDayStart } from '../../src/shared/business-day.ts';
 import { claimsOn, forgedKind, forgedPhoto, legitPhoto, renderPhoto, truthTotalFen, type ClaimKind, type PhotoSpec } from '../world/claims.ts';
 import type { GeneratedInvoice } from '../invoices/generate.ts';
 import { mix, TOPIC } from '../world/hash.ts';

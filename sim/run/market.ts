@@ -5,7 +5,7 @@
  */
 import { inLedgerTransaction } from '../../src/ledger/index.ts';
 import { importEnrolments, resolveIdHashKey } from '../../src/merchants/store.ts';
-import { businessDayStart } from '../../src/payments/business-day.ts';
+import { businessDayStart } from '../../src/shared/business-day.ts';
 import { ingestIsolated } from '../../src/payments/isolate.ts';
 import type { PaymentNotification } from '../../src/payments/notification.ts';
 import { loadRulesets } from '../../src/payments/rulesets.ts';

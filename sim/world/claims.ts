@@ -4,7 +4,7 @@
  * some not), the photo, and the forged claims among them. A claim's photo is described by a spec, so
  * a duplicate can be rendered again from an earlier claim's spec.
  */
-import { addDays } from '../../src/payments/business-day.ts';
+import { addDays } from '../../src/shared/business-day.ts';
 import type { Hospital } from '../../src/recognition/hospitals.ts';
 import { invoiceContent } from '../invoices/content.ts';
 import { generateInvoice, type GeneratedInvoice } from '../invoices/generate.ts';

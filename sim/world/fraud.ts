@@ -4,7 +4,7 @@
  * paying dozens of merchants a day. Which notifications are fraud is known, so the report can set
  * what the programme's signals flagged against what was injected.
  */
-import { businessDayStart } from '../../src/payments/business-day.ts';
+import { businessDayStart } from '../../src/shared/business-day.ts';
 import type { PaymentNotification } from '../../src/payments/notification.ts';
 import { picker } from '../invoices/random.ts';
 import { TOPIC, mix, uniform } from './hash.ts';

@@ -5,7 +5,7 @@
  */
 import { residentIdCheckChar } from '../../src/merchants/resident-id.ts';
 import type { EnrolmentInput } from '../../src/merchants/types.ts';
-import { businessDayStart } from '../../src/payments/business-day.ts';
+import { businessDayStart } from '../../src/shared/business-day.ts';
 import { TOPIC, mix, uniform } from './hash.ts';
 import { dayOf, type World } from './world.ts';
 

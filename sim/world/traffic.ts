@@ -3,7 +3,7 @@
  * handful, regulars who come back, tiny payments, refunds later in the day and retried deliveries.
  * Pure: the same world, merchant and day always give the same notifications.
  */
-import { businessDayStart } from '../../src/payments/business-day.ts';
+import { businessDayStart } from '../../src/shared/business-day.ts';
 import type { PaymentNotification } from '../../src/payments/notification.ts';
 import { picker, type Picker } from '../invoices/random.ts';
 import { payerWalletOf } from '../payments.ts';

@@ -1,4 +1,4 @@
-import { addDays } from '../../src/payments/business-day.ts';
+import { addDays } from '../../src/shared/business-day.ts';
 
 /** What a simulation is: every number that shapes the world. Same world, same outcome. */
 export interface World {

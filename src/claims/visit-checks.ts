@@ -1,5 +1,5 @@
 /** The visit (the bill's issue date) lies within the claim window and inside the credit's validity. */
-import { businessDay } from '../payments/business-day.ts';
+import { businessDay } from '../shared/business-day.ts';
 import type { Invoice } from '../recognition/types.ts';
 import { groundOf } from './confidence.ts';
 import { finding, type ClaimFinding } from './findings.ts';

@@ -6,7 +6,7 @@
 import type pg from 'pg';
 import { CLAIM_TASKS, claimTasks, type ClaimsRuntime } from '../claims/index.ts';
 import { releaseStaleJobs, startWorker, type JobTasks } from '../jobs/index.ts';
-import { addDays, businessDay } from '../payments/business-day.ts';
+import { addDays, businessDay } from '../shared/business-day.ts';
 import { reconcilePayoutDay, type GatewayBillRecord, type PayoutGateway } from '../payouts/index.ts';
 import { databaseHospitalRegistry } from '../hospitals/index.ts';
 import { createRecognizerPool, type Recognizer } from '../recognition/index.ts';

@@ -7,7 +7,7 @@
  * Recognising a photo costs one to three seconds of both cores: four are read here.
  */
 import type pg from 'pg';
-import { businessDay } from '../payments/business-day.ts';
+import { businessDay } from '../shared/business-day.ts';
 import type { FileStore } from '../storage/index.ts';
 import { claimIdOf, submit, type Claimant, type PreparedClaim } from '../../sim/run/claims.ts';
 import type { SimContext } from '../../sim/run/context.ts';

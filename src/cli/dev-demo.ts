@@ -7,7 +7,7 @@
  */
 import type pg from 'pg';
 import { importEnrolments } from '../merchants/store.ts';
-import { addDays, businessDay, businessDayStart } from '../payments/business-day.ts';
+import { addDays, businessDay, businessDayStart } from '../shared/business-day.ts';
 import { ingestPayments } from '../payments/ingest.ts';
 import { loadHospitalRegistry } from '../recognition/index.ts';
 import type { FileStore } from '../storage/index.ts';

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { pruneIdempotencyKeys } from '../http/idempotency.ts';
 import { expirePendingTransfers } from '../ledger/index.ts';
 import { noticeExpiringCredit } from '../notifications/index.ts';
-import { applyHistoryRetention, makeHistoryDaysAhead } from '../payments/history.ts';
+import { applyHistoryRetention, makeHistoryDaysAhead } from '../db/history.ts';
 import { expireCredits, lapseUncollectedCredits } from '../points/index.ts';
 
 export const PERIODIC_INTERVAL_MS = 10_000;

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { DEFAULT_HISTORY_RETENTION_DAYS, MIN_HISTORY_RETENTION_DAYS } from '../payments/history.ts';
+import { DEFAULT_HISTORY_RETENTION_DAYS, MIN_HISTORY_RETENTION_DAYS } from '../db/history.ts';
 import { publicKeyFrom } from '../payments/signature.ts';
 
 /** A configuration value that failed validation; the message names the variable and what was wrong. */

@@ -25,6 +25,7 @@ export const PLACEMENTS: Readonly<Record<string, Placement>> = {
   merchant_identities: { kind: 'global_key', column: 'id_number_hash', why: 'a resident ID enrols one merchant across the programme' },
   unmatched_payments: { kind: 'global_key', column: 'trade_no', why: 'payments to payees that are not enrolled: no merchant owns them' },
   payer_days: { kind: 'global_key', column: 'buyer_id', why: 'keyed by the payer (fan-out signals across merchants)' },
+  ledger_transfer_ids: { kind: 'global_key', column: 'transfer_id', why: "a transfer id is the ledger's idempotency key across merchants; names where the transfer lives" },
   stored_files: { kind: 'global_key', column: 'sha256', why: 'content-addressed files, shared when two claims carry the same page' },
   idempotency_keys: { kind: 'coordinator', why: "keyed by the caller's scope (an API key, a session)" },
   auth_otp_codes: { kind: 'coordinator', why: 'keyed by phone number: sign-in comes before a merchant is known' },
@@ -41,12 +42,8 @@ export const PLACEMENTS: Readonly<Record<string, Placement>> = {
   history_horizon: { kind: 'coordinator', why: 'operations: the first business day whose payment history is kept' },
   programme_secrets: { kind: 'coordinator', why: 'configuration' },
   schema_migrations: { kind: 'coordinator', why: 'the migrator' },
-  ledger_open_pending: { kind: 'coordinator', why: "the ledger's index of its open pending transfers (follows ledger_transfers)" },
+  ledger_open_pending: { kind: 'coordinator', why: "the ledger's small index of its open pending transfers, read by the expiry sweep" },
   ledger_accounts: { kind: 'not_yet_keyed', why: "the programme's own accounts have no merchant; merchant accounts become (merchant_id, kind) once programme accounts live apart" },
-  ledger_transfers: {
-    kind: 'not_yet_keyed',
-    why: 'a transfer id is a global idempotency key and programme-only transfers have no merchant; keyed (merchant_id, transfer_id) with a transfer-id table, as trade_numbers',
-  },
 };
 
 export interface TableKeys {

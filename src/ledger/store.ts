@@ -4,6 +4,8 @@
  */
 import type pg from 'pg';
 import { intArray, textArray } from '../db/arrays.ts';
+import { ensureHistoryDays, quarterStart } from '../db/history.ts';
+import { addDays, businessDay } from '../shared/business-day.ts';
 import { planBatch, normaliseId, type BatchPolicy, type LedgerSnapshot, type PendingState, type Plan, type TransferRow } from './engine.ts';
 import { LedgerInvariantError, MAX_BATCH_TRANSFERS, type Account, type Transfer, type TransferInput, type TransferResult } from './types.ts';
 
@@ -32,7 +34,8 @@ export interface TransferDbRow {
   phase: Transfer['phase'];
   pending_id: string | null;
   timeout_s: number;
-  merchant_id: number | null;
+  /** 0 for the programme's own transfers (the key holds no null) */
+  merchant_id: number;
   reference: string | null;
   created_at: Date;
 }
@@ -67,15 +70,49 @@ export function transferFromRow(r: TransferDbRow): Transfer {
     phase: r.phase,
     pendingId: r.pending_id,
     timeoutS: r.timeout_s,
-    merchantId: r.merchant_id,
+    merchantId: r.merchant_id === PROGRAMME_MERCHANT_ID ? null : r.merchant_id,
     reference: r.reference,
     createdAt: r.created_at,
   };
 }
 
+/** Where a transfer that touches no merchant is kept: merchant_id 0 (migration 0026). */
+const PROGRAMME_MERCHANT_ID = 0;
+
+/**
+ * Transfers by id: the global key (ledger_transfer_ids) says where each lives, then its day's
+ * partition is read by key.
+ */
+async function transfersById(client: pg.PoolClient, ids: readonly string[]): Promise<TransferDbRow[]> {
+  if (ids.length === 0) return [];
+  const { rows } = await client.query<TransferDbRow>(
+    `SELECT ${TRANSFER_COLUMNS.split(', ').map((c) => `t.${c}`).join(', ')}
+       FROM ledger_transfer_ids i
+       JOIN ledger_transfers t ON t.merchant_id = i.merchant_id AND t.seq = i.seq AND t.history_day = i.history_day
+      WHERE i.transfer_id = ANY($1::uuid[])`,
+    [textArray([...ids])],
+  );
+  return rows;
+}
+
+/** Whether a transfer id is taken (by a transfer of any day). */
+export async function transferExists(db: Pick<pg.Pool, 'query'> | pg.PoolClient, id: string): Promise<boolean> {
+  const { rowCount } = await db.query('SELECT 1 FROM ledger_transfer_ids WHERE transfer_id = $1', [id]);
+  return (rowCount ?? 0) > 0;
+}
+
 function rowOf(t: TransferDbRow): TransferRow {
   const { seq: _seq, createdAt: _createdAt, ...row } = transferFromRow(t);
   return row;
+}
+
+/** A pending transfer this batch resolves was resolved by a concurrent transaction first. */
+class ConcurrentResolution extends Error {
+  readonly code = '40001';
+  constructor(count: number) {
+    super(`${count} pending transfer(s) were resolved concurrently`);
+    this.name = 'ConcurrentResolution';
+  }
 }
 
 function isRetryable(err: unknown): boolean {
@@ -152,14 +189,34 @@ async function loadAccounts(client: pg.PoolClient, pool: pg.Pool, batch: readonl
   return accounts;
 }
 
+/**
+ * How the closed ones among these pending transfers were resolved. A pending transfer is open while
+ * ledger_open_pending holds it; only a closed one is looked for among the posts and voids (which
+ * may be on any later day: every partition's small index of resolutions is probed).
+ */
+async function resolutionsOf(client: pg.PoolClient, pendings: readonly TransferDbRow[]): Promise<Map<string, PendingState['resolution']>> {
+  const candidates = pendings.filter((p) => p.phase === 'pending');
+  if (candidates.length === 0) return new Map();
+  const { rows: open } = await client.query<{ transfer_id: string }>('SELECT transfer_id FROM ledger_open_pending WHERE transfer_id = ANY($1::uuid[])', [
+    textArray(candidates.map((p) => p.transfer_id)),
+  ]);
+  const openIds = new Set(open.map((o) => o.transfer_id));
+  const closed = candidates.filter((p) => !openIds.has(p.transfer_id));
+  if (closed.length === 0) return new Map();
+  const { rows } = await client.query<{ pending_id: string; phase: 'post' | 'void' }>(
+    `SELECT r.pending_id, r.phase FROM unnest($1::bigint[], $2::uuid[]) AS v(merchant, pending)
+       JOIN ledger_transfers r ON r.merchant_id = v.merchant AND r.pending_id = v.pending`,
+    [intArray(closed.map((p) => p.merchant_id)), textArray(closed.map((p) => p.transfer_id))],
+  );
+  return new Map(rows.map((r) => [r.pending_id, r.phase === 'post' ? 'posted' : 'voided']));
+}
+
 async function loadSnapshot(client: pg.PoolClient, pool: pg.Pool, batch: readonly TransferInput[], lock: boolean): Promise<{ snapshot: LedgerSnapshot; stored: Map<string, TransferDbRow> }> {
   const ids = batch.map((t) => normaliseId(t.id)).filter((id) => typeof id === 'string' && UUID.test(id));
   const pendingIds = batch.flatMap((t) => ('pendingId' in t && typeof t.pendingId === 'string' ? [normaliseId(t.pendingId)] : [])).filter((id) => UUID.test(id));
 
   // Pending transfers are immutable rows: read their accounts before locking.
-  const pendingRows = pendingIds.length
-    ? (await client.query<TransferDbRow>(`SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE transfer_id = ANY($1::uuid[])`, [pendingIds])).rows
-    : [];
+  const pendingRows = await transfersById(client, pendingIds);
   const accountIds = new Set<number>();
   for (const t of batch) {
     if ('debitAccountId' in t && Number.isSafeInteger(t.debitAccountId)) accountIds.add(t.debitAccountId);
@@ -178,32 +235,17 @@ async function loadSnapshot(client: pg.PoolClient, pool: pg.Pool, batch: readonl
 
   // A concurrent resolution of the same pending transfer, or a concurrent insert of the same id, is
   // caught by the unique indexes at insert time and retried.
-  const existing = ids.length
-    ? (await client.query<TransferDbRow>(`SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers WHERE transfer_id = ANY($1::uuid[])`, [textArray(ids)])).rows
-    : [];
-  const referenced = new Set(pendingRows.map((p) => p.transfer_id));
-  for (const e of existing) if (e.pending_id) referenced.add(e.pending_id);
-  const states = referenced.size
-    ? (
-        await client.query<TransferDbRow & { open: boolean; expires_at: Date | null; resolved_phase: string | null }>(
-          `SELECT t.transfer_id, t.seq, t.debit_account_id, t.credit_account_id, t.amount_fen, t.code, t.phase, t.pending_id,
-                  t.timeout_s, t.merchant_id, t.reference, t.created_at,
-                  o.transfer_id IS NOT NULL AS open, o.expires_at, r.phase AS resolved_phase
-             FROM ledger_transfers t
-             LEFT JOIN ledger_open_pending o ON o.transfer_id = t.transfer_id
-             LEFT JOIN ledger_transfers r ON r.pending_id = t.transfer_id
-            WHERE t.transfer_id = ANY($1::uuid[])`,
-          [[...referenced]],
-        )
-      ).rows
-    : [];
+  const existing = await transfersById(client, ids);
+  const referenced = new Map(pendingRows.map((p) => [p.transfer_id, p]));
+  const notLoaded = [...new Set(existing.flatMap((e) => (e.pending_id && !referenced.has(e.pending_id) ? [e.pending_id] : [])))];
+  for (const p of await transfersById(client, notLoaded)) referenced.set(p.transfer_id, p);
+  const resolutions = await resolutionsOf(client, [...referenced.values()]);
   const pendings = new Map<string, PendingState>();
-  for (const s of states) {
-    const resolution = s.resolved_phase === 'post' ? 'posted' : s.resolved_phase === 'void' ? 'voided' : 'open';
-    pendings.set(s.transfer_id, {
-      row: rowOf(s),
-      expiresAt: s.phase === 'pending' && s.timeout_s > 0 ? new Date(s.created_at.getTime() + s.timeout_s * 1000) : null,
-      resolution,
+  for (const p of referenced.values()) {
+    pendings.set(p.transfer_id, {
+      row: rowOf(p),
+      expiresAt: p.phase === 'pending' && p.timeout_s > 0 ? new Date(p.created_at.getTime() + p.timeout_s * 1000) : null,
+      resolution: resolutions.get(p.transfer_id) ?? 'open',
     });
   }
   return {
@@ -236,11 +278,18 @@ async function writePlan(client: pg.PoolClient, plan: Plan, snapshot: LedgerSnap
   if (plan.inserts.length) {
     const rows = plan.inserts;
     const base = (await client.query<{ base: number }>("SELECT nextval('ledger_transfer_seq') AS base")).rows[0]!.base;
+    const day = businessDay(snapshot.now);
+    // One statement writes the day's rows and their global keys; a concurrent transaction that made
+    // one of these ids first fails the key (23505), and the batch runs again against it.
     await client.query(
-      `INSERT INTO ledger_transfers (seq, transfer_id, debit_account_id, credit_account_id, amount_fen, code, phase, pending_id, timeout_s, merchant_id, reference)
-       SELECT $11::bigint + ord - 1, id, debit, credit, amount, code, phase, pending, timeout, merchant, reference
-         FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::uuid[], $8::int[], $9::bigint[], $10::text[])
-              WITH ORDINALITY AS v(id, debit, credit, amount, code, phase, pending, timeout, merchant, reference, ord)`,
+      `WITH written AS (
+         INSERT INTO ledger_transfers (seq, transfer_id, debit_account_id, credit_account_id, amount_fen, code, phase, pending_id, timeout_s, merchant_id, reference, history_day)
+         SELECT $11::bigint + ord - 1, id, debit, credit, amount, code, phase, pending, timeout, merchant, reference, $12::date
+           FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::uuid[], $8::int[], $9::bigint[], $10::text[])
+                WITH ORDINALITY AS v(id, debit, credit, amount, code, phase, pending, timeout, merchant, reference, ord)
+         RETURNING transfer_id, merchant_id, seq)
+       INSERT INTO ledger_transfer_ids (transfer_id, history_quarter, merchant_id, seq, history_day)
+       SELECT transfer_id, $13::date, merchant_id, seq, $12::date FROM written`,
       [
         textArray(rows.map((r) => r.id)),
         intArray(rows.map((r) => r.debitAccountId)),
@@ -250,9 +299,11 @@ async function writePlan(client: pg.PoolClient, plan: Plan, snapshot: LedgerSnap
         textArray(rows.map((r) => r.phase)),
         textArray(rows.map((r) => r.pendingId)),
         intArray(rows.map((r) => r.timeoutS)),
-        intArray(rows.map((r) => r.merchantId)),
+        intArray(rows.map((r) => r.merchantId ?? PROGRAMME_MERCHANT_ID)),
         textArray(rows.map((r) => r.reference)),
         base,
+        day,
+        quarterStart(day),
       ],
     );
     rows.forEach((r, i) => written.set(r.id, base + i));
@@ -267,8 +318,10 @@ async function writePlan(client: pg.PoolClient, plan: Plan, snapshot: LedgerSnap
     ]);
   }
   if (plan.closePending.length) {
+    // Resolved at most once: a concurrent transaction that closed one first leaves fewer rows to
+    // delete (after waiting for it), and the batch runs again, finding it resolved.
     const { rowCount } = await client.query('DELETE FROM ledger_open_pending WHERE transfer_id = ANY($1::uuid[])', [plan.closePending]);
-    if (rowCount !== plan.closePending.length) throw new LedgerInvariantError(`closed ${rowCount} of ${plan.closePending.length} open pending transfers`);
+    if (rowCount !== plan.closePending.length) throw new ConcurrentResolution(plan.closePending.length - (rowCount ?? 0));
   }
   // The hot programme accounts last: their row locks are then held only until the commit that
   // follows, and every batch takes its locks in the same order (merchant accounts, then programme
@@ -347,11 +400,22 @@ export async function createTransfers(pool: pg.Pool, batch: readonly TransferInp
 }
 
 /**
+ * Today's history partitions, and either side of today for a database clock a little off this
+ * process's, before a ledger transaction (known days are remembered, so this rarely asks). A day
+ * nobody made still takes its transfers, in the default partition.
+ */
+async function ensureLedgerDays(pool: pg.Pool): Promise<void> {
+  const today = businessDay(new Date());
+  await ensureHistoryDays(pool, [addDays(today, -1), today, addDays(today, 1)]);
+}
+
+/**
  * Runs `work` in a ledger transaction, retrying when a concurrent transaction collided with it; a
  * CHECK violation is retried once with account locks (a concurrent batch moved a balance we decided
  * on), and a second one is a bug.
  */
 export async function inLedgerTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient, lock: boolean) => Promise<T>): Promise<T> {
+  await ensureLedgerDays(pool);
   let lock = false;
   for (let attempt = 1; ; attempt++) {
     const client = await pool.connect();

@@ -8,7 +8,7 @@
 import type pg from 'pg';
 import { inTransaction } from '../db/transaction.ts';
 import { intArray } from '../db/arrays.ts';
-import { businessDay } from '../payments/business-day.ts';
+import { businessDay } from '../shared/business-day.ts';
 import { EXPIRING_WITHIN_DAYS } from '../points/summary.ts';
 import { formatFenAsYuan } from '../recognition/money.ts';
 

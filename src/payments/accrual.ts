@@ -2,7 +2,7 @@
  * The pure accrual rules: how one payment notification changes a trade's state and what credit it
  * earns or gives back. No I/O: the ingestion path and the property tests' model both run this.
  */
-import { businessDay, businessHour } from './business-day.ts';
+import { businessDay, businessHour } from '../shared/business-day.ts';
 import type { PaymentNotification, TradeStatus } from './notification.ts';
 import type { AccrualRules } from './rules.ts';
 

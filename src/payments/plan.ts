@@ -5,7 +5,7 @@
  * so that a later notification of the batch sees the earlier ones.
  */
 import { decide, type AccrualOutcome, type MerchantAccrualContext, type PaymentSignal, type TradeState } from './accrual.ts';
-import { businessDay } from './business-day.ts';
+import { businessDay } from '../shared/business-day.ts';
 import type { PaymentNotification } from './notification.ts';
 import { rulesetAt, type RulesetVersion } from './rules.ts';
 

@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import { inTransaction } from '../db/transaction.ts';
-import { addDays, businessDayStart } from '../payments/business-day.ts';
+import { addDays, businessDayStart } from '../shared/business-day.ts';
 import type { GatewayBillRecord } from './gateway.ts';
 import { reconcile, type Mismatch, type PostedPayout } from './reconcile.ts';
 

@@ -6,8 +6,8 @@
  * accrual lock (lockMerchants), which serialises every change of the merchant's credit.
  */
 import type pg from 'pg';
-import { merchantAccounts, programmeAccountIds, transferIdFor } from '../ledger/index.ts';
-import { addDays, businessDayStart } from '../payments/business-day.ts';
+import { merchantAccounts, programmeAccountIds, transferExists, transferIdFor } from '../ledger/index.ts';
+import { addDays, businessDayStart } from '../shared/business-day.ts';
 import { planSpendDraws } from './plan.ts';
 import { lotFromRow, postOrThrow, updateLots, type LotRow } from './store.ts';
 
@@ -38,8 +38,7 @@ export async function reserveCredit(client: pg.PoolClient, pool: pg.Pool, spend:
 /** Posts the reservation and draws the lots; a replay (same payout) finds the post and changes nothing. */
 export async function postReservation(client: pg.PoolClient, pool: pg.Pool, spend: Spend): Promise<void> {
   const postId = transferIdFor('payout_post', spend.payoutId);
-  const { rowCount } = await client.query('SELECT 1 FROM ledger_transfers WHERE transfer_id = $1', [postId]);
-  if (rowCount) return;
+  if (await transferExists(client, postId)) return;
   await postOrThrow(client, pool, [{ id: postId, phase: 'post', pendingId: reservationIdFor(spend.payoutId), code: SPEND_CODE, reference: spend.claimId }]);
   await drawLots(client, spend.merchantId, spend.amountFen);
 }
@@ -73,8 +72,7 @@ export class InsufficientCredit extends Error {
  * and changes nothing.
  */
 export async function spendCreditNow(client: pg.PoolClient, pool: pg.Pool, spend: { merchantId: number; transferId: string; amountFen: number; reference: string }): Promise<void> {
-  const { rowCount } = await client.query('SELECT 1 FROM ledger_transfers WHERE transfer_id = $1', [spend.transferId]);
-  if (rowCount) return;
+  if (await transferExists(client, spend.transferId)) return;
   const accounts = (await merchantAccounts(client, spend.merchantId))!;
   const available = accounts.merchant_available;
   const availableFen = available.creditsPosted - available.debitsPosted - available.debitsPending;
@@ -88,8 +86,7 @@ export async function spendCreditNow(client: pg.PoolClient, pool: pg.Pool, spend
 
 export async function voidReservation(client: pg.PoolClient, pool: pg.Pool, spend: Pick<Spend, 'payoutId' | 'claimId'>): Promise<void> {
   const voidId = transferIdFor('payout_void', spend.payoutId);
-  const { rowCount } = await client.query('SELECT 1 FROM ledger_transfers WHERE transfer_id = $1', [voidId]);
-  if (rowCount) return;
+  if (await transferExists(client, voidId)) return;
   await postOrThrow(client, pool, [{ id: voidId, phase: 'void', pendingId: reservationIdFor(spend.payoutId), code: SPEND_CODE, reference: spend.claimId }]);
 }
 

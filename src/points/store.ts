@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import { intArray, textArray } from '../db/arrays.ts';
 import { merchantAccountsOf, programmeAccountIds, transferIdFor, applyTransfers, MAX_BATCH_TRANSFERS, type TransferInput } from '../ledger/index.ts';
-import { addMonths, businessDay, businessDayStart } from '../payments/business-day.ts';
+import { addMonths, businessDay, businessDayStart } from '../shared/business-day.ts';
 import { planClawback, planCollect, type Lot } from './plan.ts';
 
 export interface LotRow {

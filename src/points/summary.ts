@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { businessDay } from '../payments/business-day.ts';
+import { businessDay } from '../shared/business-day.ts';
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 

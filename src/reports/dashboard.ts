@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { addDays, businessDay, businessDayStart } from '../payments/business-day.ts';
+import { addDays, businessDay, businessDayStart } from '../shared/business-day.ts';
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 

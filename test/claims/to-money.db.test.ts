@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import sharp from 'sharp';
 import { after, before, test } from 'node:test';
 import { merchantBalance } from '../../src/ledger/index.ts';
-import { businessDay } from '../../src/payments/business-day.ts';
+import { businessDay } from '../../src/shared/business-day.ts';
 import { createWalletGateway, reconcilePayoutDay } from '../../src/payouts/index.ts';
 import { asOps, asReviewer } from '../support/app.ts';
 import { createClaimsHarness, invoicePhoto, multipart, waitForClaim, type ClaimsHarness } from '../support/claims.ts';

@@ -41,11 +41,11 @@ test('the database refuses a negative available balance even if application code
   );
   await assert.rejects(db.pool.query('UPDATE ledger_accounts SET credits_posted = credits_posted + 1 WHERE account_id = $1', [m.debt]), /ledger_accounts_credits_within_debits/);
   await assert.rejects(
-    db.pool.query(`INSERT INTO ledger_transfers (seq, transfer_id, debit_account_id, credit_account_id, amount_fen, code, phase) VALUES (nextval('ledger_transfer_seq'), gen_random_uuid(), $1, $1, 5, 'accrual', 'single')`, [m.available]),
+    db.pool.query(`INSERT INTO ledger_transfers (seq, transfer_id, debit_account_id, credit_account_id, amount_fen, code, phase, merchant_id, history_day) VALUES (nextval('ledger_transfer_seq'), gen_random_uuid(), $1, $1, 5, 'accrual', 'single', $2, current_date)`, [m.available, m.id]),
     /ledger_transfers_distinct_accounts/,
   );
   await assert.rejects(
-    db.pool.query(`INSERT INTO ledger_transfers (seq, transfer_id, debit_account_id, credit_account_id, amount_fen, code, phase) VALUES (nextval('ledger_transfer_seq'), gen_random_uuid(), $1, 999999999, 5, 'accrual', 'single')`, [m.available]),
+    db.pool.query(`INSERT INTO ledger_transfers (seq, transfer_id, debit_account_id, credit_account_id, amount_fen, code, phase, merchant_id, history_day) VALUES (nextval('ledger_transfer_seq'), gen_random_uuid(), $1, 999999999, 5, 'accrual', 'single', $2, current_date)`, [m.available, m.id]),
     /unknown account 999999999/,
   );
   await assert.rejects(db.pool.query('DELETE FROM ledger_accounts WHERE account_id = $1', [m.available]), /ledger accounts are permanent/);
@@ -53,6 +53,16 @@ test('the database refuses a negative available balance even if application code
   await assert.rejects(db.pool.query('UPDATE ledger_accounts SET debits_must_not_exceed_credits = false WHERE account_id = $1', [m.available]), /keeps its owner, kind and limits/);
   await assert.rejects(db.pool.query('UPDATE ledger_transfers SET amount_fen = amount_fen + 1'), /ledger transfers are immutable/);
   await assert.rejects(db.pool.query('DELETE FROM ledger_transfers'), /ledger transfers are immutable/);
+  // a day's partition, named directly, is as immutable as the whole
+  const [own] = await createTransfers(db.pool, [{ id: transferIdFor('db-test', 'programme-own'), debitAccountId: programme.programme_funding, creditAccountId: programme.lapsed, amountFen: 1, code: 'adjustment' }]);
+  assert.equal(own!.status, 'created');
+  assert.equal(own!.status === 'created' && own!.transfer.merchantId, null, "the programme's own transfer belongs to no merchant");
+  assert.deepEqual((await db.pool.query('SELECT merchant_id FROM ledger_transfers')).rows, [{ merchant_id: 0 }], 'and is kept under merchant 0');
+  const { rows } = await db.pool.query<{ day: string }>('SELECT tableoid::regclass::text AS day FROM ledger_transfers LIMIT 1');
+  assert.match(rows[0]!.day, /^ledger_transfers_d\d{8}$/);
+  await assert.rejects(db.pool.query(`UPDATE ${rows[0]!.day} SET amount_fen = amount_fen + 1`), /ledger transfers are immutable/);
+  await assert.rejects(db.pool.query(`DELETE FROM ${rows[0]!.day}`), /ledger transfers are immutable/);
+  await assert.rejects(db.pool.query('DELETE FROM ledger_transfer_ids'), /transfer ids are permanent/);
 });
 
 test('several clients posting to the same accounts at once lose nothing and double nothing', async () => {

@@ -1,7 +1,7 @@
 /** Business days are Asia/Shanghai calendar days (UTC+8): hand-computed instants around midnight. */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { addDays, addMonths, businessDay, businessDayStart, businessHour } from '../../src/payments/business-day.ts';
+import { addDays, addMonths, businessDay, businessDayStart, businessHour } from '../../src/shared/business-day.ts';
 
 test('the Shanghai day of an instant turns at 16:00 UTC, the same on every call', () => {
   for (let round = 0; round < 2; round++) {

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { ingestPayments } from '../../src/payments/ingest.ts';
-import { dropHistoryBefore, historyPartitions, makeHistoryDaysAhead, partitionEnd, retentionCutoff } from '../../src/payments/history.ts';
+import { dropHistoryBefore, historyPartitions, makeHistoryDaysAhead, partitionEnd, retentionCutoff } from '../../src/db/history.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { enrolMerchants } from '../support/fixtures.ts';
 import { notification, payerWallet } from '../support/payments.ts';

@@ -5,7 +5,7 @@ import type pg from 'pg';
 import { generateInvoice, type GenerateOptions } from '../../sim/invoices/index.ts';
 import { startClaimWorkers, type ClaimWorkers } from '../../src/cli/claim-workers.ts';
 import { CLAIM_CHANNEL, type ClaimStatus } from '../../src/claims/index.ts';
-import { businessDay } from '../../src/payments/business-day.ts';
+import { businessDay } from '../../src/shared/business-day.ts';
 import { createWalletGateway, type SandboxFaults, type SandboxGateway } from '../../src/payouts/index.ts';
 import { loadHospitalRegistry, type Hospital } from '../../src/recognition/index.ts';
 import { localFileStore } from '../../src/storage/index.ts';

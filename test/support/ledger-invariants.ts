@@ -3,7 +3,8 @@ import type pg from 'pg';
 
 /**
  * Checks the ledger's invariants from the database alone: double entry balances, every account's
- * running balances equal the sum of its transfers, and no account is beyond its limit.
+ * running balances equal the sum of its transfers, a pending transfer is resolved once, every transfer
+ * id is one global key naming its day's row, and no account is beyond its limit.
  */
 export async function assertLedgerInvariants(pool: pg.Pool): Promise<void> {
   const totals = await pool.query<{ dp: string; dpo: string; cp: string; cpo: string }>(
@@ -39,6 +40,17 @@ export async function assertLedgerInvariants(pool: pg.Pool): Promise<void> {
     'SELECT o.transfer_id FROM ledger_open_pending o JOIN ledger_transfers r ON r.pending_id = o.transfer_id',
   );
   assert.deepEqual(resolvedButOpen.rows, [], 'a resolved pending transfer is no longer open');
+
+  const resolvedTwice = await pool.query('SELECT pending_id FROM ledger_transfers WHERE pending_id IS NOT NULL GROUP BY pending_id HAVING count(*) > 1');
+  assert.deepEqual(resolvedTwice.rows, [], 'a pending transfer is resolved at most once');
+
+  const keys = await pool.query(`
+    SELECT t.transfer_id, i.transfer_id AS key FROM ledger_transfers t
+      FULL JOIN ledger_transfer_ids i ON i.merchant_id = t.merchant_id AND i.seq = t.seq AND i.history_day = t.history_day AND i.transfer_id = t.transfer_id
+     WHERE t.transfer_id IS NULL OR i.transfer_id IS NULL
+     UNION ALL
+    SELECT transfer_id, NULL FROM ledger_transfer_ids GROUP BY transfer_id HAVING count(*) > 1`);
+  assert.deepEqual(keys.rows, [], "every transfer has exactly one global key, naming where it lives");
 
   const overLimit = await pool.query(`
     SELECT account_id FROM ledger_accounts

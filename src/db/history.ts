@@ -5,8 +5,8 @@
  * claw-back needs the trade's row; claims and audits read the ledger, which is kept whole.
  */
 import type pg from 'pg';
-import { textArray } from '../db/arrays.ts';
-import { addDays, businessDay } from './business-day.ts';
+import { textArray } from './arrays.ts';
+import { addDays, businessDay } from '../shared/business-day.ts';
 
 export const MIN_HISTORY_RETENTION_DAYS = 370;
 /** The periodic work makes this many days' partitions ahead of today, so a new day's batches find theirs. */
