@@ -364,8 +364,14 @@ function results(plan: Plan, written: Map<string, number>, now: Date, stored: Ma
   });
 }
 
-/** The planner hint every ledger transaction sets (see createTransfers). */
-export const LEDGER_TRANSACTION_SETTINGS = 'SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off';
+/**
+ * The planner hints every ledger transaction sets (see inLedgerTransaction): a batch reads by key, so
+ * index lookups joined by nested loops, never a scan of a whole table, a parallel plan or JIT
+ * compilation. The statistics of a young partition (a new day, a new quarter) lag far behind its
+ * rows, and estimates made from them would otherwise call for all three.
+ */
+export const LEDGER_TRANSACTION_SETTINGS =
+  'SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off';
 
 /**
  * Applies a batch inside the caller's open transaction (which has run LEDGER_TRANSACTION_SETTINGS),
