@@ -1,5 +1,5 @@
--- The ledger's history by business day (Asia/Shanghai), as the payments' (migration 0022), and keyed by
--- merchant (DESIGN.md §4).
+-- The ledger keyed by merchant (DESIGN.md §4), and its history by business day (Asia/Shanghai), as the
+-- payments' (migration 0022).
 --
 -- ledger_transfers: one partition a day, keyed (merchant_id, seq, history_day), the key that also
 --   serves a merchant's history pages. merchant_id 0 marks the programme's own transfers (between
@@ -13,6 +13,105 @@
 -- writes stay the size of a day (or a quarter), however long the history grows. The ledger is kept
 -- whole (accounting records are kept for decades): an old partition is archived by detaching it,
 -- never by deleting rows, and balances do not depend on it (they are running totals).
+
+-- Accounts are keyed by merchant too, and an account's id carries its merchant: merchant id × 8 + the
+-- code of its kind (generated, so no write can break it). A transfer names its accounts by id alone,
+-- and they are still read by key. The programme's own accounts are merchant 0's: ids 1 to 5, the ids
+-- the first four had already. An account's merchant is checked once per statement (a foreign key
+-- cannot name merchant 0, which is no merchant).
+ALTER TABLE ledger_accounts RENAME CONSTRAINT ledger_accounts_pkey TO ledger_accounts_unkeyed_pkey;
+DROP INDEX ledger_accounts_merchant_kind, ledger_accounts_programme_kind;
+ALTER TABLE ledger_accounts RENAME TO ledger_accounts_unkeyed;
+CREATE TABLE ledger_accounts (
+  account_id        bigint NOT NULL GENERATED ALWAYS AS (merchant_id * 8 + CASE kind
+                      WHEN 'programme_funding' THEN 1 WHEN 'expired' THEN 2 WHEN 'lapsed' THEN 3
+                      WHEN 'reimbursement_payable' THEN 4 WHEN 'catalogue_payable' THEN 5
+                      WHEN 'merchant_pending' THEN 1 WHEN 'merchant_available' THEN 2 WHEN 'merchant_debt' THEN 3 END) STORED,
+  merchant_id       bigint NOT NULL CHECK (merchant_id >= 0),
+  kind              text NOT NULL CONSTRAINT ledger_accounts_kind_check CHECK (kind IN (
+                      'programme_funding', 'expired', 'lapsed', 'reimbursement_payable', 'catalogue_payable',
+                      'merchant_pending', 'merchant_available', 'merchant_debt')),
+  debits_pending    bigint NOT NULL DEFAULT 0 CHECK (debits_pending >= 0),
+  debits_posted     bigint NOT NULL DEFAULT 0 CHECK (debits_posted >= 0),
+  credits_pending   bigint NOT NULL DEFAULT 0 CHECK (credits_pending >= 0),
+  credits_posted    bigint NOT NULL DEFAULT 0 CHECK (credits_posted >= 0),
+  debits_must_not_exceed_credits  boolean NOT NULL,
+  credits_must_not_exceed_debits  boolean NOT NULL,
+  created_at        timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (merchant_id, account_id),
+  CONSTRAINT ledger_accounts_merchant_kind UNIQUE (merchant_id, kind),
+  CONSTRAINT ledger_accounts_one_limit CHECK (NOT (debits_must_not_exceed_credits AND credits_must_not_exceed_debits)),
+  CONSTRAINT ledger_accounts_debits_within_credits
+    CHECK (NOT debits_must_not_exceed_credits OR debits_pending + debits_posted <= credits_posted),
+  CONSTRAINT ledger_accounts_credits_within_debits
+    CHECK (NOT credits_must_not_exceed_debits OR credits_pending + credits_posted <= debits_posted),
+  CONSTRAINT ledger_accounts_merchant_credit_limited
+    CHECK (kind NOT IN ('merchant_pending', 'merchant_available') OR debits_must_not_exceed_credits),
+  CONSTRAINT ledger_accounts_merchant_debt_limited
+    CHECK (kind <> 'merchant_debt' OR credits_must_not_exceed_debits),
+  CONSTRAINT ledger_accounts_owner CHECK ((merchant_id <> 0) = (kind LIKE 'merchant\_%')),
+  CONSTRAINT ledger_accounts_debits_within_limit CHECK (debits_pending + debits_posted <= 1000000000000000),
+  CONSTRAINT ledger_accounts_credits_within_limit CHECK (credits_pending + credits_posted <= 1000000000000000)
+) WITH (fillfactor = 50); -- room on each page for HOT updates: balances change on every batch
+CREATE TRIGGER ledger_accounts_never_deleted BEFORE DELETE OR TRUNCATE ON ledger_accounts
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change('ledger accounts are permanent');
+CREATE TRIGGER ledger_accounts_identity_fixed
+  BEFORE UPDATE OF merchant_id, kind, debits_must_not_exceed_credits, credits_must_not_exceed_debits ON ledger_accounts
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change('an account keeps its owner, kind and limits');
+CREATE CONSTRAINT TRIGGER merchant_credit_matches_lots
+  AFTER INSERT OR UPDATE ON ledger_accounts DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW WHEN (NEW.kind IN ('merchant_pending', 'merchant_available'))
+  EXECUTE FUNCTION credit_lots_match_ledger();
+CREATE FUNCTION ledger_accounts_check_merchants() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  missing bigint;
+BEGIN
+  SELECT n.merchant_id INTO missing FROM new_accounts n
+   WHERE n.merchant_id <> 0 AND NOT EXISTS (SELECT 1 FROM merchants m WHERE m.merchant_id = n.merchant_id)
+   LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'an account names unknown merchant %', missing USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER ledger_accounts_merchant_exists AFTER INSERT ON ledger_accounts
+  REFERENCING NEW TABLE AS new_accounts
+  FOR EACH STATEMENT EXECUTE FUNCTION ledger_accounts_check_merchants();
+-- Merchants are never deleted while they hold accounts (accounts are permanent).
+CREATE FUNCTION merchants_keep_accounts() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM old_merchants o JOIN ledger_accounts a ON a.merchant_id = o.merchant_id) THEN
+    RAISE EXCEPTION 'a merchant with ledger accounts cannot be deleted' USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER merchants_keep_accounts AFTER DELETE ON merchants
+  REFERENCING OLD TABLE AS old_merchants
+  FOR EACH STATEMENT EXECUTE FUNCTION merchants_keep_accounts();
+
+INSERT INTO ledger_accounts (merchant_id, kind, debits_pending, debits_posted, credits_pending, credits_posted,
+                             debits_must_not_exceed_credits, credits_must_not_exceed_debits, created_at)
+  SELECT coalesce(merchant_id, 0), kind, debits_pending, debits_posted, credits_pending, credits_posted,
+         debits_must_not_exceed_credits, credits_must_not_exceed_debits, created_at
+    FROM ledger_accounts_unkeyed;
+CREATE TEMP TABLE account_ids ON COMMIT DROP AS
+  SELECT u.account_id AS old_id, a.account_id AS new_id
+    FROM ledger_accounts_unkeyed u JOIN ledger_accounts a ON a.merchant_id = coalesce(u.merchant_id, 0) AND a.kind = u.kind;
+
+-- a transfer's accounts are found by their key
+CREATE OR REPLACE FUNCTION ledger_transfers_check_accounts() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+  missing bigint;
+BEGIN
+  SELECT x.id INTO missing
+    FROM (SELECT debit_account_id AS id FROM new_transfers UNION SELECT credit_account_id FROM new_transfers) x
+   WHERE NOT EXISTS (SELECT 1 FROM ledger_accounts a WHERE a.merchant_id = x.id / 8 AND a.account_id = x.id)
+   LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'a transfer names unknown account %', missing USING ERRCODE = 'foreign_key_violation';
+  END IF;
+  RETURN NULL;
+END $$;
 
 -- a pending transfer is no longer referenced by a foreign key: ledger_transfer_ids finds it
 ALTER TABLE ledger_open_pending DROP CONSTRAINT ledger_open_pending_transfer_id_fkey;
@@ -86,9 +185,11 @@ END $$;
 SELECT carepoints_history_partitions(day)
   FROM (SELECT DISTINCT (created_at AT TIME ZONE 'Asia/Shanghai')::date AS day FROM ledger_transfers_unpartitioned) d;
 INSERT INTO ledger_transfers (transfer_id, seq, debit_account_id, credit_account_id, amount_fen, code, phase, pending_id, timeout_s, merchant_id, reference, created_at, history_day)
-  SELECT transfer_id, seq, debit_account_id, credit_account_id, amount_fen, code, phase, pending_id, timeout_s, coalesce(merchant_id, 0), reference, created_at,
-         (created_at AT TIME ZONE 'Asia/Shanghai')::date
-    FROM ledger_transfers_unpartitioned;
+  SELECT t.transfer_id, t.seq, d.new_id, c.new_id, t.amount_fen, t.code, t.phase, t.pending_id, t.timeout_s, coalesce(t.merchant_id, 0), t.reference, t.created_at,
+         (t.created_at AT TIME ZONE 'Asia/Shanghai')::date
+    FROM ledger_transfers_unpartitioned t
+    JOIN account_ids d ON d.old_id = t.debit_account_id
+    JOIN account_ids c ON c.old_id = t.credit_account_id;
 INSERT INTO ledger_transfer_ids (transfer_id, history_quarter, merchant_id, seq, history_day)
   SELECT transfer_id, date_trunc('quarter', history_day)::date, merchant_id, seq, history_day FROM ledger_transfers;
-DROP TABLE ledger_transfers_unpartitioned;
+DROP TABLE ledger_transfers_unpartitioned, ledger_accounts_unkeyed;

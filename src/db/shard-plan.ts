@@ -10,8 +10,7 @@ import type pg from 'pg';
 export type Placement =
   | { kind: 'reference'; why: string }
   | { kind: 'global_key'; column: string; why: string }
-  | { kind: 'coordinator'; why: string }
-  | { kind: 'not_yet_keyed'; why: string };
+  | { kind: 'coordinator'; why: string };
 
 /** Every table that is not simply "merchant-owned, keyed by merchant_id". */
 export const PLACEMENTS: Readonly<Record<string, Placement>> = {
@@ -43,7 +42,6 @@ export const PLACEMENTS: Readonly<Record<string, Placement>> = {
   programme_secrets: { kind: 'coordinator', why: 'configuration' },
   schema_migrations: { kind: 'coordinator', why: 'the migrator' },
   ledger_open_pending: { kind: 'coordinator', why: "the ledger's small index of its open pending transfers, read by the expiry sweep" },
-  ledger_accounts: { kind: 'not_yet_keyed', why: "the programme's own accounts have no merchant; merchant accounts become (merchant_id, kind) once programme accounts live apart" },
 };
 
 export interface TableKeys {
@@ -100,8 +98,6 @@ export function shardPlanSql(tables: readonly TableKeys[]): string {
   }
   lines.push('-- Kept on the coordinator (small, operational):');
   for (const t of placed('coordinator')) lines.push(`--   ${t.table}: ${PLACEMENTS[t.table]!.why}`);
-  lines.push('-- Not yet distributable (their keys lack merchant_id), and why:');
-  for (const t of placed('not_yet_keyed')) lines.push(`--   ${t.table}: ${PLACEMENTS[t.table]!.why}`);
   const problems = keyProblems(tables);
   if (problems.length) lines.push('-- Problems to fix first:', ...problems.map((p) => `--   ${p}`));
   return `${lines.join('\n')}\n`;

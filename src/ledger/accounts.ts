@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { intArray } from '../db/arrays.ts';
+import { accountKeyParams, BY_ACCOUNT_KEY } from './account-ids.ts';
 import { accountFromRow, transferFromRow, TRANSFER_COLUMNS, type TransferDbRow } from './store.ts';
 import { MERCHANT_ACCOUNT_KINDS, type Account, type MerchantAccountKind, type ProgrammeAccountKind, type Transfer } from './types.ts';
 
@@ -16,7 +17,7 @@ export async function openMerchantAccounts(client: Queryable, merchantIds: reado
 }
 
 export async function programmeAccountIds(db: Queryable): Promise<Record<ProgrammeAccountKind, number>> {
-  const { rows } = await db.query<{ kind: ProgrammeAccountKind; account_id: number }>('SELECT kind, account_id FROM ledger_accounts WHERE merchant_id IS NULL');
+  const { rows } = await db.query<{ kind: ProgrammeAccountKind; account_id: number }>('SELECT kind, account_id FROM ledger_accounts WHERE merchant_id = 0');
   return Object.fromEntries(rows.map((r) => [r.kind, r.account_id])) as Record<ProgrammeAccountKind, number>;
 }
 
@@ -38,7 +39,7 @@ export async function merchantAccounts(db: Queryable, merchantId: number): Promi
 }
 
 export async function accountsById(db: Queryable, ids: number[]): Promise<Map<number, Account>> {
-  const { rows } = await db.query('SELECT * FROM ledger_accounts WHERE account_id = ANY($1::bigint[])', [ids]);
+  const { rows } = await db.query(`SELECT * FROM ledger_accounts WHERE ${BY_ACCOUNT_KEY}`, accountKeyParams(ids));
   return new Map(rows.map((r) => [r.account_id as number, accountFromRow(r)]));
 }
 

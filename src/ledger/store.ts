@@ -6,15 +6,20 @@ import type pg from 'pg';
 import { intArray, textArray } from '../db/arrays.ts';
 import { ensureHistoryDays, quarterStart } from '../db/history.ts';
 import { addDays, businessDay } from '../shared/business-day.ts';
+import { ACCOUNT_ID_STRIDE, accountKeyParams, BY_ACCOUNT_KEY } from './account-ids.ts';
 import { planBatch, normaliseId, type BatchPolicy, type LedgerSnapshot, type PendingState, type Plan, type TransferRow } from './engine.ts';
 import { LedgerInvariantError, MAX_BATCH_TRANSFERS, type Account, type Transfer, type TransferInput, type TransferResult } from './types.ts';
+
+/** The programme's own accounts, and the transfers that touch no merchant, are merchant 0's (migration 0026). */
+const PROGRAMME_MERCHANT_ID = 0;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MAX_ATTEMPTS = 5;
 
 interface AccountRow {
   account_id: number;
-  merchant_id: number | null;
+  /** 0 for the programme's own accounts */
+  merchant_id: number;
   kind: Account['kind'];
   debits_pending: number;
   debits_posted: number;
@@ -48,7 +53,7 @@ export const TRANSFER_COLUMNS = 'transfer_id, seq, debit_account_id, credit_acco
 export function accountFromRow(r: AccountRow): Account {
   return {
     id: r.account_id,
-    merchantId: r.merchant_id,
+    merchantId: r.merchant_id === PROGRAMME_MERCHANT_ID ? null : r.merchant_id,
     kind: r.kind,
     debitsPending: r.debits_pending,
     debitsPosted: r.debits_posted,
@@ -75,9 +80,6 @@ export function transferFromRow(r: TransferDbRow): Transfer {
     createdAt: r.created_at,
   };
 }
-
-/** Where a transfer that touches no merchant is kept: merchant_id 0 (migration 0026). */
-const PROGRAMME_MERCHANT_ID = 0;
 
 /**
  * Transfers by id: the global key (ledger_transfer_ids) says where each lives, then its day's
@@ -141,11 +143,12 @@ async function accountMeta(client: pg.PoolClient, pool: pg.Pool, ids: Iterable<n
       missing = [...new Set(ids)]; // everything this batch names, not only what was missing before the clear
     }
     const { rows } = await client.query<AccountRow>(
-      'SELECT account_id, merchant_id, kind, debits_must_not_exceed_credits, credits_must_not_exceed_debits FROM ledger_accounts WHERE account_id = ANY($1::bigint[])',
-      [intArray(missing)],
+      `SELECT account_id, merchant_id, kind, debits_must_not_exceed_credits, credits_must_not_exceed_debits FROM ledger_accounts WHERE ${BY_ACCOUNT_KEY}`,
+      accountKeyParams(missing),
     );
     for (const r of rows) {
-      cache.set(r.account_id, { id: r.account_id, merchantId: r.merchant_id, kind: r.kind, debitsMustNotExceedCredits: r.debits_must_not_exceed_credits, creditsMustNotExceedDebits: r.credits_must_not_exceed_debits });
+      const { merchantId } = accountFromRow(r);
+      cache.set(r.account_id, { id: r.account_id, merchantId, kind: r.kind, debitsMustNotExceedCredits: r.debits_must_not_exceed_credits, creditsMustNotExceedDebits: r.credits_must_not_exceed_debits });
     }
   }
   return cache;
@@ -169,8 +172,8 @@ async function loadAccounts(client: pg.PoolClient, pool: pg.Pool, batch: readonl
   const balances = new Map<number, AccountRow>();
   if (checked.size) {
     const { rows } = await client.query<AccountRow>(
-      `SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE account_id = ANY($1::bigint[]) ORDER BY account_id${lock ? ' FOR UPDATE' : ''}`,
-      [intArray([...checked])],
+      `SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE ${BY_ACCOUNT_KEY} ORDER BY account_id${lock ? ' FOR UPDATE' : ''}`,
+      accountKeyParams([...checked]),
     );
     for (const r of rows) balances.set(r.account_id, r);
   }
@@ -267,7 +270,7 @@ async function updateBalances(client: pg.PoolClient, ids: number[], plan: Plan):
         SET debits_pending = a.debits_pending + v.dpend, debits_posted = a.debits_posted + v.dpost,
             credits_pending = a.credits_pending + v.cpend, credits_posted = a.credits_posted + v.cpost
        FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::bigint[], $5::bigint[]) AS v(id, dpend, dpost, cpend, cpost)
-      WHERE a.account_id = v.id`,
+      WHERE a.merchant_id = v.id / ${ACCOUNT_ID_STRIDE} AND a.account_id = v.id`,
     [intArray(ids), intArray(deltas.map((d) => d.debitsPending)), intArray(deltas.map((d) => d.debitsPosted)), intArray(deltas.map((d) => d.creditsPending)), intArray(deltas.map((d) => d.creditsPosted))],
   );
   if (rowCount !== ids.length) throw new LedgerInvariantError(`updated ${rowCount} of ${ids.length} accounts`);
