@@ -9,8 +9,8 @@ type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 /** Opens merchants' pending, available and debt accounts (inside the enrolment transaction). */
 export async function openMerchantAccounts(client: Queryable, merchantIds: readonly number[]): Promise<void> {
   await client.query(
-    `INSERT INTO ledger_accounts (merchant_id, kind, debits_must_not_exceed_credits, credits_must_not_exceed_debits)
-     SELECT m, kind, kind <> 'merchant_debt', kind = 'merchant_debt'
+    `INSERT INTO ledger_accounts (account_id, merchant_id, kind, debits_must_not_exceed_credits, credits_must_not_exceed_debits)
+     SELECT ledger_account_id(m, kind), m, kind, kind <> 'merchant_debt', kind = 'merchant_debt'
        FROM unnest($1::bigint[]) AS m CROSS JOIN unnest($2::text[]) AS kind`,
     [merchantIds, MERCHANT_ACCOUNT_KINDS],
   );

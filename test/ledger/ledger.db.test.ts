@@ -36,8 +36,18 @@ test('the database refuses a negative available balance even if application code
   const m = merchants[0]!;
   await assert.rejects(db.pool.query('UPDATE ledger_accounts SET debits_posted = debits_posted + 1 WHERE account_id = $1', [m.available]), /ledger_accounts_debits_within_credits/);
   await assert.rejects(
-    db.pool.query("INSERT INTO ledger_accounts (merchant_id, kind, debits_must_not_exceed_credits, credits_must_not_exceed_debits) VALUES ($1, 'merchant_available', false, false)", [m.id]),
+    db.pool.query("INSERT INTO ledger_accounts (account_id, merchant_id, kind, debits_must_not_exceed_credits, credits_must_not_exceed_debits) VALUES (ledger_account_id($1, 'merchant_available'), $1, 'merchant_available', false, false)", [m.id]),
     /ledger_accounts_merchant_credit_limited/,
+  );
+  // an account's id carries its merchant: merchant × 8 + its kind's code
+  assert.equal(m.available, m.id * 8 + 2);
+  await assert.rejects(
+    db.pool.query("INSERT INTO ledger_accounts (account_id, merchant_id, kind, debits_must_not_exceed_credits, credits_must_not_exceed_debits) VALUES ($1, $2, 'merchant_debt', false, true)", [m.id * 8 + 5, m.id]),
+    /ledger_accounts_id_carries_merchant/,
+  );
+  await assert.rejects(
+    db.pool.query("INSERT INTO ledger_accounts (account_id, merchant_id, kind, debits_must_not_exceed_credits, credits_must_not_exceed_debits) VALUES (ledger_account_id(999999, 'merchant_debt'), 999999, 'merchant_debt', false, true)"),
+    /unknown merchant 999999/,
   );
   await assert.rejects(db.pool.query('UPDATE ledger_accounts SET credits_posted = credits_posted + 1 WHERE account_id = $1', [m.debt]), /ledger_accounts_credits_within_debits/);
   await assert.rejects(
