@@ -5,8 +5,9 @@
  * of the real programme would leave them) and, on the days measured, a realistic day of
  * BENCH_PAYMENTS notifications through the real ingestion. The figure is each measured day's
  * notifications/s and its ratio to the first day's, measured in the same run.
- * The days are the BENCH_DAYS up to today: the ledger files a transfer under the database's today,
- * and its id under today's quarter, so the history must grow where the measured ingestion writes.
+ * The days are the BENCH_DAYS before today (a day's payments must not lie in the future): the ledger
+ * files a transfer under the database's today, and its id under today's quarter, so the history must
+ * grow where the measured ingestion writes.
  * Filler transfers move programme credit (funding → lapsed, both balances kept equal to their sums),
  * keyed by merchants spread as real ones are.
  * Sizes: BENCH_MERCHANTS, BENCH_PAYMENTS, BENCH_FILL_PER_DAY, BENCH_DAYS (measured: 1, 10, 30, and the last).
@@ -37,7 +38,7 @@ for (const [name, v] of Object.entries({ MERCHANTS, PAYMENTS, DAYS })) {
 }
 if (!Number.isInteger(FILL_PER_DAY) || FILL_PER_DAY < 0) throw new Error('BENCH_FILL_PER_DAY must be a whole number');
 const MEASURED = new Set([1, 10, 30, DAYS].filter((d) => d <= DAYS));
-const FIRST_DAY = addDays(businessDay(new Date()), 1 - DAYS);
+const FIRST_DAY = addDays(businessDay(new Date()), -DAYS);
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carepoints-bench-history-'));
 const server = await startEmbeddedPostgres({ dir });
