@@ -1,13 +1,12 @@
 /**
  * `npm run bench:history`: does ingest slow down as the payment and ledger history grows? Business
  * days are added one after another, each with BENCH_FILL_PER_DAY payments of history and as many
- * ledger transfers (bulk-written into that day's partitions and the quarter's transfer ids, as a day
- * of the real programme would leave them) and, on the days measured, a realistic day of
+ * ledger transfers (bulk-written into that day's partitions and the transfer ids, as a day of the
+ * real programme would leave them) and, on the days measured, a realistic day of
  * BENCH_PAYMENTS notifications through the real ingestion. The figure is each measured day's
  * notifications/s and its ratio to the first day's, measured in the same run.
  * The days are the BENCH_DAYS before today (a day's payments must not lie in the future): the ledger
- * files a transfer under the database's today, and its id under today's quarter, so the history must
- * grow where the measured ingestion writes.
+ * files a measured transfer under the database's today.
  * Filler transfers move programme credit (funding → lapsed, both balances kept equal to their sums),
  * keyed by merchants spread as real ones are.
  * Sizes: BENCH_MERCHANTS, BENCH_PAYMENTS, BENCH_FILL_PER_DAY, BENCH_DAYS (measured: 1, 10, 30, and the last).
@@ -19,7 +18,7 @@ import { createPool, ensureDatabase } from '../src/db/database.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { importEnrolments } from '../src/merchants/store.ts';
-import { ensureHistoryDays, quarterStart } from '../src/db/history.ts';
+import { ensureHistoryDays } from '../src/db/history.ts';
 import { programmeAccountIds } from '../src/ledger/index.ts';
 import { addDays, businessDay } from '../src/shared/business-day.ts';
 import { ingestPayments } from '../src/payments/ingest.ts';
@@ -67,7 +66,7 @@ async function fillDay(day: string, rows: number): Promise<void> {
   );
 }
 
-/** A day's ledger history: one transfer a history payment, filed under its day and its quarter's ids. */
+/** A day's ledger history: one transfer a history payment, filed under its day, with its global id. */
 async function fillLedgerDay(day: string, rows: number): Promise<void> {
   const programme = await programmeAccountIds(pool);
   await pool.query(
@@ -77,9 +76,9 @@ async function fillLedgerDay(day: string, rows: number): Promise<void> {
        INSERT INTO ledger_transfers (seq, transfer_id, debit_account_id, credit_account_id, amount_fen, code, phase, merchant_id, reference, created_at, history_day)
        SELECT seq, transfer_id, $4, $5, 200, 'accrual', 'single', merchant_id, 'F' || g, $6::date - interval '8 hours' + make_interval(secs => g % 86400), $6::date FROM f
      )
-     INSERT INTO ledger_transfer_ids (transfer_id, history_quarter, merchant_id, seq, history_day)
-     SELECT transfer_id, $7::date, merchant_id, seq, $6::date FROM f`,
-    [rows, MERCHANTS, firstMerchantId, programme.programme_funding, programme.lapsed, day, quarterStart(day)],
+     INSERT INTO ledger_transfer_ids (transfer_id, merchant_id, seq, history_day)
+     SELECT transfer_id, merchant_id, seq, $6::date FROM f`,
+    [rows, MERCHANTS, firstMerchantId, programme.programme_funding, programme.lapsed, day],
   );
   await pool.query(
     `UPDATE ledger_accounts SET debits_posted = debits_posted + CASE WHEN account_id = $1 THEN $3::bigint ELSE 0 END,

@@ -4,15 +4,17 @@
 -- ledger_transfers: one partition a day, keyed (merchant_id, seq, history_day), the key that also
 --   serves a merchant's history pages. merchant_id 0 marks the programme's own transfers (between
 --   programme accounts): they belong to no merchant and live together.
--- ledger_transfer_ids: the global key. A transfer id is an idempotency key across the whole ledger;
---   this table keeps it unique and says where the transfer lives (merchant, day, seq). One partition a
---   quarter, so that a lookup by id probes a few partitions, not one a day. (Two transactions making
---   the same new id at once on either side of a quarter's first midnight would both succeed; within a
---   quarter the key refuses the second.)
--- A day's transfers touch only that day's partition and the quarter's ids: the indexes a batch
--- writes stay the size of a day (or a quarter), however long the history grows. The ledger is kept
--- whole (accounting records are kept for decades): an old partition is archived by detaching it,
--- never by deleting rows, and balances do not depend on it (they are running totals).
+-- ledger_transfer_ids: the global key. A transfer id is an idempotency key across the whole ledger,
+--   for as long as the ledger is kept: this table keeps it unique (one key over every day, so two
+--   transactions making the same new id, on whichever days, cannot both commit) and says where the
+--   transfer lives (merchant, day, seq), so a look-up reads only the days it names.
+-- A day's transfers go only to that day's partition: its indexes stay the size of a day however long
+-- the history grows. The ledger is kept whole (accounting records are kept for decades): an old day
+-- is archived by detaching its partition, never by deleting rows, and balances do not depend on it
+-- (they are running totals). A day's partition is made before any transaction writes to it (the
+-- periodic work makes them days ahead; every ledger transaction makes yesterday's, today's and
+-- tomorrow's). There is no default partition: attaching a day would then lock it, and every ledger
+-- transaction with it.
 
 -- Accounts are keyed by merchant too, and an account's id carries its merchant: merchant id × 8 + the
 -- code of its kind (ledger_account_id, held by a CHECK). A transfer names its accounts by id alone,
@@ -63,10 +65,6 @@ CREATE TRIGGER ledger_accounts_never_deleted BEFORE DELETE OR TRUNCATE ON ledger
 CREATE TRIGGER ledger_accounts_identity_fixed
   BEFORE UPDATE OF account_id, merchant_id, kind, debits_must_not_exceed_credits, credits_must_not_exceed_debits ON ledger_accounts
   FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change('an account keeps its owner, kind and limits');
-CREATE CONSTRAINT TRIGGER merchant_credit_matches_lots
-  AFTER INSERT OR UPDATE ON ledger_accounts DEFERRABLE INITIALLY DEFERRED
-  FOR EACH ROW WHEN (NEW.kind IN ('merchant_pending', 'merchant_available'))
-  EXECUTE FUNCTION credit_lots_match_ledger();
 CREATE FUNCTION ledger_accounts_check_merchants() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
   missing bigint;
@@ -99,6 +97,11 @@ INSERT INTO ledger_accounts (account_id, merchant_id, kind, debits_pending, debi
   SELECT ledger_account_id(coalesce(merchant_id, 0), kind), coalesce(merchant_id, 0), kind, debits_pending, debits_posted, credits_pending, credits_posted,
          debits_must_not_exceed_credits, credits_must_not_exceed_debits, created_at
     FROM ledger_accounts_unkeyed;
+-- (made after the copy, which moves balances that agreed with the lots already)
+CREATE CONSTRAINT TRIGGER merchant_credit_matches_lots
+  AFTER INSERT OR UPDATE ON ledger_accounts DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW WHEN (NEW.kind IN ('merchant_pending', 'merchant_available'))
+  EXECUTE FUNCTION credit_lots_match_ledger();
 CREATE TEMP TABLE account_ids ON COMMIT DROP AS
   SELECT u.account_id AS old_id, a.account_id AS new_id
     FROM ledger_accounts_unkeyed u JOIN ledger_accounts a ON a.merchant_id = coalesce(u.merchant_id, 0) AND a.kind = u.kind;
@@ -143,33 +146,13 @@ CREATE TRIGGER ledger_transfers_accounts_exist AFTER INSERT ON ledger_transfers
   FOR EACH STATEMENT EXECUTE FUNCTION ledger_transfers_check_accounts();
 
 CREATE TABLE ledger_transfer_ids (
-  transfer_id      uuid NOT NULL,
-  history_quarter  date NOT NULL,
-  merchant_id      bigint NOT NULL CHECK (merchant_id >= 0),
-  seq              bigint NOT NULL,
-  history_day      date NOT NULL,
-  PRIMARY KEY (transfer_id, history_quarter),
-  CHECK (history_quarter = date_trunc('quarter', history_day)::date)
-) PARTITION BY RANGE (history_quarter);
+  transfer_id  uuid PRIMARY KEY,
+  merchant_id  bigint NOT NULL CHECK (merchant_id >= 0),
+  seq          bigint NOT NULL,
+  history_day  date NOT NULL
+);
 CREATE TRIGGER ledger_transfer_ids_permanent BEFORE UPDATE OR DELETE OR TRUNCATE ON ledger_transfer_ids
   FOR EACH STATEMENT EXECUTE FUNCTION ledger_refuse_change('transfer ids are permanent');
-
--- The ledger cannot refuse a transfer for want of a partition: a day or quarter nobody made ahead (the
--- periodic work makes them days ahead, and every ledger transaction makes today's) lands in its
--- table's default partition, and stays there: making that day later is then skipped.
-CREATE TABLE ledger_transfers_default PARTITION OF ledger_transfers DEFAULT;
-CREATE TABLE ledger_transfer_ids_default PARTITION OF ledger_transfer_ids DEFAULT;
-CREATE OR REPLACE FUNCTION carepoints_attach_partition(parent text, child text, from_day date, to_day date) RETURNS void LANGUAGE plpgsql AS $$
-BEGIN
-  IF to_regclass(child) IS NOT NULL THEN RETURN; END IF;
-  BEGIN
-    EXECUTE format('CREATE TABLE %I (LIKE %I INCLUDING DEFAULTS INCLUDING CONSTRAINTS)', child, parent);
-    EXECUTE format('ALTER TABLE %I ATTACH PARTITION %I FOR VALUES FROM (%L) TO (%L)', parent, child, from_day, to_day);
-  -- another process made it first (the name is then taken as a table, its row type or a catalog key),
-  -- or the parent's default partition holds rows of that range already
-  EXCEPTION WHEN duplicate_table OR duplicate_object OR unique_violation OR check_violation THEN NULL;
-  END;
-END $$;
 
 -- Parents are always taken in this order, so two processes making days at once cannot deadlock.
 CREATE OR REPLACE FUNCTION carepoints_history_partitions(day date) RETURNS void LANGUAGE plpgsql AS $$
@@ -181,13 +164,13 @@ BEGIN
   FOREACH parent IN ARRAY ARRAY['payments', 'merchant_days', 'payer_days', 'ledger_transfers'] LOOP
     PERFORM carepoints_attach_partition(parent, parent || '_d' || to_char(day, 'YYYYMMDD'), day, day + 1);
   END LOOP;
-  FOREACH parent IN ARRAY ARRAY['trade_numbers', 'unmatched_payments', 'ledger_transfer_ids'] LOOP
+  FOREACH parent IN ARRAY ARRAY['trade_numbers', 'unmatched_payments'] LOOP
     PERFORM carepoints_attach_partition(parent, parent || '_q' || quarter_name, quarter_from, (quarter_from + interval '3 months')::date);
   END LOOP;
 END $$;
 
--- the history so far moves into its partitions
-SELECT carepoints_history_partitions(day)
+-- the history so far moves into its partitions (the ledger's only: the payments' days are theirs)
+SELECT carepoints_attach_partition('ledger_transfers', 'ledger_transfers_d' || to_char(day, 'YYYYMMDD'), day, day + 1)
   FROM (SELECT DISTINCT (created_at AT TIME ZONE 'Asia/Shanghai')::date AS day FROM ledger_transfers_unpartitioned) d;
 INSERT INTO ledger_transfers (transfer_id, seq, debit_account_id, credit_account_id, amount_fen, code, phase, pending_id, timeout_s, merchant_id, reference, created_at, history_day)
   SELECT t.transfer_id, t.seq, d.new_id, c.new_id, t.amount_fen, t.code, t.phase, t.pending_id, t.timeout_s, coalesce(t.merchant_id, 0), t.reference, t.created_at,
@@ -195,6 +178,6 @@ INSERT INTO ledger_transfers (transfer_id, seq, debit_account_id, credit_account
     FROM ledger_transfers_unpartitioned t
     JOIN account_ids d ON d.old_id = t.debit_account_id
     JOIN account_ids c ON c.old_id = t.credit_account_id;
-INSERT INTO ledger_transfer_ids (transfer_id, history_quarter, merchant_id, seq, history_day)
-  SELECT transfer_id, date_trunc('quarter', history_day)::date, merchant_id, seq, history_day FROM ledger_transfers;
+INSERT INTO ledger_transfer_ids (transfer_id, merchant_id, seq, history_day)
+  SELECT transfer_id, merchant_id, seq, history_day FROM ledger_transfers;
 DROP TABLE ledger_transfers_unpartitioned, ledger_accounts_unkeyed;

@@ -8,6 +8,7 @@ import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeTimeCursor, encodeTimeCursor } from '../http/cursor.ts';
 import { ApiError } from '../http/errors.ts';
 import { runIdempotent } from '../http/idempotency.ts';
+import { ensureLedgerDays, LEDGER_TRANSACTION_SETTINGS } from '../ledger/index.ts';
 import { MerchantIdParams } from '../merchants/schema.ts';
 import { ItemChangeSchema, ItemIdParams, ItemSchema, itemJson, NewItemSchema, NewOrderSchema, OrderListQuery, OrderParams, OrderSchema, orderJson } from './schema.ts';
 import { addItem, getOrder, listItems, listOrders, placeOrder, SkuTaken, updateItem, type OrderRefusal } from './store.ts';
@@ -133,7 +134,9 @@ export const catalogueRoutes: FastifyPluginAsync<AppContext> = async (fastify, c
       const merchantId = Number(request.params.id);
       merchantScope(request, merchantId, { id: request.params.id });
       const { itemId, quantity = 1 } = request.body;
+      await ensureLedgerDays(ctx.pool);
       const outcome = await runIdempotent(ctx.pool, request, async (client) => {
+        await client.query(LEDGER_TRANSACTION_SETTINGS);
         const placed = await placeOrder(client, ctx.pool, { merchantId, itemId: Number(itemId), quantity, now: ctx.now() });
         if ('refused' in placed) throw refusal(placed, request.params.id, itemId);
         await recordAudit(client, { ...actorOf(request), action: 'catalogue.order', subjectKind: 'catalogue_order', subjectId: placed.orderId, details: { merchantId, itemId, quantity, amountFen: placed.amountFen } });

@@ -4,7 +4,7 @@
  */
 import type pg from 'pg';
 import { intArray, textArray } from '../db/arrays.ts';
-import { ensureHistoryDays, quarterStart } from '../db/history.ts';
+import { ensureHistoryDays } from '../db/history.ts';
 import { addDays, businessDay } from '../shared/business-day.ts';
 import { ACCOUNT_ID_STRIDE, accountKeyParams, BY_ACCOUNT_KEY } from './account-ids.ts';
 import { planBatch, normaliseId, type BatchPolicy, type LedgerSnapshot, type PendingState, type Plan, type TransferRow } from './engine.ts';
@@ -82,18 +82,28 @@ export function transferFromRow(r: TransferDbRow): Transfer {
 }
 
 /**
- * Transfers by id: the global key (ledger_transfer_ids) says where each lives, then its day's
- * partition is read by key.
+ * Transfers by id: the global key (ledger_transfer_ids) says where each lives, then only the days it
+ * names are read, by key (the days are bound values, so the other days' partitions are neither
+ * planned nor locked). An id whose day has been archived (its partition detached) is refused: it
+ * exists, and must never be taken for new.
  */
 async function transfersById(client: pg.PoolClient, ids: readonly string[]): Promise<TransferDbRow[]> {
   if (ids.length === 0) return [];
-  const { rows } = await client.query<TransferDbRow>(
-    `SELECT ${TRANSFER_COLUMNS.split(', ').map((c) => `t.${c}`).join(', ')}
-       FROM ledger_transfer_ids i
-       JOIN ledger_transfers t ON t.merchant_id = i.merchant_id AND t.seq = i.seq AND t.history_day = i.history_day
-      WHERE i.transfer_id = ANY($1::uuid[])`,
+  const { rows: keys } = await client.query<{ transfer_id: string; merchant_id: number; seq: number; history_day: string }>(
+    'SELECT transfer_id, merchant_id, seq, history_day::text FROM ledger_transfer_ids WHERE transfer_id = ANY($1::uuid[])',
     [textArray([...ids])],
   );
+  if (keys.length === 0) return [];
+  const { rows } = await client.query<TransferDbRow>(
+    `SELECT ${TRANSFER_COLUMNS} FROM ledger_transfers
+      WHERE history_day = ANY($1::date[]) AND (merchant_id, seq) IN (SELECT * FROM unnest($2::bigint[], $3::bigint[]))`,
+    [textArray([...new Set(keys.map((k) => k.history_day))]), intArray(keys.map((k) => k.merchant_id)), intArray(keys.map((k) => k.seq))],
+  );
+  if (rows.length !== keys.length) {
+    const found = new Set(rows.map((r) => r.transfer_id));
+    const archived = keys.find((k) => !found.has(k.transfer_id))!;
+    throw new LedgerInvariantError(`transfer ${archived.transfer_id} of ${archived.history_day} is not in the ledger's live history (its day archived?): it cannot be looked up or made again`);
+  }
   return rows;
 }
 
@@ -195,7 +205,7 @@ async function loadAccounts(client: pg.PoolClient, pool: pg.Pool, batch: readonl
 /**
  * How the closed ones among these pending transfers were resolved. A pending transfer is open while
  * ledger_open_pending holds it; only a closed one is looked for among the posts and voids (which
- * may be on any later day: every partition's small index of resolutions is probed).
+ * may be on any later day: each later day's small index of resolutions is probed).
  */
 async function resolutionsOf(client: pg.PoolClient, pendings: readonly TransferDbRow[]): Promise<Map<string, PendingState['resolution']>> {
   const candidates = pendings.filter((p) => p.phase === 'pending');
@@ -206,10 +216,12 @@ async function resolutionsOf(client: pg.PoolClient, pendings: readonly TransferD
   const openIds = new Set(open.map((o) => o.transfer_id));
   const closed = candidates.filter((p) => !openIds.has(p.transfer_id));
   if (closed.length === 0) return new Map();
+  // a post or void is made on the day of its pending transfer or later: earlier days are not read
   const { rows } = await client.query<{ pending_id: string; phase: 'post' | 'void' }>(
     `SELECT r.pending_id, r.phase FROM unnest($1::bigint[], $2::uuid[]) AS v(merchant, pending)
-       JOIN ledger_transfers r ON r.merchant_id = v.merchant AND r.pending_id = v.pending`,
-    [intArray(closed.map((p) => p.merchant_id)), textArray(closed.map((p) => p.transfer_id))],
+       JOIN ledger_transfers r ON r.merchant_id = v.merchant AND r.pending_id = v.pending
+      WHERE r.history_day >= $3::date`,
+    [intArray(closed.map((p) => p.merchant_id)), textArray(closed.map((p) => p.transfer_id)), closed.map((p) => businessDay(p.created_at)).sort()[0]],
   );
   return new Map(rows.map((r) => [r.pending_id, r.phase === 'post' ? 'posted' : 'voided']));
 }
@@ -291,8 +303,8 @@ async function writePlan(client: pg.PoolClient, plan: Plan, snapshot: LedgerSnap
            FROM unnest($1::uuid[], $2::bigint[], $3::bigint[], $4::bigint[], $5::text[], $6::text[], $7::uuid[], $8::int[], $9::bigint[], $10::text[])
                 WITH ORDINALITY AS v(id, debit, credit, amount, code, phase, pending, timeout, merchant, reference, ord)
          RETURNING transfer_id, merchant_id, seq)
-       INSERT INTO ledger_transfer_ids (transfer_id, history_quarter, merchant_id, seq, history_day)
-       SELECT transfer_id, $13::date, merchant_id, seq, $12::date FROM written`,
+       INSERT INTO ledger_transfer_ids (transfer_id, merchant_id, seq, history_day)
+       SELECT transfer_id, merchant_id, seq, $12::date FROM written`,
       [
         textArray(rows.map((r) => r.id)),
         intArray(rows.map((r) => r.debitAccountId)),
@@ -306,7 +318,6 @@ async function writePlan(client: pg.PoolClient, plan: Plan, snapshot: LedgerSnap
         textArray(rows.map((r) => r.reference)),
         base,
         day,
-        quarterStart(day),
       ],
     );
     rows.forEach((r, i) => written.set(r.id, base + i));
@@ -410,10 +421,10 @@ export async function createTransfers(pool: pg.Pool, batch: readonly TransferInp
 
 /**
  * Today's history partitions, and either side of today for a database clock a little off this
- * process's, before a ledger transaction (known days are remembered, so this rarely asks). A day
- * nobody made still takes its transfers, in the default partition.
+ * process's, before a ledger transaction (known days are remembered, so this rarely asks). A caller
+ * that writes transfers in a transaction of its own calls it first.
  */
-async function ensureLedgerDays(pool: pg.Pool): Promise<void> {
+export async function ensureLedgerDays(pool: pg.Pool): Promise<void> {
   const today = businessDay(new Date());
   await ensureHistoryDays(pool, [addDays(today, -1), today, addDays(today, 1)]);
 }

@@ -59,19 +59,22 @@ interface PlanNode {
 }
 
 const OWN_CONDITIONS = ['Index Cond', 'Filter', 'Recheck Cond', 'TID Cond'];
-const JOIN_CONDITIONS = ['Join Filter', 'Hash Cond', 'Merge Cond'];
 /** An equality on merchant_id, either way round (`merchant_id = ANY (...)` included). */
 const BY_MERCHANT = /\bmerchant_id = |= [\w.]*\bmerchant_id\b/;
 
-/** The merchant-owned tables a scan of this plan reads without narrowing by merchant_id. */
-function unscopedScans(node: PlanNode, owned: ReadonlyMap<string, string>, inherited: readonly string[] = []): string[] {
-  const conditions = (keys: string[]) => keys.flatMap((k) => (typeof node[k] === 'string' ? [node[k]] : []));
+/**
+ * The merchant-owned tables a scan of this plan reads without narrowing by merchant_id in its own
+ * condition. A join filter above a scan does not count: the scan under it still reads every merchant.
+ * (A join reaches one merchant's rows through the inner scan's own index condition, parameterized by
+ * the outer row.)
+ */
+function unscopedScans(node: PlanNode, owned: ReadonlyMap<string, string>): string[] {
   const found: string[] = [];
   const relation = node['Relation Name'];
   const root = relation && node['Node Type'] !== 'ModifyTable' ? owned.get(relation) : undefined;
-  if (root && ![...conditions(OWN_CONDITIONS), ...inherited].some((c) => BY_MERCHANT.test(c))) found.push(`${node['Node Type']} on ${relation}`);
-  const passed = [...inherited, ...conditions(JOIN_CONDITIONS)];
-  for (const child of node.Plans ?? []) found.push(...unscopedScans(child, owned, passed));
+  const conditions = OWN_CONDITIONS.flatMap((k) => (typeof node[k] === 'string' ? [node[k]] : []));
+  if (root && !conditions.some((c) => BY_MERCHANT.test(c))) found.push(`${node['Node Type']} on ${relation}`);
+  for (const child of node.Plans ?? []) found.push(...unscopedScans(child, owned));
   return found;
 }
 
@@ -183,8 +186,12 @@ test('the check names a scan that is not narrowed by merchant_id, and passes one
   assert.deepEqual(unscopedScans(scan('payments_d20261120', { Filter: "(trade_no = 'T1')" }), owned), ['Seq Scan on payments_d20261120']);
   assert.deepEqual(unscopedScans(scan('payments_d20261120', { Filter: '(merchant_id = ANY ($1))' }), owned), []);
   assert.deepEqual(unscopedScans(scan('merchant_wallets', { Filter: "(wallet_user_id = '2088')" }), owned), [], 'a global-key table may be read by its own key');
-  const join = (cond: string): PlanNode => ({ 'Node Type': 'Nested Loop', 'Join Filter': cond, Plans: [scan('merchant_wallets'), scan('credit_lots')] });
-  assert.deepEqual(unscopedScans(join('(l.merchant_id = w.merchant_id)'), owned), []);
-  assert.deepEqual(unscopedScans(join('(l.state = w.state)'), owned), ['Seq Scan on credit_lots']);
+  const join = (inner: PlanNode): PlanNode => ({ 'Node Type': 'Nested Loop', Plans: [scan('merchant_wallets'), inner] });
+  assert.deepEqual(unscopedScans(join({ 'Node Type': 'Index Scan', 'Relation Name': 'credit_lots', 'Index Cond': '(merchant_id = w.merchant_id)' }), owned), [], 'a parameterized probe of one merchant');
+  assert.deepEqual(
+    unscopedScans({ 'Node Type': 'Nested Loop', 'Join Filter': '(l.merchant_id = w.merchant_id)', Plans: [scan('merchant_wallets'), scan('credit_lots')] }, owned),
+    ['Seq Scan on credit_lots'],
+    'a join filter on merchant_id over a whole-table scan still reads every merchant',
+  );
   assert.deepEqual(unscopedScans({ 'Node Type': 'Index Scan', 'Relation Name': 'credit_lots', 'Index Cond': '(merchant_id IS NOT NULL)' }, owned), ['Index Scan on credit_lots']);
 });

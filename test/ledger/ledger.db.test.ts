@@ -34,6 +34,11 @@ const accrue = (key: string, m: TestMerchant, amountFen: number): TransferInput 
 
 test('the database refuses a negative available balance even if application code is wrong', async () => {
   const m = merchants[0]!;
+  // a transfer of the programme's own first: it also makes today's partitions
+  const [own] = await createTransfers(db.pool, [{ id: transferIdFor('db-test', 'programme-own'), debitAccountId: programme.programme_funding, creditAccountId: programme.lapsed, amountFen: 1, code: 'adjustment' }]);
+  assert.equal(own!.status, 'created');
+  assert.equal(own!.status === 'created' && own!.transfer.merchantId, null, "the programme's own transfer belongs to no merchant");
+  assert.deepEqual((await db.pool.query('SELECT merchant_id FROM ledger_transfers')).rows, [{ merchant_id: 0 }], 'and is kept under merchant 0');
   await assert.rejects(db.pool.query('UPDATE ledger_accounts SET debits_posted = debits_posted + 1 WHERE account_id = $1', [m.available]), /ledger_accounts_debits_within_credits/);
   await assert.rejects(
     db.pool.query("INSERT INTO ledger_accounts (account_id, merchant_id, kind, debits_must_not_exceed_credits, credits_must_not_exceed_debits) VALUES (ledger_account_id($1, 'merchant_available'), $1, 'merchant_available', false, false)", [m.id]),
@@ -51,11 +56,11 @@ test('the database refuses a negative available balance even if application code
   );
   await assert.rejects(db.pool.query('UPDATE ledger_accounts SET credits_posted = credits_posted + 1 WHERE account_id = $1', [m.debt]), /ledger_accounts_credits_within_debits/);
   await assert.rejects(
-    db.pool.query(`INSERT INTO ledger_transfers (seq, transfer_id, debit_account_id, credit_account_id, amount_fen, code, phase, merchant_id, history_day) VALUES (nextval('ledger_transfer_seq'), gen_random_uuid(), $1, $1, 5, 'accrual', 'single', $2, current_date)`, [m.available, m.id]),
+    db.pool.query(`INSERT INTO ledger_transfers (seq, transfer_id, debit_account_id, credit_account_id, amount_fen, code, phase, merchant_id, history_day) VALUES (nextval('ledger_transfer_seq'), gen_random_uuid(), $1, $1, 5, 'accrual', 'single', $2, (now() AT TIME ZONE 'Asia/Shanghai')::date)`, [m.available, m.id]),
     /ledger_transfers_distinct_accounts/,
   );
   await assert.rejects(
-    db.pool.query(`INSERT INTO ledger_transfers (seq, transfer_id, debit_account_id, credit_account_id, amount_fen, code, phase, merchant_id, history_day) VALUES (nextval('ledger_transfer_seq'), gen_random_uuid(), $1, 999999999, 5, 'accrual', 'single', $2, current_date)`, [m.available, m.id]),
+    db.pool.query(`INSERT INTO ledger_transfers (seq, transfer_id, debit_account_id, credit_account_id, amount_fen, code, phase, merchant_id, history_day) VALUES (nextval('ledger_transfer_seq'), gen_random_uuid(), $1, 999999999, 5, 'accrual', 'single', $2, (now() AT TIME ZONE 'Asia/Shanghai')::date)`, [m.available, m.id]),
     /unknown account 999999999/,
   );
   await assert.rejects(db.pool.query('DELETE FROM ledger_accounts WHERE account_id = $1', [m.available]), /ledger accounts are permanent/);
@@ -64,10 +69,6 @@ test('the database refuses a negative available balance even if application code
   await assert.rejects(db.pool.query('UPDATE ledger_transfers SET amount_fen = amount_fen + 1'), /ledger transfers are immutable/);
   await assert.rejects(db.pool.query('DELETE FROM ledger_transfers'), /ledger transfers are immutable/);
   // a day's partition, named directly, is as immutable as the whole
-  const [own] = await createTransfers(db.pool, [{ id: transferIdFor('db-test', 'programme-own'), debitAccountId: programme.programme_funding, creditAccountId: programme.lapsed, amountFen: 1, code: 'adjustment' }]);
-  assert.equal(own!.status, 'created');
-  assert.equal(own!.status === 'created' && own!.transfer.merchantId, null, "the programme's own transfer belongs to no merchant");
-  assert.deepEqual((await db.pool.query('SELECT merchant_id FROM ledger_transfers')).rows, [{ merchant_id: 0 }], 'and is kept under merchant 0');
   const { rows } = await db.pool.query<{ day: string }>('SELECT tableoid::regclass::text AS day FROM ledger_transfers LIMIT 1');
   assert.match(rows[0]!.day, /^ledger_transfers_d\d{8}$/);
   await assert.rejects(db.pool.query(`UPDATE ${rows[0]!.day} SET amount_fen = amount_fen + 1`), /ledger transfers are immutable/);
@@ -164,4 +165,22 @@ test('history pages newest first without gaps or repeats', async () => {
 test('a batch over the limit is refused before touching the database', async () => {
   const big = Array.from({ length: 8191 }, (_, i) => accrue(`big-${i}`, merchants[0]!, 1));
   await assert.rejects(createTransfers(db.pool, big), RangeError);
+});
+
+test("a transfer whose day is archived (its partition detached) is never made again: its id is refused, not taken for new", async () => {
+  const transfer = accrue('archived-day', merchants[3]!, 7);
+  assert.equal((await createTransfers(db.pool, [transfer]))[0]!.status, 'created');
+  const { rows } = await db.pool.query<{ part: string; day: string }>(
+    "SELECT tableoid::regclass::text AS part, history_day::text AS day FROM ledger_transfers WHERE transfer_id = $1",
+    [transfer.id],
+  );
+  const { part, day } = rows[0]!;
+  await db.pool.query(`ALTER TABLE ledger_transfers DETACH PARTITION ${part}`);
+  try {
+    await assert.rejects(createTransfers(db.pool, [transfer]), /not in the ledger's live history/);
+  } finally {
+    await db.pool.query(`ALTER TABLE ledger_transfers ATTACH PARTITION ${part} FOR VALUES FROM ('${day}') TO ('${day}'::date + 1)`);
+  }
+  assert.equal((await createTransfers(db.pool, [transfer]))[0]!.status, 'exists', 'back in the live history, the replay finds it');
+  await assertLedgerInvariants(db.pool);
 });
