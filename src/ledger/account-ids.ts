@@ -8,6 +8,9 @@ import { intArray } from '../db/arrays.ts';
 
 export const ACCOUNT_ID_STRIDE = 8;
 
+/** The programme's own accounts, and the transfers that touch no merchant, are merchant 0's. */
+export const PROGRAMME_MERCHANT_ID = 0;
+
 export function merchantOfAccountId(accountId: number): number {
   return Math.floor(accountId / ACCOUNT_ID_STRIDE);
 }

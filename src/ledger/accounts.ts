@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { intArray } from '../db/arrays.ts';
-import { accountKeyParams, BY_ACCOUNT_KEY } from './account-ids.ts';
+import { accountKeyParams, BY_ACCOUNT_KEY, PROGRAMME_MERCHANT_ID } from './account-ids.ts';
 import { accountFromRow, transferFromRow, TRANSFER_COLUMNS, type TransferDbRow } from './store.ts';
 import { MERCHANT_ACCOUNT_KINDS, type Account, type MerchantAccountKind, type ProgrammeAccountKind, type Transfer } from './types.ts';
 
@@ -17,7 +17,7 @@ export async function openMerchantAccounts(client: Queryable, merchantIds: reado
 }
 
 export async function programmeAccountIds(db: Queryable): Promise<Record<ProgrammeAccountKind, number>> {
-  const { rows } = await db.query<{ kind: ProgrammeAccountKind; account_id: number }>('SELECT kind, account_id FROM ledger_accounts WHERE merchant_id = 0');
+  const { rows } = await db.query<{ kind: ProgrammeAccountKind; account_id: number }>('SELECT kind, account_id FROM ledger_accounts WHERE merchant_id = $1', [PROGRAMME_MERCHANT_ID]);
   return Object.fromEntries(rows.map((r) => [r.kind, r.account_id])) as Record<ProgrammeAccountKind, number>;
 }
 

@@ -6,12 +6,9 @@ import type pg from 'pg';
 import { intArray, textArray } from '../db/arrays.ts';
 import { ensureHistoryDays } from '../db/history.ts';
 import { addDays, businessDay } from '../shared/business-day.ts';
-import { ACCOUNT_ID_STRIDE, accountKeyParams, BY_ACCOUNT_KEY } from './account-ids.ts';
+import { ACCOUNT_ID_STRIDE, accountKeyParams, BY_ACCOUNT_KEY, PROGRAMME_MERCHANT_ID } from './account-ids.ts';
 import { planBatch, normaliseId, type BatchPolicy, type LedgerSnapshot, type PendingState, type Plan, type TransferRow } from './engine.ts';
 import { LedgerInvariantError, MAX_BATCH_TRANSFERS, type Account, type Transfer, type TransferInput, type TransferResult } from './types.ts';
-
-/** The programme's own accounts, and the transfers that touch no merchant, are merchant 0's (migration 0026). */
-const PROGRAMME_MERCHANT_ID = 0;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const MAX_ATTEMPTS = 5;
@@ -129,8 +126,9 @@ class ConcurrentResolution extends Error {
 
 function isRetryable(err: unknown): boolean {
   const code = (err as { code?: string }).code;
-  // deadlock, serialization failure, or a concurrent transaction inserted the same key (a transfer
-  // id, a pending resolution, a payment): run again against what it committed
+  // deadlock, serialization failure (a pending transfer resolved concurrently included), or a
+  // concurrent transaction inserted the same key (a transfer id, a payment): run again against what
+  // it committed
   return code === '40P01' || code === '40001' || code === '23505';
 }
 
@@ -248,8 +246,8 @@ async function loadSnapshot(client: pg.PoolClient, pool: pg.Pool, batch: readonl
   const accounts = await loadAccounts(client, pool, batch, accountIds, lock);
   const now = (await client.query<{ now: Date }>('SELECT now()')).rows[0]!.now;
 
-  // A concurrent resolution of the same pending transfer, or a concurrent insert of the same id, is
-  // caught by the unique indexes at insert time and retried.
+  // A concurrent insert of the same id is caught by ledger_transfer_ids' key at insert time, and a
+  // concurrent resolution of the same pending transfer by ledger_open_pending (writePlan); both retry.
   const existing = await transfersById(client, ids);
   const referenced = new Map(pendingRows.map((p) => [p.transfer_id, p]));
   const notLoaded = [...new Set(existing.flatMap((e) => (e.pending_id && !referenced.has(e.pending_id) ? [e.pending_id] : [])))];

@@ -25,7 +25,7 @@ export interface Dashboard {
   enrolmentsByCity: { city: string; merchants: number }[];
 }
 
-// Business days are Shanghai days (src/payments/business-day.ts); SQL groups by the same zone.
+// Business days are Shanghai days (src/shared/business-day.ts); SQL groups by the same zone.
 const DAY = `AT TIME ZONE 'Asia/Shanghai')::date::text`;
 
 async function perDay(db: Queryable, sql: string, from: Date): Promise<Map<string, Record<string, number>>> {

@@ -1,5 +1,10 @@
-import { apiClient } from '../shared/api.ts';
+import type { Dashboard } from '../../src/reports/dashboard.ts';
+import { apiClient, type CatalogueItem } from '../shared/api.ts';
 import type { Claim } from '../shared/claim.ts';
+
+/** The dashboard as the server's report builds it (type-only: nothing of it reaches the bundle). */
+export type { Dashboard } from '../../src/reports/dashboard.ts';
+export type { CatalogueItem } from '../shared/api.ts';
 
 export type StaffRole = 'admin' | 'reviewer' | 'analyst';
 export interface StaffSession {
@@ -11,23 +16,6 @@ export interface QueueItem {
   claim: Claim;
   ageSeconds: number;
   overdue: boolean;
-}
-export interface DailyRow {
-  day: string;
-  claims: number;
-  automatic: number;
-  decided: number;
-  paid: number;
-  grantedFen: number;
-  collectedFen: number;
-  lapsedFen: number;
-  expiredFen: number;
-  enrolments: number;
-}
-export interface Dashboard {
-  days: DailyRow[];
-  timeToMoney: { p50Seconds: number | null; p90Seconds: number | null; buckets: { upToSeconds: number | null; claims: number }[] };
-  enrolmentsByCity: { city: string; merchants: number }[];
 }
 export interface Decision {
   action: 'approve' | 'reject' | 'request_photo';
@@ -93,16 +81,6 @@ export interface Ruleset {
   effectiveFrom: string;
   adopted: boolean;
   rules: AccrualRules;
-}
-export interface CatalogueItem {
-  id: string;
-  sku: string;
-  nameZh: string;
-  nameEn: string;
-  descriptionZh: string;
-  descriptionEn: string;
-  priceFen: number;
-  active: boolean;
 }
 export interface Payout {
   id: string;

@@ -1,5 +1,7 @@
-import { apiClient } from '../shared/api.ts';
+import { apiClient, type CatalogueItem } from '../shared/api.ts';
 import type { Claim, Page } from '../shared/claim.ts';
+
+export type { CatalogueItem } from '../shared/api.ts';
 
 export interface Me {
   id: string;
@@ -27,15 +29,6 @@ export interface Transfer {
   createdAt: string;
 }
 
-export interface CatalogueItem {
-  id: string;
-  sku: string;
-  nameZh: string;
-  nameEn: string;
-  descriptionZh: string;
-  descriptionEn: string;
-  priceFen: number;
-}
 
 export interface CatalogueOrder {
   id: string;

@@ -1,4 +1,6 @@
 /** The browser's side of the API: one error shape, the CSRF header, and a hook for an expired session. */
+import type { ItemFields } from '../../src/catalogue/store.ts';
+
 export class ApiFailure extends Error {
   constructor(
     readonly status: number,
@@ -10,6 +12,11 @@ export class ApiFailure extends Error {
   ) {
     super(message);
   }
+}
+
+/** A catalogue item as the API answers it (src/catalogue/schema.ts: the item's fields and its id as text). */
+export interface CatalogueItem extends ItemFields {
+  id: string;
 }
 
 export interface ApiClient {
