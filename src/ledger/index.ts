@@ -1,7 +1,7 @@
 /** The points ledger: accounts and immutable, idempotent transfers (see DESIGN.md §2). */
 export * from './types.ts';
 export { createTransfers, applyTransfers, inLedgerTransaction, transferExists, ensureLedgerDays, LEDGER_TRANSACTION_SETTINGS } from './store.ts';
-export { transferIdFor } from './ids.ts';
+export { transferIdFor, orderedTransferIdFor } from './ids.ts';
 export { expirePendingTransfers, PENDING_EXPIRED_CODE } from './expiry.ts';
 export {
   openMerchantAccounts,

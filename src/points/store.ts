@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import { intArray, textArray } from '../db/arrays.ts';
-import { merchantAccountsOf, programmeAccountIds, transferIdFor, applyTransfers, MAX_BATCH_TRANSFERS, type TransferInput } from '../ledger/index.ts';
+import { merchantAccountsOf, programmeAccountIds, orderedTransferIdFor, transferIdFor, applyTransfers, MAX_BATCH_TRANSFERS, type TransferInput } from '../ledger/index.ts';
 import { addMonths, businessDay, businessDayStart } from '../shared/business-day.ts';
 import { planClawback, planCollect, type Lot } from './plan.ts';
 
@@ -53,9 +53,14 @@ function byMerchant<T>(rows: readonly LotRow[], pick: (r: LotRow) => T): Map<num
   return out;
 }
 
-/** A lot's id is the id of the transfer that earned it. */
-export function lotIdFor(tradeNo: string, kind: Lot['kind']): string {
-  return transferIdFor('earn', tradeNo, kind);
+/** A lot's id is the id of the transfer that earned it, led by the time its trade was paid. */
+export function lotIdFor(trade: { tradeNo: string; paidAt: Date }, kind: Lot['kind']): string {
+  return orderedTransferIdFor(trade.paidAt, 'earn', trade.tradeNo, kind);
+}
+
+/** The ids a trade's lots may have: lots earned before ids were ordered keep their version 5 ids. */
+function tradeLotIds(trade: { tradeNo: string; paidAt: Date }): string[] {
+  return (['payer', 'welcome'] as const).flatMap((kind) => [lotIdFor(trade, kind), transferIdFor('earn', trade.tradeNo, kind)]);
 }
 
 export async function lockMerchants(client: pg.PoolClient, merchantIds: readonly number[]): Promise<Map<number, { welcomedTradeNo: string | null }>> {
@@ -161,9 +166,9 @@ export async function collectCreditsOf(
     const summary = summaries.get(merchantId)!;
     summary.lots = lots.length;
     for (const { lot, repayFen, grantFen, forfeitFen } of planCollect(lots, debt.debitsPosted - debt.creditsPosted, available.creditsPosted - available.debitsPosted, rules.availableCapFen)) {
-      if (repayFen) transfers.push({ id: transferIdFor('debt_repay', lot.lotId), debitAccountId: pending.id, creditAccountId: debt.id, amountFen: repayFen, code: 'debt_repay', reference: lot.tradeNo });
-      if (grantFen) transfers.push({ id: transferIdFor('collect', lot.lotId), debitAccountId: pending.id, creditAccountId: available.id, amountFen: grantFen, code: 'collect', reference: lot.tradeNo });
-      if (forfeitFen) transfers.push({ id: transferIdFor('over_cap', lot.lotId), debitAccountId: pending.id, creditAccountId: programme.lapsed, amountFen: forfeitFen, code: 'over_cap', reference: lot.tradeNo });
+      if (repayFen) transfers.push({ id: orderedTransferIdFor(lot.earnedAt, 'debt_repay', lot.lotId), debitAccountId: pending.id, creditAccountId: debt.id, amountFen: repayFen, code: 'debt_repay', reference: lot.tradeNo });
+      if (grantFen) transfers.push({ id: orderedTransferIdFor(lot.earnedAt, 'collect', lot.lotId), debitAccountId: pending.id, creditAccountId: available.id, amountFen: grantFen, code: 'collect', reference: lot.tradeNo });
+      if (forfeitFen) transfers.push({ id: orderedTransferIdFor(lot.earnedAt, 'over_cap', lot.lotId), debitAccountId: pending.id, creditAccountId: programme.lapsed, amountFen: forfeitFen, code: 'over_cap', reference: lot.tradeNo });
       updates.push({ merchantId, lotId: lot.lotId, state: grantFen > 0 ? 'available' : 'spent', remainingFen: grantFen, collectedAt: now, expiresAt, lostFen: forfeitFen });
       summary.collectedFen += grantFen;
       summary.debtRepaidFen += repayFen;
@@ -179,6 +184,8 @@ export async function collectCreditsOf(
 export interface ClawbackDue {
   merchantId: number;
   tradeNo: string;
+  /** When the trade was paid: it leads the ids of its lots and of its claw-backs. */
+  paidAt: Date;
   owedFen: number;
   /** The trade's claw-back total after this one: part of the transfers' ids, so a replay posts nothing new. */
   clawedBackTotalFen: number;
@@ -200,12 +207,11 @@ export interface ClawbackWrites {
 export async function planTradeClawbacks(client: pg.PoolClient, due: readonly ClawbackDue[]): Promise<ClawbackWrites> {
   if (due.length === 0) return { transfers: [], lotUpdates: [] };
   const merchantIds = [...new Set(due.map((d) => d.merchantId))];
-  const tradeLotIds = due.flatMap((d) => [lotIdFor(d.tradeNo, 'payer'), lotIdFor(d.tradeNo, 'welcome')]);
   // a trade's lots have ids derived from it (see lotIdFor); the available ones come from their index
   const { rows } = await client.query<LotRow>(
     `SELECT * FROM credit_lots WHERE merchant_id = ANY($2::bigint[]) AND lot_id = ANY($1::uuid[])
      UNION SELECT * FROM credit_lots WHERE merchant_id = ANY($2::bigint[]) AND state = 'available'`,
-    [textArray(tradeLotIds), intArray(merchantIds)],
+    [textArray(due.flatMap(tradeLotIds)), intArray(merchantIds)],
   );
   const lots = new Map(rows.map((r) => [r.lot_id, lotFromRow(r)]));
   const lotIdsOf = byMerchant(rows, (r) => r.lot_id);
@@ -227,7 +233,7 @@ export async function planTradeClawbacks(client: pg.PoolClient, due: readonly Cl
       merchantLots.filter((l) => l.state === 'available'),
       spendable.get(d.merchantId)!,
     );
-    const key = (part: string) => transferIdFor('claw_back', d.tradeNo, d.clawedBackTotalFen, part);
+    const key = (part: string) => orderedTransferIdFor(d.paidAt, 'claw_back', d.tradeNo, d.clawedBackTotalFen, part);
     const pendingFen = plan.fromPending.reduce((s, p) => s + p.amountFen, 0);
     const to = programme.programme_funding;
     if (pendingFen) transfers.push({ id: key('pending'), debitAccountId: accounts.merchant_pending.id, creditAccountId: to, amountFen: pendingFen, code: 'clawback', reference: d.tradeNo });

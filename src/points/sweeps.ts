@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { inLedgerTransaction, merchantAccountsOf, programmeAccountIds, transferIdFor, type TransferInput } from '../ledger/index.ts';
+import { inLedgerTransaction, merchantAccountsOf, orderedTransferIdFor, programmeAccountIds, type TransferInput } from '../ledger/index.ts';
 import { lockMerchants, postOrThrow, updateLots, type LotUpdate } from './store.ts';
 
 const SWEEP_LIMIT = 2_000;
@@ -9,6 +9,8 @@ interface DueLot {
   merchant_id: number;
   trade_no: string;
   remaining_fen: number;
+  /** When it fell due (collect_by or expires_at): it leads the transfer's id. */
+  due_at: Date;
 }
 
 /**
@@ -27,7 +29,7 @@ async function sweep(pool: pg.Pool, kind: 'lapse' | 'expire', now: Date): Promis
     if (candidates.length === 0) return 0;
     await lockMerchants(client, candidates.map((c) => c.merchant_id));
     const { rows: lots } = await client.query<DueLot>(
-      `SELECT lot_id, merchant_id, trade_no, remaining_fen FROM credit_lots
+      `SELECT lot_id, merchant_id, trade_no, remaining_fen, ${due} AS due_at FROM credit_lots
         WHERE state = $1 AND ${due} <= $2 AND merchant_id = ANY($3::bigint[]) ORDER BY merchant_id, ${due} LIMIT $4`,
       [state, now, candidates.map((c) => c.merchant_id), SWEEP_LIMIT],
     );
@@ -51,7 +53,7 @@ async function sweep(pool: pg.Pool, kind: 'lapse' | 'expire', now: Date): Promis
       if (amount === 0) continue;
       transfers.push({
         // keyed by what was left: a lot that expires in two steps (around a voided reservation) gets two transfers
-        id: transferIdFor(kind, lot.lot_id, lot.remaining_fen),
+        id: orderedTransferIdFor(lot.due_at, kind, lot.lot_id, lot.remaining_fen),
         debitAccountId: kind === 'lapse' ? accounts.merchant_pending.id : accounts.merchant_available.id,
         creditAccountId: kind === 'lapse' ? programme.lapsed : programme.expired,
         amountFen: amount,

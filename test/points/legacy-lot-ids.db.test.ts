@@ -1,0 +1,65 @@
+/**
+ * Lots earned before transfer ids were ordered by time keep their version 5 ids (ids are immutable
+ * in the ledger): a refund that comes after the change still finds them and takes their credit back.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { merchantBalance, transferIdFor } from '../../src/ledger/index.ts';
+import { ingestPayments } from '../../src/payments/ingest.ts';
+import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { enrolMerchants } from '../support/fixtures.ts';
+import { assertLedgerInvariants } from '../support/ledger-invariants.ts';
+import { notification, payerWallet } from '../support/payments.ts';
+
+let db: TestDatabase;
+let merchant: { id: number; walletUserId: string };
+before(async () => {
+  db = await createTestDatabase();
+  await enrolMerchants(db.pool, 1);
+  merchant = (await db.pool.query('SELECT merchant_id::int AS id, wallet_user_id AS "walletUserId" FROM merchants')).rows[0];
+});
+after(async () => db.close());
+
+/** Gives a trade's lots and earn transfers the ids the code before ordered ids made, as that code left them. */
+async function asEarnedBeforeOrderedIds(tradeNo: string): Promise<void> {
+  const client = await db.pool.connect();
+  try {
+    await client.query('BEGIN');
+    // the ledger's guards refuse any change to a transfer; this rewrites history as an older version wrote it
+    await client.query("SET LOCAL session_replication_role = 'replica'");
+    const { rows } = await client.query<{ lot_id: string; kind: string }>('SELECT lot_id, kind FROM credit_lots WHERE trade_no = $1', [tradeNo]);
+    assert.equal(rows.length, 2, 'the trade earned a payer and a welcome lot');
+    for (const { lot_id: lotId, kind } of rows) {
+      const legacy = transferIdFor('earn', tradeNo, kind);
+      for (const [table, column] of [['credit_lots', 'lot_id'], ['ledger_transfers', 'transfer_id'], ['ledger_transfer_ids', 'transfer_id']] as const) {
+        const { rowCount } = await client.query(`UPDATE ${table} SET ${column} = $2 WHERE ${column} = $1`, [lotId, legacy]);
+        assert.equal(rowCount, 1, `${table} holds the lot's id once`);
+      }
+    }
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK');
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+test("a refund after ids were ordered claws back a trade's lots that carry version 5 ids", async () => {
+  const paid = notification({ tradeNo: 'LEGACY-1', sellerId: merchant.walletUserId, buyerId: payerWallet(1), gmtPayment: new Date('2026-03-02T02:00:00Z') });
+  await ingestPayments(db.pool, [paid]);
+  await asEarnedBeforeOrderedIds('LEGACY-1');
+
+  await ingestPayments(db.pool, [{ ...paid, tradeStatus: 'TRADE_CLOSED', refundFeeFen: paid.totalAmountFen, gmtRefund: new Date('2026-03-02T03:00:00Z') }]);
+  const { rows } = await db.pool.query('SELECT kind, state, remaining_fen::int AS remaining FROM credit_lots WHERE trade_no = $1 ORDER BY kind', ['LEGACY-1']);
+  assert.deepEqual(rows, [
+    { kind: 'payer', state: 'clawed_back', remaining: 0 },
+    { kind: 'welcome', state: 'clawed_back', remaining: 0 },
+  ]);
+  const balance = (await merchantBalance(db.pool, merchant.id))!;
+  assert.equal(balance.pendingFen, 0);
+  assert.equal(balance.debtFen, 0, 'the credit came back from the lots, not as debt');
+  await assertLotsMatchLedger(db.pool);
+  await assertLedgerInvariants(db.pool);
+});
