@@ -124,7 +124,7 @@ export async function ingestPayments(pool: pg.Pool, notifications: readonly Paym
     if (earns.length) await insertLots(client, earns, earnTransfers, versions);
     const clawback = await planTradeClawbacks(
       client,
-      clawbacks.map((c) => ({ merchantId: c.trade.merchantId!, tradeNo: c.trade.tradeNo, paidAt: c.trade.paidAt!, owedFen: c.owedFen, clawedBackTotalFen: c.trade.clawedBackFen })),
+      clawbacks.map((c) => ({ merchantId: c.trade.merchantId!, ...paidTrade(c.trade), owedFen: c.owedFen, clawedBackTotalFen: c.trade.clawedBackFen })),
     );
     await postOrThrow(client, pool, [...earnTransfers, ...clawback.transfers], { lock });
     await updateLots(client, clawback.lotUpdates);
@@ -132,17 +132,23 @@ export async function ingestPayments(pool: pg.Pool, notifications: readonly Paym
     const instant = new Map<TradeState, typeof earns>();
     for (const e of earns) if (rulesetOf(versions, e.trade).collectWindowHours === 0) instant.set(e.trade, [...(instant.get(e.trade) ?? []), e]);
     for (const [trade, lots] of instant) {
-      await collectCredits(client, pool, trade.merchantId!, rulesetOf(versions, trade), lots[0]!.visibleAt, lots.map((e) => lotIdFor({ tradeNo: trade.tradeNo, paidAt: trade.paidAt! }, e.lot)));
+      await collectCredits(client, pool, trade.merchantId!, rulesetOf(versions, trade), lots[0]!.visibleAt, lots.map((e) => lotIdFor(paidTrade(trade), e.lot)));
     }
     return plan.results;
   });
+}
+
+/** A trade that earned credit was paid: its payment time leads the ids of its lots and claw-backs. */
+function paidTrade(trade: TradeState): { tradeNo: string; paidAt: Date } {
+  if (!trade.paidAt) throw new Error(`trade ${trade.tradeNo} earned credit but has no payment time`);
+  return { tradeNo: trade.tradeNo, paidAt: trade.paidAt };
 }
 
 async function earnTransfersOf(client: pg.PoolClient, earns: readonly Earn[]): Promise<TransferInput[]> {
   const programme = await programmeAccountIds(client);
   const accounts = await merchantAccountsOf(client, earns.map((e) => e.trade.merchantId!));
   return earns.map((e) => ({
-    id: lotIdFor({ tradeNo: e.trade.tradeNo, paidAt: e.trade.paidAt! }, e.lot),
+    id: lotIdFor(paidTrade(e.trade), e.lot),
     debitAccountId: programme.programme_funding,
     creditAccountId: accounts.get(e.trade.merchantId!)!.merchant_pending.id,
     amountFen: e.amountFen,

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { merchantBalance, transferIdFor } from '../../src/ledger/index.ts';
 import { ingestPayments } from '../../src/payments/ingest.ts';
+import { lapseUncollectedCredits } from '../../src/points/index.ts';
 import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { enrolMerchants } from '../support/fixtures.ts';
@@ -13,11 +14,11 @@ import { assertLedgerInvariants } from '../support/ledger-invariants.ts';
 import { notification, payerWallet } from '../support/payments.ts';
 
 let db: TestDatabase;
-let merchant: { id: number; walletUserId: string };
+let merchants: { id: number; walletUserId: string }[];
 before(async () => {
   db = await createTestDatabase();
-  await enrolMerchants(db.pool, 1);
-  merchant = (await db.pool.query('SELECT merchant_id::int AS id, wallet_user_id AS "walletUserId" FROM merchants')).rows[0];
+  await enrolMerchants(db.pool, 2);
+  merchants = (await db.pool.query('SELECT merchant_id::int AS id, wallet_user_id AS "walletUserId" FROM merchants ORDER BY merchant_id')).rows;
 });
 after(async () => db.close());
 
@@ -47,6 +48,7 @@ async function asEarnedBeforeOrderedIds(tradeNo: string): Promise<void> {
 }
 
 test("a refund after ids were ordered claws back a trade's lots that carry version 5 ids", async () => {
+  const merchant = merchants[0]!;
   const paid = notification({ tradeNo: 'LEGACY-1', sellerId: merchant.walletUserId, buyerId: payerWallet(1), gmtPayment: new Date('2026-03-02T02:00:00Z') });
   await ingestPayments(db.pool, [paid]);
   await asEarnedBeforeOrderedIds('LEGACY-1');
@@ -60,6 +62,26 @@ test("a refund after ids were ordered claws back a trade's lots that carry versi
   const balance = (await merchantBalance(db.pool, merchant.id))!;
   assert.equal(balance.pendingFen, 0);
   assert.equal(balance.debtFen, 0, 'the credit came back from the lots, not as debt');
+  await assertLotsMatchLedger(db.pool);
+  await assertLedgerInvariants(db.pool);
+});
+
+test("a refund after ids were ordered forgives what a trade's lapsed version 5 lots lost, instead of making it debt", async () => {
+  const merchant = merchants[1]!;
+  const paid = notification({ tradeNo: 'LEGACY-2', sellerId: merchant.walletUserId, buyerId: payerWallet(2), gmtPayment: new Date('2026-03-02T02:00:00Z') });
+  await ingestPayments(db.pool, [paid]);
+  await asEarnedBeforeOrderedIds('LEGACY-2');
+  // uncollected past its window: the credit lapses, and only the lots' own ids lead back to what was lost
+  while ((await lapseUncollectedCredits(db.pool, new Date('2026-03-10T00:00:00Z'))) > 0);
+
+  await ingestPayments(db.pool, [{ ...paid, tradeStatus: 'TRADE_CLOSED', refundFeeFen: paid.totalAmountFen, gmtRefund: new Date('2026-03-11T03:00:00Z') }]);
+  const { rows } = await db.pool.query('SELECT kind, state, lost_fen::int AS lost FROM credit_lots WHERE trade_no = $1 ORDER BY kind', ['LEGACY-2']);
+  assert.deepEqual(rows, [
+    { kind: 'payer', state: 'lapsed', lost: 200 },
+    { kind: 'welcome', state: 'lapsed', lost: 200 },
+  ]);
+  const balance = (await merchantBalance(db.pool, merchant.id))!;
+  assert.equal(balance.debtFen, 0, 'credit the merchant never had is not taken back as debt');
   await assertLotsMatchLedger(db.pool);
   await assertLedgerInvariants(db.pool);
 });

@@ -4,7 +4,11 @@
  * index instead, on every change of a merchant's credit (migration 0027).
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { migrate, MIGRATIONS_DIR } from '../../src/db/migrate.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { enrolMerchants } from '../support/fixtures.ts';
 
@@ -43,5 +47,30 @@ test("a merchant's pending credit reads its own entries of credit_lots_pending a
   } finally {
     await client.query('ROLLBACK');
     client.release();
+  }
+});
+
+test('upgrading clears what an earlier ANALYZE saw of the lots\' states, and no later ANALYZE samples them', async () => {
+  const old = await createTestDatabase({ migrated: false });
+  const before0027 = fs.mkdtempSync(path.join(os.tmpdir(), 'carepoints-migrations-'));
+  try {
+    for (const file of fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql') && f < '0027')) fs.copyFileSync(path.join(MIGRATIONS_DIR, file), path.join(before0027, file));
+    await migrate(old.pool, before0027);
+    const [merchant] = await enrolMerchants(old.pool, 1);
+    await old.pool.query(
+      `INSERT INTO credit_lots (lot_id, merchant_id, trade_no, kind, amount_fen, state, earned_at, collect_by, remaining_fen, lost_fen)
+       SELECT gen_random_uuid(), $1, 'OLD-' || g, 'payer', 200, 'lapsed', '2026-03-02T02:00:00Z', '2026-03-04T16:00:00Z', 0, 200 FROM generate_series(1, 500) AS g`,
+      [merchant!.id],
+    );
+    const stateStatistics = async () => (await old.pool.query("SELECT 1 FROM pg_stats WHERE tablename = 'credit_lots' AND attname = 'state'")).rowCount;
+    await old.pool.query('ANALYZE credit_lots');
+    assert.equal(await stateStatistics(), 1, 'before 0027 ANALYZE samples the states');
+    await migrate(old.pool);
+    assert.equal(await stateStatistics(), 0, '0027 clears the sample');
+    await old.pool.query('ANALYZE credit_lots');
+    assert.equal(await stateStatistics(), 0, 'and ANALYZE takes none again');
+  } finally {
+    fs.rmSync(before0027, { recursive: true, force: true });
+    await old.close();
   }
 });
