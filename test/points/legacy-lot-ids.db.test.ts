@@ -9,16 +9,16 @@ import { ingestPayments } from '../../src/payments/ingest.ts';
 import { lapseUncollectedCredits } from '../../src/points/index.ts';
 import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
-import { enrolMerchants } from '../support/fixtures.ts';
+import { enrolMerchants, type TestMerchant } from '../support/fixtures.ts';
 import { assertLedgerInvariants } from '../support/ledger-invariants.ts';
 import { notification, payerWallet } from '../support/payments.ts';
+import type { PaymentNotification } from '../../src/payments/notification.ts';
 
 let db: TestDatabase;
-let merchants: { id: number; walletUserId: string }[];
+let merchants: TestMerchant[];
 before(async () => {
   db = await createTestDatabase();
-  await enrolMerchants(db.pool, 2);
-  merchants = (await db.pool.query('SELECT merchant_id::int AS id, wallet_user_id AS "walletUserId" FROM merchants ORDER BY merchant_id')).rows;
+  merchants = await enrolMerchants(db.pool, 2);
 });
 after(async () => db.close());
 
@@ -47,13 +47,23 @@ async function asEarnedBeforeOrderedIds(tradeNo: string): Promise<void> {
   }
 }
 
+/** A merchant's first trade (a payer and a welcome lot), paid and credited by the code before ordered ids. */
+async function paidBeforeOrderedIds(merchant: TestMerchant, tradeNo: string): Promise<PaymentNotification> {
+  const paid = notification({ tradeNo, sellerId: merchant.walletUserId, buyerId: payerWallet(merchant.id), gmtPayment: new Date('2026-03-02T02:00:00Z') });
+  await ingestPayments(db.pool, [paid]);
+  await asEarnedBeforeOrderedIds(tradeNo);
+  return paid;
+}
+
+function refundAll(paid: PaymentNotification, at: Date): Promise<unknown> {
+  return ingestPayments(db.pool, [{ ...paid, tradeStatus: 'TRADE_CLOSED', refundFeeFen: paid.totalAmountFen, gmtRefund: at }]);
+}
+
 test("a refund after ids were ordered claws back a trade's lots that carry version 5 ids", async () => {
   const merchant = merchants[0]!;
-  const paid = notification({ tradeNo: 'LEGACY-1', sellerId: merchant.walletUserId, buyerId: payerWallet(1), gmtPayment: new Date('2026-03-02T02:00:00Z') });
-  await ingestPayments(db.pool, [paid]);
-  await asEarnedBeforeOrderedIds('LEGACY-1');
+  const paid = await paidBeforeOrderedIds(merchant, 'LEGACY-1');
 
-  await ingestPayments(db.pool, [{ ...paid, tradeStatus: 'TRADE_CLOSED', refundFeeFen: paid.totalAmountFen, gmtRefund: new Date('2026-03-02T03:00:00Z') }]);
+  await refundAll(paid, new Date('2026-03-02T03:00:00Z'));
   const { rows } = await db.pool.query('SELECT kind, state, remaining_fen::int AS remaining FROM credit_lots WHERE trade_no = $1 ORDER BY kind', ['LEGACY-1']);
   assert.deepEqual(rows, [
     { kind: 'payer', state: 'clawed_back', remaining: 0 },
@@ -68,13 +78,11 @@ test("a refund after ids were ordered claws back a trade's lots that carry versi
 
 test("a refund after ids were ordered forgives what a trade's lapsed version 5 lots lost, instead of making it debt", async () => {
   const merchant = merchants[1]!;
-  const paid = notification({ tradeNo: 'LEGACY-2', sellerId: merchant.walletUserId, buyerId: payerWallet(2), gmtPayment: new Date('2026-03-02T02:00:00Z') });
-  await ingestPayments(db.pool, [paid]);
-  await asEarnedBeforeOrderedIds('LEGACY-2');
+  const paid = await paidBeforeOrderedIds(merchant, 'LEGACY-2');
   // uncollected past its window: the credit lapses, and only the lots' own ids lead back to what was lost
   while ((await lapseUncollectedCredits(db.pool, new Date('2026-03-10T00:00:00Z'))) > 0);
 
-  await ingestPayments(db.pool, [{ ...paid, tradeStatus: 'TRADE_CLOSED', refundFeeFen: paid.totalAmountFen, gmtRefund: new Date('2026-03-11T03:00:00Z') }]);
+  await refundAll(paid, new Date('2026-03-11T03:00:00Z'));
   const { rows } = await db.pool.query('SELECT kind, state, lost_fen::int AS lost FROM credit_lots WHERE trade_no = $1 ORDER BY kind', ['LEGACY-2']);
   assert.deepEqual(rows, [
     { kind: 'payer', state: 'lapsed', lost: 200 },

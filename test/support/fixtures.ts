@@ -29,6 +29,7 @@ export function enrolment(n: number, overrides: Partial<EnrolmentInput> = {}): E
 
 export interface TestMerchant {
   id: number;
+  walletUserId: string;
   pending: number;
   available: number;
   debt: number;
@@ -39,11 +40,14 @@ export async function enrolMerchants(pool: pg.Pool, count: number, from = 1): Pr
   const rows = Array.from({ length: count }, (_, i) => ({ line: i + 2, input: enrolment(from + i) }));
   const outcome = await importEnrolments(pool, rows, TEST_ID_HASH_KEY, { skipDuplicates: false });
   if (outcome.imported !== count) throw new Error(`enrolled ${outcome.imported} of ${count}`);
-  const { rows: ids } = await pool.query<{ merchant_id: number }>('SELECT merchant_id FROM merchant_wallets WHERE wallet_user_id = ANY($1) ORDER BY merchant_id', [rows.map((r) => r.input.walletUserId)]);
+  const { rows: ids } = await pool.query<{ merchant_id: number; wallet_user_id: string }>(
+    'SELECT merchant_id, wallet_user_id FROM merchant_wallets WHERE wallet_user_id = ANY($1) ORDER BY merchant_id',
+    [rows.map((r) => r.input.walletUserId)],
+  );
   return Promise.all(
-    ids.map(async ({ merchant_id }) => {
+    ids.map(async ({ merchant_id, wallet_user_id }) => {
       const accounts = (await merchantAccounts(pool, merchant_id))!;
-      return { id: merchant_id, pending: accounts.merchant_pending.id, available: accounts.merchant_available.id, debt: accounts.merchant_debt.id };
+      return { id: merchant_id, walletUserId: wallet_user_id, pending: accounts.merchant_pending.id, available: accounts.merchant_available.id, debt: accounts.merchant_debt.id };
     }),
   );
 }
