@@ -47,10 +47,15 @@ const ACCOUNT_COLUMNS =
 
 export const TRANSFER_COLUMNS = 'transfer_id, seq, debit_account_id, credit_account_id, amount_fen, code, phase, pending_id, timeout_s, merchant_id, reference, created_at';
 
+/** The merchant an account belongs to: none for the programme's own (kept under merchant 0). */
+function accountOwner(merchantId: number): number | null {
+  return merchantId === PROGRAMME_MERCHANT_ID ? null : merchantId;
+}
+
 export function accountFromRow(r: AccountRow): Account {
   return {
     id: r.account_id,
-    merchantId: r.merchant_id === PROGRAMME_MERCHANT_ID ? null : r.merchant_id,
+    merchantId: accountOwner(r.merchant_id),
     kind: r.kind,
     debitsPending: r.debits_pending,
     debitsPosted: r.debits_posted,
@@ -155,8 +160,7 @@ async function accountMeta(client: pg.PoolClient, pool: pg.Pool, ids: Iterable<n
       accountKeyParams(missing),
     );
     for (const r of rows) {
-      const { merchantId } = accountFromRow(r);
-      cache.set(r.account_id, { id: r.account_id, merchantId, kind: r.kind, debitsMustNotExceedCredits: r.debits_must_not_exceed_credits, creditsMustNotExceedDebits: r.credits_must_not_exceed_debits });
+      cache.set(r.account_id, { id: r.account_id, merchantId: accountOwner(r.merchant_id), kind: r.kind, debitsMustNotExceedCredits: r.debits_must_not_exceed_credits, creditsMustNotExceedDebits: r.credits_must_not_exceed_debits });
     }
   }
   return cache;

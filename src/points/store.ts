@@ -166,9 +166,17 @@ export async function collectCreditsOf(
     const summary = summaries.get(merchantId)!;
     summary.lots = lots.length;
     for (const { lot, repayFen, grantFen, forfeitFen } of planCollect(lots, debt.debitsPosted - debt.creditsPosted, available.creditsPosted - available.debitsPosted, rules.availableCapFen)) {
-      if (repayFen) transfers.push({ id: orderedTransferIdFor(lot.earnedAt, 'debt_repay', lot.lotId), debitAccountId: pending.id, creditAccountId: debt.id, amountFen: repayFen, code: 'debt_repay', reference: lot.tradeNo });
-      if (grantFen) transfers.push({ id: orderedTransferIdFor(lot.earnedAt, 'collect', lot.lotId), debitAccountId: pending.id, creditAccountId: available.id, amountFen: grantFen, code: 'collect', reference: lot.tradeNo });
-      if (forfeitFen) transfers.push({ id: orderedTransferIdFor(lot.earnedAt, 'over_cap', lot.lotId), debitAccountId: pending.id, creditAccountId: programme.lapsed, amountFen: forfeitFen, code: 'over_cap', reference: lot.tradeNo });
+      const fromPending = (code: 'debt_repay' | 'collect' | 'over_cap', creditAccountId: number, amountFen: number): TransferInput => ({
+        id: orderedTransferIdFor(lot.earnedAt, code, lot.lotId),
+        debitAccountId: pending.id,
+        creditAccountId,
+        amountFen,
+        code,
+        reference: lot.tradeNo,
+      });
+      if (repayFen) transfers.push(fromPending('debt_repay', debt.id, repayFen));
+      if (grantFen) transfers.push(fromPending('collect', available.id, grantFen));
+      if (forfeitFen) transfers.push(fromPending('over_cap', programme.lapsed, forfeitFen));
       updates.push({ merchantId, lotId: lot.lotId, state: grantFen > 0 ? 'available' : 'spent', remainingFen: grantFen, collectedAt: now, expiresAt, lostFen: forfeitFen });
       summary.collectedFen += grantFen;
       summary.debtRepaidFen += repayFen;

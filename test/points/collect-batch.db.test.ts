@@ -13,8 +13,7 @@ let db: TestDatabase;
 let merchants: { id: number; walletUserId: string }[];
 before(async () => {
   db = await createTestDatabase();
-  await enrolMerchants(db.pool, 4);
-  merchants = (await db.pool.query('SELECT merchant_id::int AS id, wallet_user_id AS "walletUserId" FROM merchants ORDER BY merchant_id')).rows;
+  merchants = await enrolMerchants(db.pool, 4);
 });
 after(async () => db.close());
 

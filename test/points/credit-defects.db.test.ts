@@ -22,9 +22,7 @@ let merchants: { id: number; walletUserId: string }[];
 before(async () => {
   t = await createTestApp();
   pool = t.db.pool;
-  await enrolMerchants(pool, 8);
-  const { rows } = await pool.query<{ id: number; walletUserId: string }>('SELECT merchant_id::int AS id, wallet_user_id AS "walletUserId" FROM merchants ORDER BY merchant_id');
-  merchants = rows;
+  merchants = await enrolMerchants(pool, 8);
 });
 after(() => t.close());
 
