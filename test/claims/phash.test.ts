@@ -23,11 +23,49 @@ const bill = (): Promise<Buffer> =>
 const poster = (): Promise<Buffer> =>
   svg(`<rect x="0" y="260" width="800" height="260" fill="#123"/><circle cx="160" cy="160" r="120" fill="#e90"/><path d="M450 480 L780 60 L780 480 Z" fill="#2a7"/>`);
 
-test('hashes are 16 hex characters and stable', async () => {
-  const image = await bill();
-  const hash = await perceptualHash(image);
+/** A 32×32 greyscale picture with structure at every scale (no ties among its low frequencies). */
+function texture(pixel: (x: number, y: number) => number): Promise<Buffer> {
+  const raw = Buffer.alloc(32 * 32);
+  for (let y = 0; y < 32; y++) for (let x = 0; x < 32; x++) raw[y * 32 + x] = pixel(x, y);
+  return sharp(raw, { raw: { width: 32, height: 32, channels: 1 } }).png().toBuffer();
+}
+const pattern = (x: number, y: number) => Math.round(127 + 60 * Math.sin(x / 3.1 + y / 7.3) + 50 * Math.cos((x * y) / 41) + ((x * 13 + y * 7) % 17));
+
+/**
+ * The pHash written out the slow, textbook way: every coefficient of the 2-D DCT-II as one double
+ * sum, the 8×8 lowest kept, each bit "above the median of the 63 non-DC terms", read row by row.
+ */
+function textbookHash(pixel: (x: number, y: number) => number): string {
+  const n = 32;
+  const alpha = (k: number) => Math.sqrt((k === 0 ? 1 : 2) / n);
+  const terms: number[] = [];
+  for (let u = 0; u < 8; u++) {
+    for (let v = 0; v < 8; v++) {
+      let sum = 0;
+      for (let y = 0; y < n; y++) for (let x = 0; x < n; x++) sum += pixel(x, y) * Math.cos(((2 * y + 1) * u * Math.PI) / (2 * n)) * Math.cos(((2 * x + 1) * v * Math.PI) / (2 * n));
+      terms.push(alpha(u) * alpha(v) * sum);
+    }
+  }
+  const rest = terms.slice(1).sort((a, b) => a - b);
+  const median = rest[31]!; // 63 terms: the 32nd
+  const bits = terms.map((t) => (t > median ? '1' : '0')).join('');
+  return Array.from({ length: 16 }, (_, i) => parseInt(bits.slice(i * 4, i * 4 + 4), 2).toString(16)).join('');
+}
+
+test('the hash is the textbook DCT pHash of the picture', async () => {
+  const hash = await perceptualHash(await texture(pattern));
   assert.match(hash, /^[0-9a-f]{16}$/);
-  assert.equal(await perceptualHash(image), hash);
+  assert.equal(hash, textbookHash(pattern));
+});
+
+test('a picture turned on its diagonal gives the hash with its 8×8 bits transposed', async () => {
+  const hash = await perceptualHash(await texture(pattern));
+  const transposed = await perceptualHash(await texture((x, y) => pattern(y, x)));
+  const bits = (h: string) => [...h].map((c) => parseInt(c, 16).toString(2).padStart(4, '0')).join('');
+  const original = bits(hash);
+  const expected = Array.from({ length: 64 }, (_, i) => original[(i % 8) * 8 + Math.floor(i / 8)]).join('');
+  assert.equal(bits(transposed), expected);
+  assert.notEqual(transposed, hash, 'the pattern is not symmetric, so the test can tell');
 });
 
 test('a re-encoded, resized, slightly brightened copy is close; another picture is far', async () => {

@@ -50,8 +50,6 @@ async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_00
   }
 }
 
-const pause = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
-
 test('ensurePaymentsStream is idempotent and applies a new duplicate window', async () => {
   await ensurePaymentsStream(jsm);
   await ensurePaymentsStream(jsm, { duplicateWindowMs: 30_000 });
@@ -77,10 +75,14 @@ test('a message published twice with the same id arrives once; a status change o
     },
   });
   await waitFor(() => seen.length >= 5, 'five messages');
-  await pause(300);
+  // a message published after all of them arrives after all of them: a duplicate would have come first
+  const last = `${payment(99).trade_no}:`;
+  await publishPayments(nc, [payment(99)]);
+  await waitFor(() => seen.some((s) => s.startsWith(last)), 'the message published last');
   await consumer.stop();
-  assert.equal(seen.length, 5);
-  assert.equal(new Set(seen).size, 5);
+  const paymentsSeen = seen.filter((s) => !s.startsWith(last));
+  assert.equal(paymentsSeen.length, 5, seen.join(' '));
+  assert.equal(new Set(paymentsSeen).size, 5);
 });
 
 test('a batch whose handler throws is redelivered and nothing is lost', async () => {
@@ -145,14 +147,15 @@ test('batches hold at most batchSize messages and a partial batch waits no longe
   assert.ok(Math.max(...sizes) <= 64, `batch sizes ${sizes.join(',')}`);
   assert.ok(sizes.includes(64));
 
-  // A lone message is handed over after about maxWaitMs, not after a pull request's expiry (1 s at
-  // least for fetch, 30 s by default); the bound leaves room for a loaded machine.
+  // A lone message waits for company for maxWaitMs (a lower bound: no load makes it shorter), then is
+  // handed over rather than held until the batch fills or a pull request expires (30 s by default);
+  // the upper bound is thirty times maxWaitMs, for a loaded machine.
   const started = Date.now();
   await publishPayments(nc, [payment(5_000)]);
-  await waitFor(() => sizes.length > 0 && sizes.reduce((a, b) => a + b, 0) === messages.length + 1, 'the lone message', 2_000);
+  await waitFor(() => sizes.length > 0 && sizes.reduce((a, b) => a + b, 0) === messages.length + 1, 'the lone message', 20_000);
   const latency = Date.now() - started;
   await consumer.stop();
-  assert.ok(latency < 900, `lone message took ${latency} ms`);
+  assert.ok(latency >= 100 && latency < 3_000, `lone message took ${latency} ms`);
 });
 
 test('stop() ends the loop: done resolves and later messages are not handled', async () => {
@@ -163,7 +166,7 @@ test('stop() ends the loop: done resolves and later messages are not handled', a
   await consumer.stop();
   await consumer.done;
   await publishPayments(nc, [payment(2)]);
-  await pause(300);
-  assert.equal(handled, 1);
+  // the server holds the later message for the durable (publish is acknowledged once stored); nobody takes it
   assert.equal((await jsm.consumers.info(PAYMENTS_STREAM, 'stopping')).num_pending, 1);
+  assert.equal(handled, 1);
 });

@@ -35,6 +35,7 @@ export class CarepointsProcess {
   private output = '';
   /** Every line that matched `keep` (the tail alone loses lines of a chatty process). */
   readonly kept: string[] = [];
+  private readonly keptListeners = new Set<() => void>();
   readonly exited: Promise<number | null>;
   private constructor(
     readonly name: string,
@@ -43,7 +44,12 @@ export class CarepointsProcess {
   ) {
     const keep = (chunk: Buffer): void => {
       const text = chunk.toString();
-      if (keepLines) for (const line of (this.output.slice(this.output.lastIndexOf('\n') + 1) + text).split('\n').slice(0, -1)) if (keepLines.test(line)) this.kept.push(line);
+      if (keepLines)
+        for (const line of (this.output.slice(this.output.lastIndexOf('\n') + 1) + text).split('\n').slice(0, -1))
+          if (keepLines.test(line)) {
+            this.kept.push(line);
+            for (const listener of this.keptListeners) listener();
+          }
       this.output = (this.output + text).slice(-TAIL_CHARS);
     };
     child.stdout!.on('data', keep);
@@ -84,6 +90,28 @@ export class CarepointsProcess {
       if (!this.alive) throw new Error(`${this.name} exited before printing ${pattern}:\n${this.output}`);
       if (Date.now() > deadline) throw new Error(`${this.name} did not print ${pattern} within ${timeoutMs} ms:\n${this.output}`);
       await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /**
+   * Resolves once `enough()` holds over the kept lines of `processes`, checked at each newly kept line
+   * (a line still in the pipe when the database already shows its work arrives a moment later).
+   */
+  static async untilKept(processes: readonly CarepointsProcess[], enough: () => boolean, timeoutMs: number, describe: () => string): Promise<void> {
+    if (enough()) return;
+    let listener!: () => void;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await new Promise<void>((resolve, reject) => {
+        listener = () => {
+          if (enough()) resolve();
+        };
+        for (const p of processes) p.keptListeners.add(listener);
+        timer = setTimeout(() => reject(new Error(`the processes' logs did not show it within ${timeoutMs} ms: ${describe()}`)), timeoutMs);
+      });
+    } finally {
+      clearTimeout(timer);
+      for (const p of processes) p.keptListeners.delete(listener);
     }
   }
 

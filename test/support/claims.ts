@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
-import { generateInvoice, type GenerateOptions } from '../../sim/invoices/index.ts';
+import { generateInvoice, type GenerateOptions, type InvoiceTruth } from '../../sim/invoices/index.ts';
 import { startClaimWorkers, type ClaimWorkers } from '../../src/cli/claim-workers.ts';
 import { CLAIM_CHANNEL, type ClaimStatus } from '../../src/claims/index.ts';
 import { businessDay } from '../../src/shared/business-day.ts';
@@ -117,6 +117,18 @@ export async function invoicePhoto(seed: number, payerName: string, options: Par
     ...options,
     overrides: { payerName, ...options.overrides },
   });
+}
+
+// The design's covered categories, written out here rather than read from the rules under test.
+const COVERED_CATEGORIES: ReadonlySet<string> = new Set([
+  'registration', 'consultation', 'western_medicine', 'chinese_patent_medicine', 'chinese_herbal_medicine', 'examination', 'laboratory', 'treatment',
+]);
+
+/** Covered charges of a generated invoice, by the programme's rules: covered items, never more than the patient paid. */
+export function coveredByTheRules(truth: InvoiceTruth): number {
+  const coveredItemsFen = truth.items.filter((item) => COVERED_CATEGORIES.has(item.category)).reduce((sum, item) => sum + item.amountFen, 0);
+  const patientPaidFen = truth.payment.personalAccountFen + truth.payment.personalCashFen;
+  return Math.min(coveredItemsFen, patientPaidFen);
 }
 
 /** A multipart body of files (field name, file name, type, bytes) and text fields. */

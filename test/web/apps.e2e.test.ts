@@ -16,9 +16,10 @@ import { asOps } from '../support/app.ts';
 import { createClaimsHarness, invoicePhoto, multipart, waitForClaim, type ClaimsHarness } from '../support/claims.ts';
 import { earnAndCollect } from '../support/credit.ts';
 import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
+import { withinOneBusinessDay } from '../support/business-day.ts';
 import { enrolment, TEST_ID_HASH_KEY } from '../support/fixtures.ts';
 import { notification, payerWallet } from '../support/payments.ts';
-import { assertAccessible, DESKTOP_VIEWPORT, launchChromium, PHONE_VIEWPORT, SCREENSHOTS } from './browser.ts';
+import { assertAccessible, DESKTOP_VIEWPORT, launchChromium, PHONE_VIEWPORT, pressUntil, SCREENSHOTS, standingStill } from './browser.ts';
 
 const DAY_MS = 86_400_000;
 const REVIEWER = { username: 'reviewer.li', password: 'correct horse battery' };
@@ -77,6 +78,7 @@ async function signInMerchant(page: Page, phone: string): Promise<void> {
 }
 
 test('a merchant signs in, collects credit, photographs an invoice and watches it reach paid; in both languages', async () => {
+  await withinOneBusinessDay(5 * 60_000); // the home screen counts today's payers: the whole test within one Shanghai day
   const m = await merchant(901, '张伟', 3);
   const context = await browser.newContext({ viewport: PHONE_VIEWPORT, locale: 'zh-CN', deviceScaleFactor: 2 });
   const page = await context.newPage();
@@ -159,16 +161,18 @@ test('a reviewer signs in to the console, approves a claim from the queue, and t
   await assertAccessible(page, 'console sign-in');
   await signInStaff(page, REVIEWER);
   await page.getByRole('menuitem', { name: '审核队列' }).click();
-  const row = page.getByRole('row').filter({ hasText: m.id === 0 ? '' : String(m.id) });
-  await row.waitFor();
+  // the claim's own row: its link names the claim (a merchant's short id would match other rows' cells)
+  const claimLink = page.locator(`a[href="#/claims/${claim.id}"]`);
+  await claimLink.waitFor();
   await assertAccessible(page, 'console queue');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'console-queue.zh-CN.png') });
-  await row.getByRole('link').click();
+  await claimLink.click();
   await page.getByRole('img', { name: 'invoice page 1' }).waitFor();
   await assertAccessible(page, 'console claim review');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'console-review.zh-CN.png'), fullPage: true });
-  await page.keyboard.press('a');
-  await page.getByRole('button', { name: '批准 (A)' }).last().click();
+  const decisionForm = page.locator('form').filter({ has: page.getByRole('button', { name: '批准 (A)' }) }); // the chooser's button is outside it
+  await pressUntil(page, 'a', decisionForm);
+  await decisionForm.getByRole('button', { name: '批准 (A)' }).click();
   await page.getByTestId('review-status').filter({ hasText: /approved|paid/ }).waitFor();
   assert.equal(await waitForClaim(h.db.pool, claim.id, ['paid', 'rejected']), 'paid');
   const audit = await h.db.pool.query("SELECT actor_kind, actor_id FROM audit_log WHERE action = 'claim.approve' AND subject_id = $1", [claim.id]);
@@ -281,6 +285,8 @@ test("an admin corrects a hospital's grade, imports a registry file (a faulty on
   await admin.getByRole('button', { name: '编辑 北京大学第一医院' }).click();
   const dialog = admin.getByRole('dialog');
   // the dialog zooms in: a click that does not wait for it to stand still can miss the select
+  await dialog.waitFor();
+  await standingStill(admin, '.ant-modal-root .ant-modal');
   await dialog.locator('.ant-form-item').filter({ hasText: '等级' }).locator('.ant-select-selector').click();
   await admin.locator('.ant-select-item-option').filter({ hasText: /^2A$/ }).click();
   await dialog.getByRole('button', { name: '保 存' }).or(dialog.getByRole('button', { name: '保存' })).click();

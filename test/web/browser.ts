@@ -23,3 +23,24 @@ export async function assertAccessible(page: Page, screen: string): Promise<void
   });
   assert.deepEqual(violations, [], `${screen}: serious accessibility violations`);
 }
+
+/** Resolves once nothing in the element's modal (or the element) is animating: a zooming dialog has stood still. */
+export async function standingStill(page: Page, selector: string): Promise<void> {
+  await page.waitForFunction((sel) => {
+    const el = document.querySelector(sel);
+    const root = el?.closest('.ant-modal-root') ?? el;
+    return root !== null && root !== undefined && root.getAnimations({ subtree: true }).every((a) => a.playState !== 'running');
+  }, selector);
+}
+
+/**
+ * Presses a shortcut until what it opens is there: a key pressed before the page has attached its
+ * listener is lost, and pressing the shortcut again is harmless. Bounded: a shortcut that never works fails.
+ */
+export async function pressUntil(page: Page, key: string, opened: ReturnType<Page['locator']>, tries = 20): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    await page.keyboard.press(key);
+    if (await opened.waitFor({ timeout: 1_000 }).then(() => true, () => false)) return;
+  }
+  throw new Error(`pressing ${key} ${tries} times did not open ${opened}`);
+}
