@@ -26,11 +26,12 @@ export async function assertAccessible(page: Page, screen: string): Promise<void
 
 /** Resolves once nothing in the element's modal (or the element) is animating: a zooming dialog has stood still. */
 export async function standingStill(page: Page, selector: string): Promise<void> {
-  await page.waitForFunction((sel) => {
-    const el = document.querySelector(sel);
-    const root = el?.closest('.ant-modal-root') ?? el;
-    return root !== null && root !== undefined && root.getAnimations({ subtree: true }).every((a) => a.playState !== 'running');
-  }, selector);
+  // a string: the function runs in the page, whose DOM types this project does not compile against
+  await page.waitForFunction(`(() => {
+    const el = document.querySelector(${JSON.stringify(selector)});
+    const root = el && (el.closest('.ant-modal-root') || el);
+    return !!root && root.getAnimations({ subtree: true }).every((a) => a.playState !== 'running');
+  })()`);
 }
 
 /**
