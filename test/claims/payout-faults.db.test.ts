@@ -19,6 +19,7 @@ import { lockMerchants } from '../../src/points/index.ts';
 import { createClaimsHarness, type ClaimsHarness } from '../support/claims.ts';
 import { earnAndCollect } from '../support/credit.ts';
 import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
+import { faultRandom } from '../support/fault-seed.ts';
 import { enrolment, TEST_ID_HASH_KEY } from '../support/fixtures.ts';
 import { assertLedgerInvariants } from '../support/ledger-invariants.ts';
 
@@ -26,9 +27,11 @@ const TRIALS = Number(process.env.CAREPOINTS_PAYOUT_TRIALS ?? 50);
 const KILL_ROUNDS = Math.max(10, Math.ceil(TRIALS / 4));
 const BIN = path.resolve(import.meta.dirname, '../../bin/carepoints.js');
 
+const { seed, random } = faultRandom();
 let h: ClaimsHarness;
 before(async () => {
   h = await createClaimsHarness({
+    random,
     workers: false,
     gatewayTimeoutMs: 800,
     faults: { latencyMs: [50, 400], systemErrorAfterApply: 0.15, systemErrorBeforeApply: 0.1, http5xx: 0.1, timeoutAfterApply: 0.05, dropConnectionAfterApply: 0.1, querySystemError: 0.1 },
@@ -60,11 +63,23 @@ async function approvedClaims(count: number): Promise<{ merchantId: number; clai
 function startWorker(): { child: ChildProcess; ready: Promise<void>; exited: Promise<void> } {
   const child = spawn(process.execPath, [BIN, 'worker'], { env: { ...process.env, ...h.workerEnv, CAREPOINTS_WORKERS: '2' }, stdio: ['ignore', 'ignore', 'pipe'] });
   const ready = new Promise<void>((resolve, reject) => {
-    child.stderr!.on('data', (chunk: Buffer) => chunk.toString().includes('worker running') && resolve());
+    // the line may arrive split across chunks: read it from what has come so far
+    let seen = '';
+    child.stderr!.on('data', (chunk: Buffer) => {
+      seen = (seen + chunk.toString()).slice(-4_096);
+      if (seen.includes('worker running')) resolve();
+    });
     child.once('exit', (code) => reject(new Error(`worker exited with ${code} before it ran`)));
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   return { child, ready, exited };
+}
+
+/** What a kill interrupted: payouts caught sending, and of those the gateway had already paid (the dangerous moment). */
+async function atTheKill(): Promise<{ sending: number; paidUnrecorded: number }> {
+  const { rows } = await h.db.pool.query<{ payout_id: string }>("SELECT payout_id FROM payouts WHERE state = 'sending'"); // out_biz_no is the payout id
+  const paid = new Set(h.sandbox.records().filter((r) => r.status === 'SUCCESS').map((r) => r.outBizNo));
+  return { sending: rows.length, paidUnrecorded: rows.filter((r) => paid.has(r.payout_id)).length };
 }
 
 async function unsettled(): Promise<number> {
@@ -93,17 +108,24 @@ async function drainQueue(): Promise<void> {
 test(`${TRIALS} approved claims are paid exactly once while the worker is killed at random and the gateway answers unknown`, { timeout: 600_000 }, async () => {
   const claims = await approvedClaims(TRIALS);
   let kills = 0;
-  for (let round = 0; round < KILL_ROUNDS && (await unsettled()) > 0; round++) {
+  let killsMidPayment = 0;
+  let paidUnrecorded = 0;
+  // kill rounds go on (bounded) until at least one kill has landed while a payout was on its way
+  for (let round = 0; round < 4 * KILL_ROUNDS && (round < KILL_ROUNDS || killsMidPayment === 0) && (await unsettled()) > 0; round++) {
     const worker = startWorker();
     await worker.ready;
     // the fault itself: a kill at a random moment of the reserve-and-pay work
-    await new Promise((resolve) => setTimeout(resolve, 50 + Math.floor(Math.random() * 600)));
+    await new Promise((resolve) => setTimeout(resolve, 50 + Math.floor(random() * 600)));
     worker.child.kill('SIGKILL');
     await worker.exited;
     kills++;
+    const moment = await atTheKill();
+    if (moment.sending > 0) killsMidPayment++;
+    paidUnrecorded += moment.paidUnrecorded;
     // the killed worker's jobs are taken back (as the lease would after it expires)
     await releaseStaleJobs(h.db.pool, 0);
   }
+  assert.ok(killsMidPayment >= 1, `no kill of ${kills} landed while a payout was being sent (seed ${seed})`);
   const last = startWorker();
   await last.ready;
   const client = await h.db.pool.connect();
@@ -121,7 +143,7 @@ test(`${TRIALS} approved claims are paid exactly once while the worker is killed
     last.child.kill('SIGTERM');
     await last.exited;
   }
-  assert.ok(kills >= 5, `the worker was killed ${kills} times mid-work`);
+  assert.ok(kills >= 5, `the worker was killed ${kills} times mid-work (seed ${seed})`);
 
   const { rows: payouts } = await h.db.pool.query<{ claim_id: string; state: string; amount_fen: number; payee_user_id: string }>('SELECT claim_id::text, state, amount_fen, payee_user_id FROM payouts');
   assert.equal(payouts.length, TRIALS, 'one payout per claim');
@@ -148,5 +170,5 @@ test(`${TRIALS} approved claims are paid exactly once while the worker is killed
   await assertLotsMatchLedger(h.db.pool);
   const { rows: attempts } = await h.db.pool.query<{ retried: number; max: number }>('SELECT count(*) FILTER (WHERE attempts > 1)::int AS retried, max(attempts)::int AS max FROM payouts');
   const requests = h.sandbox.records().reduce((s, r) => s + r.requests, 0);
-  console.log(`payout faults: claims=${TRIALS} kills=${kills} transfer_requests=${requests} payouts_resent=${attempts[0]!.retried} max_attempts=${attempts[0]!.max} paid_once=${records.length} doubled=0`);
+  console.log(`payout faults: seed=${seed} claims=${TRIALS} kills=${kills} kills_mid_payment=${killsMidPayment} paid_but_unrecorded_at_kill=${paidUnrecorded} transfer_requests=${requests} payouts_resent=${attempts[0]!.retried} max_attempts=${attempts[0]!.max} paid_once=${records.length} doubled=0`);
 });

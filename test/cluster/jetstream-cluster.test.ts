@@ -106,19 +106,27 @@ test('SIGKILL of the stream leader and of one of two consumers mid-stream: every
   // drained: nothing left to deliver, nothing delivered and unacknowledged, and the ledger caught up
   const deadline = Date.now() + DRAIN_TIMEOUT_MS;
   const expectedEarned = model.earnedByTrade().size;
+  let drained: Awaited<ReturnType<typeof jsm.consumers.info>>;
   for (;;) {
     const info = await jsm.consumers.info(PAYMENTS_STREAM, DURABLE).catch(() => null);
-    if (info && info.num_pending === 0 && info.num_ack_pending === 0 && (await earnedTrades()) === expectedEarned) break;
+    if (info && info.num_pending === 0 && info.num_ack_pending === 0 && (await earnedTrades()) === expectedEarned) {
+      drained = info;
+      break;
+    }
     if (Date.now() > deadline) throw new Error(`not drained within ${DRAIN_TIMEOUT_MS} ms: ${JSON.stringify({ pending: info?.num_pending, ackPending: info?.num_ack_pending, earned: await earnedTrades(), expectedEarned })}\n${survivor.tail}`);
     await new Promise((r) => setTimeout(r, 250));
   }
   assert.ok(survivor.alive, `the surviving consumer is still running:\n${survivor.tail}`);
   const stream = await jsm.streams.info(PAYMENTS_STREAM);
+  // the dangerous moment happened: deliveries beyond the stream's messages are the killed consumer's
+  // unacknowledged work (and whatever the leader's failover interrupted), delivered again
+  const redelivered = drained.delivered.consumer_seq - stream.state.messages;
+  assert.ok(redelivered > 0, `the kill caught no unacknowledged work: ${drained.delivered.consumer_seq} deliveries of ${stream.state.messages} messages`);
 
   await assertLedgerMatchesModel(db.pool, model, { perTrade: false });
   console.log(
     `jetstream cluster: ${day.length} notifications (${stream.state.messages} kept by the broker after de-duplication), leader ${leader} killed (${newLeader} took over), ` +
-      `${busy.name} killed (${survivor.name} survived) with ${earnedAtKill} of ${expectedEarned} earning trades applied; publish attempts after the kill ${attempts}; ` +
+      `${busy.name} killed (${survivor.name} survived) with ${earnedAtKill} of ${expectedEarned} earning trades applied; publish attempts after the kill ${attempts}; ${redelivered} messages delivered again; ` +
       `${((performance.now() - started) / 1000).toFixed(0)} s; ledger = rules, 0 lost, 0 doubled`,
   );
   assert.equal(await survivor.stop(), 0, 'the surviving consumer stops cleanly on SIGTERM');

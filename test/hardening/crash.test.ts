@@ -26,7 +26,9 @@ const TRIALS = Number(process.env.CAREPOINTS_CRASH_TRIALS ?? 10);
 const SEED = Number(process.env.CAREPOINTS_CRASH_SEED ?? 13);
 const BATCH = 4_000;
 // enough merchants that batches late in a long soak still earn credit (each merchant-day earns 10 payers at most)
-const MERCHANTS = 1_500 + TRIALS * 250;
+// trials past TRIALS run only until each victim has been killed mid-batch at least once (bounded)
+const EXTRA_TRIALS = TRIALS;
+const MERCHANTS = 1_500 + (TRIALS + EXTRA_TRIALS) * 250;
 const RESEND_TIMEOUT_MS = 60_000;
 if (!Number.isInteger(TRIALS) || TRIALS < 1) throw new Error('CAREPOINTS_CRASH_TRIALS must be a positive integer');
 
@@ -136,14 +138,14 @@ class Tally {
   }
 }
 
-test(`kill -9 of the server or PostgreSQL in the middle of ${TRIALS} batches of ${BATCH}: all-or-nothing, each notification one effect`, { timeout: 120_000 + TRIALS * 30_000 }, async () => {
+test(`kill -9 of the server or PostgreSQL in the middle of ${TRIALS} batches of ${BATCH}: all-or-nothing, each notification one effect`, { timeout: 120_000 + (TRIALS + EXTRA_TRIALS) * 30_000 }, async () => {
   const testStarted = performance.now();
   const rnd = random(SEED);
   const wallets = Array.from({ length: MERCHANTS }, (_, i) => enrolment(i + 1).walletUserId);
   // a day squeezed into the last 40 hours: several business days, all still inside the 48-hour collection window
-  const day = recentPayments({ merchantWallets: wallets, payments: (TRIALS + 1) * BATCH, payers: 60_000, seed: SEED, end: new Date(Date.now() - 60_000), spanMs: 40 * 3_600_000 });
+  const day = recentPayments({ merchantWallets: wallets, payments: (TRIALS + EXTRA_TRIALS + 1) * BATCH, payers: 60_000, seed: SEED, end: new Date(Date.now() - 60_000), spanMs: 40 * 3_600_000 });
   // one clean batch, then one batch a trial (retries and refunds made the day a little longer)
-  const fields = day.slice(0, (TRIALS + 1) * BATCH);
+  const fields = day.slice(0, (TRIALS + EXTRA_TRIALS + 1) * BATCH);
   const notifications = parseAll(fields, new Date());
   const model = new AccrualModel(new Set(wallets));
   const tally = new Tally();
@@ -154,7 +156,11 @@ test(`kill -9 of the server or PostgreSQL in the middle of ${TRIALS} batches of 
   const batchMs = performance.now() - started;
   model.apply(notifications.slice(0, BATCH));
 
-  for (let from = BATCH; from < fields.length; from += BATCH) {
+  const midBatch = { server: 0, postgres: 0 };
+  let sent = BATCH;
+  for (let from = BATCH, trial = 1; from < fields.length; from += BATCH, trial++) {
+    if (trial > TRIALS && midBatch.server > 0 && midBatch.postgres > 0) break;
+    sent = from + BATCH;
     const items = fields.slice(from, from + BATCH);
     const earned = model.apply(notifications.slice(from, from + BATCH));
     const victim = (from / BATCH) % 2 === 1 ? 'server' : 'postgres';
@@ -181,8 +187,11 @@ test(`kill -9 of the server or PostgreSQL in the middle of ${TRIALS} batches of 
     if (answer.status === 200) {
       assert.equal(held, earned.length, 'an acknowledged batch is in the database');
       tally.acknowledgedBeforeKill++;
-    } else if (held > 0) tally.committedUnacknowledged++;
-    else tally.rolledBack++;
+    } else {
+      midBatch[victim]++;
+      if (held > 0) tally.committedUnacknowledged++;
+      else tally.rolledBack++;
+    }
 
     if (victim === 'server') api = await startApi();
     if (answer.status !== 200) await resend(items, tally);
@@ -192,9 +201,10 @@ test(`kill -9 of the server or PostgreSQL in the middle of ${TRIALS} batches of 
   console.log(
     `crash test: ${TRIALS} trials in ${((performance.now() - testStarted) / 1000).toFixed(0)} s (${tally.serverKills} server, ${tally.postgresKills} PostgreSQL kills; batch ${Math.round(batchMs)} ms), ` +
       `${tally.committedUnacknowledged} committed but unacknowledged, ${tally.rolledBack} rolled back, ${tally.acknowledgedBeforeKill} answered before the kill; ` +
-      `answers ${JSON.stringify(Object.fromEntries(tally.answers))}; ${fields.length} notifications, ${model.earnedByTrade().size} earning trades`,
+      `answers ${JSON.stringify(Object.fromEntries(tally.answers))}; ${sent} notifications, ${model.earnedByTrade().size} earning trades`,
   );
   assert.deepEqual(unexpected, [], 'no answer but 200, or 503 while PostgreSQL is away');
+  assert.ok(midBatch.server > 0 && midBatch.postgres > 0, `each victim killed mid-batch at least once: ${JSON.stringify(midBatch)} (CAREPOINTS_CRASH_SEED=${SEED})`);
 
   const pool = createPool(databaseUrl, 2);
   try {

@@ -22,12 +22,12 @@ export interface ClaimsHarness extends TestApp {
 
 /** The app with the claims routes, a sandbox wallet gateway and the pipeline's workers, all real. */
 export async function createClaimsHarness(
-  options: { faults?: SandboxFaults; gatewayTimeoutMs?: number; concurrency?: number; workers?: boolean; hospitalsMaxStaleMs?: number } = {},
+  options: { faults?: SandboxFaults; random?: () => number; gatewayTimeoutMs?: number; concurrency?: number; workers?: boolean; hospitalsMaxStaleMs?: number } = {},
 ): Promise<ClaimsHarness> {
   const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carepoints-files-'));
   const files = localFileStore(filesDir);
   const t = await createTestApp({ files });
-  const { sandbox, keys, env: walletEnv } = await startSandboxWallet(options.faults);
+  const { sandbox, keys, env: walletEnv } = await startSandboxWallet(options.faults, options.random);
   const gateway = createWalletGateway({ gatewayUrl: sandbox.url, appId: SANDBOX_APP_ID, appPrivateKeyPem: keys.app.privateKeyPem, gatewayPublicKeyPem: keys.gateway.publicKeyPem, timeoutMs: options.gatewayTimeoutMs ?? 3_000 });
   const workers = options.workers === false ? null : await startClaimWorkers(t.db.pool, { files, gateway, concurrency: options.concurrency ?? 2, ...(options.hospitalsMaxStaleMs === undefined ? {} : { hospitalsMaxStaleMs: options.hospitalsMaxStaleMs }) });
   const workerEnv = {

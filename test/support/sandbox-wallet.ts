@@ -13,9 +13,10 @@ export interface SandboxWallet {
   env: Record<string, string>;
 }
 
-export async function startSandboxWallet(faults: SandboxFaults = {}): Promise<SandboxWallet> {
+/** `random` draws the faults (a seeded one replays them); default Math.random. */
+export async function startSandboxWallet(faults: SandboxFaults = {}, random?: () => number): Promise<SandboxWallet> {
   const keys = generateGatewayKeys();
-  const sandbox = await startSandboxGateway({ appId: SANDBOX_APP_ID, appPublicKeyPem: keys.app.publicKeyPem, gatewayPrivateKeyPem: keys.gateway.privateKeyPem, faults });
+  const sandbox = await startSandboxGateway({ appId: SANDBOX_APP_ID, appPublicKeyPem: keys.app.publicKeyPem, gatewayPrivateKeyPem: keys.gateway.privateKeyPem, faults, ...(random ? { random } : {}) });
   const env = {
     CAREPOINTS_WALLET_GATEWAY_URL: sandbox.url,
     CAREPOINTS_WALLET_APP_ID: SANDBOX_APP_ID,
