@@ -44,12 +44,18 @@ test('a checked-out client losing PostgreSQL does not crash the process; request
     () => null,
     (err: unknown) => err,
   );
-  await new Promise((r) => setTimeout(r, 100));
+  await eventually('the long query is running', async () => {
+    // not on the held client: inside its transaction the activity view is one snapshot
+    const { rows } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM pg_stat_activity WHERE query = 'SELECT pg_sleep(30)' AND state = 'active'");
+    return rows[0]!.n === 1;
+  });
+  // 'end' only: a listener for 'error' would hide the unhandled event this test is about
+  const heldEnded = new Promise<void>((resolve) => held.once('end', () => resolve()));
 
   await server.kill();
   // the held client hears "terminating connection due to unexpected postmaster exit" (57P01) with no query
   // of its own running: before the fix that was an unhandled 'error' event, and the process died here
-  await new Promise((r) => setTimeout(r, 500));
+  await heldEnded;
   assert.ok((await inFlight) instanceof Error, 'the running query fails');
   await assert.rejects(held.query('SELECT 1'), 'the held client is dead');
   held.release();

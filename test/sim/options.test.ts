@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -68,10 +68,15 @@ test('--out must be a writable directory or creatable in one, and is not created
     const fresh = path.join(dir, 'report');
     assert.equal(parseSimulateArgs([...BASE, '--out', fresh], CITIES).out, fresh);
     assert.equal(fs.existsSync(fresh), false);
-    if (process.getuid?.() !== 0) {
-      const locked = path.join(dir, 'locked');
-      fs.mkdirSync(locked, { mode: 0o500 });
+    const locked = path.join(dir, 'locked');
+    fs.mkdirSync(locked, { mode: 0o500 });
+    // root writes through mode bits (CI runs as root): the immutable attribute holds root too
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) execFileSync('chattr', ['+i', locked]);
+    try {
       assert.match(refusal([...BASE, '--out', path.join(locked, 'report')]).message, /not writable/);
+    } finally {
+      if (asRoot) execFileSync('chattr', ['-i', locked]);
     }
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
