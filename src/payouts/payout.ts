@@ -42,8 +42,15 @@ export class PayoutOutcomeUnknown extends Error {
   override name = 'PayoutOutcomeUnknown';
 }
 
-/** Explicit limit: a payout that stays unknown this many attempts is left to operators (dead job). */
+/** Explicit limit: transfer requests for one payout; past it nothing more is sent. */
 export const MAX_PAYOUT_ATTEMPTS = 12;
+/**
+ * The way out of an exhausted payout: once the gateway confirms it holds no such transfer and the last
+ * request is this old (none can still be on the wire), the payout fails, its reservation is released
+ * and the claim goes back to a person. Until then it stays unknown and its job is retried (or dead).
+ */
+export const EXHAUSTED_QUIET_MS = 10 * 60_000;
+export const ATTEMPTS_EXHAUSTED = 'ATTEMPTS_EXHAUSTED';
 
 interface PayoutRow {
   merchant_id: number;
@@ -118,6 +125,16 @@ async function settle(pool: pg.Pool, merchantId: number, payoutId: string, settl
   });
 }
 
+/** Whether the payout has not changed for `quietMs`, by the database's clock. */
+async function quietFor(pool: pg.Pool, payout: Payout, quietMs: number): Promise<boolean> {
+  const { rows } = await pool.query<{ quiet: boolean }>("SELECT updated_at <= now() - $3 * interval '1 millisecond' AS quiet FROM payouts WHERE merchant_id = $1 AND payout_id = $2", [
+    payout.merchantId,
+    payout.payoutId,
+    quietMs,
+  ]);
+  return rows[0]?.quiet === true;
+}
+
 async function markSending(pool: pg.Pool, payout: Payout): Promise<boolean> {
   const { rowCount } = await pool.query(
     "UPDATE payouts SET state = 'sending', attempts = attempts + 1, updated_at = now() WHERE merchant_id = $1 AND payout_id = $2 AND state = $3 AND attempts = $4",
@@ -147,7 +164,15 @@ export async function payOut(pool: pg.Pool, gateway: PayoutGateway, ids: { merch
     if (found.kind === 'unknown') throw new PayoutOutcomeUnknown(`payout ${payout.payoutId}: query answered unknown (${found.reason})`);
     // confirmed absent: the identical request may be sent again
   }
-  if (payout.attempts >= MAX_PAYOUT_ATTEMPTS) throw new PayoutOutcomeUnknown(`payout ${payout.payoutId} reached ${MAX_PAYOUT_ATTEMPTS} attempts`);
+  if (payout.attempts >= MAX_PAYOUT_ATTEMPTS) {
+    // here the gateway has just confirmed it never took this payout (attempts > 0 means it was sent before)
+    if (await quietFor(pool, payout, EXHAUSTED_QUIET_MS)) {
+      const message = `no transfer after ${payout.attempts} attempts; the gateway confirms it holds none`;
+      await settle(pool, ids.merchantId, ids.payoutId, { kind: 'failed', code: ATTEMPTS_EXHAUSTED, message }, options.onSettled);
+      return 'failed';
+    }
+    throw new PayoutOutcomeUnknown(`payout ${payout.payoutId} reached ${MAX_PAYOUT_ATTEMPTS} attempts; it fails once its last request is ${EXHAUSTED_QUIET_MS} ms old`);
+  }
   if (!(await markSending(pool, payout))) throw new PayoutOutcomeUnknown(`payout ${payout.payoutId} changed while being sent; retrying`);
   const answer = await gateway.transfer({ outBizNo: payout.payoutId, amountFen: payout.amountFen, payeeUserId: payout.payeeUserId, orderTitle: options.orderTitle });
   if (answer.kind === 'success') {

@@ -84,3 +84,25 @@ test('staff manage items (audited); merchants see what is offered and spend cred
     ['staff catalogue.add_item', 'staff catalogue.add_item', 'merchant catalogue.order', 'merchant catalogue.order', 'staff catalogue.change_item'],
   );
 });
+
+test('concurrent orders from one merchant spend exactly what the credit allows, never more', async () => {
+  const [m] = await enrolMerchants(t.db.pool, 1, 21);
+  await earnAndCollect(t.db.pool, { id: m!.id, walletUserId: enrolment(21).walletUserId }, 4, new Date(clock.now().getTime() - 86_400_000)); // 1,000 fen
+  const item = (await addItem({ sku: 'vision-test', nameZh: '验光', nameEn: 'Vision test', priceFen: 300 }, 'item-concurrent')).json();
+  const session = await signInApi(t, clock, enrolment(21).phone);
+  const headers = { authorization: `Bearer ${session.token}` };
+  // eight orders at once, each with its own key: 1,000 fen pays for three of 300
+  const answers = await Promise.all(
+    Array.from({ length: 8 }, (_, i) =>
+      t.app.inject({ method: 'POST', url: `/v1/merchants/${m!.id}/catalogue-orders`, headers: { ...headers, 'idempotency-key': `race-${i}` }, payload: { itemId: item.id } }),
+    ),
+  );
+  const statuses = answers.map((a) => a.statusCode).sort();
+  assert.deepEqual(statuses, [201, 201, 201, 422, 422, 422, 422, 422], answers.map((a) => a.body).join('\n'));
+  for (const refused of answers.filter((a) => a.statusCode === 422)) assert.equal(refused.json().error.code, 'insufficient_credit');
+  const balance = (await t.app.inject({ method: 'GET', url: `/v1/merchants/${m!.id}/balance`, headers })).json();
+  assert.equal(balance.availableFen, 100, '1,000 − 3 × 300');
+  const { rows } = await t.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM ledger_transfers WHERE code = 'redeem' AND merchant_id = $1", [m!.id]);
+  assert.equal(rows[0]!.n, 3, 'one transfer per accepted order');
+  await assertLotsMatchLedger(t.db.pool);
+});

@@ -11,6 +11,7 @@ import {
 } from '../../src/ledger/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { enrolMerchants, type TestMerchant } from '../support/fixtures.ts';
+import { untilPendingExpires } from '../support/ledger-clock.ts';
 import { assertLedgerInvariants } from '../support/ledger-invariants.ts';
 
 let db: TestDatabase;
@@ -23,15 +24,6 @@ before(async () => {
   programme = await programmeAccountIds(db.pool);
 });
 after(async () => db.close());
-
-/** Returns once the database's clock (the ledger's) is past the pending transfer's expiry: the event the test needs, not a guessed delay. */
-async function untilDatabaseClockPasses(pendingId: string): Promise<void> {
-  for (;;) {
-    const { rows } = await db.pool.query<{ left_s: number }>('SELECT extract(epoch FROM expires_at - clock_timestamp())::float8 AS left_s FROM ledger_open_pending WHERE transfer_id = $1', [pendingId]);
-    if (rows[0]!.left_s < 0) return;
-    await db.pool.query('SELECT pg_sleep($1)', [rows[0]!.left_s + 0.01]);
-  }
-}
 
 const accrue = (key: string, m: TestMerchant, amountFen: number): TransferInput => ({
   id: transferIdFor('db-test', key),
@@ -144,7 +136,7 @@ test('expired reservations cannot be posted and the sweep releases them once', a
   const reserve = { id: transferIdFor('expiry-reserve'), phase: 'pending' as const, debitAccountId: m.available, creditAccountId: programme.reimbursement_payable, amountFen: 60, code: 'spend', timeoutS: 1 };
   await createTransfers(db.pool, [reserve]);
   assert.equal((await merchantBalance(db.pool, m.id))!.reservedFen, 60);
-  await untilDatabaseClockPasses(reserve.id);
+  await untilPendingExpires(db.pool, reserve.id);
   const [post] = await createTransfers(db.pool, [{ id: transferIdFor('expiry-post'), phase: 'post', pendingId: reserve.id, code: 'spend' }]);
   assert.deepEqual(post, { id: transferIdFor('expiry-post'), status: 'failed', error: 'pending_transfer_expired' });
   const [first, second] = await Promise.all([expirePendingTransfers(db.pool), expirePendingTransfers(db.pool)]);
