@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { gzipSync } from 'node:zlib';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 
 const root = path.resolve(import.meta.dirname, '..');
 const webDir = path.join(root, 'web');
@@ -48,6 +48,19 @@ export function merchantFirstLoadGzipBytes(dist = WEB_DIST): number {
   return total;
 }
 
+const COMPRESSIBLE = /\.(js|css|svg|html|json)$/;
+
+/** Brotli and gzip copies beside every text file, made once at build time: the server sends them as they are. */
+function precompress(dist: string): void {
+  for (const name of fs.readdirSync(dist, { recursive: true }) as string[]) {
+    const file = path.join(dist, name);
+    if (!COMPRESSIBLE.test(name) || !fs.statSync(file).isFile()) continue;
+    const bytes = fs.readFileSync(file);
+    fs.writeFileSync(`${file}.br`, brotliCompressSync(bytes, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }));
+    fs.writeFileSync(`${file}.gz`, gzipSync(bytes, { level: 9 }));
+  }
+}
+
 export interface WebBuild {
   built: boolean;
   seconds: number;
@@ -63,6 +76,7 @@ export async function ensureWebBuild(options: { force?: boolean; log?: (message:
   const { build } = await import('vite');
   const staging = `${WEB_DIST}.staging-${process.pid}`;
   await build({ configFile: path.join(webDir, 'vite.config.ts'), logLevel: 'warn', build: { outDir: staging, emptyOutDir: true } });
+  precompress(staging);
   fs.writeFileSync(path.join(staging, STAMP_FILE), stamp + '\n');
   const retired = `${WEB_DIST}.old-${process.pid}`;
   if (fs.existsSync(WEB_DIST)) fs.renameSync(WEB_DIST, retired);

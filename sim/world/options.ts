@@ -10,10 +10,13 @@ import { DEFAULT_CLAIM_RATE, DEFAULT_FRAUD_RATE, DEFAULT_START, type World } fro
 export const MAX_MERCHANTS = 30_000_000;
 export const MAX_DAYS = 366;
 
-export const SIMULATE_USAGE = `usage: carepoints simulate --merchants N --days D --city CITY [options]
+/** The seed programme's city: a first run with no --city simulates it (and says so). */
+export const DEFAULT_CITY = '广州';
+
+export const SIMULATE_USAGE = `usage: carepoints simulate --merchants N --days D [--city CITY] [options]
   --merchants N         merchants in the programme by the last day (1–${MAX_MERCHANTS.toLocaleString('en')})
   --days D              business days to simulate (1–${MAX_DAYS})
-  --city CITY           a city of the hospital registry, e.g. 广州
+  --city CITY           a city of the hospital registry (default ${DEFAULT_CITY}, the seed programme's)
   --ruleset NAME        accrual ruleset (default ${DEFAULT_RULESET}; one of ${Object.keys(SIMULATION_RULESETS).join(', ')})
   --compare A,B         run the same world under two rulesets and report them side by side
   --fraud-rate R        share of merchants farming in rings and of claims forged, 0–0.5 (default ${DEFAULT_FRAUD_RATE})
@@ -38,6 +41,8 @@ export interface SimulateOptions {
   worlds: World[];
   out: string;
   fresh: boolean;
+  /** No --city was given: the world is DEFAULT_CITY's. */
+  cityDefaulted: boolean;
 }
 
 const VALUE_FLAGS = ['--merchants', '--days', '--city', '--ruleset', '--compare', '--fraud-rate', '--claim-rate', '--seed', '--start', '--out'] as const;
@@ -108,13 +113,13 @@ function readFlags(args: readonly string[]): { values: Partial<Record<ValueFlag,
 
 export function parseSimulateArgs(args: readonly string[], cities: readonly string[]): SimulateOptions {
   const { values, fresh } = readFlags(args);
-  for (const required of ['--merchants', '--days', '--city'] as const) {
+  for (const required of ['--merchants', '--days'] as const) {
     if (values[required] === undefined) throw new SimulateUsageError(required, `${required} is required`);
   }
   const merchants = integer('--merchants', values['--merchants']!, 1, MAX_MERCHANTS);
   const days = integer('--days', values['--days']!, 1, MAX_DAYS);
-  const city = values['--city']!.replace(/市$/, '');
-  if (!cities.includes(city)) throw new SimulateUsageError('--city', `unknown city "${values['--city']}": use a city of the hospital registry, e.g. ${cities.slice(0, 8).join(', ')}`);
+  const city = (values['--city'] ?? DEFAULT_CITY).replace(/市$/, '');
+  if (!cities.includes(city)) throw new SimulateUsageError('--city', `unknown city "${values['--city'] ?? DEFAULT_CITY}": use a city of the hospital registry, e.g. ${cities.slice(0, 8).join(', ')}`);
   if (values['--ruleset'] !== undefined && values['--compare'] !== undefined) throw new SimulateUsageError('--compare', '--compare names both rulesets: leave out --ruleset');
   let rulesets = [rulesetName('--ruleset', values['--ruleset'] ?? DEFAULT_RULESET)];
   if (values['--compare'] !== undefined) {
@@ -132,5 +137,5 @@ export function parseSimulateArgs(args: readonly string[], cities: readonly stri
     seed: values['--seed'] === undefined ? 1 : integer('--seed', values['--seed'], 0, 2_147_483_647),
     start: values['--start'] === undefined ? DEFAULT_START : calendarDay('--start', values['--start']),
   };
-  return { worlds: rulesets.map((ruleset) => ({ ...base, ruleset })), out: outputDirectory(values['--out'] ?? 'simulation'), fresh };
+  return { worlds: rulesets.map((ruleset) => ({ ...base, ruleset })), out: outputDirectory(values['--out'] ?? 'simulation'), fresh, cityDefaulted: values['--city'] === undefined };
 }

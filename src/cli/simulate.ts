@@ -39,6 +39,7 @@ export async function simulateCommand(args: string[]): Promise<number> {
   }
   const config = loadConfig();
   const progress = terminalProgress();
+  if (options.cityDefaulted) progress.note(`no --city given: simulating ${options.worlds[0]!.city}, the seed programme's city (--city names another of the registry)`);
   const embedded = config.databaseUrl ? null : await startEmbeddedPostgres({ dir: path.join(config.dataDir, 'simulations') });
   const adminUrl = config.databaseUrl ?? embedded!.url;
   let interrupts = 0;

@@ -31,8 +31,12 @@ export async function webRoutes(app: FastifyInstance, options: { dist: string })
     prefix: '/',
     wildcard: false,
     index: false,
+    // the build wrote .br and .gz beside each text file: sent as they are to a client that accepts them
+    preCompressed: true,
+    // ours, not the plugin's (its own header, max-age=0, would replace the immutable one)
+    cacheControl: false,
     setHeaders: (res, file) => {
-      if (file.includes(`${path.sep}assets${path.sep}`)) res.setHeader('cache-control', IMMUTABLE);
+      res.setHeader('cache-control', file.includes(`${path.sep}assets${path.sep}`) ? IMMUTABLE : 'no-cache');
     },
   });
   app.get('/', { schema: { hide: true } }, (_request, reply) => page(reply, 'merchant/index.html'));

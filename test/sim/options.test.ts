@@ -26,6 +26,13 @@ test('a well-formed command gives the world, with defaults', () => {
   const compared = parseSimulateArgs([...BASE, '--compare', 'classic-2019,one-yuan-twenty-payers'], CITIES);
   assert.deepEqual(compared.worlds.map((w) => w.ruleset), ['classic-2019', 'one-yuan-twenty-payers']);
   assert.equal(compared.worlds[0]!.seed, compared.worlds[1]!.seed, 'the same world under each');
+  assert.equal(options.cityDefaulted, false);
+});
+
+test("a newcomer's first try runs: with no --city the world is the seed programme's 广州, and the options say it was defaulted", () => {
+  const options = parseSimulateArgs(['--merchants', '2000', '--days', '2'], CITIES);
+  assert.equal(options.worlds[0]!.city, '广州');
+  assert.equal(options.cityDefaulted, true);
 });
 
 test('nonsense flags are refused with the flag named and a specific message', () => {

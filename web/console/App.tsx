@@ -1,21 +1,24 @@
 import { App as AntApp, Button, ConfigProvider, Form, Input, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
 import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
-import { useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { ApiFailure } from '../shared/api.ts';
 import { consoleApi, http, onSessionExpired, type StaffRole, type StaffSession } from './api.ts';
-import { ClaimReview } from './ClaimReview.tsx';
-import { Dashboard } from './Dashboard.tsx';
 import { switchLanguage } from './i18n.ts';
-import { Catalogue } from './Catalogue.tsx';
-import { Hospitals } from './Hospitals.tsx';
-import { Merchants } from './Merchants.tsx';
-import { Operations } from './Operations.tsx';
-import { Payouts } from './Payouts.tsx';
-import { Queue } from './Queue.tsx';
-import { Rulesets } from './Rulesets.tsx';
 import { useRoute, go } from '../shared/route.ts';
+
+// Each screen is its own chunk, fetched when first opened: the sign-in screen carries none of them
+// (the charts alone weigh more than everything the sign-in needs).
+const ClaimReview = lazy(() => import('./ClaimReview.tsx').then((m) => ({ default: m.ClaimReview })));
+const Dashboard = lazy(() => import('./Dashboard.tsx').then((m) => ({ default: m.Dashboard })));
+const Catalogue = lazy(() => import('./Catalogue.tsx').then((m) => ({ default: m.Catalogue })));
+const Hospitals = lazy(() => import('./Hospitals.tsx').then((m) => ({ default: m.Hospitals })));
+const Merchants = lazy(() => import('./Merchants.tsx').then((m) => ({ default: m.Merchants })));
+const Operations = lazy(() => import('./Operations.tsx').then((m) => ({ default: m.Operations })));
+const Payouts = lazy(() => import('./Payouts.tsx').then((m) => ({ default: m.Payouts })));
+const Queue = lazy(() => import('./Queue.tsx').then((m) => ({ default: m.Queue })));
+const Rulesets = lazy(() => import('./Rulesets.tsx').then((m) => ({ default: m.Rulesets })));
 
 function SignIn({ onSignedIn }: { onSignedIn: (s: StaffSession) => void }) {
   const { t } = useTranslation();
@@ -126,7 +129,9 @@ export function App() {
             <Button onClick={() => consoleApi.signOut().finally(signedOut)}>{t('app.signOut')}</Button>
           </Space>
         </Layout.Header>
-        <Layout.Content className="page">{screen(page, role, route)}</Layout.Content>
+        <Layout.Content className="page">
+          <Suspense fallback={<Spin />}>{screen(page, role, route)}</Suspense>
+        </Layout.Content>
       </Layout>
     );
   }
