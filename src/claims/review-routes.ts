@@ -18,7 +18,7 @@ import { creditContext, lockMerchants } from '../points/index.ts';
 import { approveClaim, InvoiceAlreadyClaimed } from './pipeline.ts';
 import { CLASSIC_2019_CLAIM_RULES } from './rules.ts';
 import { ClaimIdParams, ClaimSchema, ReviewDecisionSchema, claimJson } from './schema.ts';
-import { claimTimeline, getClaim, listClaims, transitionClaim, type Claim } from './store.ts';
+import { claimTimeline, getClaim, listClaims, queueContext, transitionClaim, type Claim } from './store.ts';
 
 /** A claim in review should be decided within this time (the queue flags older ones). */
 export const REVIEW_SLA_HOURS = 24;
@@ -56,7 +56,16 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
           200: Type.Object({
             object: Type.Literal('list'),
             slaHours: Type.Integer(),
-            data: Type.Array(Type.Object({ claim: ClaimSchema, ageSeconds: Type.Integer(), overdue: Type.Boolean() })),
+            data: Type.Array(
+              Type.Object({
+                claim: ClaimSchema,
+                ageSeconds: Type.Integer(),
+                overdue: Type.Boolean(),
+                merchantName: Type.Union([Type.String(), Type.Null()]),
+                hospitalName: Type.Union([Type.String(), Type.Null()], { description: "The registry's name of the hospital read from the invoice" }),
+                why: Type.Union([Type.Object({ zh: Type.String(), en: Type.String() }), Type.Null()], { description: 'What sent the claim to its present status, in both languages' }),
+              }),
+            ),
             hasMore: Type.Boolean(),
             nextCursor: Type.Union([Type.String(), Type.Null()]),
           }),
@@ -66,8 +75,9 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
     },
     async (request) => {
       const limit = request.query.limit ?? 50;
-      const rows = await listClaims(ctx.pool, { statuses: request.query.status ? [request.query.status] : REVIEWABLE, before: decodeTimeCursor(request.query.cursor), limit: limit + 1 });
+      const rows = await listClaims(ctx.pool, { statuses: request.query.status ? [request.query.status] : REVIEWABLE, after: decodeTimeCursor(request.query.cursor), limit: limit + 1, oldestFirst: true });
       const page = rows.slice(0, limit);
+      const context = await queueContext(ctx.pool, page);
       const now = Date.now();
       const last = page.at(-1);
       return {
@@ -75,7 +85,8 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
         slaHours: REVIEW_SLA_HOURS,
         data: page.map((claim) => {
           const ageSeconds = Math.max(0, Math.floor((now - claim.submittedAt.getTime()) / 1000));
-          return { claim: claimJson(claim), ageSeconds, overdue: ageSeconds > REVIEW_SLA_HOURS * 3600 };
+          const about = context.get(claim.claimId);
+          return { claim: claimJson(claim), ageSeconds, overdue: ageSeconds > REVIEW_SLA_HOURS * 3600, merchantName: about?.merchantName ?? null, hospitalName: about?.hospitalName ?? null, why: about?.why ?? null };
         }),
         hasMore: rows.length > limit,
         nextCursor: rows.length > limit && last ? encodeTimeCursor(last.submittedAt, last.claimId) : null,

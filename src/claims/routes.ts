@@ -141,7 +141,7 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
       const merchantId = principal.kind === 'merchant' ? principal.merchantId : request.query.merchantId === undefined ? undefined : Number(request.query.merchantId);
       const limit = request.query.limit ?? 20;
       const before = decodeTimeCursor(request.query.cursor);
-      const rows = await listClaims(ctx.pool, { merchantId, statuses: request.query.status ? [request.query.status] : undefined, before, limit: limit + 1 });
+      const rows = await listClaims(ctx.pool, { merchantId, statuses: request.query.status ? [request.query.status] : undefined, after: before, limit: limit + 1 });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
       return { object: 'list' as const, data: page.map((c) => claimJson(c)), hasMore: rows.length > limit, nextCursor: rows.length > limit && last ? encodeTimeCursor(last.submittedAt, last.claimId) : null };

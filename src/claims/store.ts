@@ -140,17 +140,37 @@ export const MAX_CLAIMS_PAGE = 100;
 
 export async function listClaims(
   db: Queryable,
-  filter: { merchantId?: number; statuses?: readonly ClaimStatus[]; before?: { at: Date; id: string }; limit: number },
+  filter: { merchantId?: number; statuses?: readonly ClaimStatus[]; after?: { at: Date; id: string }; limit: number; oldestFirst?: boolean },
 ): Promise<Claim[]> {
+  // `after` is the last claim of the previous page, in the page's own order (newest first by default)
+  const order = filter.oldestFirst ? { compare: '>', direction: 'ASC' } : { compare: '<', direction: 'DESC' };
   const { rows } = await db.query<ClaimRow>(
     `SELECT ${CLAIM_COLUMNS} FROM claims
       WHERE ($1::bigint IS NULL OR merchant_id = $1)
         AND ($2::text[] IS NULL OR status = ANY($2))
-        AND ($3::timestamptz IS NULL OR (submitted_at, claim_id) < ($3, $4::uuid))
-      ORDER BY submitted_at DESC, claim_id DESC LIMIT $5`,
-    [filter.merchantId ?? null, filter.statuses ?? null, filter.before?.at ?? null, filter.before?.id ?? null, Math.min(filter.limit, MAX_CLAIMS_PAGE)],
+        AND ($3::timestamptz IS NULL OR (submitted_at, claim_id) ${order.compare} ($3, $4::uuid))
+      ORDER BY submitted_at ${order.direction}, claim_id ${order.direction} LIMIT $5`,
+    [filter.merchantId ?? null, filter.statuses ?? null, filter.after?.at ?? null, filter.after?.id ?? null, Math.min(filter.limit, MAX_CLAIMS_PAGE)],
   );
   return rows.map(claimFromRow);
+}
+
+/** What a reviewer needs beside each queued claim: the merchant's name, the hospital's name, and the words that sent it here. */
+export async function queueContext(
+  db: Queryable,
+  claims: readonly Claim[],
+): Promise<Map<string, { merchantName: string | null; hospitalName: string | null; why: { zh: string; en: string } | null }>> {
+  const { rows } = await db.query<{ claim_id: string; legal_name: string | null; hospital_name: string | null; zh: string | null; en: string | null }>(
+    `SELECT c.claim_id, m.legal_name, h.name AS hospital_name, e.zh, e.en
+       FROM unnest($1::bigint[], $2::uuid[]) AS q(merchant_id, claim_id)
+       JOIN claims c ON c.merchant_id = q.merchant_id AND c.claim_id = q.claim_id
+       LEFT JOIN merchants m ON m.merchant_id = c.merchant_id
+       LEFT JOIN hospitals h ON h.hospital_id = c.hospital_id
+       LEFT JOIN LATERAL (SELECT zh, en FROM claim_events ev WHERE ev.merchant_id = c.merchant_id AND ev.claim_id = c.claim_id AND ev.status = c.status
+                           ORDER BY ev.event_no DESC LIMIT 1) e ON true`,
+    [claims.map((c) => c.merchantId), claims.map((c) => c.claimId)],
+  );
+  return new Map(rows.map((r) => [r.claim_id, { merchantName: r.legal_name, hospitalName: r.hospital_name, why: r.zh !== null && r.en !== null ? { zh: r.zh, en: r.en } : null }]));
 }
 
 export type ClaimUpdate = Partial<

@@ -1,20 +1,31 @@
-import { Table, Tag, Typography } from 'antd';
+import { Segmented, Table, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { yuan } from '../shared/money.ts';
 import { go } from '../shared/route.ts';
-import { consoleApi, type QueueItem } from './api.ts';
+import { consoleApi, type QueueItem, type QueueStatus } from './api.ts';
 
-function age(seconds: number): string {
+function duration(seconds: number, t: (key: string, values: Record<string, number>) => string): string {
   const h = Math.floor(seconds / 3600);
-  return h >= 1 ? `${h} h ${Math.floor((seconds % 3600) / 60)} min` : `${Math.floor(seconds / 60)} min`;
+  const min = Math.floor((seconds % 3600) / 60);
+  return h >= 1 ? t('queue.hoursMinutes', { h, min }) : t('queue.minutes', { min });
 }
 
-/** Oldest first; J/K move the selection, Enter opens it (a reviewer works the queue from the keyboard). */
+/**
+ * Oldest first: the claim that has waited longest is at the top. Claims waiting for a decision are
+ * apart from those waiting for the merchant's new photo. J/K move the selection, Enter opens it.
+ */
 export function Queue() {
   const { t, i18n } = useTranslation();
-  const [items, setItems] = useState<QueueItem[] | null>(null);
+  const [status, setStatus] = useState<QueueStatus>('in_review');
+  const [queue, setQueue] = useState<{ items: QueueItem[]; slaHours: number } | null>(null);
   const [selected, setSelected] = useState(0);
-  useEffect(() => void consoleApi.queue().then((q) => setItems(q.data)), []);
+  useEffect(() => {
+    setQueue(null);
+    setSelected(0);
+    void consoleApi.queue(status).then((q) => setQueue({ items: q.data, slaHours: q.slaHours }));
+  }, [status]);
+  const items = queue?.items ?? null;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!items?.length || (e.target as HTMLElement).closest('input, textarea')) return;
@@ -25,10 +36,20 @@ export function Queue() {
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
   }, [items, selected]);
+  const zh = i18n.language.startsWith('zh');
 
   return (
     <section>
       <Typography.Title level={2}>{t('queue.title')}</Typography.Title>
+      <Segmented<QueueStatus>
+        value={status}
+        onChange={setStatus}
+        options={[
+          { value: 'in_review', label: t('queue.waitingDecision') },
+          { value: 'photo_requested', label: t('queue.waitingMerchant') },
+        ]}
+        style={{ marginBottom: 12 }}
+      />
       <Typography.Paragraph type="secondary">{t('queue.hint')}</Typography.Paragraph>
       <Table<QueueItem>
         rowKey={(r) => r.claim.id}
@@ -38,10 +59,19 @@ export function Queue() {
         locale={{ emptyText: t('queue.empty') }}
         rowClassName={(_, i) => (i === selected ? 'selected-row' : '')}
         columns={[
-          { title: t('queue.submitted'), render: (_, r) => new Date(r.claim.submittedAt).toLocaleString(i18n.language) },
-          { title: t('queue.age'), render: (_, r) => <span>{age(r.ageSeconds)} {r.overdue && <Tag color="red">{t('queue.overdue')}</Tag>}</span> },
-          { title: t('queue.merchant'), render: (_, r) => r.claim.merchantId },
-          { title: t('queue.status'), render: (_, r) => <Tag>{r.claim.status}</Tag> },
+          {
+            title: t('queue.age'),
+            render: (_, r) => (
+              <span>
+                {duration(r.ageSeconds, t)} / {t('queue.sla', { h: queue!.slaHours })} {r.overdue && <Tag color="red">{t('queue.overdue')}</Tag>}
+              </span>
+            ),
+          },
+          { title: t('queue.merchant'), render: (_, r) => r.merchantName ?? r.claim.merchantId },
+          { title: t('queue.hospital'), render: (_, r) => r.hospitalName ?? t('queue.unread') },
+          { title: t('queue.amount'), render: (_, r) => (r.claim.benefitFen === null ? t('queue.unread') : yuan(r.claim.benefitFen)) },
+          { title: t('queue.why'), render: (_, r) => (r.why ? (zh ? r.why.zh : r.why.en) : '—') },
+          { title: t('queue.status'), render: (_, r) => <Tag>{t(`queue.statuses.${r.claim.status}`)}</Tag> },
           { title: '', render: (_, r) => <a href={`#/claims/${r.claim.id}`}>{t('queue.open')}</a> },
         ]}
       />

@@ -16,7 +16,12 @@ export interface QueueItem {
   claim: Claim;
   ageSeconds: number;
   overdue: boolean;
+  merchantName: string | null;
+  hospitalName: string | null;
+  why: { zh: string; en: string } | null;
 }
+/** Waiting for a reviewer's decision, or for the merchant's new photo. */
+export type QueueStatus = 'in_review' | 'photo_requested';
 export interface Decision {
   action: 'approve' | 'reject' | 'request_photo';
   reasonCode: string;
@@ -130,7 +135,7 @@ export const consoleApi = {
   signIn: (username: string, password: string) => http.request<StaffSession>('POST', '/v1/staff/sessions', { username, password }),
   me: () => http.request<StaffSession>('GET', '/v1/staff/me'),
   signOut: () => http.request<null>('DELETE', '/v1/staff/session'),
-  queue: () => http.request<{ data: QueueItem[]; slaHours: number }>('GET', '/v1/review/claims?limit=100'),
+  queue: (status: QueueStatus) => http.request<{ data: QueueItem[]; slaHours: number }>('GET', `/v1/review/claims?status=${status}&limit=100`),
   claim: (id: string) => http.request<Claim>('GET', `/v1/claims/${id}`),
   decide: (id: string, decision: Decision) => http.request<Claim>('POST', `/v1/review/claims/${id}/decision`, decision),
   dashboard: (days: number) => http.request<Dashboard>('GET', `/v1/reports/dashboard?days=${days}`),
