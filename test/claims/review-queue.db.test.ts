@@ -55,7 +55,7 @@ test('the queue lists the longest waiting first, keeps photos awaited apart, and
   const walked: string[] = [];
   let cursor: string | null = null;
   do {
-    const page = (await t.app.inject({ url: `/v1/review/claims?status=in_review&limit=1${cursor ? `&cursor=${cursor}` : ''}`, headers: asReviewer })).json();
+    const page: { data: { claim: { id: string } }[]; hasMore: boolean; nextCursor: string | null } = (await t.app.inject({ url: `/v1/review/claims?status=in_review&limit=1${cursor ? `&cursor=${cursor}` : ''}`, headers: asReviewer })).json();
     walked.push(...page.data.map((i: { claim: { id: string } }) => i.claim.id));
     cursor = page.hasMore ? page.nextCursor : null;
   } while (cursor);
