@@ -1,4 +1,6 @@
 /** The one error shape of the API: `{ "error": { "code", "message", "field"? } }`. */
+import { ERROR_CATALOGUE } from '../shared/error-catalogue.ts';
+
 export class ApiError extends Error {
   constructor(
     readonly statusCode: number,
@@ -28,7 +30,7 @@ export const ErrorSchema = {
       type: 'object',
       required: ['code', 'message'],
       properties: {
-        code: { type: 'string', description: 'Stable machine-readable reason' },
+        code: { type: 'string', enum: Object.keys(ERROR_CATALOGUE), description: 'Stable machine-readable reason; the apps show the words src/shared/error-catalogue.ts gives each code, in Chinese or English' },
         message: { type: 'string', description: 'What went wrong, for a person' },
         field: { type: 'string', description: 'The input field at fault, when there is one' },
       },

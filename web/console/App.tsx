@@ -3,10 +3,10 @@ import enUS from 'antd/locale/en_US';
 import zhCN from 'antd/locale/zh_CN';
 import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiFailure } from '../shared/api.ts';
 import { consoleApi, http, onSessionExpired, type StaffRole, type StaffSession } from './api.ts';
 import { switchLanguage } from './i18n.ts';
 import { useRoute, go } from '../shared/route.ts';
+import { failureWords } from '../shared/errors.ts';
 
 // Each screen is its own chunk, fetched when first opened: the sign-in screen carries none of them
 // (the charts alone weigh more than everything the sign-in needs).
@@ -21,7 +21,7 @@ const Queue = lazy(() => import('./Queue.tsx').then((m) => ({ default: m.Queue }
 const Rulesets = lazy(() => import('./Rulesets.tsx').then((m) => ({ default: m.Rulesets })));
 
 function SignIn({ onSignedIn }: { onSignedIn: (s: StaffSession) => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const submit = async (values: { username: string; password: string }) => {
@@ -29,7 +29,7 @@ function SignIn({ onSignedIn }: { onSignedIn: (s: StaffSession) => void }) {
     try {
       onSignedIn(await consoleApi.signIn(values.username.trim().toLowerCase(), values.password));
     } catch (err) {
-      setError(err instanceof ApiFailure ? err.message : String(err));
+      setError(failureWords(err, i18n.language, t('errors.network')));
     } finally {
       setBusy(false);
     }

@@ -1,9 +1,9 @@
 import { App, Button, Form, Input, Modal, Switch, Table, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiFailure } from '../shared/api.ts';
 import { fenFromYuan, yuan } from '../shared/money.ts';
 import { consoleApi, type CatalogueItem } from './api.ts';
+import { failureWords } from '../shared/errors.ts';
 
 interface ItemForm {
   sku: string;
@@ -17,7 +17,7 @@ interface ItemForm {
 
 /** Catalogue items merchants spend credit on; admins add and change them (every change is audited). */
 export function Catalogue({ canEdit }: { canEdit: boolean }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const [items, setItems] = useState<CatalogueItem[] | null>(null);
   const [editing, setEditing] = useState<CatalogueItem | 'new' | null>(null);
@@ -40,7 +40,7 @@ export function Catalogue({ canEdit }: { canEdit: boolean }) {
       void message.success(t('catalogue.saved'));
       load();
     } catch (err) {
-      void message.error(err instanceof ApiFailure ? err.message : String(err));
+      void message.error(failureWords(err, i18n.language, t('errors.network')));
     }
   };
   const required = { required: true, message: t('common.required') };

@@ -2,11 +2,11 @@ import { App, Button, Card, Col, Descriptions, Empty, Form, Image, Input, InputN
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { parseYuanToFen } from '../../src/recognition/money.ts';
-import { ApiFailure } from '../shared/api.ts';
 import { say, type Claim } from '../shared/claim.ts';
 import { yuan } from '../shared/money.ts';
 import { go } from '../shared/route.ts';
 import { consoleApi, type Decision } from './api.ts';
+import { failureWords } from '../shared/errors.ts';
 
 const REASONS = { approve: ['reviewed_ok'], reject: ['not_covered', 'wrong_patient', 'duplicate', 'suspected_tampering'], request_photo: ['photo_unreadable'] } as const;
 const REVIEWABLE = ['in_review', 'photo_requested'];
@@ -64,7 +64,7 @@ export function ClaimReview({ claimId }: { claimId: string }) {
       setAction(null);
       void message.success(t('review.decided'));
     } catch (err) {
-      void message.error(err instanceof ApiFailure ? err.message : String(err));
+      void message.error(failureWords(err, i18n.language, t('errors.network')));
     } finally {
       setBusy(false);
     }

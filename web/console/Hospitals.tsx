@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { ApiFailure } from '../shared/api.ts';
 import { consoleApi, type Hospital, type HospitalChange, type ImportLineError } from './api.ts';
 import { MoreButton, usePaged } from './paged.tsx';
+import { failureWords } from '../shared/errors.ts';
 
 /** The values the API accepts (src/recognition/hospitals.ts). */
 const GRADES = ['3A', '3B', '3C', '2A', '2B', '2C', '1A', '1B', '1C', 'unrated'];
@@ -18,7 +19,7 @@ interface Refusal {
 
 /** The registry the claim checks use; admins change a hospital's grade, ownership and type, or import a CSV file (audited). */
 export function Hospitals({ canEdit }: { canEdit: boolean }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const [q, setQ] = useState('');
   const [total, setTotal] = useState<number | null>(null);
@@ -35,7 +36,7 @@ export function Hospitals({ canEdit }: { canEdit: boolean }) {
     [q],
   );
   const list = usePaged<Hospital>(fetchPage);
-  const failed = (err: unknown) => void message.error(err instanceof ApiFailure ? err.message : String(err));
+  const failed = (err: unknown) => void message.error(failureWords(err, i18n.language, t('errors.network')));
 
   const open = (h: Hospital) => {
     setEditing(h);

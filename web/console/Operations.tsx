@@ -1,9 +1,9 @@
 import { App, Button, Table, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiFailure } from '../shared/api.ts';
 import { consoleApi, type DeadJob, type ParkedNotification } from './api.ts';
 import { when } from './paged.tsx';
+import { failureWords } from '../shared/errors.ts';
 
 /** What needs an operator: jobs that used every retry (run one again once its cause is fixed), payment notifications set aside. */
 export function Operations() {
@@ -23,7 +23,7 @@ export function Operations() {
       await consoleApi.retryJob(job.id);
       void message.success(t('operations.retried', { task: job.task }));
     } catch (err) {
-      void message.error(err instanceof ApiFailure ? err.message : String(err));
+      void message.error(failureWords(err, i18n.language, t('errors.network')));
     } finally {
       setRetrying(null);
       loadJobs();

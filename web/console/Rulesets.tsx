@@ -1,9 +1,9 @@
 import { App, Button, Card, Checkbox, Form, Input, Table, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiFailure } from '../shared/api.ts';
 import { consoleApi, type AccrualRules, type Ruleset } from './api.ts';
 import { when } from './paged.tsx';
+import { failureWords } from '../shared/errors.ts';
 
 /** Rule parameters that differ between two rulesets, flattened (`signals.oddHoursFrom`). */
 function changes(from: AccrualRules, to: AccrualRules, prefix = ''): { key: string; from: unknown; to: unknown }[] {
@@ -48,7 +48,7 @@ export function Rulesets({ canPublish }: { canPublish: boolean }) {
       void message.success(t('rulesets.published'));
       load();
     } catch (err) {
-      void message.error(err instanceof ApiFailure ? err.message : String(err));
+      void message.error(failureWords(err, i18n.language, t('errors.network')));
     }
   };
 

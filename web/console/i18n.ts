@@ -30,6 +30,7 @@ const zh = {
     task: '任务', attempts: '尝试次数', error: '错误', at: '时间', tradeNo: '交易号', source: '来源', times: '次数',
   },
   signIn: { title: '员工登录', username: '用户名', password: '密码', submit: '登录', expired: '登录已过期，请重新登录', required: '必填' },
+  errors: { network: '网络不可用，请稍后重试' },
   queue: {
     title: '审核队列',
     empty: '队列为空',
@@ -124,6 +125,7 @@ const en: typeof zh = {
     task: 'Task', attempts: 'Attempts', error: 'Error', at: 'Time', tradeNo: 'Trade number', source: 'Source', times: 'Times',
   },
   signIn: { title: 'Staff sign-in', username: 'Username', password: 'Password', submit: 'Sign in', expired: 'Your session has expired: please sign in again', required: 'Required' },
+  errors: { network: 'No network: try again shortly' },
   queue: {
     title: 'Review queue',
     empty: 'The queue is empty',

@@ -1,10 +1,10 @@
 import { Button, Card, ErrorBlock, ProgressBar, PullToRefresh, Skeleton, Toast } from 'antd-mobile';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiFailure } from '../shared/api.ts';
 import { yuan } from '../shared/money.ts';
 import { merchantApi, type CreditSummary } from './api.ts';
 import { go } from '../shared/route.ts';
+import { failureWords } from '../shared/errors.ts';
 
 /** "47:59:12": hours, minutes and seconds left (hours may exceed 24 within the 48-hour window). */
 function countdown(untilMs: number, nowMs: number): string {
@@ -34,7 +34,7 @@ export function Home({ merchantId }: { merchantId: string }) {
       setSummary(await merchantApi.summary(merchantId));
       setError(null);
     } catch (err) {
-      setError(err instanceof ApiFailure ? err.message : t('errors.network'));
+      setError(failureWords(err, i18n.language, t('errors.network')));
     }
   }, [merchantId, t]);
   useEffect(() => void load(), [load]);
@@ -46,7 +46,7 @@ export function Home({ merchantId }: { merchantId: string }) {
       Toast.show({ icon: 'success', content: t('home.collected', { amount: yuan(result.collectedFen) }) });
       await load();
     } catch (err) {
-      Toast.show({ icon: 'fail', content: err instanceof ApiFailure ? err.message : t('errors.network') });
+      Toast.show({ icon: 'fail', content: failureWords(err, i18n.language, t('errors.network')) });
     } finally {
       setCollecting(false);
     }

@@ -1,15 +1,15 @@
 import { Button, ProgressBar, Toast } from 'antd-mobile';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiFailure } from '../shared/api.ts';
 import { invoiceForm } from './photos.ts';
+import { failureWords } from '../shared/errors.ts';
 
 /**
  * The camera (`capture`) or the gallery, several pages, thumbnails, then one upload with its progress.
  * `send` gets the downscaled pages as a multipart form.
  */
 export function PhotoPicker({ submitLabel, send }: { submitLabel: string; send: (form: FormData, onProgress: (f: number) => void) => Promise<void> }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const input = useRef<HTMLInputElement>(null);
   const [pages, setPages] = useState<File[]>([]);
   const [previews, setPreviews] = useState<string[]>([]);
@@ -32,7 +32,7 @@ export function PhotoPicker({ submitLabel, send }: { submitLabel: string; send: 
       await send(form, setProgress);
       setPages([]);
     } catch (err) {
-      Toast.show({ icon: 'fail', content: err instanceof ApiFailure ? err.message : t('errors.network') });
+      Toast.show({ icon: 'fail', content: failureWords(err, i18n.language, t('errors.network')) });
     } finally {
       setPreparing(false);
       setProgress(null);

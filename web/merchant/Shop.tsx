@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { ApiFailure } from '../shared/api.ts';
 import { yuan } from '../shared/money.ts';
 import { merchantApi, type CatalogueItem, type CatalogueOrder } from './api.ts';
+import { failureWords } from '../shared/errors.ts';
 
 /** The catalogue: services credit pays for besides claims; a redemption spends credit at once. */
 export function Shop({ merchantId }: { merchantId: string }) {
@@ -31,7 +32,7 @@ export function Shop({ merchantId }: { merchantId: string }) {
       Toast.show({ icon: 'success', content: t('shop.done', { name }) });
       await load();
     } catch (err) {
-      Toast.show({ icon: 'fail', content: err instanceof ApiFailure && err.code === 'insufficient_credit' ? t('shop.short') : err instanceof Error ? err.message : String(err) });
+      Toast.show({ icon: 'fail', content: err instanceof ApiFailure && err.code === 'insufficient_credit' ? t('shop.short') : failureWords(err, i18n.language, t('errors.network')) });
     }
   };
 

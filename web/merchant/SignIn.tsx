@@ -1,14 +1,14 @@
 import { Button, Form, Input, Toast } from 'antd-mobile';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiFailure } from '../shared/api.ts';
 import { merchantApi } from './api.ts';
+import { failureWords } from '../shared/errors.ts';
 
 const PHONE = /^1[3-9][0-9]{9}$/;
 const RESEND_SECONDS = 60;
 
 export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const [phone, setPhone] = useState('');
   const [code, setCode] = useState('');
   const [wait, setWait] = useState(0);
@@ -20,7 +20,7 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
     return () => clearTimeout(timer);
   }, [wait]);
 
-  const fail = (err: unknown) => Toast.show({ icon: 'fail', content: err instanceof ApiFailure ? err.message : t('errors.network') });
+  const fail = (err: unknown) => Toast.show({ icon: 'fail', content: failureWords(err, i18n.language, t('errors.network')) });
   const sendCode = async () => {
     if (!PHONE.test(phone)) return void Toast.show({ content: t('signIn.badPhone') });
     try {

@@ -1,0 +1,91 @@
+/**
+ * Every error code the API can answer, with what a person reads for it in each language. The apps
+ * show these (never the API's own English `message`, which is for developers); the API documentation
+ * lists the codes from here; a test fails when the API can answer a code that is missing here.
+ */
+export interface ErrorWords {
+  readonly zh: string;
+  readonly en: string;
+}
+
+export const ERROR_CATALOGUE = {
+  // requests
+  bad_request: { zh: '请求无法处理，请稍后再试。', en: 'The request could not be handled. Please try again.' },
+  bad_url: { zh: '网址无效。', en: 'The address is not valid.' },
+  malformed_body: { zh: '提交的内容无法读取，请重新提交。', en: 'What was sent cannot be read. Please send it again.' },
+  request_timeout: { zh: '网络太慢，请求超时，请重试。', en: 'The connection was too slow and the request timed out. Please try again.' },
+  payload_too_large: { zh: '提交的内容太大。', en: 'What was sent is too large.' },
+  uri_too_long: { zh: '网址太长。', en: 'The address is too long.' },
+  headers_too_large: { zh: '请求太大，请清除浏览器数据后重试。', en: 'The request is too large. Clear the browser data and try again.' },
+  unsupported_media_type: { zh: '不支持这种内容格式。', en: 'This kind of content is not accepted.' },
+  route_not_found: { zh: '没有这个页面或接口。', en: 'There is no such page.' },
+  internal_error: { zh: '系统出了点问题，请稍后再试。', en: 'Something went wrong on our side. Please try again later.' },
+  database_unavailable: { zh: '系统暂时繁忙，请稍后再试。', en: 'The service is busy for a moment. Please try again shortly.' },
+  rate_limited: { zh: '操作太频繁，请稍后再试。', en: 'Too many tries. Please wait a little and try again.' },
+  invalid_characters: { zh: '内容中有无法识别的字符，请检查后重试。', en: 'Some characters cannot be accepted. Please check and try again.' },
+  invalid_field: { zh: '填写的内容不符合要求，请检查后重试。', en: 'Something entered is not valid. Please check and try again.' },
+  invalid_type: { zh: '填写的内容格式不对，请检查后重试。', en: 'Something entered has the wrong form. Please check and try again.' },
+  missing_field: { zh: '有必填项没有填写。', en: 'Something required is missing.' },
+  unknown_field: { zh: '提交了无法识别的内容。', en: 'Something sent is not recognised.' },
+  invalid_cursor: { zh: '列表已更新，请刷新后重试。', en: 'The list has changed. Please refresh it.' },
+  invalid_idempotency_key: { zh: '请求标识无效，请刷新后重试。', en: 'The request cannot be recognised. Please refresh and try again.' },
+  idempotency_key_reused: { zh: '这次操作与之前的不一致，请刷新后重试。', en: 'This differs from the earlier attempt. Please refresh and try again.' },
+  // signing in
+  unauthenticated: { zh: '请先登录。', en: 'Please sign in first.' },
+  forbidden: { zh: '您没有权限进行此操作。', en: 'You are not allowed to do this.' },
+  csrf_token_invalid: { zh: '页面已过期，请刷新后重试。', en: 'The page has expired. Please refresh it and try again.' },
+  wrong_credentials: { zh: '用户名或密码不正确。', en: 'Wrong username or password.' },
+  otp_invalid: { zh: '验证码不正确，请重新输入。', en: 'That code is not right. Please enter it again.' },
+  otp_expired: { zh: '验证码已失效，请重新获取。', en: 'The code is no longer valid. Please get a new one.' },
+  otp_attempts_exhausted: { zh: '输错次数过多，此验证码已作废，请在可以重发时重新获取。', en: 'Too many wrong tries: this code is void. Get a new one when resending is possible.' },
+  otp_not_found: { zh: '没有发送给这个手机号的验证码。', en: 'No code was sent to this phone.' },
+  merchant_choice_required: { zh: '这个手机号登记了多个商户，请选择要登录的商户。', en: 'This phone is enrolled for several merchants. Please choose one.' },
+  merchant_id_required: { zh: '请选择为哪个商户提交。', en: 'Please choose the merchant to submit for.' },
+  staff_user_exists: { zh: '这个用户名已被使用。', en: 'This username is taken.' },
+  // merchants, credit and the catalogue
+  merchant_not_found: { zh: '找不到这个商户。', en: 'No such merchant.' },
+  merchant_already_enrolled: { zh: '这个商户已经登记过了。', en: 'This merchant is already enrolled.' },
+  account_not_found: { zh: '找不到这个账户。', en: 'No such account.' },
+  notification_not_found: { zh: '找不到这条消息。', en: 'No such message.' },
+  no_credit: { zh: '您现在没有可用的报销额度。收款后领取的额度才能用于报销。', en: 'You have no credit to use yet. Credit your customers earn you can be used once you collect it.' },
+  insufficient_credit: { zh: '可用额度不够。', en: 'Not enough credit available.' },
+  item_not_found: { zh: '找不到这项服务。', en: 'No such service.' },
+  item_unavailable: { zh: '这项服务已下架。', en: 'This service is no longer offered.' },
+  order_not_found: { zh: '找不到这笔兑换。', en: 'No such order.' },
+  sku_taken: { zh: '这个编号已被使用。', en: 'This SKU is taken.' },
+  // claims and their files
+  claim_not_found: { zh: '找不到这笔报销。', en: 'No such claim.' },
+  claim_not_in_review: { zh: '这笔报销已经处理过了。', en: 'This claim has been dealt with already.' },
+  claim_not_waiting_for_photo: { zh: '这笔报销现在不需要补拍照片。', en: 'This claim is not waiting for a new photo.' },
+  amount_above_rules: { zh: '金额超出了规则允许的上限。', en: 'The amount is above what the rules allow.' },
+  invoice_already_reimbursed: { zh: '这张票据已经报销过了，每张票据只能报销一次。', en: 'This invoice has been reimbursed already: each invoice is reimbursed once.' },
+  invoice_missing: { zh: '请上传票据：1 至 6 张照片，或一份电子票据 PDF。', en: 'Please add the invoice: 1 to 6 photos of its pages, or its PDF e-bill.' },
+  mixed_invoice_files: { zh: '请只上传一份 PDF 电子票据，或只上传照片，不要混在一起。', en: 'Send either one PDF e-bill or photos, not both.' },
+  too_many_files: { zh: '最多上传 6 页票据。', en: 'At most 6 invoice pages.' },
+  unknown_file_field: { zh: '上传的文件无法识别用途。', en: 'An uploaded file is not where it belongs.' },
+  file_empty: { zh: '文件是空的或太小，不像一张照片。', en: 'The file is empty or too small to be a photo.' },
+  file_too_large: { zh: '文件太大，请换一张较小的照片。', en: 'The file is too large. Please choose a smaller photo.' },
+  file_not_found: { zh: '找不到这个文件。', en: 'No such file.' },
+  unsupported_file_type: { zh: '这不是可以读取的照片或 PDF。请上传 JPEG、PNG 照片或 PDF 电子票据。', en: 'This is not a photo or PDF that can be read. Please send a JPEG or PNG photo or a PDF e-bill.' },
+  // the registry, rules and operations
+  hospital_not_found: { zh: '医院名录中没有这家医院。', en: 'No such hospital in the registry.' },
+  job_not_dead: { zh: '这个任务不在失败列表中。', en: 'This job is not on the failed list.' },
+  // payment notifications (the platform's, not a person's)
+  invalid_signature: { zh: '签名验证失败。', en: 'The signature does not verify.' },
+  missing_signature: { zh: '缺少签名。', en: 'The signature is missing.' },
+  unsupported_sign_type: { zh: '不支持的签名类型。', en: 'Unsupported signature type.' },
+  wrong_app_id: { zh: '应用编号不符。', en: 'The app id does not match.' },
+  webhook_not_configured: { zh: '收款通知尚未配置。', en: 'Payment notifications are not configured.' },
+} as const satisfies Record<string, ErrorWords>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+export function isErrorCode(code: string): code is ErrorCode {
+  return Object.hasOwn(ERROR_CATALOGUE, code);
+}
+
+/** What a person reads for an API error code in `language` (zh… or en…); null for a code not in the catalogue. */
+export function errorWords(code: string, language: string): string | null {
+  if (!isErrorCode(code)) return null;
+  return language.startsWith('zh') ? ERROR_CATALOGUE[code].zh : ERROR_CATALOGUE[code].en;
+}

@@ -1,0 +1,53 @@
+/**
+ * The error catalogue is whole: every code the API's source can answer has words in both languages,
+ * and every entry is still a code the API can answer. Codes are read from the source where errors
+ * are made (ApiError, the Fastify and validation refusals, errorBody), as a reviewer would find them.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'node:test';
+import { ERROR_CATALOGUE, errorWords } from '../../src/shared/error-catalogue.ts';
+
+const SRC = path.resolve(import.meta.dirname, '../../src');
+const MADE_AT = [
+  /new ApiError\(\s*\d{3},\s*'([a-z_]+)'/g, // thrown by routes
+  /refuse\(\d{3}, '([a-z_]+)'/g, // Fastify's own errors, answered in our shape
+  /errorBody\('([a-z_]+)'/g, // written directly
+  /\{ code: '([a-z_]+)', field/g, // validation failures described
+];
+
+function codesInSource(): Map<string, string> {
+  const found = new Map<string, string>();
+  for (const name of fs.readdirSync(SRC, { recursive: true }) as string[]) {
+    if (!name.endsWith('.ts')) continue;
+    const text = fs.readFileSync(path.join(SRC, name), 'utf8');
+    for (const pattern of MADE_AT) for (const m of text.matchAll(pattern)) found.set(m[1]!, name);
+  }
+  // answered by helpers that take the code from a constant
+  if (/function tooMany\(/.test(fs.readFileSync(path.join(SRC, 'auth/routes.ts'), 'utf8'))) found.set('rate_limited', 'auth/routes.ts');
+  return found;
+}
+
+test('every error code the API can answer has words in Chinese and English', () => {
+  const found = codesInSource();
+  assert.ok(found.size >= 50, `the scan found ${found.size} codes: it still reads the source`);
+  const missing = [...found].filter(([code]) => !(code in ERROR_CATALOGUE)).map(([code, file]) => `${code} (${file})`);
+  assert.deepEqual(missing, [], 'codes the API answers that src/shared/error-catalogue.ts lacks');
+});
+
+test('every catalogue entry is a code the API can answer, with words in both languages', () => {
+  const found = codesInSource();
+  assert.deepEqual(Object.keys(ERROR_CATALOGUE).filter((code) => !found.has(code)), [], 'entries no code path answers any more');
+  for (const [code, words] of Object.entries(ERROR_CATALOGUE)) {
+    assert.match(words.zh, /[\u4e00-\u9fff]/, `${code}: the Chinese words are Chinese`);
+    assert.doesNotMatch(words.en, /[\u4e00-\u9fff]/, `${code}: the English words are English`);
+  }
+});
+
+test('words are chosen by language, and an unknown code has none', () => {
+  assert.equal(errorWords('otp_invalid', 'zh-CN'), '验证码不正确，请重新输入。');
+  assert.equal(errorWords('otp_invalid', 'en'), 'That code is not right. Please enter it again.');
+  assert.equal(errorWords('no_such_code', 'zh-CN'), null);
+  assert.equal(errorWords('toString', 'en'), null, 'no inherited property is a code');
+});
