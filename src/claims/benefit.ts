@@ -21,6 +21,8 @@ export interface BenefitInput {
   /** The merchant's available credit now, from the ledger. */
   readonly balanceNowFen: number;
   readonly rules: ClaimRules;
+  /** Covered charges as a reviewer read them, in place of the items' (still never more than the patient paid). */
+  readonly reviewedCoveredFen?: number;
 }
 
 export type BenefitLimit = 'covered' | 'cap' | 'balance_at_visit' | 'balance_now';
@@ -103,7 +105,8 @@ export function computeBenefit(input: BenefitInput): Benefit {
   const paid = patientPaid(invoice, totalFen, rules);
   const patientPaidFen = Math.max(0, Math.min(paid.fen, totalFen));
   // With no items read, what the patient paid is the most the covered charges could be.
-  const coveredFen = Math.max(0, Math.min(invoice.items.length > 0 ? coveredItemsFen(invoice, rules) : patientPaidFen, patientPaidFen));
+  const readCoveredFen = invoice.items.length > 0 ? coveredItemsFen(invoice, rules) : patientPaidFen;
+  const coveredFen = Math.max(0, Math.min(input.reviewedCoveredFen ?? readCoveredFen, patientPaidFen));
   const [limitedBy, bound] = smallest([
     ['covered', coveredFen],
     ['cap', rules.perClaimCapFen],

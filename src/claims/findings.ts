@@ -123,6 +123,11 @@ const CATALOGUE = {
     zh: (e) => `照片与之前的申请 ${text(e.otherClaimId)} 非常相似。`,
     en: (e) => `The photo looks very much like the one of claim ${text(e.otherClaimId)}.`,
   },
+  photo_already_reimbursed: {
+    outcome: 'fail',
+    zh: (e) => `这张照片已在申请 ${text(e.otherClaimId)} 中报销过。`,
+    en: (e) => `This photo was already reimbursed in claim ${text(e.otherClaimId)}.`,
+  },
   no_items_read: { outcome: 'doubt', zh: () => '未能读出收费明细。', en: () => 'The charge items could not be read.' },
   payment_split_missing: {
     outcome: 'doubt',

@@ -54,6 +54,11 @@ export const ReviewDecisionSchema = Type.Object(
     amountFen: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000, description: 'approve: a corrected amount, never above what the rules allow' })),
     reasonCode: Type.String({ pattern: '^[a-z][a-z0-9_]{2,63}$', description: 'Why, as a stable code (e.g. not_covered, wrong_patient, photo_unreadable)' }),
     note: Type.Optional(Type.String({ maxLength: 500 })),
+    invoiceCode: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z]{1,20}$', description: 'approve: the 票据代码 as printed, where the machine did not read it' })),
+    invoiceNumber: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z]{1,20}$', description: 'approve: the 票据号码 as printed, where the machine did not read it' })),
+    visitDate: Type.Optional(Type.String({ format: 'date', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'approve: the 开票日期 as printed (YYYY-MM-DD)' })),
+    hospitalId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,40}$', description: 'approve: the issuing hospital, a registry id' })),
+    coveredFen: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000, description: 'approve: covered charges in fen, less what any fund paid' })),
   },
   { additionalProperties: false },
 );

@@ -8,8 +8,11 @@ export type InvoiceKind = 'outpatient' | 'inpatient' | 'pharmacy' | 'vat' | 'unk
 export interface Field<T> {
   readonly value: T;
   readonly confidence: number;
-  /** `derived`: computed from other fields (a payment part hidden by the seal, from the total and the other parts). */
-  readonly source: 'ocr' | 'pdf' | 'qr' | 'derived';
+  /**
+   * `derived`: computed from other fields (a payment part hidden by the seal, from the total and the other parts);
+   * `reviewer`: supplied by a reviewer where the machine could not read (claims/corrections.ts).
+   */
+  readonly source: 'ocr' | 'pdf' | 'qr' | 'derived' | 'reviewer';
   /**
    * For a value taken from the QR code: what the print says (null: not legible), so that a
    * tampered or misread print stays visible next to the machine-readable value.

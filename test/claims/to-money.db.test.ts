@@ -115,10 +115,12 @@ test('a reviewer approves a claim in review, never above the rules, and it is pa
   const invoice = await invoicePhoto(17, merchant.legalName, { layout: 'pharmacy-receipt' });
   const claim = (await submit(merchant.id, invoice.image)).json();
   assert.equal(await waitForClaim(h.db.pool, claim.id, ['paid', 'rejected', 'in_review']), 'in_review');
-  const tooMuch = await h.app.inject({ method: 'POST', url: `/v1/review/claims/${claim.id}/decision`, headers: asReviewer, payload: { action: 'approve', amountFen: 1_300, reasonCode: 'patient_is_spouse' } });
+  // a receipt prints no invoice code and names no hospital of the registry: the reviewer supplies them
+  const read = { invoiceCode: 'R0000017', hospitalId: 'H110001', coveredFen: 1_000 };
+  const tooMuch = await h.app.inject({ method: 'POST', url: `/v1/review/claims/${claim.id}/decision`, headers: asReviewer, payload: { action: 'approve', amountFen: 1_300, reasonCode: 'patient_is_spouse', ...read } });
   assert.equal(tooMuch.statusCode, 422, tooMuch.body);
   assert.equal(tooMuch.json().error.code, 'amount_above_rules');
-  const ok = await h.app.inject({ method: 'POST', url: `/v1/review/claims/${claim.id}/decision`, headers: asReviewer, payload: { action: 'approve', amountFen: 500, reasonCode: 'patient_is_spouse' } });
+  const ok = await h.app.inject({ method: 'POST', url: `/v1/review/claims/${claim.id}/decision`, headers: asReviewer, payload: { action: 'approve', amountFen: 500, reasonCode: 'patient_is_spouse', ...read } });
   assert.equal(ok.statusCode, 200, ok.body);
   assert.equal(await waitForClaim(h.db.pool, claim.id, ['paid']), 'paid');
   assert.equal(h.sandbox.wallet(merchant.walletUserId), 500);
