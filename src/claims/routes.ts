@@ -66,16 +66,18 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
       const merchantId = actingMerchant(request.principal!, upload.fields.merchantId);
       const exists = await ctx.pool.query('SELECT 1 FROM merchants WHERE merchant_id = $1', [merchantId]);
       if (exists.rowCount === 0) throw new ApiError(404, 'merchant_not_found', `no merchant ${merchantId}`, 'merchantId');
-      const credit = await creditContext(ctx.pool, merchantId, null);
-      if (credit.availableNowFen <= 0) {
-        throw new ApiError(422, 'no_credit', 'there is no credit to spend: collect the credit your customers earned you first (it shows as waiting to be collected)');
-      }
       const stored = await Promise.all(upload.files.map(async (f) => ({ sha256: await ctx.files.put(f.bytes), mediaType: f.mediaType, sizeBytes: f.sizeBytes, role: f.role })));
       const digest = createHash('sha256').update(JSON.stringify({ merchantId, files: stored.map((f) => [f.role, f.sha256]) })).digest('hex');
       const outcome = await runIdempotent(
         ctx.pool,
         request,
         async (client) => {
+          // checked here, after the stored answer was looked up: a retry of a claim that spent the
+          // credit replays its answer instead of being refused for the spending it caused
+          const credit = await creditContext(client, merchantId, null);
+          if (credit.availableNowFen <= 0) {
+            throw new ApiError(422, 'no_credit', 'there is no credit to spend: collect the credit your customers earned you first (it shows as waiting to be collected)');
+          }
           const claim = { merchantId, claimId: randomUUID(), files: stored, submittedAt: new Date() };
           await insertClaim(client, claim);
           await transitionClaim(client, claim, 'submitted', { code: 'submitted', zh: '已收到报销申请。', en: 'Your claim was received.', details: { files: stored.length } });
