@@ -145,7 +145,7 @@ export const consoleApi = {
   rulesets: () => http.request<{ data: Ruleset[] }>('GET', '/v1/rulesets'),
   publishRuleset: (body: { name: string; effectiveFrom: string; params: AccrualRules; adopt: boolean }) => http.request<Ruleset>('POST', '/v1/rulesets', body),
   catalogue: () => http.request<{ data: CatalogueItem[] }>('GET', '/v1/catalogue/items?includeInactive=true'),
-  addItem: (item: Omit<CatalogueItem, 'id'>) => http.request<CatalogueItem>('POST', '/v1/catalogue/items', item, { 'idempotency-key': crypto.randomUUID() }),
+  addItem: (item: Omit<CatalogueItem, 'id'>, idempotencyKey: string) => http.request<CatalogueItem>('POST', '/v1/catalogue/items', item, { 'idempotency-key': idempotencyKey }),
   changeItem: (id: string, change: Partial<CatalogueItem>) => http.request<CatalogueItem>('PATCH', `/v1/catalogue/items/${id}`, change),
   payouts: (state: string | null, cursor: string | null) => http.request<Page<Payout>>('GET', `/v1/payouts?limit=50${state ? `&state=${state}` : ''}${page(cursor)}`),
   alerts: () => http.request<{ data: Alert[] }>('GET', '/v1/ops/alerts'),
