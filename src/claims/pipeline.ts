@@ -16,7 +16,7 @@ import { isCopyOfApprovedPhoto } from './duplicate-checks.ts';
 import { evaluateClaim, lookAlikePhotos, recognisedPages, type ClaimEvaluation, type PageRecognition } from './evaluate.ts';
 import { mergePages } from './merge.ts';
 import { CLASSIC_2019_CLAIM_RULES } from './rules.ts';
-import { advice, advisePhoto } from './photo-advice.ts';
+import { advice, advisePhoto, invoiceFound } from './photo-advice.ts';
 import { perceptualHash } from './phash.ts';
 import { getClaim, transitionClaim, type Claim } from './store.ts';
 import { inTransaction } from '../db/transaction.ts';
@@ -82,7 +82,7 @@ async function recognizeStep(rt: ClaimsRuntime, job: ClaimJob): Promise<void> {
   if (!claim || claim.status !== 'submitted') return;
   const pages = await recognizePages(rt, claim);
   const phash = await firstPhotoHash(rt, claim);
-  const unreadable = pages.find((p) => p.error !== undefined || p.result?.invoice.kind.value === 'unknown');
+  const unreadable = pages.find((p) => p.error !== undefined || !invoiceFound(p.result!));
   const tip = unreadable ? (unreadable.error && ['truncated', 'corrupt'].includes(unreadable.error.code) ? advice('damaged_file') : await adviseFor(rt, unreadable.sha256)) : null;
   await inTransaction(rt.pool, async (client) => {
     const current = await getClaim(client, job.claimId, job.merchantId, { lock: true });

@@ -263,3 +263,36 @@ test('the nightly reconciliation finds our payouts in the gateway’s bill and r
   assert.equal(again.length, alerts.length);
   await h.db.pool.query('UPDATE payouts SET amount_fen = amount_fen - 1 WHERE payout_id = $1', [paid[0]!.payout_id]);
 });
+
+test('a title whose 门诊 reads as a variant glyph (內诊) is still a bill: it is paid, no new photo is asked for', async () => {
+  const merchant = await merchantWithCredit(113);
+  const invoice = await invoicePhoto(47, merchant.legalName, { overrides: { outpatientWord: '內诊' } });
+  const claim = (await submit(merchant.id, invoice.image)).json();
+  assert.equal(await waitForClaim(h.db.pool, claim.id, ['paid', 'rejected', 'in_review', 'photo_requested']), 'paid');
+});
+
+test('a department printed as a field of its own (科室：产科) at a general hospital is refused, not paid', async () => {
+  const merchant = await merchantWithCredit(114);
+  const invoice = await invoicePhoto(53, merchant.legalName, { overrides: { department: '产科' } });
+  const claim = (await submit(merchant.id, invoice.image)).json();
+  assert.equal(await waitForClaim(h.db.pool, claim.id, ['paid', 'rejected', 'in_review', 'photo_requested']), 'rejected');
+  const decided = (await h.app.inject({ method: 'GET', url: `/v1/claims/${claim.id}`, headers: asOps })).json();
+  assert.ok(decided.reasonCodes.includes('excluded_care'), JSON.stringify(decided.reasonCodes));
+  assert.equal(h.sandbox.wallet(merchant.walletUserId), 0);
+});
+
+test('other funds in the split (大病保险, 公务员补助) are read: the split adds up and the claim is paid', async () => {
+  const merchant = await merchantWithCredit(115);
+  const otherFunds = [
+    { label: '大病保险', fen: 300 },
+    { label: '公务员补助', fen: 200 },
+  ];
+  const invoice = await invoicePhoto(59, merchant.legalName, { overrides: { otherFunds } });
+  assert.equal(invoice.truth.insuranceType === '自费', false, 'seed 59 draws an insured bill, whose split is printed');
+  const claim = (await submit(merchant.id, invoice.image)).json();
+  assert.equal(await waitForClaim(h.db.pool, claim.id, ['paid', 'rejected', 'in_review', 'photo_requested']), 'paid');
+  const paid = (await h.app.inject({ method: 'GET', url: `/v1/claims/${claim.id}`, headers: asOps })).json();
+  const patientPaidFen = invoice.truth.totalFen - invoice.truth.payment.poolingFundFen - 500;
+  assert.ok(paid.coveredFen <= patientPaidFen, `covered ${paid.coveredFen} never above what the patient paid (${patientPaidFen})`);
+  assert.equal(paid.paidFen, Math.min(1_200, paid.coveredFen));
+});
