@@ -38,6 +38,8 @@ export interface Benefit {
 
 interface PatientPaid {
   readonly fen: number;
+  /** What the pooling fund and every other fund paid, as printed; null when the split is not known. */
+  readonly fundsFen: number | null;
   readonly basis: 'split' | 'self_pay' | 'unknown';
   /** The readings the figure rests on. */
   readonly confidences: readonly number[];
@@ -59,9 +61,9 @@ function patientPaid(invoice: Invoice, totalFen: number, rules: ClaimRules): Pat
   const present = [pool, account, cash, other].filter((f) => f !== null && f !== undefined);
   const confidences = present.filter((f) => f.source !== 'derived').map((f) => f.confidence);
   const personal = account && cash ? account.value + cash.value : null;
-  const unknown = (doubt: ClaimFinding): PatientPaid => ({ fen: totalFen, basis: 'unknown', confidences, doubt });
+  const unknown = (doubt: ClaimFinding): PatientPaid => ({ fen: totalFen, fundsFen: null, basis: 'unknown', confidences, doubt });
   if (present.length === 0) {
-    if (isSelfPay(invoice, rules)) return { fen: totalFen, basis: 'self_pay', confidences: [invoice.insuranceType!.confidence], doubt: null };
+    if (isSelfPay(invoice, rules)) return { fen: totalFen, fundsFen: 0, basis: 'self_pay', confidences: [invoice.insuranceType!.confidence], doubt: null };
     return unknown(finding('payment_split_missing', 'uncertain', { insuranceType: invoice.insuranceType?.value ?? null }));
   }
   const splitSumFen = present.reduce((sum, f) => sum + f.value, 0);
@@ -71,8 +73,8 @@ function patientPaid(invoice: Invoice, totalFen: number, rules: ClaimRules): Pat
     return unknown(finding('payment_split_mismatch', 'uncertain', { ...parts, splitSumFen, totalFen }));
   }
   const fundsFen = (pool?.value ?? 0) + (other?.value ?? 0);
-  if (pool) return { fen: Math.min(totalFen - fundsFen, personal ?? Infinity), basis: 'split', confidences, doubt: null };
-  if (personal !== null) return { fen: Math.min(totalFen - fundsFen, personal), basis: 'split', confidences, doubt: null };
+  if (pool) return { fen: Math.min(totalFen - fundsFen, personal ?? Infinity), fundsFen, basis: 'split', confidences, doubt: null };
+  if (personal !== null) return { fen: Math.min(totalFen - fundsFen, personal), fundsFen, basis: 'split', confidences, doubt: null };
   return unknown(finding('payment_split_incomplete', 'uncertain', { personalAccountFen: account?.value ?? null, personalCashFen: cash?.value ?? null }));
 }
 
@@ -118,6 +120,8 @@ export function computeBenefit(input: BenefitInput): Benefit {
   const doubts = [paid.doubt, invoice.items.length === 0 ? finding('no_items_read', 'uncertain', {}) : null].filter((f) => f !== null);
   const moneyGround = doubts.length > 0 ? 'uncertain' : groundOf([invoice.totalFen?.confidence, ...paid.confidences, ...invoice.items.map((i) => i.confidence)], rules);
   const evidence = {
+    totalFen,
+    fundsPaidFen: paid.fundsFen,
     coveredFen,
     patientPaidFen,
     patientPaidBasis: paid.basis,

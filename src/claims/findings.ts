@@ -85,8 +85,8 @@ const CATALOGUE = {
   no_excluded_care: { outcome: 'pass', zh: () => '没有不予报销的项目。', en: () => 'No excluded care.' },
   excluded_care: {
     outcome: 'fail',
-    zh: (e) => `不予报销：${text(e.exclusionZh)}（${text(e.matched)}）。`,
-    en: (e) => `Not covered: ${text(e.exclusionEn)} (${text(e.matched)}).`,
+    zh: (e) => `${text(e.exclusionZh)}不在报销范围内（${text(e.matched)}）。`,
+    en: (e) => `${text(e.exclusionEn)} is not covered (${text(e.matched)}).`,
   },
   patient_is_merchant: { outcome: 'pass', zh: () => '就诊人是商户本人。', en: () => 'The patient is the merchant.' },
   patient_not_merchant: {

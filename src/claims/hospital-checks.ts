@@ -58,7 +58,8 @@ export function exclusionChecks(invoice: Invoice, hospital: Hospital | null, rul
       exclusionZh: m.rule.zh,
       exclusionEn: m.rule.en,
       source: m.source,
-      matched: m.source === 'hospital_type' ? `${hospital!.name} (${m.matched})` : m.matched,
+      // the hospital's name, not its type's English code: the sentence stays in one language
+      matched: m.source === 'hospital_type' ? hospital!.name : m.matched,
       keyword: m.keyword,
       confidence: m.confidence,
     }),

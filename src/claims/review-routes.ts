@@ -110,7 +110,10 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
       },
     },
     async (request) => {
-      const { action, amountFen, reasonCode, note } = request.body;
+      const { action, amountFen, reasonCode, note, messageToMerchant } = request.body;
+      // the merchant's timeline carries the reason's code and the reviewer's message to the merchant;
+      // the internal note and the reviewer's identity stay in the audit log
+      const told = { reasonCode, ...(messageToMerchant === undefined ? {} : { messageToMerchant }) };
       const actor = actorOf(request);
       const claimId = request.params.id;
       const found = await getClaim(ctx.pool, claimId);
@@ -121,7 +124,7 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
         if (!(REVIEWABLE as readonly string[]).includes(claim.status)) {
           throw new ApiError(409, 'claim_not_in_review', `the claim is ${claim.status}, not waiting for review`, 'id');
         }
-        const details = { action, reasonCode, amountFen: amountFen ?? null, note: note ?? null, from: claim.status };
+        const details = { action, reasonCode, amountFen: amountFen ?? null, note: note ?? null, messageToMerchant: messageToMerchant ?? null, from: claim.status };
         if (action === 'approve') {
           // the photo asked for comes first: what it will show is not known yet
           if (claim.status !== 'in_review') throw new ApiError(409, 'claim_not_in_review', `the claim is ${claim.status}: a new photo was asked for and has not been read`, 'id');
@@ -147,7 +150,7 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
             visitDate,
             hospitalId,
             coveredFen,
-          }).catch((err: unknown) => {
+          }, { details: told }).catch((err: unknown) => {
             if (err instanceof ApprovalRefused) throw new ApiError(err.code.endsWith('_reimbursed') ? 409 : 422, err.code, err.message, 'id');
             throw err;
           });
@@ -156,7 +159,7 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
             client,
             claim,
             'rejected',
-            { code: 'rejected_by_reviewer', zh: `审核未通过（${reasonCode}）。`, en: `Rejected by a reviewer (${reasonCode}).`, details: { reasonCode, note: note ?? null } },
+            { code: 'rejected_by_reviewer', zh: '审核未通过。', en: 'Rejected by a reviewer.', details: told },
             { decision: 'reject', decidedBy: actor.actorId, reasonCodes: [...claim.reasonCodes, reasonCode] },
           );
         } else {
@@ -164,7 +167,7 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
             code: 'photo_requested_by_reviewer',
             zh: '请重新拍摄票据：让票据占满画面、光线充足、对焦清晰。',
             en: 'Please photograph the invoice again: fill the frame, good light, in focus.',
-            details: { reasonCode, note: note ?? null },
+            details: told,
           });
         }
         await recordAudit(client, { ...actor, action: `claim.${action}`, subjectKind: 'claim', subjectId: claim.claimId, details });

@@ -33,6 +33,9 @@ function actingMerchant(principal: Principal, named: string | undefined): number
   return Number(named);
 }
 
+/** A merchant is shown the merchant's view of a claim (schema.ts claimJson); staff the whole. */
+const audience = (request: FastifyRequest): { forMerchant: boolean } => ({ forMerchant: request.principal?.kind === 'merchant' });
+
 /** A merchant sees only its own claims: another merchant's claim id answers 404, as a missing one does. */
 async function visibleClaim(ctx: ClaimsRouteOptions, request: FastifyRequest, claimId: string) {
   const principal = request.principal!;
@@ -83,7 +86,7 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
           await transitionClaim(client, claim, 'submitted', { code: 'submitted', zh: '已收到报销申请。', en: 'Your claim was received.', details: { files: stored.length } });
           await enqueueRecognition(client, claim);
           const row = (await getClaim(client, claim.claimId, merchantId))!;
-          return { statusCode: 201, body: claimJson(row, await claimTimeline(client, merchantId, claim.claimId)) };
+          return { statusCode: 201, body: claimJson(row, await claimTimeline(client, merchantId, claim.claimId), audience(request)) };
         },
         { client: `merchant:${merchantId}`, requestDigest: digest },
       );
@@ -119,7 +122,7 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
         await enqueueRecognition(client, claim);
       });
       const claim = (await getClaim(ctx.pool, found.claimId, found.merchantId))!;
-      return claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId));
+      return claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId), audience(request));
     },
   );
 
@@ -128,7 +131,7 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
     { onRequest: merchantOrStaff, schema: { tags: ['claims'], summary: 'A claim with its timeline', security: bearerSecurity, params: ClaimIdParams, response: { 200: ClaimSchema, ...ERROR_RESPONSES } } },
     async (request) => {
       const claim = await visibleClaim(ctx, request, request.params.id);
-      return claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId));
+      return claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId), audience(request));
     },
   );
 
@@ -146,7 +149,7 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
       const rows = await listClaims(ctx.pool, { merchantId, statuses: request.query.status ? [request.query.status] : undefined, before, limit: limit + 1 });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      return { object: 'list' as const, data: page.map((c) => claimJson(c)), hasMore: rows.length > limit, nextCursor: rows.length > limit && last ? encodeTimeCursor(last.submittedAt, last.claimId) : null };
+      return { object: 'list' as const, data: page.map((c) => claimJson(c, undefined, audience(request))), hasMore: rows.length > limit, nextCursor: rows.length > limit && last ? encodeTimeCursor(last.submittedAt, last.claimId) : null };
     },
   );
 
@@ -180,7 +183,7 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
       const send = async () => {
         const claim = await getClaim(ctx.pool, first.claimId, first.merchantId);
         if (!claim || stream.ended) return;
-        stream.send('status', claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId)));
+        stream.send('status', claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId), audience(request)));
         if (TERMINAL.includes(claim.status)) stream.end();
       };
       try {

@@ -71,7 +71,7 @@ function judge(b: Bill) {
   const findings = checkClaim(claimInput({ pages: [page(invoice)], hospital }));
   const benefit = computeBenefit({ invoice, balanceAtVisitDayEndFen: 100_000, balanceNowFen: 100_000, rules: claimInput().rules });
   const decision = decideClaim(findings, benefit);
-  return { decision: decision.decision, amountFen: decision.decision === 'approve' ? benefit.benefitFen : 0, reasons: decision.reasonCodes, findings: [...findings, ...benefit.findings] };
+  return { decision: decision.decision, amountFen: decision.decision === 'approve' ? benefit.benefitFen : 0, reasons: decision.reasonCodes, zh: decision.zh, findings: [...findings, ...benefit.findings] };
 }
 
 test('the corpus base case: a legitimate bill is approved for what the patient paid (123.45 - 50.00 = 73.45)', () => {
@@ -93,6 +93,7 @@ for (const [ground, places] of Object.entries(GROUNDS)) {
       const judged = judge({ [place]: text });
       assert.equal(judged.decision, 'reject', JSON.stringify(judged.reasons));
       assert.equal(judged.amountFen, 0);
+      assert.doesNotMatch(judged.zh, /不予报销：.*不予报销/, `the reason is written once: ${judged.zh}`);
       const excluded = judged.findings.filter((f) => f.code === 'excluded_care');
       const source = { department: 'department', hospital: 'hospital_name', items: 'item', diagnosis: 'diagnosis' }[place];
       assert.ok(excluded.some((f) => f.evidence.exclusion === ground && f.evidence.source === source && f.ground === 'certain'), JSON.stringify(excluded));

@@ -5,8 +5,10 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { signInApi, TestClock } from '../auth/support.ts';
 import { asReviewer } from '../support/app.ts';
 import { createClaimsHarness, type ClaimsHarness } from '../support/claims.ts';
+import { enrolment } from '../support/fixtures.ts';
 import { assertLedgerInvariants } from '../support/ledger-invariants.ts';
 import { daysAgo, merchantWithCredit, photoBytes, readInvoice, REGISTRY_GENERAL, storedClaim } from './stored-claims.ts';
 import { ocr } from './support.ts';
@@ -133,4 +135,43 @@ test('an invoice whose total was read unsurely still caps at what the patient pa
   assert.equal(above.json().error.code, 'amount_above_rules', above.body);
   const ok = await decide(claimId, { action: 'approve' });
   assert.equal(ok.json().benefitFen, 1_345, ok.body);
+});
+
+test("the merchant sees the benefit's arithmetic and the reviewer's message, never the internal note or who decided; a refused claim shows no amount", async () => {
+  const m = await merchantWithCredit(h.db.pool, 210);
+  const paidClaim = await storedClaim(h.db.pool, m, { read: readInvoice(m), photo: photoBytes('210 a'), phash: 'aaaaaaaaaaaaaaaa' });
+  const approved = await decide(paidClaim, { action: 'approve', amountFen: 1_000, note: 'internal: checked the seal by hand', messageToMerchant: '已核实，按规则报销。' });
+  assert.equal(approved.statusCode, 200, approved.body);
+  const refusedClaim = await storedClaim(h.db.pool, m, { read: readInvoice(m, { invoiceNumber: ocr('0000210002') }), photo: photoBytes('210 b'), phash: '5555555555555555' });
+  const rejected = await decide(refusedClaim, { action: 'reject', reasonCode: 'not_covered', note: 'internal: looks like a dental bill' });
+  assert.equal(rejected.statusCode, 200, rejected.body);
+
+  const session = await signInApi(h, new TestClock(Date.now()), enrolment(210).phone);
+  const asMerchant = { authorization: `Bearer ${session.token}` };
+  const seen = (await h.app.inject({ method: 'GET', url: `/v1/claims/${paidClaim}`, headers: asMerchant })).json();
+  // 123.45 on the bill; the pooling fund paid 50.00, the patient 73.45, all of it covered; 12.00 of credit
+  // on the visit day and now; the reviewer approved 10.00, less than the rules' 12.00
+  assert.deepEqual(seen.arithmetic, {
+    totalFen: 12_345,
+    fundsPaidFen: 5_000,
+    patientPaidFen: 7_345,
+    coveredFen: 7_345,
+    capFen: 20_000,
+    creditAtVisitFen: 1_200,
+    creditNowFen: 1_200,
+    amountFen: 1_000,
+    decidingLimit: 'reviewer',
+  });
+  assert.equal(seen.decidedBy, 'reviewer');
+  const approval = seen.timeline.at(-1);
+  assert.equal(approval.details.messageToMerchant, '已核实，按规则报销。');
+  assert.doesNotMatch(JSON.stringify(seen.timeline), /internal:|reviewer:/, 'no note, no staff identity');
+  const refused = (await h.app.inject({ method: 'GET', url: `/v1/claims/${refusedClaim}`, headers: asMerchant })).json();
+  assert.equal(refused.benefitFen, null);
+  assert.equal(refused.arithmetic?.amountFen ?? null, null);
+  assert.doesNotMatch(JSON.stringify(refused.timeline), /internal:|reviewer:/);
+  for (const e of refused.timeline) assert.doesNotMatch(e.zh, /[A-Za-z]{3,}/, `one language per string: ${e.zh}`);
+  // staff still read the whole
+  const audit = await h.db.pool.query("SELECT details->>'note' AS note FROM audit_log WHERE subject_id = $1", [refusedClaim]);
+  assert.deepEqual(audit.rows, [{ note: 'internal: looks like a dental bill' }]);
 });

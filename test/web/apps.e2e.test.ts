@@ -121,10 +121,15 @@ test('a merchant signs in, collects credit, photographs an invoice and watches i
   assert.equal(paid.status, 'paid');
   assert.equal(h.sandbox.wallet(m.walletUserId), paid.paidFen, 'the money reached the wallet');
   await page.getByText('已批准报销').waitFor();
+  // the arithmetic behind the amount, in the merchant's language
+  const arithmetic = page.getByTestId('arithmetic');
+  await arithmetic.getByText('报销金额怎么算').waitFor();
+  await arithmetic.getByText(`¥${(paid.paidFen / 100).toFixed(2)}`, { exact: true }).first().waitFor();
   await page.screenshot({ path: path.join(SCREENSHOTS, 'merchant-claim-paid.zh-CN.png'), fullPage: true });
 
   await page.getByRole('button', { name: 'English' }).click();
   await page.getByText('Claim progress').waitFor();
+  await page.getByTestId('arithmetic').getByText('How the amount was worked out').waitFor();
   await page.getByText('Paid', { exact: true }).first().waitFor();
   await page.getByText('Home', { exact: true }).click();
   await page.getByText('Available credit').waitFor();
