@@ -21,7 +21,16 @@ export interface Decision {
   action: 'approve' | 'reject' | 'request_photo';
   reasonCode: string;
   amountFen?: number;
+  /** Internal: the audit log keeps it; the merchant never sees it. */
   note?: string;
+  /** Shown to the merchant in the claim's timeline. */
+  messageToMerchant?: string;
+  /** approve: what the machine could not read, as printed (the rules judge them like any reading). */
+  invoiceCode?: string;
+  invoiceNumber?: string;
+  visitDate?: string;
+  hospitalId?: string;
+  coveredFen?: number;
 }
 
 export interface Page<T> {
