@@ -106,6 +106,7 @@ test('a department or diagnosis printed but not legible leaves the exclusion che
     const judged = judge(b);
     assert.equal(judged.decision, 'review', JSON.stringify(b));
     assert.equal(judged.findings.find((f) => f.code === 'no_excluded_care')?.ground, 'uncertain', JSON.stringify(b));
+    assert.doesNotMatch(judged.zh, /[A-Za-z]/, `one language per string: ${judged.zh}`);
   }
   // an ordinary department, read surely, passes
   const ordinary = judge({ department: '内科', diagnosis: '上呼吸道感染' });
