@@ -10,7 +10,9 @@ CREATE TABLE reimbursed_photos (
 );
 CREATE INDEX reimbursed_photos_by_claim ON reimbursed_photos (merchant_id, claim_id);
 
--- An approved claim names the invoice it pays: the reviewer supplies code and number when the
--- machine could not read them, so no approval leaves the once-per-invoice key unheld.
-ALTER TABLE claims ADD CONSTRAINT claims_approved_names_invoice
-  CHECK (status NOT IN ('approved', 'paid') OR (invoice_code IS NOT NULL AND invoice_number IS NOT NULL AND visit_date IS NOT NULL AND covered_fen IS NOT NULL)) NOT VALID;
+-- An approval names the invoice it pays, the visit day and the covered charges: the reviewer supplies
+-- them when the machine could not read them, so no approval leaves the once-per-invoice key unheld or
+-- a limit of the benefit unknown. On 'approved' only (every paid claim was approved first), and NOT
+-- VALID: a claim approved before this migration still moves on to paid or back to review.
+ALTER TABLE claims ADD CONSTRAINT claims_approval_names_invoice
+  CHECK (status <> 'approved' OR (invoice_code IS NOT NULL AND invoice_number IS NOT NULL AND visit_date IS NOT NULL AND covered_fen IS NOT NULL)) NOT VALID;
