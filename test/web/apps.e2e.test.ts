@@ -188,6 +188,11 @@ test('a reviewer signs in to the console, approves a claim from the queue, and t
   await assertAccessible(page, 'console claim review');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'console-review.zh-CN.png'), fullPage: true });
   await page.keyboard.press('a');
+  // a receipt prints no invoice code and names no registry hospital: the reviewer supplies what the
+  // machine could not read, and the rules judge it (issue 20)
+  await page.getByLabel('票据代码').fill('R0000041');
+  await page.getByLabel('医院编号（名录）').fill('H110001');
+  await page.getByLabel('可报销费用（元，扣除各项基金支付）').fill('5.00');
   await page.getByRole('button', { name: '批准 (A)' }).last().click();
   await page.getByTestId('review-status').filter({ hasText: /approved|paid/ }).waitFor();
   assert.equal(await waitForClaim(h.db.pool, claim.id, ['paid', 'rejected']), 'paid');
