@@ -190,6 +190,13 @@ async function adversarialCases(pool: BenchMerchant[], victims: BenchMerchant[])
   cases.push({ kind: 'private_hospital', merchant: privateClinic, image: (await photo(SEED + 965, privateClinic.name, { hospitals: pick((h) => h.ownership === 'private' && h.grade.startsWith('2')) })).image });
   const old = next();
   cases.push({ kind: 'visit_over_30_days', merchant: old, image: (await photo(SEED + 966, old.name, { today: businessDay(new Date(Date.now() - 35 * DAY_MS)) })).image });
+  // excluded care at a covered hospital with ordinary items, shown only by 科室 or by the diagnosis (issue 20)
+  for (const [k, department] of ['产科', '口腔科'].entries()) {
+    const a = next();
+    cases.push({ kind: `excluded_department_${k === 0 ? 'obstetrics' : 'dental'}`, merchant: a, image: (await photo(SEED + 967 + k, a.name, { overrides: { department } })).image });
+  }
+  const diagnosed = next();
+  cases.push({ kind: 'excluded_diagnosis', merchant: diagnosed, image: (await photo(SEED + 969, diagnosed.name, { overrides: { diagnosis: '早孕' } })).image });
   return cases;
 }
 

@@ -30,6 +30,13 @@ export interface InvoiceTruth {
   readonly totalFen: number;
   readonly payment: { readonly poolingFundFen: number; readonly personalAccountFen: number; readonly personalCashFen: number };
   readonly qrPayload: string | null;
+  /** Printed only when given (GenerateOptions.overrides): 科室 in the header, 临床诊断 below the split. */
+  readonly department?: string;
+  readonly diagnosis?: string;
+  /** Other funds' lines (大病保险, 公务员补助, …) printed under the split; the personal cash is less by as much. */
+  readonly otherFunds?: readonly { readonly label: string; readonly fen: number }[];
+  /** The title's word for 门诊 as printed, for the variant glyphs OCR returns (內诊). */
+  readonly outpatientWord?: string;
 }
 
 const PROVINCE_CODES: Record<string, string> = {

@@ -17,6 +17,7 @@ function paymentLines(t: InvoiceTruth): string[] {
     `医保统筹基金支付：${formatFenAsYuan(t.payment.poolingFundFen)}`,
     `个人账户支付：${formatFenAsYuan(t.payment.personalAccountFen)}`,
     `个人现金支付：${formatFenAsYuan(t.payment.personalCashFen)}`,
+    ...(t.otherFunds ?? []).map((f) => `${f.label}：${formatFenAsYuan(f.fen)}`),
   ];
 }
 
@@ -25,7 +26,7 @@ function fiscalBill(t: InvoiceTruth, rand: Picker, tableRows: (top: number) => {
   const width = 1400;
   const font = rand.pick([SERIF, SANS]);
   const valueFont = rand.pick([SANS, SERIF]);
-  const title = `${t.province}医疗${t.kind === 'inpatient' ? '住院' : '门诊'}收费票据（电子）`;
+  const title = `${t.province}医疗${t.kind === 'inpatient' ? '住院' : (t.outpatientWord ?? '门诊')}收费票据（电子）`;
   const qrLeft = rand.chance(0.5);
   const body: string[] = [];
   body.push(text(width / 2, 82, title, { size: 40, font, anchor: 'middle', weight: 'bold', fill: '#1d1d1d' }));
@@ -37,7 +38,8 @@ function fiscalBill(t: InvoiceTruth, rand: Picker, tableRows: (top: number) => {
   };
   label(60, 230, '票据代码', t.invoiceCode ?? '');
   label(780, 230, '票据号码', t.invoiceNumber);
-  label(60, 275, '交款人统一社会信用代码', '');
+  if (t.department === undefined) label(60, 275, '交款人统一社会信用代码', '');
+  else label(60, 275, '科室', t.department);
   label(780, 275, '校验码', t.checkCode ?? '');
   label(60, 320, '交款人', t.payerName);
   label(780, 320, '开票日期', t.issueDate);
@@ -53,8 +55,12 @@ function fiscalBill(t: InvoiceTruth, rand: Picker, tableRows: (top: number) => {
   body.push(text(70, y, `备注：医保类型：${t.insuranceType}`, { font, size: 22 }));
   body.push(text(700, y, `${numberLabel}：${t.outpatientNumber ?? ''}`, { font, size: 22 }));
   y += 40;
-  paymentLines(t).forEach((p, i) => body.push(text(70 + i * 430, y, p, { font, size: 22 })));
-  y += 34;
+  paymentLines(t).forEach((p, i) => body.push(text(70 + (i % 3) * 430, y + Math.floor(i / 3) * 34, p, { font, size: 22 })));
+  y += 34 * Math.ceil(paymentLines(t).length / 3);
+  if (t.diagnosis !== undefined) {
+    body.push(text(70, y, `临床诊断：${t.diagnosis}`, { font, size: 22 }));
+    y += 34;
+  }
   body.push(line(50, y, width - 50, y));
   y += 60;
   body.push(text(60, y, '收款单位（章）：', { font, size: 24 }));

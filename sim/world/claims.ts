@@ -13,10 +13,14 @@ import { picker } from '../invoices/random.ts';
 import { TOPIC, mix, uniform } from './hash.ts';
 import type { World } from './world.ts';
 
-export const CLAIM_KINDS = ['legit', 'duplicate', 'rephotographed', 'tampered_total', 'wrong_patient'] as const;
+export const CLAIM_KINDS = ['legit', 'duplicate', 'rephotographed', 'tampered_total', 'wrong_patient', 'excluded_department', 'excluded_diagnosis'] as const;
 export type ClaimKind = (typeof CLAIM_KINDS)[number];
 export type ForgedKind = Exclude<ClaimKind, 'legit'>;
-const FORGED: readonly ForgedKind[] = ['duplicate', 'rephotographed', 'tampered_total', 'wrong_patient'];
+/**
+ * Excluded care at a covered hospital with ordinary items, shown only by the department printed as
+ * a field of its own (科室：口腔科) or by the printed diagnosis (临床诊断：早孕).
+ */
+const FORGED: readonly ForgedKind[] = ['duplicate', 'rephotographed', 'tampered_total', 'wrong_patient', 'excluded_department', 'excluded_diagnosis'];
 
 export interface PhotoSpec {
   seed: number;
@@ -28,6 +32,8 @@ export interface PhotoSpec {
   covered: boolean;
   payerName: string;
   totalFen?: number;
+  department?: string;
+  diagnosis?: string;
 }
 
 export interface CityHospitals {
@@ -100,11 +106,20 @@ export function forgedPhoto(kind: ForgedKind, own: PhotoSpec, earlier: PhotoSpec
       return { ...own, covered: true, totalFen: truthTotalFen * 3 + 1_000 };
     case 'wrong_patient':
       return { ...own, covered: true, payerName: own.payerName.startsWith('欧阳') ? '司马光明' : '欧阳修远' };
+    case 'excluded_department':
+      return { ...own, covered: true, department: '口腔科' };
+    case 'excluded_diagnosis':
+      return { ...own, covered: true, diagnosis: '早孕' };
   }
 }
 
 export function renderPhoto(spec: PhotoSpec, hospitals: CityHospitals): Promise<GeneratedInvoice> {
-  const overrides = { payerName: spec.payerName, ...(spec.totalFen === undefined ? {} : { totalFen: spec.totalFen }) };
+  const overrides = {
+    payerName: spec.payerName,
+    ...(spec.totalFen === undefined ? {} : { totalFen: spec.totalFen }),
+    ...(spec.department === undefined ? {} : { department: spec.department }),
+    ...(spec.diagnosis === undefined ? {} : { diagnosis: spec.diagnosis }),
+  };
   return generateInvoice({ seed: spec.seed, variant: spec.variant, layout: spec.layout, hospitals: spec.covered ? hospitals.covered : hospitals.uncovered, today: spec.today, overrides });
 }
 

@@ -9,7 +9,7 @@
  */
 import type { Invoice } from '../recognition/types.ts';
 import { groundOf } from './confidence.ts';
-import { itemExclusion } from './exclusions.ts';
+import { textExclusion } from './exclusions.ts';
 import { finding, type ClaimFinding, type FindingGround } from './findings.ts';
 import type { ClaimRules } from './rules.ts';
 
@@ -21,6 +21,8 @@ export interface BenefitInput {
   /** The merchant's available credit now, from the ledger. */
   readonly balanceNowFen: number;
   readonly rules: ClaimRules;
+  /** Covered charges as a reviewer read them, in place of the items' (still never more than the patient paid). */
+  readonly reviewedCoveredFen?: number;
 }
 
 export type BenefitLimit = 'covered' | 'cap' | 'balance_at_visit' | 'balance_now';
@@ -36,6 +38,8 @@ export interface Benefit {
 
 interface PatientPaid {
   readonly fen: number;
+  /** What the pooling fund and every other fund paid, as printed; null when the split is not known. */
+  readonly fundsFen: number | null;
   readonly basis: 'split' | 'self_pay' | 'unknown';
   /** The readings the figure rests on. */
   readonly confidences: readonly number[];
@@ -48,35 +52,36 @@ function isSelfPay(invoice: Invoice, rules: ClaimRules): boolean {
 }
 
 /**
- * The total minus what the pooling fund and any other fund paid. With both personal parts printed,
- * their sum is what the patient paid, and it leaves out other funds (大病保险, 公务员补助) that
- * print no line of their own here; taking the smaller figure never pays an insurer's money twice.
+ * The total minus what the pooling fund and every other fund paid (大病保险, 公务员补助, …). With
+ * both personal parts printed, their sum is what the patient paid, and it also leaves out a fund
+ * whose line was not printed; taking the smaller figure never pays an insurer's money twice.
  */
 function patientPaid(invoice: Invoice, totalFen: number, rules: ClaimRules): PatientPaid {
-  const { poolingFundFen: pool, personalAccountFen: account, personalCashFen: cash } = invoice.payment;
-  const present = [pool, account, cash].filter((f) => f !== null);
+  const { poolingFundFen: pool, personalAccountFen: account, personalCashFen: cash, otherFundsFen: other } = invoice.payment;
+  const present = [pool, account, cash, other].filter((f) => f !== null && f !== undefined);
   const confidences = present.filter((f) => f.source !== 'derived').map((f) => f.confidence);
   const personal = account && cash ? account.value + cash.value : null;
-  const unknown = (doubt: ClaimFinding): PatientPaid => ({ fen: totalFen, basis: 'unknown', confidences, doubt });
+  const unknown = (doubt: ClaimFinding): PatientPaid => ({ fen: totalFen, fundsFen: null, basis: 'unknown', confidences, doubt });
   if (present.length === 0) {
-    if (isSelfPay(invoice, rules)) return { fen: totalFen, basis: 'self_pay', confidences: [invoice.insuranceType!.confidence], doubt: null };
+    if (isSelfPay(invoice, rules)) return { fen: totalFen, fundsFen: 0, basis: 'self_pay', confidences: [invoice.insuranceType!.confidence], doubt: null };
     return unknown(finding('payment_split_missing', 'uncertain', { insuranceType: invoice.insuranceType?.value ?? null }));
   }
   const splitSumFen = present.reduce((sum, f) => sum + f.value, 0);
   if (splitSumFen > totalFen || present.some((f) => f.value < 0)) {
     // Parts larger than the whole, or below zero, are a misreading, not a bill the insurer paid in full.
-    const parts = { poolingFundFen: pool?.value ?? null, personalAccountFen: account?.value ?? null, personalCashFen: cash?.value ?? null };
+    const parts = { poolingFundFen: pool?.value ?? null, personalAccountFen: account?.value ?? null, personalCashFen: cash?.value ?? null, otherFundsFen: other?.value ?? null };
     return unknown(finding('payment_split_mismatch', 'uncertain', { ...parts, splitSumFen, totalFen }));
   }
-  if (pool) return { fen: Math.min(totalFen - pool.value, personal ?? Infinity), basis: 'split', confidences, doubt: null };
-  if (personal !== null) return { fen: Math.min(totalFen, personal), basis: 'split', confidences, doubt: null };
+  const fundsFen = (pool?.value ?? 0) + (other?.value ?? 0);
+  if (pool) return { fen: Math.min(totalFen - fundsFen, personal ?? Infinity), fundsFen, basis: 'split', confidences, doubt: null };
+  if (personal !== null) return { fen: Math.min(totalFen - fundsFen, personal), fundsFen, basis: 'split', confidences, doubt: null };
   return unknown(finding('payment_split_incomplete', 'uncertain', { personalAccountFen: account?.value ?? null, personalCashFen: cash?.value ?? null }));
 }
 
 /** Covered categories, less anything an exclusion names (a dental item at a general hospital). */
 function coveredItemsFen(invoice: Invoice, rules: ClaimRules): number {
   return invoice.items
-    .filter((item) => rules.coveredCategories.includes(item.category) && itemExclusion(item.name, rules) === null)
+    .filter((item) => rules.coveredCategories.includes(item.category) && textExclusion(item.name, rules) === null)
     .reduce((sum, item) => sum + item.amountFen, 0);
 }
 
@@ -103,7 +108,8 @@ export function computeBenefit(input: BenefitInput): Benefit {
   const paid = patientPaid(invoice, totalFen, rules);
   const patientPaidFen = Math.max(0, Math.min(paid.fen, totalFen));
   // With no items read, what the patient paid is the most the covered charges could be.
-  const coveredFen = Math.max(0, Math.min(invoice.items.length > 0 ? coveredItemsFen(invoice, rules) : patientPaidFen, patientPaidFen));
+  const readCoveredFen = invoice.items.length > 0 ? coveredItemsFen(invoice, rules) : patientPaidFen;
+  const coveredFen = Math.max(0, Math.min(input.reviewedCoveredFen ?? readCoveredFen, patientPaidFen));
   const [limitedBy, bound] = smallest([
     ['covered', coveredFen],
     ['cap', rules.perClaimCapFen],
@@ -114,6 +120,8 @@ export function computeBenefit(input: BenefitInput): Benefit {
   const doubts = [paid.doubt, invoice.items.length === 0 ? finding('no_items_read', 'uncertain', {}) : null].filter((f) => f !== null);
   const moneyGround = doubts.length > 0 ? 'uncertain' : groundOf([invoice.totalFen?.confidence, ...paid.confidences, ...invoice.items.map((i) => i.confidence)], rules);
   const evidence = {
+    totalFen,
+    fundsPaidFen: paid.fundsFen,
     coveredFen,
     patientPaidFen,
     patientPaidBasis: paid.basis,

@@ -4,7 +4,8 @@
  */
 import type { Hospital } from '../recognition/hospitals.ts';
 import type { RecognitionResult } from '../recognition/types.ts';
-import { nearDuplicateCheck, reimbursedCheck, type NearDuplicate } from './duplicate-checks.ts';
+import { nearDuplicateCheck, photoReimbursedCheck, reimbursedCheck, type NearDuplicate } from './duplicate-checks.ts';
+import { correctInvoice, type ReviewerCorrections } from './corrections.ts';
 import type { ClaimFinding } from './findings.ts';
 import { exclusionChecks, hospitalChecks, kindCheck } from './hospital-checks.ts';
 import { mergePages } from './merge.ts';
@@ -27,16 +28,20 @@ export interface ClaimCheckInput {
   readonly alreadyReimbursedByClaimId: string | null;
   /** The closest earlier photo, or null when no earlier photo is within reach. */
   readonly nearDuplicate: NearDuplicate | null;
+  /** The claim already paid for one of this claim's photos (same content hash), or null. */
+  readonly photoReimbursedByClaimId: string | null;
   /** When the merchant first collected credit; null when it never has. */
   readonly earliestCreditCollectedAt: Date | null;
   readonly rules: ClaimRules;
+  /** What a reviewer supplied where the machine could not read; judged like any reading. */
+  readonly corrections?: ReviewerCorrections;
 }
 
 /** The findings of every check, in a fixed order; the benefit's own findings come from computeBenefit. */
 export function checkClaim(input: ClaimCheckInput): ClaimFinding[] {
   const { rules } = input;
   const merged = mergePages(input.pages);
-  const { invoice } = merged;
+  const invoice = correctInvoice(merged.invoice, input.corrections ?? {});
   return [
     oneInvoice(merged),
     requiredFields(invoice),
@@ -49,5 +54,6 @@ export function checkClaim(input: ClaimCheckInput): ClaimFinding[] {
     ...visitChecks(invoice, input.submittedAt, input.earliestCreditCollectedAt, rules),
     ...reimbursedCheck(invoice, input.alreadyReimbursedByClaimId, rules),
     nearDuplicateCheck(invoice, input.nearDuplicate, rules),
+    ...photoReimbursedCheck(input.photoReimbursedByClaimId),
   ];
 }

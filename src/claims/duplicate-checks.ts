@@ -31,8 +31,26 @@ export function reimbursedCheck(invoice: Invoice, alreadyReimbursedByClaimId: st
   return [finding('not_reimbursed_before', ground, evidence)];
 }
 
+/**
+ * A photo paid for once is never paid again (its content hash is held from the approval on). The
+ * same bytes are the same photo, so the match is certain whatever was read from it; only a hit is
+ * told, the hold at approval (approveClaim) being what guarantees it.
+ */
+export function photoReimbursedCheck(photoReimbursedByClaimId: string | null): ClaimFinding[] {
+  return photoReimbursedByClaimId === null ? [] : [finding('photo_already_reimbursed', 'certain', { otherClaimId: photoReimbursedByClaimId })];
+}
+
 function sameOrUnknown<T>(theirs: T | null | undefined, ours: T | null | undefined): boolean {
   return theirs === null || theirs === undefined || ours === null || ours === undefined || theirs === ours;
+}
+
+/**
+ * At approval, a look-alike of a photo already approved for the same visit day is taken for a copy
+ * unless the totals read differ: a misread invoice number must not make a re-photographed copy pass
+ * for a sibling bill. Unknown totals count as the same.
+ */
+export function isCopyOfApprovedPhoto(lookAlike: NearDuplicate, totalFen: number | null): boolean {
+  return sameOrUnknown(lookAlike.totalFen, totalFen);
 }
 
 /** Never a rejection: a look-alike photo only sends the claim to a person. */

@@ -7,6 +7,7 @@ import { creditContext } from '../points/index.ts';
 import type { HospitalRegistry, RecognitionResult } from '../recognition/index.ts';
 import { computeBenefit } from './benefit.ts';
 import { checkClaim, type NearDuplicate } from './checks.ts';
+import { correctInvoice, type ReviewerCorrections } from './corrections.ts';
 import { decideClaim, type ClaimDecisionKind } from './decision.ts';
 import type { ClaimFinding } from './findings.ts';
 import { mergePages } from './merge.ts';
@@ -36,34 +37,57 @@ export interface ClaimEvaluation {
 const INVOICE_KEY = /^[0-9A-Za-z]{1,20}$/;
 
 /**
- * The closest earlier photo of a claim for a visit on the same day, within the rules' reach. Bills
- * of one hospital share a template and hash alike, so only a look-alike of the same visit counts;
- * it is a signal for a person, never a rejection.
+ * Earlier photos of claims for a visit on the same day within `maxDistance` bits of this claim's
+ * look-alike hash, closest first (`approvedOnly`: of claims approved or paid), with what each
+ * claim's invoice said: bills of one hospital share a template and hash alike, so a look-alike with
+ * another number or total may be a sibling, not a copy (duplicate-checks.ts).
  */
-async function nearDuplicate(client: pg.PoolClient, claim: Claim, visitDate: string | null, maxDistance: number): Promise<NearDuplicate | null> {
-  if (!claim.phash || visitDate === null || !/^\d{4}-\d{2}-\d{2}$/.test(visitDate)) return null;
-  // with what that claim's invoice said: bills of one hospital share a template and hash alike, so a
-  // look-alike with another number or total is a sibling, not a copy (duplicate-checks.ts)
+export async function lookAlikePhotos(
+  client: pg.PoolClient,
+  claim: Pick<Claim, 'claimId' | 'phash'>,
+  visitDate: string | null,
+  maxDistance: number,
+  options: { approvedOnly: boolean },
+): Promise<NearDuplicate[]> {
+  if (!claim.phash || visitDate === null || !/^\d{4}-\d{2}-\d{2}$/.test(visitDate)) return [];
   const { rows } = await client.query<{ claim_id: string; distance: number; invoice_number: string | null; total_fen: string | null }>(
-    `SELECT claim_id::text, bit_count(('x' || phash)::bit(64) # ('x' || $1)::bit(64))::int AS distance, invoice_number,
-            (SELECT p -> 'result' -> 'invoice' -> 'totalFen' ->> 'value' FROM jsonb_array_elements(coalesce(recognition, '[]')) p
-              WHERE p -> 'result' -> 'invoice' -> 'totalFen' ->> 'value' IS NOT NULL LIMIT 1) AS total_fen
-       FROM claims WHERE phash IS NOT NULL AND claim_id <> $2 AND visit_date = $3::date
-      ORDER BY distance LIMIT 1`,
-    [claim.phash, claim.claimId, visitDate],
+    `SELECT * FROM (
+       SELECT claim_id::text, bit_count(('x' || phash)::bit(64) # ('x' || $1)::bit(64))::int AS distance, invoice_number,
+              (SELECT p -> 'result' -> 'invoice' -> 'totalFen' ->> 'value' FROM jsonb_array_elements(coalesce(recognition, '[]')) p
+                WHERE p -> 'result' -> 'invoice' -> 'totalFen' ->> 'value' IS NOT NULL LIMIT 1) AS total_fen
+         FROM claims WHERE phash IS NOT NULL AND claim_id <> $2 AND visit_date = $3::date AND (NOT $5 OR status IN ('approved', 'paid'))) near
+      WHERE distance <= $4 ORDER BY distance`,
+    [claim.phash, claim.claimId, visitDate, maxDistance, options.approvedOnly],
   );
-  const best = rows[0];
-  if (!best || best.distance > maxDistance) return null;
-  return { claimId: best.claim_id, distance: best.distance, visitDate, invoiceNumber: best.invoice_number, totalFen: best.total_fen === null ? null : Number(best.total_fen) };
+  return rows.map((r) => ({ claimId: r.claim_id, distance: r.distance, visitDate, invoiceNumber: r.invoice_number, totalFen: r.total_fen === null ? null : Number(r.total_fen) }));
 }
 
+/** The claim that was paid for one of these photos (by content hash), if another claim was. */
+export async function photoHolder(client: pg.PoolClient, claim: Pick<Claim, 'claimId' | 'files'>): Promise<string | null> {
+  const { rows } = await client.query<{ claim_id: string }>('SELECT claim_id::text FROM reimbursed_photos WHERE sha256 = ANY($1) AND claim_id <> $2 LIMIT 1', [
+    claim.files.filter((f) => f.role === 'invoice').map((f) => f.sha256),
+    claim.claimId,
+  ]);
+  return rows[0]?.claim_id ?? null;
+}
+
+/** The recognised pages of a claim (those that read at all). */
+export function recognisedPages(claim: Pick<Claim, 'recognition'>): RecognitionResult[] {
+  return ((claim.recognition ?? []) as PageRecognition[]).flatMap((p) => (p.result ? [p.result] : []));
+}
+
+/**
+ * `corrections`: what a reviewer supplied; the evaluation then judges the corrected invoice by the
+ * same checks and benefit as the machine's own reading.
+ */
 export async function evaluateClaim(
   client: pg.PoolClient,
-  facts: { claim: Claim; merchantName: string; hospitals: HospitalRegistry; now: Date },
+  facts: { claim: Claim; merchantName: string; hospitals: HospitalRegistry; now: Date; corrections?: ReviewerCorrections },
 ): Promise<ClaimEvaluation> {
   const rules = CLASSIC_2019_CLAIM_RULES;
-  const pages = (facts.claim.recognition as PageRecognition[]).flatMap((p) => (p.result ? [p.result] : []));
-  const { invoice } = mergePages(pages);
+  const corrections = facts.corrections ?? {};
+  const pages = recognisedPages(facts.claim);
+  const invoice = correctInvoice(mergePages(pages).invoice, corrections);
   const code = invoice.invoiceCode?.value ?? null;
   const number = invoice.invoiceNumber?.value ?? null;
   const key = code !== null && number !== null && INVOICE_KEY.test(code) && INVOICE_KEY.test(number) ? { code, number } : null;
@@ -75,15 +99,24 @@ export async function evaluateClaim(
   const credit = await creditContext(client, facts.claim.merchantId, visitDate && /^\d{4}-\d{2}-\d{2}$/.test(visitDate) ? visitDate : null);
   const checks = checkClaim({
     pages,
+    corrections,
     enrolledName: facts.merchantName,
     hospital: hospitalId ? (facts.hospitals.byId(hospitalId) ?? null) : null,
     submittedAt: facts.claim.submittedAt,
     alreadyReimbursedByClaimId: holder?.rows[0]?.claim_id ?? null,
-    nearDuplicate: await nearDuplicate(client, facts.claim, visitDate, rules.nearDuplicateMaxDistance),
+    // a signal for a person, never a rejection
+    nearDuplicate: (await lookAlikePhotos(client, facts.claim, visitDate, rules.nearDuplicateMaxDistance, { approvedOnly: false }))[0] ?? null,
+    photoReimbursedByClaimId: await photoHolder(client, facts.claim),
     earliestCreditCollectedAt: credit.firstCollectedAt,
     rules,
   });
-  const benefit = computeBenefit({ invoice, balanceAtVisitDayEndFen: credit.availableAtEndOfDayFen, balanceNowFen: credit.availableNowFen, rules });
+  const benefit = computeBenefit({
+    invoice,
+    balanceAtVisitDayEndFen: credit.availableAtEndOfDayFen,
+    balanceNowFen: credit.availableNowFen,
+    rules,
+    ...(corrections.coveredFen === undefined ? {} : { reviewedCoveredFen: corrections.coveredFen }),
+  });
   const findings = [...checks, ...benefit.findings];
   const decision = decideClaim(findings, benefit);
   return {

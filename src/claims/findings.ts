@@ -26,6 +26,32 @@ interface Entry {
   readonly en: (e: Evidence) => string;
 }
 
+/** The invoice's field names in Chinese, so that a Chinese sentence names them in Chinese. */
+const FIELD_ZH: Readonly<Record<string, string>> = {
+  kind: '票据种类',
+  invoice_code: '票据代码',
+  invoice_number: '票据号码',
+  issue_date: '开票日期',
+  total: '金额合计',
+  payer_name: '交款人',
+  hospital: '收款单位',
+  pooling_fund: '统筹基金支付',
+  personal_account: '个人账户支付',
+  personal_cash: '个人现金支付',
+  other_funds: '其他基金支付',
+  department: '科室',
+  diagnosis: '诊断',
+  item: '项目',
+};
+/** "total 0.50, item 西药费 0.80" → "金额合计 0.50、项目 西药费 0.80". */
+const fieldsZh = (v: EvidenceValue | undefined): string =>
+  typeof v === 'string' && v !== ''
+    ? v
+        .split(', ')
+        .map((entry) => entry.replace(/^[a-z_]+/, (name) => FIELD_ZH[name] ?? name))
+        .join('、')
+    : '—';
+
 const yuan = (v: EvidenceValue | undefined): string => (typeof v === 'number' ? formatFenAsYuan(v) : '?');
 const text = (v: EvidenceValue | undefined): string => (v === null || v === undefined || v === '' ? '—' : String(v));
 
@@ -37,11 +63,11 @@ const CATALOGUE = {
     en: (e) => `The pages show more than one invoice (numbers ${text(e.invoiceNumbers)}); a claim is for one invoice.`,
   },
   required_fields_present: { outcome: 'pass', zh: () => '票据的必要信息齐全。', en: () => 'Every required field of the invoice was read.' },
-  missing_fields: { outcome: 'doubt', zh: (e) => `未能读出：${text(e.missing)}。`, en: (e) => `Could not read: ${text(e.missing)}.` },
+  missing_fields: { outcome: 'doubt', zh: (e) => `未能读出：${fieldsZh(e.missing)}。`, en: (e) => `Could not read: ${text(e.missing)}.` },
   fields_confident: { outcome: 'pass', zh: () => '各项内容识别清晰。', en: () => 'Every field was read with confidence.' },
   low_confidence_fields: {
     outcome: 'doubt',
-    zh: (e) => `部分内容识别不够清晰：${text(e.fields)}。`,
+    zh: (e) => `部分内容识别不够清晰：${fieldsZh(e.fields)}。`,
     en: (e) => `Some fields were not read clearly enough: ${text(e.fields)}.`,
   },
   cross_checks_pass: { outcome: 'pass', zh: () => '票据各项金额相互一致。', en: () => 'The amounts on the invoice agree with each other.' },
@@ -85,8 +111,8 @@ const CATALOGUE = {
   no_excluded_care: { outcome: 'pass', zh: () => '没有不予报销的项目。', en: () => 'No excluded care.' },
   excluded_care: {
     outcome: 'fail',
-    zh: (e) => `不予报销：${text(e.exclusionZh)}（${text(e.matched)}）。`,
-    en: (e) => `Not covered: ${text(e.exclusionEn)} (${text(e.matched)}).`,
+    zh: (e) => `${text(e.exclusionZh)}不在报销范围内（${text(e.matched)}）。`,
+    en: (e) => `${text(e.exclusionEn)} is not covered (${text(e.matched)}).`,
   },
   patient_is_merchant: { outcome: 'pass', zh: () => '就诊人是商户本人。', en: () => 'The patient is the merchant.' },
   patient_not_merchant: {
@@ -122,6 +148,11 @@ const CATALOGUE = {
     outcome: 'doubt',
     zh: (e) => `照片与之前的申请 ${text(e.otherClaimId)} 非常相似。`,
     en: (e) => `The photo looks very much like the one of claim ${text(e.otherClaimId)}.`,
+  },
+  photo_already_reimbursed: {
+    outcome: 'fail',
+    zh: (e) => `这张照片已在申请 ${text(e.otherClaimId)} 中报销过。`,
+    en: (e) => `This photo was already reimbursed in claim ${text(e.otherClaimId)}.`,
   },
   no_items_read: { outcome: 'doubt', zh: () => '未能读出收费明细。', en: () => 'The charge items could not be read.' },
   payment_split_missing: {

@@ -2,7 +2,7 @@
 import type { Hospital } from '../recognition/hospitals.ts';
 import type { Invoice } from '../recognition/types.ts';
 import { groundOf } from './confidence.ts';
-import { findExclusions } from './exclusions.ts';
+import { exclusionTexts, findExclusions } from './exclusions.ts';
 import { finding, type ClaimFinding } from './findings.ts';
 import type { ClaimRules } from './rules.ts';
 
@@ -39,17 +39,27 @@ export function kindCheck(invoice: Invoice, rules: ClaimRules): ClaimFinding {
   }
 }
 
-/** One finding per match, so that the reviewer sees every excluded item. */
+/**
+ * One finding per match, so that the reviewer sees every excluded item. No match is a sure pass only
+ * when every place that could carry an exclusion was read surely: a department printed but not
+ * legible may say 产科.
+ */
 export function exclusionChecks(invoice: Invoice, hospital: Hospital | null, rules: ClaimRules): ClaimFinding[] {
   const matches = findExclusions(invoice, hospital, rules);
-  if (matches.length === 0) return [finding('no_excluded_care', 'certain', {})];
+  if (matches.length === 0) {
+    const texts = exclusionTexts(invoice, hospital);
+    const unsure = texts.filter((t) => t.confidence < rules.minConfidence).map((t) => `${t.place} ${t.text || '?'}`);
+    const evidence = { placesRead: [...new Set(texts.map((t) => t.place))].join(', '), unsurePlaces: unsure.join(', ') };
+    return [finding('no_excluded_care', unsure.length === 0 ? 'certain' : 'uncertain', evidence)];
+  }
   return matches.map((m) =>
     finding('excluded_care', groundOf([m.confidence], rules), {
       exclusion: m.rule.reason,
       exclusionZh: m.rule.zh,
       exclusionEn: m.rule.en,
       source: m.source,
-      matched: m.source === 'item' ? m.matched : `${hospital!.name} (${m.matched})`,
+      // the hospital's name, not its type's English code: the sentence stays in one language
+      matched: m.source === 'hospital_type' ? hospital!.name : m.matched,
       keyword: m.keyword,
       confidence: m.confidence,
     }),

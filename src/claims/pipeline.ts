@@ -12,8 +12,11 @@ import { lockMerchants } from '../points/index.ts';
 import { createPayout, payOut, PayoutOutcomeUnknown, type OnSettled, type PayoutGateway } from '../payouts/index.ts';
 import { RecognitionError, type HospitalRegistry, type Recognizer } from '../recognition/index.ts';
 import type { FileStore } from '../storage/index.ts';
-import { evaluateClaim, type ClaimEvaluation, type PageRecognition } from './evaluate.ts';
-import { advice, advisePhoto } from './photo-advice.ts';
+import { isCopyOfApprovedPhoto } from './duplicate-checks.ts';
+import { evaluateClaim, lookAlikePhotos, recognisedPages, type ClaimEvaluation, type PageRecognition } from './evaluate.ts';
+import { mergePages } from './merge.ts';
+import { CLASSIC_2019_CLAIM_RULES } from './rules.ts';
+import { advice, advisePhoto, invoiceFound } from './photo-advice.ts';
 import { perceptualHash } from './phash.ts';
 import { getClaim, transitionClaim, type Claim } from './store.ts';
 import { inTransaction } from '../db/transaction.ts';
@@ -79,7 +82,7 @@ async function recognizeStep(rt: ClaimsRuntime, job: ClaimJob): Promise<void> {
   if (!claim || claim.status !== 'submitted') return;
   const pages = await recognizePages(rt, claim);
   const phash = await firstPhotoHash(rt, claim);
-  const unreadable = pages.find((p) => p.error !== undefined || p.result?.invoice.kind.value === 'unknown');
+  const unreadable = pages.find((p) => p.error !== undefined || !invoiceFound(p.result!));
   const tip = unreadable ? (unreadable.error && ['truncated', 'corrupt'].includes(unreadable.error.code) ? advice('damaged_file') : await adviseFor(rt, unreadable.sha256)) : null;
   await inTransaction(rt.pool, async (client) => {
     const current = await getClaim(client, job.claimId, job.merchantId, { lock: true });
@@ -138,14 +141,27 @@ async function applyDecision(rt: ClaimsRuntime, client: pg.PoolClient, claim: Cl
     await transitionClaim(client, claim, 'in_review', { code: 'sent_to_review', ...evaluation.summary, details: { reasonCodes: evaluation.reasonCodes } }, fields);
     return;
   }
-  await approveClaim(client, rt.pool, claim, { ...fields, benefitFen: evaluation.benefitFen!, payeeUserId, decidedBy: 'machine' });
+  // What approval holds (the invoice's key, the photos) can be taken by a concurrent approval after
+  // the checks ran: then the claim goes to a person, with nothing of the refused approval kept.
+  await client.query('SAVEPOINT approval');
+  try {
+    await approveClaim(client, rt.pool, claim, { ...fields, benefitFen: evaluation.benefitFen, payeeUserId, decidedBy: 'machine' });
+  } catch (err) {
+    if (!(err instanceof ApprovalRefused)) throw err;
+    await client.query('ROLLBACK TO SAVEPOINT approval');
+    const summary = { zh: '转人工审核：无法自动批准。', en: `Sent to review: ${err.message}.` };
+    await transitionClaim(client, claim, 'in_review', { code: 'sent_to_review', ...summary, details: { reasonCodes: [err.code] } }, { ...fields, decision: 'review', reasonCodes: [err.code] });
+  }
 }
 
-/** Another claim holds this invoice: it is reimbursed at most once. */
-export class InvoiceAlreadyClaimed extends Error {
-  constructor(readonly otherClaimId: string) {
-    super(`the invoice is already claimed by claim ${otherClaimId}`);
-    this.name = 'InvoiceAlreadyClaimed';
+/** Why an approval may not stand, whoever decided: the rules' uniqueness and what a payment must name. */
+export class ApprovalRefused extends Error {
+  constructor(
+    readonly code: 'invoice_key_required' | 'visit_date_required' | 'covered_required' | 'invoice_already_reimbursed' | 'photo_already_reimbursed' | 'photo_unreadable',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApprovalRefused';
   }
 }
 
@@ -157,28 +173,64 @@ async function holdInvoice(client: pg.PoolClient, claim: Claim, invoiceCode: str
   if (inserted.rowCount === 1) return;
   const { rows } = await client.query<{ claim_id: string }>('SELECT claim_id::text FROM invoice_claims WHERE invoice_code = $1 AND invoice_number = $2', [invoiceCode, invoiceNumber]);
   const holder = rows[0]?.claim_id;
-  if (holder !== claim.claimId) throw new InvoiceAlreadyClaimed(holder ?? 'unknown');
+  if (holder !== claim.claimId) throw new ApprovalRefused('invoice_already_reimbursed', `invoice ${invoiceCode}-${invoiceNumber} is already claimed by claim ${holder ?? 'unknown'}: an invoice is reimbursed at most once`);
 }
 
-/** Holds the invoice (a unique key across all merchants), reserves the credit, and queues the payout. */
+/**
+ * Each photo is paid at most once: its content hash is held (a unique key across merchants), and a
+ * look-alike of a photo approved for the same visit day is refused. A photo that could not be hashed
+ * (not a decodable image) shows nothing that could be paid for. Look-alikes are compared under a lock
+ * on the visit day, so two approvals of one photo at once cannot both miss each other.
+ */
+async function holdPhotos(client: pg.PoolClient, claim: Claim, visitDate: string): Promise<void> {
+  const invoiceFiles = claim.files.filter((f) => f.role === 'invoice');
+  if (invoiceFiles.some((f) => f.mediaType !== 'application/pdf') && claim.phash === null) {
+    throw new ApprovalRefused('photo_unreadable', 'the invoice photo could not be decoded as an image: ask for a new photo instead');
+  }
+  const { rows: held } = await client.query<{ sha256: string; claim_id: string }>(
+    `WITH wanted AS (SELECT unnest($1::text[]) AS sha256),
+          inserted AS (INSERT INTO reimbursed_photos (sha256, merchant_id, claim_id) SELECT sha256, $2, $3 FROM wanted ON CONFLICT (sha256) DO NOTHING RETURNING sha256)
+     SELECT r.sha256, r.claim_id::text FROM reimbursed_photos r JOIN wanted w USING (sha256) WHERE r.sha256 NOT IN (SELECT sha256 FROM inserted) AND r.claim_id <> $3`,
+    [invoiceFiles.map((f) => f.sha256), claim.merchantId, claim.claimId],
+  );
+  if (held[0]) throw new ApprovalRefused('photo_already_reimbursed', `photo ${held[0].sha256} was already reimbursed in claim ${held[0].claim_id}: a photo is paid at most once`);
+  if (claim.phash === null) return;
+  await client.query("SELECT pg_advisory_xact_lock(hashtext('claims:look-alike:' || $1))", [visitDate]);
+  const pages = recognisedPages(claim);
+  const totalFen = pages.length > 0 ? (mergePages(pages).invoice.totalFen?.value ?? null) : null;
+  const copy = (await lookAlikePhotos(client, claim, visitDate, CLASSIC_2019_CLAIM_RULES.nearDuplicateMaxDistance, { approvedOnly: true })).find((d) => isCopyOfApprovedPhoto(d, totalFen));
+  if (copy) throw new ApprovalRefused('photo_already_reimbursed', `the photo looks like the one of claim ${copy.claimId}, already approved for the same visit day: a photo is paid at most once`);
+}
+
+/**
+ * The one way to approve, by machine or by reviewer: the invoice's key and the photos are held
+ * (unique across all merchants), the credit reserved, the payout queued. The caller has judged the
+ * claim by the rules; what is held here is what two concurrent approvals could otherwise both pass.
+ */
 export async function approveClaim(
   client: pg.PoolClient,
   pool: pg.Pool,
   claim: Claim,
-  approval: Partial<Parameters<typeof transitionClaim>[4]> & { benefitFen: number; payeeUserId: string; decidedBy: string; invoiceCode?: string | null; invoiceNumber?: string | null },
+  approval: Partial<Parameters<typeof transitionClaim>[4]> & { benefitFen: number; payeeUserId: string; decidedBy: string },
+  event: { details?: Record<string, unknown> } = {},
 ): Promise<void> {
   const { payeeUserId, ...fields } = approval;
   const invoiceCode = approval.invoiceCode ?? claim.invoiceCode;
   const invoiceNumber = approval.invoiceNumber ?? claim.invoiceNumber;
-  if (invoiceCode && invoiceNumber) await holdInvoice(client, claim, invoiceCode, invoiceNumber);
+  const visitDate = approval.visitDate ?? claim.visitDate;
+  if (!invoiceCode || !invoiceNumber) throw new ApprovalRefused('invoice_key_required', 'an approval names the invoice: its code and number (票据代码, 票据号码)');
+  if (!visitDate) throw new ApprovalRefused('visit_date_required', 'an approval names the visit day (开票日期): the balance on that day limits the amount');
+  if ((approval.coveredFen ?? claim.coveredFen) === null) throw new ApprovalRefused('covered_required', 'an approval names the covered charges: they limit the amount');
+  await holdInvoice(client, claim, invoiceCode, invoiceNumber);
+  await holdPhotos(client, claim, visitDate);
   const payout = await createPayout(client, pool, { merchantId: claim.merchantId, claimId: claim.claimId, amountFen: approval.benefitFen, payeeUserId });
   const yuan = (approval.benefitFen / 100).toFixed(2);
   await transitionClaim(
     client,
     claim,
     'approved',
-    { code: 'approved', zh: `已批准报销 ¥${yuan}，正在转账到您的账户。`, en: `Approved: ¥${yuan} is being transferred to your wallet.`, details: { payoutId: payout.payoutId, decidedBy: approval.decidedBy } },
-    { ...fields, decision: 'approve' },
+    { code: 'approved', zh: `已批准报销 ¥${yuan}，正在转账到您的账户。`, en: `Approved: ¥${yuan} is being transferred to your wallet.`, details: { ...event.details, payoutId: payout.payoutId } },
+    { ...fields, invoiceCode, invoiceNumber, visitDate, decision: 'approve' },
   );
   await enqueue(client, CLAIM_TASKS.pay, { merchantId: claim.merchantId, claimId: claim.claimId, payoutId: payout.payoutId }, { jobKey: payJobKey(payout.payoutId), maxAttempts: 25 });
 }

@@ -39,6 +39,9 @@ function readings(invoice: Invoice): [string, number][] {
     ['pooling_fund', invoice.payment.poolingFundFen],
     ['personal_account', invoice.payment.personalAccountFen],
     ['personal_cash', invoice.payment.personalCashFen],
+    ['other_funds', invoice.payment.otherFundsFen ?? null],
+    ['department', invoice.department ?? null],
+    ['diagnosis', invoice.diagnosis ?? null],
   ];
   return [
     ...fields.filter(([, f]) => f !== null && f.source !== 'derived').map(([name, f]): [string, number] => [name, f!.confidence]),
@@ -78,8 +81,9 @@ function crossCheckEvidence(code: FindingCode, invoice: Invoice): Evidence {
     case 'words_equal_figures':
       return { wordsFen: invoice.totalInWordsFen?.value ?? null, figuresFen: total };
     case 'payment_split_sums_to_total': {
-      const parts = [p.poolingFundFen, p.personalAccountFen, p.personalCashFen].map((f) => f?.value ?? 0);
-      return { poolingFundFen: parts[0]!, personalAccountFen: parts[1]!, personalCashFen: parts[2]!, splitSumFen: parts[0]! + parts[1]! + parts[2]!, totalFen: total };
+      const parts = [p.poolingFundFen, p.personalAccountFen, p.personalCashFen, p.otherFundsFen].map((f) => f?.value ?? 0);
+      const splitSumFen = parts.reduce((sum, fen) => sum + fen, 0);
+      return { poolingFundFen: parts[0]!, personalAccountFen: parts[1]!, personalCashFen: parts[2]!, otherFundsFen: parts[3]!, splitSumFen, totalFen: total };
     }
     default:
       return qrEvidence(invoice);

@@ -14,27 +14,40 @@ import { ApiError } from '../http/errors.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { deadJobs, retryDeadJob } from '../jobs/index.ts';
 import { inLedgerTransaction } from '../ledger/index.ts';
-import { creditContext, lockMerchants } from '../points/index.ts';
-import { approveClaim, InvoiceAlreadyClaimed } from './pipeline.ts';
-import { CLASSIC_2019_CLAIM_RULES } from './rules.ts';
+import { databaseHospitalRegistry } from '../hospitals/index.ts';
+import { lockMerchants } from '../points/index.ts';
+import type { HospitalRegistry } from '../recognition/index.ts';
+import type { ReviewerCorrections } from './corrections.ts';
+import { evaluateClaim, recognisedPages } from './evaluate.ts';
+import { ApprovalRefused, approveClaim } from './pipeline.ts';
+import { reviewApproval } from './review-approval.ts';
 import { ClaimIdParams, ClaimSchema, ReviewDecisionSchema, claimJson } from './schema.ts';
-import { claimTimeline, getClaim, listClaims, queueContext, transitionClaim, type Claim } from './store.ts';
+import { claimTimeline, getClaim, listClaims, queueContext, transitionClaim } from './store.ts';
 
 /** A claim in review should be decided within this time (the queue flags older ones). */
 export const REVIEW_SLA_HOURS = 24;
 const REVIEWABLE = ['in_review', 'photo_requested'] as const;
 
-/** The most a reviewer may approve: the rule's limits (covered charges when known, the cap, both balances). */
-async function approvalCeilingFen(client: Parameters<typeof creditContext>[0], claim: Claim): Promise<number> {
-  const credit = await creditContext(client, claim.merchantId, claim.visitDate);
-  const limits = [CLASSIC_2019_CLAIM_RULES.perClaimCapFen, credit.availableNowFen, credit.availableAtEndOfDayFen];
-  if (claim.coveredFen !== null) limits.push(claim.coveredFen);
-  return Math.max(0, Math.min(...limits));
+type ReviewDecision = Type.Static<typeof ReviewDecisionSchema>;
+
+/** The reviewer's readings, the hospital resolved in the registry (an unknown id is refused by name). */
+function correctionsOf(body: ReviewDecision, hospitals: HospitalRegistry): ReviewerCorrections {
+  const hospital = body.hospitalId === undefined ? undefined : hospitals.byId(body.hospitalId);
+  if (body.hospitalId !== undefined && !hospital) throw new ApiError(422, 'hospital_not_in_registry', `no hospital ${body.hospitalId} in the registry`, 'hospitalId');
+  return {
+    ...(body.invoiceCode === undefined ? {} : { invoiceCode: body.invoiceCode }),
+    ...(body.invoiceNumber === undefined ? {} : { invoiceNumber: body.invoiceNumber }),
+    ...(body.visitDate === undefined ? {} : { visitDate: body.visitDate }),
+    ...(hospital === undefined ? {} : { hospital }),
+    ...(body.coveredFen === undefined ? {} : { coveredFen: body.coveredFen }),
+  };
 }
 
 export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const reviewers = authenticate(ctx, { merchant: false, staffRoles: ['reviewer', 'ops'] });
+  // a reviewer's decision is judged against the registry as it stands now
+  const registry = databaseHospitalRegistry(ctx.pool, { maxStaleMs: 0 });
 
   app.get(
     '/v1/review/claims',
@@ -108,7 +121,10 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
       },
     },
     async (request) => {
-      const { action, amountFen, reasonCode, note } = request.body;
+      const { action, amountFen, reasonCode, note, messageToMerchant } = request.body;
+      // the merchant's timeline carries the reason's code and the reviewer's message to the merchant;
+      // the internal note and the reviewer's identity stay in the audit log
+      const told = { reasonCode, ...(messageToMerchant === undefined ? {} : { messageToMerchant }) };
       const actor = actorOf(request);
       const claimId = request.params.id;
       const found = await getClaim(ctx.pool, claimId);
@@ -119,24 +135,42 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
         if (!(REVIEWABLE as readonly string[]).includes(claim.status)) {
           throw new ApiError(409, 'claim_not_in_review', `the claim is ${claim.status}, not waiting for review`, 'id');
         }
-        const details = { action, reasonCode, amountFen: amountFen ?? null, note: note ?? null, from: claim.status };
+        const details = { action, reasonCode, amountFen: amountFen ?? null, note: note ?? null, messageToMerchant: messageToMerchant ?? null, from: claim.status };
         if (action === 'approve') {
-          const ceiling = await approvalCeilingFen(client, claim);
-          const amount = amountFen ?? claim.benefitFen ?? ceiling;
-          if (amount < 1 || amount > ceiling) throw new ApiError(422, 'amount_above_rules', `the rules allow at most ${ceiling} fen for this claim`, 'amountFen');
-          const { rows } = await client.query<{ wallet_user_id: string }>('SELECT wallet_user_id FROM merchants WHERE merchant_id = $1', [claim.merchantId]);
-          await approveClaim(client, ctx.pool, claim, { benefitFen: amount, payeeUserId: rows[0]!.wallet_user_id, decidedBy: actor.actorId, reasonCodes: [...claim.reasonCodes, reasonCode] }).catch(
-            (err: unknown) => {
-              if (err instanceof InvoiceAlreadyClaimed) throw new ApiError(409, 'invoice_already_reimbursed', `${err.message}: an invoice is reimbursed at most once`, 'id');
-              throw err;
-            },
-          );
+          // the photo asked for comes first: what it will show is not known yet
+          if (claim.status !== 'in_review') throw new ApiError(409, 'claim_not_in_review', `the claim is ${claim.status}: a new photo was asked for and has not been read`, 'id');
+          if (recognisedPages(claim).length === 0) throw new ApiError(422, 'nothing_read', 'no page of this claim could be read: ask for a new photo', 'id');
+          const hospitals = await registry.current();
+          const corrections = correctionsOf(request.body, hospitals);
+          const { rows } = await client.query<{ legal_name: string; wallet_user_id: string }>('SELECT legal_name, wallet_user_id FROM merchants WHERE merchant_id = $1', [claim.merchantId]);
+          const merchant = rows[0]!;
+          const evaluation = await evaluateClaim(client, { claim, merchantName: merchant.legal_name, hospitals, now: ctx.now(), corrections });
+          const verdict = reviewApproval(evaluation, corrections);
+          if (!verdict.ok) throw new ApiError(verdict.status, verdict.code, verdict.message, verdict.field ?? 'id');
+          const amount = amountFen ?? verdict.ceilingFen;
+          if (amount > verdict.ceilingFen) throw new ApiError(422, 'amount_above_rules', `the rules allow at most ${verdict.ceilingFen} fen for this claim`, 'amountFen');
+          const { invoiceCode, invoiceNumber, visitDate, hospitalId, coveredFen, findings } = evaluation;
+          await approveClaim(client, ctx.pool, claim, {
+            benefitFen: amount,
+            payeeUserId: merchant.wallet_user_id,
+            decidedBy: actor.actorId,
+            reasonCodes: [...claim.reasonCodes, reasonCode],
+            findings,
+            invoiceCode,
+            invoiceNumber,
+            visitDate,
+            hospitalId,
+            coveredFen,
+          }, { details: told }).catch((err: unknown) => {
+            if (err instanceof ApprovalRefused) throw new ApiError(err.code.endsWith('_reimbursed') ? 409 : 422, err.code, err.message, 'id');
+            throw err;
+          });
         } else if (action === 'reject') {
           await transitionClaim(
             client,
             claim,
             'rejected',
-            { code: 'rejected_by_reviewer', zh: `审核未通过（${reasonCode}）。`, en: `Rejected by a reviewer (${reasonCode}).`, details: { reasonCode, note: note ?? null } },
+            { code: 'rejected_by_reviewer', zh: '审核未通过。', en: 'Rejected by a reviewer.', details: told },
             { decision: 'reject', decidedBy: actor.actorId, reasonCodes: [...claim.reasonCodes, reasonCode] },
           );
         } else {
@@ -144,7 +178,7 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
             code: 'photo_requested_by_reviewer',
             zh: '请重新拍摄票据：让票据占满画面、光线充足、对焦清晰。',
             en: 'Please photograph the invoice again: fill the frame, good light, in focus.',
-            details: { reasonCode, note: note ?? null },
+            details: told,
           });
         }
         await recordAudit(client, { ...actor, action: `claim.${action}`, subjectKind: 'claim', subjectId: claim.claimId, details });

@@ -33,6 +33,9 @@ function actingMerchant(principal: Principal, named: string | undefined): number
   return Number(named);
 }
 
+/** A merchant is shown the merchant's view of a claim (schema.ts claimJson); staff the whole. */
+const audience = (request: FastifyRequest): { forMerchant: boolean } => ({ forMerchant: request.principal?.kind === 'merchant' });
+
 /** A merchant sees only its own claims: another merchant's claim id answers 404, as a missing one does. */
 async function visibleClaim(ctx: ClaimsRouteOptions, request: FastifyRequest, claimId: string) {
   const principal = request.principal!;
@@ -66,22 +69,24 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
       const merchantId = actingMerchant(request.principal!, upload.fields.merchantId);
       const exists = await ctx.pool.query('SELECT 1 FROM merchants WHERE merchant_id = $1', [merchantId]);
       if (exists.rowCount === 0) throw new ApiError(404, 'merchant_not_found', `no merchant ${merchantId}`, 'merchantId');
-      const credit = await creditContext(ctx.pool, merchantId, null);
-      if (credit.availableNowFen <= 0) {
-        throw new ApiError(422, 'no_credit', 'there is no credit to spend: collect the credit your customers earned you first (it shows as waiting to be collected)');
-      }
       const stored = await Promise.all(upload.files.map(async (f) => ({ sha256: await ctx.files.put(f.bytes), mediaType: f.mediaType, sizeBytes: f.sizeBytes, role: f.role })));
       const digest = createHash('sha256').update(JSON.stringify({ merchantId, files: stored.map((f) => [f.role, f.sha256]) })).digest('hex');
       const outcome = await runIdempotent(
         ctx.pool,
         request,
         async (client) => {
+          // checked here, after the stored answer was looked up: a retry of a claim that spent the
+          // credit replays its answer instead of being refused for the spending it caused
+          const credit = await creditContext(client, merchantId, null);
+          if (credit.availableNowFen <= 0) {
+            throw new ApiError(422, 'no_credit', 'there is no credit to spend: collect the credit your customers earned you first (it shows as waiting to be collected)');
+          }
           const claim = { merchantId, claimId: randomUUID(), files: stored, submittedAt: new Date() };
           await insertClaim(client, claim);
           await transitionClaim(client, claim, 'submitted', { code: 'submitted', zh: '已收到报销申请。', en: 'Your claim was received.', details: { files: stored.length } });
           await enqueueRecognition(client, claim);
           const row = (await getClaim(client, claim.claimId, merchantId))!;
-          return { statusCode: 201, body: claimJson(row, await claimTimeline(client, merchantId, claim.claimId)) };
+          return { statusCode: 201, body: claimJson(row, await claimTimeline(client, merchantId, claim.claimId), audience(request)) };
         },
         { client: `merchant:${merchantId}`, requestDigest: digest },
       );
@@ -117,7 +122,7 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
         await enqueueRecognition(client, claim);
       });
       const claim = (await getClaim(ctx.pool, found.claimId, found.merchantId))!;
-      return claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId));
+      return claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId), audience(request));
     },
   );
 
@@ -126,7 +131,7 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
     { onRequest: merchantOrStaff, schema: { tags: ['claims'], summary: 'A claim with its timeline', security: bearerSecurity, params: ClaimIdParams, response: { 200: ClaimSchema, ...ERROR_RESPONSES } } },
     async (request) => {
       const claim = await visibleClaim(ctx, request, request.params.id);
-      return claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId));
+      return claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId), audience(request));
     },
   );
 
@@ -144,7 +149,7 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
       const rows = await listClaims(ctx.pool, { merchantId, statuses: request.query.status ? [request.query.status] : undefined, after: before, limit: limit + 1 });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      return { object: 'list' as const, data: page.map((c) => claimJson(c)), hasMore: rows.length > limit, nextCursor: rows.length > limit && last ? encodeTimeCursor(last.submittedAt, last.claimId) : null };
+      return { object: 'list' as const, data: page.map((c) => claimJson(c, undefined, audience(request))), hasMore: rows.length > limit, nextCursor: rows.length > limit && last ? encodeTimeCursor(last.submittedAt, last.claimId) : null };
     },
   );
 
@@ -178,7 +183,7 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
       const send = async () => {
         const claim = await getClaim(ctx.pool, first.claimId, first.merchantId);
         if (!claim || stream.ended) return;
-        stream.send('status', claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId)));
+        stream.send('status', claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId), audience(request)));
         if (TERMINAL.includes(claim.status)) stream.end();
       };
       try {

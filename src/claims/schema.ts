@@ -22,6 +22,23 @@ export const ClaimListQuery = Type.Object(
 
 const EventSchema = Type.Object({ at: Type.String({ format: 'date-time' }), status: Status, code: Type.String(), zh: Type.String(), en: Type.String(), details: Type.Unknown() });
 
+const fen = (description: string) => Type.Union([Type.Integer(), Type.Null()], { description });
+
+/** The benefit's arithmetic (DESIGN.md §1): amount = min(covered, cap, credit on the visit day, credit now). */
+const ArithmeticSchema = Type.Object({
+  totalFen: fen("The invoice's total"),
+  fundsPaidFen: fen('What the pooling fund and every other fund paid; null when the split was not read'),
+  patientPaidFen: fen('What the patient paid: the total less the funds'),
+  coveredFen: fen('Covered charges: the covered items, never more than the patient paid'),
+  capFen: fen('The most one claim pays'),
+  creditAtVisitFen: fen('Credit available at the end of the visit day'),
+  creditNowFen: fen('Credit available when the claim was judged'),
+  amountFen: fen('What the claim pays; null for a refused claim'),
+  decidingLimit: Type.Union([Type.Literal('covered'), Type.Literal('cap'), Type.Literal('balance_at_visit'), Type.Literal('balance_now'), Type.Literal('reviewer'), Type.Null()], {
+    description: 'Which bound gave the amount (reviewer: a reviewer approved less); null for a refused claim',
+  }),
+});
+
 export const ClaimSchema = Type.Object({
   object: Type.Literal('claim'),
   id: Type.String({ format: 'uuid' }),
@@ -42,6 +59,7 @@ export const ClaimSchema = Type.Object({
   coveredFen: Type.Union([Type.Integer(), Type.Null()]),
   benefitFen: Type.Union([Type.Integer(), Type.Null()]),
   paidFen: Type.Union([Type.Integer(), Type.Null()]),
+  arithmetic: Type.Union([ArithmeticSchema, Type.Null()], { description: 'How the amount follows from the bill and the credit; null before the claim was judged' }),
   findings: Type.Unknown({ description: 'Each check: code, outcome, ground, zh, en, evidence' }),
   timeline: Type.Optional(Type.Array(EventSchema)),
 });
@@ -53,12 +71,52 @@ export const ReviewDecisionSchema = Type.Object(
     action: Type.Union([Type.Literal('approve'), Type.Literal('reject'), Type.Literal('request_photo')]),
     amountFen: Type.Optional(Type.Integer({ minimum: 1, maximum: 10_000_000, description: 'approve: a corrected amount, never above what the rules allow' })),
     reasonCode: Type.String({ pattern: '^[a-z][a-z0-9_]{2,63}$', description: 'Why, as a stable code (e.g. not_covered, wrong_patient, photo_unreadable)' }),
-    note: Type.Optional(Type.String({ maxLength: 500 })),
+    note: Type.Optional(Type.String({ maxLength: 500, description: 'Internal: kept in the audit log, never shown to the merchant' })),
+    messageToMerchant: Type.Optional(Type.String({ minLength: 1, maxLength: 500, description: 'Shown to the merchant in the claim timeline' })),
+    invoiceCode: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z]{1,20}$', description: 'approve: the 票据代码 as printed, where the machine did not read it' })),
+    invoiceNumber: Type.Optional(Type.String({ pattern: '^[0-9A-Za-z]{1,20}$', description: 'approve: the 票据号码 as printed, where the machine did not read it' })),
+    visitDate: Type.Optional(Type.String({ format: 'date', pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', description: 'approve: the 开票日期 as printed (YYYY-MM-DD)' })),
+    hospitalId: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{1,40}$', description: 'approve: the issuing hospital, a registry id' })),
+    coveredFen: Type.Optional(Type.Integer({ minimum: 0, maximum: 10_000_000, description: 'approve: covered charges in fen, less what any fund paid' })),
   },
   { additionalProperties: false },
 );
 
-export function claimJson(claim: Claim, timeline?: ClaimEvent[]) {
+const BENEFIT_CODES = new Set(['benefit_computed', 'nothing_to_reimburse', 'no_credit']);
+/** Timeline details that name staff or carry their internal notes (rows written before notes were kept apart). */
+const INTERNAL_DETAILS = new Set(['note', 'decidedBy']);
+
+const numberOr = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+
+/** The arithmetic from the benefit finding; a refused claim shows no amount. */
+function arithmeticOf(claim: Claim) {
+  const findings = Array.isArray(claim.findings) ? (claim.findings as { code?: string; evidence?: Record<string, unknown> }[]) : [];
+  const e = findings.find((f) => f.code !== undefined && BENEFIT_CODES.has(f.code))?.evidence;
+  if (!e) return null;
+  const refused = claim.status === 'rejected';
+  const amountFen = refused ? null : (claim.paidFen ?? claim.benefitFen);
+  const ruled = numberOr(e.benefitFen);
+  const limit = e.limitedBy as 'covered' | 'cap' | 'balance_at_visit' | 'balance_now';
+  return {
+    totalFen: numberOr(e.totalFen),
+    fundsPaidFen: numberOr(e.fundsPaidFen),
+    patientPaidFen: numberOr(e.patientPaidFen),
+    coveredFen: claim.coveredFen ?? numberOr(e.coveredFen),
+    capFen: numberOr(e.capFen),
+    creditAtVisitFen: numberOr(e.balanceAtVisitFen),
+    creditNowFen: numberOr(e.balanceNowFen),
+    amountFen,
+    decidingLimit: amountFen === null ? null : ruled !== null && amountFen < ruled ? ('reviewer' as const) : limit,
+  };
+}
+
+/**
+ * `forMerchant`: the merchant's view — who decided is 'machine' or 'reviewer', never a member of
+ * staff, and no internal note reaches the timeline.
+ */
+export function claimJson(claim: Claim, timeline?: ClaimEvent[], options: { forMerchant?: boolean } = {}) {
+  const decidedBy = options.forMerchant && claim.decidedBy !== null ? (claim.decidedBy === 'machine' ? 'machine' : 'reviewer') : claim.decidedBy;
+  const details = (d: Record<string, unknown>) => (options.forMerchant ? Object.fromEntries(Object.entries(d).filter(([k]) => !INTERNAL_DETAILS.has(k))) : d);
   return {
     object: 'claim' as const,
     id: claim.claimId,
@@ -69,12 +127,14 @@ export function claimJson(claim: Claim, timeline?: ClaimEvent[]) {
     files: claim.files,
     invoice: { code: claim.invoiceCode, number: claim.invoiceNumber, visitDate: claim.visitDate, hospitalId: claim.hospitalId },
     decision: claim.decision,
-    decidedBy: claim.decidedBy,
+    decidedBy,
     reasonCodes: claim.reasonCodes,
     coveredFen: claim.coveredFen,
-    benefitFen: claim.benefitFen,
+    // a refused claim pays nothing: no amount is shown beside it
+    benefitFen: claim.status === 'rejected' ? null : claim.benefitFen,
     paidFen: claim.paidFen,
+    arithmetic: arithmeticOf(claim),
     findings: claim.findings ?? [],
-    ...(timeline ? { timeline: timeline.map((e) => ({ ...e, at: e.at.toISOString() })) } : {}),
+    ...(timeline ? { timeline: timeline.map((e) => ({ ...e, details: details(e.details), at: e.at.toISOString() })) } : {}),
   };
 }

@@ -30,14 +30,14 @@ function preferQr<T>(printed: Field<T> | null, fromQr: T | null | undefined): Fi
 }
 
 /**
- * The split (统筹 + 个人账户 + 现金) adds up to the total, so one part the seal made illegible
- * follows from the others.
+ * The split (统筹 + 个人账户 + 现金, and any other fund's line) adds up to the total, so one of the
+ * three main parts the seal made illegible follows from the others.
  */
 function completePayment(payment: PaymentSplit, total: Field<number> | null): PaymentSplit {
   const parts = [payment.poolingFundFen, payment.personalAccountFen, payment.personalCashFen];
   const missing = parts.filter((p) => p === null).length;
   if (!total || missing !== 1) return payment;
-  const known = parts.filter((p): p is Field<number> => p !== null);
+  const known = [...parts, payment.otherFundsFen ?? null].filter((p): p is Field<number> => p !== null);
   const value = total.value - known.reduce((s, p) => s + p.value, 0);
   if (value < 0) return payment;
   const derived: Field<number> = { value, confidence: Math.round(Math.min(total.confidence, ...known.map((p) => p.confidence)) * 900) / 1000, source: 'derived' };
@@ -45,6 +45,7 @@ function completePayment(payment: PaymentSplit, total: Field<number> | null): Pa
     poolingFundFen: payment.poolingFundFen ?? derived,
     personalAccountFen: payment.personalAccountFen ?? derived,
     personalCashFen: payment.personalCashFen ?? derived,
+    otherFundsFen: payment.otherFundsFen ?? null,
   };
 }
 
@@ -63,6 +64,8 @@ export function assembleInvoice(printed: PrintedFields, registry: HospitalRegist
     outpatientNumber: printed.outpatientNumber,
     hospital: matchIssuer(registry, printed.issuerNames),
     insuranceType: printed.insuranceType,
+    department: printed.department,
+    diagnosis: printed.diagnosis,
     items: printed.items,
     totalFen,
     totalInWordsFen: printed.totalInWordsFen,

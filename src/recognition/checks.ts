@@ -86,9 +86,9 @@ function paymentSplitSumsToTotal(invoice: Invoice): Finding {
   if (!invoice.totalFen || parts.some((p) => p === null || p.source === 'derived')) {
     return finding('payment_split_sums_to_total', 'skipped', 'the payment split was not fully printed legibly');
   }
-  const sum = parts.reduce((s, p) => s + p!.value, 0);
+  const sum = parts.reduce((s, p) => s + p!.value, 0) + (invoice.payment.otherFundsFen?.value ?? 0);
   return sum === invoice.totalFen.value
-    ? finding('payment_split_sums_to_total', 'pass', `统筹, 个人账户 and 现金 sum to ${formatFenAsYuan(sum)}`)
+    ? finding('payment_split_sums_to_total', 'pass', `统筹, 个人账户, 现金 and other funds sum to ${formatFenAsYuan(sum)}`)
     : finding('payment_split_sums_to_total', 'fail', `the payment split sums to ${formatFenAsYuan(sum)}, the total says ${formatFenAsYuan(invoice.totalFen.value)}`);
 }
 

@@ -63,11 +63,44 @@ function money(lines: readonly TextLine[], label: string, source: Source): Field
   return hit && fen !== null ? field(fen, hit.confidence, source) : null;
 }
 
+/**
+ * Every other fund's line, summed: a bill may print several (大病保险 and 公务员补助). A label whose
+ * amount is illegible reads as 0 at confidence 0, so that what the patient paid is left in doubt
+ * rather than taken to include an insurer's money.
+ */
+const OTHER_FUNDS = '(?:其[他它](?:基金)?支付|大病保险(?:支付)?|大额(?:医疗)?(?:补助|支付)|公务员(?:医疗)?补助|医疗救助(?:基金)?(?:支付)?|补充(?:医疗)?保险(?:支付)?)';
+function otherFunds(lines: readonly TextLine[], source: Source): Field<number> | null {
+  const hits = lines.flatMap((line) =>
+    [...line.text.matchAll(new RegExp(`${OTHER_FUNDS}${SEP}(?:[¥￥]?${MONEY})?`, 'gu'))].map((m) => {
+      const fen = m[1] === undefined ? null : parseYuanToFen(m[1].replace(',', '.'));
+      return fen === null ? { fen: 0, confidence: 0 } : { fen, confidence: confidenceOf(line, m.index, m.index + m[0].length) };
+    }),
+  );
+  if (hits.length === 0) return null;
+  return field(
+    hits.reduce((sum, h) => sum + h.fen, 0),
+    Math.min(...hits.map((h) => h.confidence)),
+    source,
+  );
+}
+
+/**
+ * A labelled text (科室, 诊断); a label printed with no legible value reads as '' at confidence 0.
+ * A value that is itself followed by a colon is the next label (科室：  开票日期：), not the value.
+ */
+function labelledText(lines: readonly TextLine[], label: string, value: string, source: Source): Field<string> | null {
+  const labelled = new RegExp(label, 'u');
+  const line = lines.find((l) => labelled.test(l.text));
+  if (!line) return null;
+  const m = new RegExp(`${label}(${value})(?!\\p{Script=Han}*[:;!|：])`, 'u').exec(line.text);
+  return m ? field(m[1]!, confidenceOf(line, m.index, m.index + m[0].length), source) : field('', 0, source);
+}
+
 function detectKind(lines: readonly TextLine[], source: Source): Field<InvoiceKind> {
   const rules: [RegExp, InvoiceKind][] = [
     [/住院收费|住院票据/, 'inpatient'],
-    // PP-OCR sometimes reads 门诊 as 内诊 / 门论.
-    [/[门内问]诊收费|门诊票据|门诊.?费票据/, 'outpatient'],
+    // PP-OCR sometimes reads 门诊 as 内诊 / 門诊 / 內诊 (U+5167, serif titles) / 问诊 / 门论.
+    [/[门内內門问]诊收费|[门內門]诊票据|[门內門]诊.?费票据/, 'outpatient'],
     [/电子发票|增值税|普通发票|专用发票/, 'vat'],
     [/药房|药店|药业|销售小票/, 'pharmacy'],
   ];
@@ -167,13 +200,18 @@ export function extractPrintedFields(lines: readonly TextLine[], source: Source)
     outpatientNumber: outpatient ? field(outpatient.groups[0]!, outpatient.confidence, source) : null,
     issuerNames: issuerNames(lines, kind.value, source),
     insuranceType: insurance ? field(insurance.groups[0]!, insurance.confidence, source) : null,
+    // the label needs its colon (often misread as ; ! |): 诊断 also ends item names (超声诊断费)
+    department: labelledText(lines, '(?:就诊)?科室[:;!|：]?\\s*', '\\p{Script=Han}{2,12}', source),
+    diagnosis: labelledText(lines, '(?:临床|门诊)?诊断(?:结果)?[:;!|：]\\s*', '[\\p{Script=Han}A-Za-z0-9()（）、，,]{2,40}', source),
     items: extractItems(lines, source),
     totalFen: money(lines, '(?:\\(小写?\\)|小写\\)?|(?<!金额)合计)', source),
     totalInWordsFen: words && wordsFen !== null ? field(wordsFen, words.confidence, source) : null,
     payment: {
-      poolingFundFen: money(lines, '基金支付', source),
+      // 其他基金支付 ends in 基金支付 too: it is another fund's line, not the pooling fund's
+      poolingFundFen: money(lines, '(?<!其[他它])基金支付', source),
       personalAccountFen: money(lines, '账户支付', source),
       personalCashFen: money(lines, '现金支付', source),
+      otherFundsFen: otherFunds(lines, source),
     },
   };
 }

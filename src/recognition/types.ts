@@ -8,8 +8,11 @@ export type InvoiceKind = 'outpatient' | 'inpatient' | 'pharmacy' | 'vat' | 'unk
 export interface Field<T> {
   readonly value: T;
   readonly confidence: number;
-  /** `derived`: computed from other fields (a payment part hidden by the seal, from the total and the other parts). */
-  readonly source: 'ocr' | 'pdf' | 'qr' | 'derived';
+  /**
+   * `derived`: computed from other fields (a payment part hidden by the seal, from the total and the other parts);
+   * `reviewer`: supplied by a reviewer where the machine could not read (claims/corrections.ts).
+   */
+  readonly source: 'ocr' | 'pdf' | 'qr' | 'derived' | 'reviewer';
   /**
    * For a value taken from the QR code: what the print says (null: not legible), so that a
    * tampered or misread print stays visible next to the machine-readable value.
@@ -43,6 +46,11 @@ export interface PaymentSplit {
   readonly personalAccountFen: Field<number> | null;
   /** 个人现金支付 */
   readonly personalCashFen: Field<number> | null;
+  /**
+   * What every other fund paid, summed (其他基金支付, 其他支付, 大病保险, 公务员补助, 医疗救助, …):
+   * insurers' money too, never the patient's. Null or absent when no such line is printed.
+   */
+  readonly otherFundsFen?: Field<number> | null;
 }
 
 export interface Invoice {
@@ -62,6 +70,13 @@ export interface Invoice {
   readonly outpatientNumber: Field<string> | null;
   readonly hospital: HospitalField | null;
   readonly insuranceType: Field<string> | null;
+  /**
+   * 科室 and 诊断 where the bill prints them: places excluded care shows. A label printed with no
+   * legible value reads as '' at confidence 0 (present, unread), which no check may take for a pass.
+   * Null or absent when not printed.
+   */
+  readonly department?: Field<string> | null;
+  readonly diagnosis?: Field<string> | null;
   readonly items: readonly LineItem[];
   /** 金额合计（小写） */
   readonly totalFen: Field<number> | null;

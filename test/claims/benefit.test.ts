@@ -159,7 +159,10 @@ for (const c of CASES) {
 
 test('the benefit finding shows every bound in yuan', () => {
   const f = benefit(big, { balanceAtVisitDayEndFen: 3000, balanceNowFen: 4000 }).findings.at(-1)!;
+  // 350.00 on the bill, nothing paid by a fund (0 from the pooling fund, no other fund printed)
   assert.deepEqual(f.evidence, {
+    totalFen: 35000,
+    fundsPaidFen: 0,
     coveredFen: 35000,
     patientPaidFen: 35000,
     patientPaidBasis: 'split',

@@ -53,7 +53,9 @@ async function approvedClaims(count: number): Promise<{ merchantId: number; clai
       await lockMerchants(client, [m.merchant_id]);
       await insertClaim(client, { merchantId: m.merchant_id, claimId, files: [], submittedAt: new Date() });
       const claim = (await getClaim(client, claimId, m.merchant_id))!;
-      await approveClaim(client, h.db.pool, claim, { benefitFen: amountFen, payeeUserId: m.wallet_user_id, decidedBy: 'test' });
+      // an approval names the invoice, the visit day and the covered charges (migration 0028)
+      const named = { invoiceCode: '33010126', invoiceNumber: String(5_000 + i).padStart(10, '0'), visitDate: paidAt.toISOString().slice(0, 10), coveredFen: amountFen };
+      await approveClaim(client, h.db.pool, claim, { benefitFen: amountFen, payeeUserId: m.wallet_user_id, decidedBy: 'test', ...named });
     });
     out.push({ merchantId: m.merchant_id, claimId, walletUserId: m.wallet_user_id, amountFen });
   }

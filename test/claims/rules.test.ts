@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { computeBenefit } from '../../src/claims/benefit.ts';
 import { checkClaim } from '../../src/claims/checks.ts';
-import { itemExclusion } from '../../src/claims/exclusions.ts';
+import { textExclusion } from '../../src/claims/exclusions.ts';
 import { CLAIM_FINDING_OUTCOMES } from '../../src/claims/findings.ts';
 import { CLASSIC_2019_CLAIM_RULES, claimRulesProblem } from '../../src/claims/rules.ts';
 import { claimInput, HOSPITALS, invoice } from './support.ts';
@@ -42,9 +42,9 @@ test('exclusion words catch the excluded care and leave ordinary charges alone',
     ['斗殴外伤清创', 'fight_or_alcohol'],
     ['酒精中毒治疗费', 'fight_or_alcohol'],
   ];
-  for (const [name, reason] of excluded) assert.equal(itemExclusion(name, CLASSIC_2019_CLAIM_RULES)?.rule.reason, reason, name);
+  for (const [name, reason] of excluded) assert.equal(textExclusion(name, CLASSIC_2019_CLAIM_RULES)?.rule.reason, reason, name);
   const ordinary = ['挂号费', '诊察费', '西药费', '中成药费', '中草药费', '检查费', '化验费', '治疗费', '卫生材料费', '阿莫西林胶囊', '复方丹参滴丸', '藿香正气口服液', '板蓝根颗粒'];
-  for (const name of ordinary) assert.equal(itemExclusion(name, CLASSIC_2019_CLAIM_RULES), null, name);
+  for (const name of ordinary) assert.equal(textExclusion(name, CLASSIC_2019_CLAIM_RULES), null, name);
 });
 
 test('every number is a parameter: another ruleset decides otherwise', () => {

@@ -73,6 +73,7 @@ export function claimInput(overrides: Partial<ClaimCheckInput> = {}): ClaimCheck
     submittedAt: SUBMITTED_AT,
     alreadyReimbursedByClaimId: null,
     nearDuplicate: null,
+    photoReimbursedByClaimId: null,
     earliestCreditCollectedAt: new Date('2026-01-05T12:00:00+08:00'),
     rules,
     ...overrides,

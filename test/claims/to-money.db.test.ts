@@ -126,10 +126,12 @@ test('a reviewer approves a claim in review, never above the rules, and it is pa
   const invoice = await invoicePhoto(17, merchant.legalName, { layout: 'pharmacy-receipt' });
   const claim = (await submit(merchant.id, invoice.image)).json();
   assert.equal(await waitForClaim(h.db.pool, claim.id, ['paid', 'rejected', 'in_review']), 'in_review');
-  const tooMuch = await h.app.inject({ method: 'POST', url: `/v1/review/claims/${claim.id}/decision`, headers: asReviewer, payload: { action: 'approve', amountFen: 1_300, reasonCode: 'patient_is_spouse' } });
+  // a receipt prints no invoice code and names no hospital of the registry: the reviewer supplies them
+  const read = { invoiceCode: 'R0000017', hospitalId: 'H110001', coveredFen: 1_000 };
+  const tooMuch = await h.app.inject({ method: 'POST', url: `/v1/review/claims/${claim.id}/decision`, headers: asReviewer, payload: { action: 'approve', amountFen: 1_300, reasonCode: 'patient_is_spouse', ...read } });
   assert.equal(tooMuch.statusCode, 422, tooMuch.body);
   assert.equal(tooMuch.json().error.code, 'amount_above_rules');
-  const ok = await h.app.inject({ method: 'POST', url: `/v1/review/claims/${claim.id}/decision`, headers: asReviewer, payload: { action: 'approve', amountFen: 500, reasonCode: 'patient_is_spouse' } });
+  const ok = await h.app.inject({ method: 'POST', url: `/v1/review/claims/${claim.id}/decision`, headers: asReviewer, payload: { action: 'approve', amountFen: 500, reasonCode: 'patient_is_spouse', ...read } });
   assert.equal(ok.statusCode, 200, ok.body);
   assert.equal(await waitForClaim(h.db.pool, claim.id, ['paid']), 'paid');
   assert.equal(h.sandbox.wallet(merchant.walletUserId), 500);
@@ -275,4 +277,46 @@ test('the nightly reconciliation finds our payouts in the gateway’s bill and r
   const again = (await h.app.inject({ url: '/v1/ops/alerts', headers: asOps })).json().data as unknown[];
   assert.equal(again.length, alerts.length);
   await h.db.pool.query('UPDATE payouts SET amount_fen = amount_fen - 1 WHERE payout_id = $1', [paid[0]!.payout_id]);
+});
+
+test('a title whose 门诊 reads as a variant glyph (內诊) is paid; a title not read at all goes to a person, not back with "no invoice was found"', async () => {
+  const merchant = await merchantWithCredit(113);
+  const variant = await invoicePhoto(47, merchant.legalName, { overrides: { outpatientWord: '內诊' } });
+  const claim = (await submit(merchant.id, variant.image)).json();
+  assert.equal(await waitForClaim(h.db.pool, claim.id, ['paid', 'rejected', 'in_review', 'photo_requested']), 'paid');
+  // 浙江省医疗收费票据（电子）: the sheet fills the frame and is read, only its kind is not named
+  const other = await merchantWithCredit(116);
+  const untitled = await invoicePhoto(61, other.legalName, { overrides: { outpatientWord: '' } });
+  const sent = await submit(other.id, untitled.image);
+  assert.equal(sent.statusCode, 201, sent.body);
+  const second = sent.json();
+  assert.equal(await waitForClaim(h.db.pool, second.id, ['paid', 'rejected', 'in_review', 'photo_requested']), 'in_review');
+  const decided = (await h.app.inject({ method: 'GET', url: `/v1/claims/${second.id}`, headers: asOps })).json();
+  assert.ok(decided.reasonCodes.includes('not_outpatient_bill'), JSON.stringify(decided.reasonCodes));
+});
+
+test('a department printed as a field of its own (科室：产科) at a general hospital is refused, not paid', async () => {
+  const merchant = await merchantWithCredit(114);
+  const invoice = await invoicePhoto(53, merchant.legalName, { overrides: { department: '产科' } });
+  const claim = (await submit(merchant.id, invoice.image)).json();
+  assert.equal(await waitForClaim(h.db.pool, claim.id, ['paid', 'rejected', 'in_review', 'photo_requested']), 'rejected');
+  const decided = (await h.app.inject({ method: 'GET', url: `/v1/claims/${claim.id}`, headers: asOps })).json();
+  assert.ok(decided.reasonCodes.includes('excluded_care'), JSON.stringify(decided.reasonCodes));
+  assert.equal(h.sandbox.wallet(merchant.walletUserId), 0);
+});
+
+test('other funds in the split (大病保险, 公务员补助) are read: the split adds up and the claim is paid', async () => {
+  const merchant = await merchantWithCredit(115);
+  const otherFunds = [
+    { label: '大病保险', fen: 300 },
+    { label: '公务员补助', fen: 200 },
+  ];
+  const invoice = await invoicePhoto(59, merchant.legalName, { overrides: { otherFunds } });
+  assert.equal(invoice.truth.insuranceType === '自费', false, 'seed 59 draws an insured bill, whose split is printed');
+  const claim = (await submit(merchant.id, invoice.image)).json();
+  assert.equal(await waitForClaim(h.db.pool, claim.id, ['paid', 'rejected', 'in_review', 'photo_requested']), 'paid');
+  const paid = (await h.app.inject({ method: 'GET', url: `/v1/claims/${claim.id}`, headers: asOps })).json();
+  const patientPaidFen = invoice.truth.totalFen - invoice.truth.payment.poolingFundFen - 500;
+  assert.ok(paid.coveredFen <= patientPaidFen, `covered ${paid.coveredFen} never above what the patient paid (${patientPaidFen})`);
+  assert.equal(paid.paidFen, Math.min(1_200, paid.coveredFen));
 });

@@ -92,3 +92,38 @@ test('a pharmacy drug name read one character off is corrected from the catalogu
   ]);
   assert.deepEqual(extractPrintedFields(page(...receipt), 'pdf').items.map((i) => [i.name, i.printedName]), [['头孢克片', undefined], ['蒲地蓝消炎片', undefined], ['小儿退热贴', undefined]]);
 });
+
+test('the department (科室) and a printed diagnosis (诊断) are read; a label with no legible value is present but unread', () => {
+  const fields = extractPrintedFields(
+    page('浙江省医疗门诊收费票据（电子）', '科室：口腔科  开票日期：2026-03-18', '临床诊断：慢性牙周炎', '项目名称  金额（元）', '超声诊断费  120.00'),
+    'ocr',
+  );
+  assert.equal(fields.department?.value, '口腔科');
+  assert.equal(fields.diagnosis?.value, '慢性牙周炎');
+  assert.deepEqual(fields.items.map((i) => i.name), ['超声诊断费'], 'an item ending in 诊断 is no diagnosis label');
+  const unread = extractPrintedFields(page('就诊科室：  开票日期：2026-03-18', '项目名称  金额（元）', '挂号费  10.00'), 'ocr');
+  assert.deepEqual([unread.department?.value, unread.department?.confidence], ['', 0]);
+  assert.equal(unread.diagnosis, null, 'no diagnosis printed');
+});
+
+test('every other fund in the payment split is read and summed; the pooling fund is not taken from 其他基金支付', () => {
+  const fields = extractPrintedFields(
+    page(
+      '其他基金支付：5.00  大病保险：12.00',
+      '医保统筹基金支付：50.00  个人账户支付：3.45  个人现金支付：40.00',
+      '公务员补助：8.00  其他支付：3.00',
+    ),
+    'ocr',
+  );
+  assert.equal(fields.payment.poolingFundFen?.value, 5000);
+  assert.equal(fields.payment.otherFundsFen?.value, 2800, '5.00 + 12.00 + 8.00 + 3.00');
+  const smudged = extractPrintedFields(page('医保统筹基金支付：50.00  大病保险：', '个人现金支付：40.00'), 'ocr');
+  assert.deepEqual([smudged.payment.otherFundsFen?.value, smudged.payment.otherFundsFen?.confidence], [0, 0], 'a fund printed with no legible amount leaves the split in doubt');
+  assert.equal(extractPrintedFields(page('医保统筹基金支付：50.00'), 'ocr').payment.otherFundsFen, null);
+});
+
+test('variant glyphs OCR gives for 门诊 in the title still read as an outpatient bill', () => {
+  for (const title of ['浙江省医疗內诊收费票据（电子）', '浙江省医疗門诊收费票据（电子）', '浙江省医疗内诊收费票据（电子）']) {
+    assert.equal(extractPrintedFields(page(title), 'ocr').kind.value, 'outpatient', title);
+  }
+});

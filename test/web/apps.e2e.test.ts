@@ -100,18 +100,38 @@ test('a merchant signs in, collects credit, photographs an invoice and watches i
   await page.locator('#invoice-photos').setInputFiles({ name: 'invoice.jpg', mimeType: 'image/jpeg', buffer: invoice.image });
   await page.getByText('已选 1 页').waitFor();
   await assertAccessible(page, 'merchant claim');
+  // the first answer is lost on the way back: the merchant taps again, the app retries with the same key
+  const keys: (string | undefined)[] = [];
+  await page.route('**/v1/claims', async (route) => {
+    keys.push(route.request().headers()['idempotency-key']);
+    if (keys.length > 1) return route.continue();
+    await route.fetch();
+    await route.abort('connectionreset');
+  });
+  await page.getByRole('button', { name: '提交报销' }).click();
+  await page.getByRole('button', { name: '提交报销' }).and(page.locator(':not([disabled])')).waitFor();
   await page.getByRole('button', { name: '提交报销' }).click();
   await page.waitForURL(/#\/claims\/[0-9a-f-]{36}$/);
+  await page.unroute('**/v1/claims');
+  assert.equal(keys.length, 2);
+  assert.ok(keys[0] && keys[0] === keys[1], `one Idempotency-Key for the tap and its retry: ${JSON.stringify(keys)}`);
+  const made = await h.db.pool.query('SELECT count(*)::int AS n FROM claims WHERE merchant_id = $1', [m.id]);
+  assert.equal(made.rows[0].n, 1, 'the retry made no second claim');
   await page.locator('[data-status="paid"]').waitFor({ timeout: 90_000 });
   const claimId = page.url().split('/').at(-1)!;
   const paid = (await h.app.inject({ method: 'GET', url: `/v1/claims/${claimId}`, headers: asOps })).json();
   assert.equal(paid.status, 'paid');
   assert.equal(h.sandbox.wallet(m.walletUserId), paid.paidFen, 'the money reached the wallet');
   await page.getByText('已批准报销').waitFor();
+  // the arithmetic behind the amount, in the merchant's language
+  const arithmetic = page.getByTestId('arithmetic');
+  await arithmetic.getByText('报销金额怎么算').waitFor();
+  await arithmetic.getByText(`¥${(paid.paidFen / 100).toFixed(2)}`, { exact: true }).first().waitFor();
   await page.screenshot({ path: path.join(SCREENSHOTS, 'merchant-claim-paid.zh-CN.png'), fullPage: true });
 
   await page.getByRole('button', { name: 'English' }).click();
   await page.getByText('Claim progress').waitFor();
+  await page.getByTestId('arithmetic').getByText('How the amount was worked out').waitFor();
   await page.getByText('Paid', { exact: true }).first().waitFor();
   await page.getByText('Home', { exact: true }).click();
   await page.getByText('Available credit').waitFor();
@@ -172,6 +192,11 @@ test('a reviewer signs in to the console, approves a claim from the queue, and t
   await page.screenshot({ path: path.join(SCREENSHOTS, 'console-review.zh-CN.png'), fullPage: true });
   const decisionForm = page.locator('form').filter({ has: page.getByRole('button', { name: '批准 (A)' }) }); // the chooser's button is outside it
   await pressUntil(page, 'a', decisionForm);
+  // a receipt prints no invoice code and names no registry hospital: the reviewer supplies what the
+  // machine could not read, and the rules judge it (issue 20)
+  await decisionForm.getByLabel('票据代码').fill('R0000041');
+  await decisionForm.getByLabel('医院编号（名录）').fill('H110001');
+  await decisionForm.getByLabel('可报销费用（元，扣除各项基金支付）').fill('5.00');
   await decisionForm.getByRole('button', { name: '批准 (A)' }).click();
   await page.getByTestId('review-status').filter({ hasText: /approved|paid/ }).waitFor();
   assert.equal(await waitForClaim(h.db.pool, claim.id, ['paid', 'rejected']), 'paid');
@@ -201,8 +226,23 @@ test('an admin adds a catalogue item in the console; a merchant redeems credit f
   await dialog.getByLabel('英文名称').fill('Eye examination');
   await dialog.getByLabel('中文说明').fill('合作眼科门诊一次视力检查');
   await dialog.getByLabel('价格（元额度）').fill('3.50');
-  await dialog.getByRole('button', { name: '保 存' }).or(dialog.getByRole('button', { name: '保存' })).click();
+  // the first save's answer is lost; saving again is a retry of the same action, with the same key
+  const keys: (string | undefined)[] = [];
+  await admin.route('**/v1/catalogue/items', async (route) => {
+    if (route.request().method() !== 'POST') return route.continue();
+    keys.push(route.request().headers()['idempotency-key']);
+    if (keys.length > 1) return route.continue();
+    await route.fetch();
+    await route.abort('connectionreset');
+  });
+  const save = dialog.getByRole('button', { name: '保 存' }).or(dialog.getByRole('button', { name: '保存' }));
+  await save.click();
+  await admin.getByText('已保存').or(admin.locator('.ant-message-error')).first().waitFor();
+  await save.click();
   await admin.getByRole('cell', { name: 'eye-exam', exact: true }).waitFor();
+  await admin.unroute('**/v1/catalogue/items');
+  assert.equal(keys.length, 2);
+  assert.ok(keys[0] && keys[0] === keys[1], `one Idempotency-Key for the save and its retry: ${JSON.stringify(keys)}`);
   await admin.getByText('已保存').waitFor({ state: 'hidden' });
   await assertAccessible(admin, 'console catalogue');
   await admin.screenshot({ path: path.join(SCREENSHOTS, 'console-catalogue.zh-CN.png') });

@@ -1,6 +1,7 @@
 import { App, Button, Form, Input, Modal, Switch, Table, Tag, Typography } from 'antd';
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { actionKeys } from '../shared/api.ts';
 import { fenFromYuan, yuan } from '../shared/money.ts';
 import { consoleApi, type CatalogueItem } from './api.ts';
 import { failureWords } from '../shared/errors.ts';
@@ -22,11 +23,14 @@ export function Catalogue({ canEdit }: { canEdit: boolean }) {
   const [items, setItems] = useState<CatalogueItem[] | null>(null);
   const [editing, setEditing] = useState<CatalogueItem | 'new' | null>(null);
   const [form] = Form.useForm<ItemForm>();
+  // a new item's save, tried again after a failure, is the same action: the item is made once
+  const addKeys = useRef(actionKeys());
   const load = useCallback(() => void consoleApi.catalogue().then((r) => setItems(r.data)), []);
   useEffect(load, [load]);
 
   const open = (item: CatalogueItem | 'new') => {
     setEditing(item);
+    addKeys.current = actionKeys();
     form.setFieldsValue(item === 'new' ? { sku: '', nameZh: '', nameEn: '', descriptionZh: '', descriptionEn: '', price: '', active: true } : { ...item, price: yuan(item.priceFen).slice(1) });
   };
   const save = async () => {
@@ -34,7 +38,7 @@ export function Catalogue({ canEdit }: { canEdit: boolean }) {
     const { price, ...rest } = values;
     const item = { ...rest, descriptionZh: rest.descriptionZh ?? '', descriptionEn: rest.descriptionEn ?? '', priceFen: fenFromYuan(price)! };
     try {
-      if (editing === 'new') await consoleApi.addItem(item);
+      if (editing === 'new') await consoleApi.addItem(item, addKeys.current(JSON.stringify(item)));
       else if (editing) await consoleApi.changeItem(editing.id, item);
       setEditing(null);
       void message.success(t('catalogue.saved'));

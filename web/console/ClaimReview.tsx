@@ -11,6 +11,31 @@ import { failureWords } from '../shared/errors.ts';
 const REASONS = { approve: ['reviewed_ok'], reject: ['not_covered', 'wrong_patient', 'duplicate', 'suspected_tampering'], request_photo: ['photo_unreadable'] } as const;
 const REVIEWABLE = ['in_review', 'photo_requested'];
 
+interface DecisionForm {
+  reasonCode: string;
+  amountYuan?: string;
+  note?: string;
+  messageToMerchant?: string;
+  invoiceCode?: string;
+  invoiceNumber?: string;
+  visitDate?: string;
+  hospitalId?: string;
+  coveredYuan?: string;
+}
+
+/** The readings a reviewer supplies on approval: only those filled in are sent. */
+function readingsOf(values: DecisionForm): Partial<Decision> {
+  const coveredFen = values.coveredYuan ? parseYuanToFen(String(values.coveredYuan)) : null;
+  const text = (v: string | undefined) => (v ? v.trim() : '');
+  return {
+    ...(text(values.invoiceCode) ? { invoiceCode: text(values.invoiceCode) } : {}),
+    ...(text(values.invoiceNumber) ? { invoiceNumber: text(values.invoiceNumber) } : {}),
+    ...(text(values.visitDate) ? { visitDate: text(values.visitDate) } : {}),
+    ...(text(values.hospitalId) ? { hospitalId: text(values.hospitalId) } : {}),
+    ...(coveredFen !== null ? { coveredFen } : {}),
+  };
+}
+
 function useImages(claim: Claim | null): string[] {
   const [urls, setUrls] = useState<string[]>([]);
   useEffect(() => {
@@ -32,7 +57,7 @@ export function ClaimReview({ claimId }: { claimId: string }) {
   const [claim, setClaim] = useState<Claim | null>(null);
   const [action, setAction] = useState<Decision['action'] | null>(null);
   const [busy, setBusy] = useState(false);
-  const [form] = Form.useForm<{ reasonCode: string; amountYuan?: string; note?: string }>();
+  const [form] = Form.useForm<DecisionForm>();
   const images = useImages(claim);
   useEffect(() => void consoleApi.claim(claimId).then(setClaim), [claimId]);
   const reviewable = claim !== null && REVIEWABLE.includes(claim.status);
@@ -40,7 +65,8 @@ export function ClaimReview({ claimId }: { claimId: string }) {
   const choose = useCallback(
     (next: Decision['action']) => {
       setAction(next);
-      form.setFieldsValue({ reasonCode: REASONS[next][0], amountYuan: undefined, note: undefined });
+      form.resetFields();
+      form.setFieldsValue({ reasonCode: REASONS[next][0] });
     },
     [form],
   );
@@ -55,12 +81,21 @@ export function ClaimReview({ claimId }: { claimId: string }) {
     return () => window.removeEventListener('keydown', onKey);
   }, [reviewable, choose]);
 
-  const decide = async (values: { reasonCode: string; amountYuan?: string; note?: string }) => {
+  const decide = async (values: DecisionForm) => {
     if (!action || !claim) return;
     const amountFen = values.amountYuan ? parseYuanToFen(String(values.amountYuan)) : null;
     setBusy(true);
     try {
-      setClaim(await consoleApi.decide(claim.id, { action, reasonCode: values.reasonCode, ...(amountFen ? { amountFen } : {}), ...(values.note ? { note: values.note } : {}) }));
+      setClaim(
+        await consoleApi.decide(claim.id, {
+          action,
+          reasonCode: values.reasonCode,
+          ...(amountFen ? { amountFen } : {}),
+          ...(values.note ? { note: values.note } : {}),
+          ...(values.messageToMerchant ? { messageToMerchant: values.messageToMerchant } : {}),
+          ...(action === 'approve' ? readingsOf(values) : {}),
+        }),
+      );
       setAction(null);
       void message.success(t('review.decided'));
     } catch (err) {
@@ -129,11 +164,25 @@ export function ClaimReview({ claimId }: { claimId: string }) {
                     <Select options={REASONS[action].map((r) => ({ value: r, label: t(`review.reasons.${r}`) }))} />
                   </Form.Item>
                   {action === 'approve' && (
-                    <Form.Item label={t('review.amount')} name="amountYuan">
-                      <InputNumber<string> stringMode min="0.01" step="0.01" style={{ width: '100%' }} />
-                    </Form.Item>
+                    <>
+                      <Form.Item label={t('review.amount')} name="amountYuan">
+                        <InputNumber<string> stringMode min="0.01" step="0.01" style={{ width: '100%' }} />
+                      </Form.Item>
+                      <p className="muted">{t('review.readings')}</p>
+                      {(['invoiceCode', 'invoiceNumber', 'visitDate', 'hospitalId'] as const).map((name) => (
+                        <Form.Item key={name} label={t(`review.${name}`)} name={name}>
+                          <Input maxLength={40} />
+                        </Form.Item>
+                      ))}
+                      <Form.Item label={t('review.coveredYuan')} name="coveredYuan">
+                        <InputNumber<string> stringMode min="0" step="0.01" style={{ width: '100%' }} />
+                      </Form.Item>
+                    </>
                   )}
                   <Form.Item label={t('review.note')} name="note">
+                    <Input.TextArea maxLength={500} rows={2} />
+                  </Form.Item>
+                  <Form.Item label={t('review.messageToMerchant')} name="messageToMerchant">
                     <Input.TextArea maxLength={500} rows={2} />
                   </Form.Item>
                   <Button type="primary" htmlType="submit" loading={busy}>

@@ -26,7 +26,16 @@ export interface Decision {
   action: 'approve' | 'reject' | 'request_photo';
   reasonCode: string;
   amountFen?: number;
+  /** Internal: the audit log keeps it; the merchant never sees it. */
   note?: string;
+  /** Shown to the merchant in the claim's timeline. */
+  messageToMerchant?: string;
+  /** approve: what the machine could not read, as printed (the rules judge them like any reading). */
+  invoiceCode?: string;
+  invoiceNumber?: string;
+  visitDate?: string;
+  hospitalId?: string;
+  coveredFen?: number;
 }
 
 export interface Page<T> {
@@ -150,7 +159,7 @@ export const consoleApi = {
   rulesets: () => http.request<{ data: Ruleset[] }>('GET', '/v1/rulesets'),
   publishRuleset: (body: { name: string; effectiveFrom: string; params: AccrualRules; adopt: boolean }) => http.request<Ruleset>('POST', '/v1/rulesets', body),
   catalogue: () => http.request<{ data: CatalogueItem[] }>('GET', '/v1/catalogue/items?includeInactive=true'),
-  addItem: (item: Omit<CatalogueItem, 'id'>) => http.request<CatalogueItem>('POST', '/v1/catalogue/items', item, { 'idempotency-key': crypto.randomUUID() }),
+  addItem: (item: Omit<CatalogueItem, 'id'>, idempotencyKey: string) => http.request<CatalogueItem>('POST', '/v1/catalogue/items', item, { 'idempotency-key': idempotencyKey }),
   changeItem: (id: string, change: Partial<CatalogueItem>) => http.request<CatalogueItem>('PATCH', `/v1/catalogue/items/${id}`, change),
   payouts: (state: string | null, cursor: string | null) => http.request<Page<Payout>>('GET', `/v1/payouts?limit=50${state ? `&state=${state}` : ''}${page(cursor)}`),
   alerts: () => http.request<{ data: Alert[] }>('GET', '/v1/ops/alerts'),

@@ -1,7 +1,7 @@
 import { Button, Card, ErrorBlock, NoticeBar, Steps, Tag } from 'antd-mobile';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { say, TERMINAL_STATUSES, type Claim } from '../shared/claim.ts';
+import { say, TERMINAL_STATUSES, type Arithmetic, type Claim } from '../shared/claim.ts';
 import { yuan } from '../shared/money.ts';
 import { merchantApi } from './api.ts';
 import { STATUS_COLOR } from './ClaimScreen.tsx';
@@ -35,6 +35,49 @@ function useLiveClaim(claimId: string): { claim: Claim | null; live: boolean; fa
   return { claim, live, failed };
 }
 
+/** The benefit's arithmetic, line by line, as the merchant reads it: min(covered, cap, credit on the visit day, credit now). */
+function ArithmeticCard({ arithmetic }: { arithmetic: Arithmetic }) {
+  const { t } = useTranslation();
+  const money = (fen: number | null) => (fen === null ? t('claim.arithmetic.unknown') : yuan(fen));
+  const rows: [string, number | null][] = [
+    ['total', arithmetic.totalFen],
+    ['funds', arithmetic.fundsPaidFen],
+    ['patientPaid', arithmetic.patientPaidFen],
+    ['covered', arithmetic.coveredFen],
+    ['cap', arithmetic.capFen],
+    ['creditAtVisit', arithmetic.creditAtVisitFen],
+    ['creditNow', arithmetic.creditNowFen],
+  ];
+  return (
+    <div data-testid="arithmetic">
+      <h3>{t('claim.arithmetic.title')}</h3>
+      <dl className="arithmetic">
+        {rows.map(([key, fen]) => (
+          <div key={key}>
+            <dt>{t(`claim.arithmetic.${key}`)}</dt>
+            <dd>{money(fen)}</dd>
+          </div>
+        ))}
+        {arithmetic.amountFen !== null && (
+          <div>
+            <dt>{t('claim.arithmetic.amount')}</dt>
+            <dd>
+              <strong>{yuan(arithmetic.amountFen)}</strong>
+            </dd>
+          </div>
+        )}
+      </dl>
+      {arithmetic.decidingLimit && <p className="muted">{t(`claim.arithmetic.limit.${arithmetic.decidingLimit}`)}</p>}
+    </div>
+  );
+}
+
+/** The reviewer's message to the merchant, where one was written (never the internal note). */
+function messageOf(claim: Claim): string | null {
+  const details = claim.timeline?.findLast((e) => typeof (e.details as { messageToMerchant?: unknown } | null)?.messageToMerchant === 'string')?.details;
+  return (details as { messageToMerchant?: string } | undefined)?.messageToMerchant ?? null;
+}
+
 export function ClaimDetail({ claimId }: { claimId: string }) {
   const { t, i18n } = useTranslation();
   const { claim, live, failed } = useLiveClaim(claimId);
@@ -47,7 +90,9 @@ export function ClaimDetail({ claimId }: { claimId: string }) {
   if (!claim) return <Card>{t('claim.detail')}…</Card>;
   const events = claim.timeline ?? [];
   const last = events.at(-1);
-  const amount = claim.paidFen ?? claim.benefitFen;
+  // a refused claim pays nothing: no amount is shown beside it
+  const amount = claim.status === 'rejected' ? null : (claim.paidFen ?? claim.benefitFen);
+  const message = messageOf(claim);
   return (
     <section className="pad">
       {back}
@@ -68,6 +113,8 @@ export function ClaimDetail({ claimId }: { claimId: string }) {
           </p>
         )}
         {claim.invoice.code && <p className="muted">{t('claim.invoice', { code: claim.invoice.code, number: claim.invoice.number })}</p>}
+        {claim.arithmetic && <ArithmeticCard arithmetic={claim.arithmetic} />}
+        {message && <NoticeBar content={t('claim.message', { message })} color="info" wrap />}
         <Steps direction="vertical" current={events.length - 1}>
           {events.map((e, i) => (
             <Steps.Step key={i} status={e.status === 'rejected' ? 'error' : 'finish'} title={t(`claim.status.${e.status}`)} description={`${say(e, i18n.language)} · ${new Date(e.at).toLocaleTimeString(i18n.language)}`} />

@@ -36,8 +36,8 @@ export function ClaimScreen() {
         <p className="muted">{t('claim.intro')}</p>
         <PhotoPicker
           submitLabel={t('claim.submit')}
-          send={async (form, onProgress) => {
-            const claim = await merchantApi.submitClaim(form, onProgress);
+          send={async (form, onProgress, idempotencyKey) => {
+            const claim = await merchantApi.submitClaim(form, onProgress, idempotencyKey);
             go(`claims/${claim.id}`);
           }}
         />

@@ -6,15 +6,25 @@ import { failureWords } from '../shared/errors.ts';
 
 /**
  * The camera (`capture`) or the gallery, several pages, thumbnails, then one upload with its progress.
- * `send` gets the downscaled pages as a multipart form.
+ * `send` gets the downscaled pages as a multipart form, and the Idempotency-Key of this submission:
+ * sending the same pages again after a failure (a lost answer) is a retry of the same action, with
+ * the same form and key, so the claim is made once.
  */
-export function PhotoPicker({ submitLabel, send }: { submitLabel: string; send: (form: FormData, onProgress: (f: number) => void) => Promise<void> }) {
+export function PhotoPicker({
+  submitLabel,
+  send,
+}: {
+  submitLabel: string;
+  send: (form: FormData, onProgress: (f: number) => void, idempotencyKey: string) => Promise<void>;
+}) {
   const { t, i18n } = useTranslation();
   const input = useRef<HTMLInputElement>(null);
   const [pages, setPages] = useState<File[]>([]);
   const [previews, setPreviews] = useState<string[]>([]);
   const [progress, setProgress] = useState<number | null>(null);
   const [preparing, setPreparing] = useState(false);
+  // the pages this form and key were made for: other pages are another submission
+  const attempt = useRef<{ pages: File[]; form: FormData; key: string } | null>(null);
 
   useEffect(() => {
     const urls = pages.map((p) => URL.createObjectURL(p));
@@ -25,11 +35,14 @@ export function PhotoPicker({ submitLabel, send }: { submitLabel: string; send: 
   const submit = async () => {
     if (pages.length === 0) return void Toast.show({ content: t('claim.noPhotos') });
     try {
-      setPreparing(true);
-      const form = await invoiceForm(pages);
-      setPreparing(false);
+      if (attempt.current?.pages !== pages) {
+        setPreparing(true);
+        attempt.current = { pages, form: await invoiceForm(pages), key: crypto.randomUUID() };
+        setPreparing(false);
+      }
       setProgress(0);
-      await send(form, setProgress);
+      await send(attempt.current.form, setProgress, attempt.current.key);
+      attempt.current = null;
       setPages([]);
     } catch (err) {
       Toast.show({ icon: 'fail', content: failureWords(err, i18n.language, t('errors.network')) });

@@ -67,7 +67,7 @@ export const merchantApi = {
   transfers: (id: string, cursor: string | null) => http.request<Page<Transfer>>('GET', `/v1/merchants/${id}/transfers?limit=20${cursor ? `&cursor=${cursor}` : ''}`),
   claims: (cursor: string | null) => http.request<Page<Claim>>('GET', `/v1/claims?limit=20${cursor ? `&cursor=${cursor}` : ''}`),
   claim: (id: string) => http.request<Claim>('GET', `/v1/claims/${id}`),
-  submitClaim: (form: FormData, onProgress: (f: number) => void) => http.upload<Claim>('/v1/claims', form, onProgress),
+  submitClaim: (form: FormData, onProgress: (f: number) => void, idempotencyKey: string) => http.upload<Claim>('/v1/claims', form, onProgress, { 'idempotency-key': idempotencyKey }),
   catalogue: () => http.request<{ data: CatalogueItem[] }>('GET', '/v1/catalogue/items'),
   orders: (id: string) => http.request<Page<CatalogueOrder>>('GET', `/v1/merchants/${id}/catalogue-orders?limit=20`),
   order: (id: string, itemId: string, idempotencyKey: string) => http.request<CatalogueOrder>('POST', `/v1/merchants/${id}/catalogue-orders`, { itemId, quantity: 1 }, { 'idempotency-key': idempotencyKey }),

@@ -22,7 +22,7 @@ export interface CatalogueItem extends ItemFields {
 export interface ApiClient {
   /** A Blob body (a file) is sent as it is, with its type; anything else as JSON. */
   request<T>(method: string, url: string, body?: unknown, extra?: Record<string, string>): Promise<T>;
-  upload<T>(url: string, form: FormData, onProgress: (fraction: number) => void): Promise<T>;
+  upload<T>(url: string, form: FormData, onProgress: (fraction: number) => void, extra?: Record<string, string>): Promise<T>;
   setCsrfToken(token: string | null): void;
 }
 
@@ -65,12 +65,12 @@ export function apiClient(options: { extraHeaders?: Record<string, string>; onUn
       });
       return settle<T>(res.status, await res.text());
     },
-    upload<T>(url: string, form: FormData, onProgress: (fraction: number) => void): Promise<T> {
+    upload<T>(url: string, form: FormData, onProgress: (fraction: number) => void, extra: Record<string, string> = {}): Promise<T> {
       // XMLHttpRequest, not fetch: only it reports upload progress
       return new Promise<T>((resolve, reject) => {
         const xhr = new XMLHttpRequest();
         xhr.open('POST', url);
-        for (const [k, v] of Object.entries(headers(false))) xhr.setRequestHeader(k, v);
+        for (const [k, v] of Object.entries({ ...headers(false), ...extra })) xhr.setRequestHeader(k, v);
         xhr.upload.onprogress = (e) => e.lengthComputable && onProgress(e.loaded / e.total);
         xhr.onload = () => {
           try {
@@ -83,5 +83,17 @@ export function apiClient(options: { extraHeaders?: Record<string, string>; onUn
         xhr.send(form);
       });
     },
+  };
+}
+
+/**
+ * One Idempotency-Key per user action: the same request sent again (a retry after a lost answer)
+ * reuses the key, so the server answers it once; a different request is a new action with a new key.
+ */
+export function actionKeys(): (request: string) => string {
+  let last: { request: string; key: string } | null = null;
+  return (request) => {
+    if (last?.request !== request) last = { request, key: crypto.randomUUID() };
+    return last.key;
   };
 }

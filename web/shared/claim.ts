@@ -32,8 +32,23 @@ export interface Claim {
   coveredFen: number | null;
   benefitFen: number | null;
   paidFen: number | null;
+  /** How the amount follows from the bill and the credit (src/claims/schema.ts); null before the claim was judged. */
+  arithmetic: Arithmetic | null;
   findings: Finding[];
   timeline?: ClaimEvent[];
+}
+
+export interface Arithmetic {
+  totalFen: number | null;
+  fundsPaidFen: number | null;
+  patientPaidFen: number | null;
+  coveredFen: number | null;
+  capFen: number | null;
+  creditAtVisitFen: number | null;
+  creditNowFen: number | null;
+  /** Null for a refused claim: it pays nothing. */
+  amountFen: number | null;
+  decidingLimit: 'covered' | 'cap' | 'balance_at_visit' | 'balance_now' | 'reviewer' | null;
 }
 
 export interface Page<T> {
