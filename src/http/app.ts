@@ -120,7 +120,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error, request, reply) => {
-    if (error instanceof ApiError) return reply.code(error.statusCode).send(errorBody(error.code, error.message, error.field));
+    if (error instanceof ApiError) {
+      if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+      return reply.code(error.statusCode).send(errorBody(error.code, error.message, error.field));
+    }
     const err = error as Error & { validation?: unknown[]; validationContext?: string; code?: string; statusCode?: number };
     if (err.validation && err.validation.length > 0) {
       const described = describeValidationError(err.validationContext ?? 'body', err.validation[0] as never);
