@@ -84,6 +84,7 @@ export async function serve(options: { demo: boolean } = { demo: true }): Promis
       logger,
       devEndpoints: config.env === 'development',
       secureCookies: config.env === 'production',
+      trustedProxies: config.trustedProxies,
       files: localFileStore(config.filesDir),
       ...(config.smsGateway && { smsProvider: new HttpSmsProvider(config.smsGateway) }),
     });

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { DEFAULT_HISTORY_RETENTION_DAYS, MIN_HISTORY_RETENTION_DAYS } from '../db/history.ts';
 import { publicKeyFrom } from '../payments/signature.ts';
@@ -67,6 +68,8 @@ export interface Config {
   platformPublicKey: string | null;
   /** The app id (app_id) the platform's notifications must carry; the development one with the development key pair. */
   platformAppId: string;
+  /** CAREPOINTS_TRUSTED_PROXIES: the proxies whose X-Forwarded-For is believed (addresses or CIDR ranges). */
+  trustedProxies: string[];
   /** CAREPOINTS_HISTORY_RETENTION_DAYS: payment history older than this is dropped, a quarter at a time. */
   historyRetentionDays: number;
 }
@@ -204,6 +207,22 @@ function walletGateway(env: Env, mode: Environment): WalletGatewayConfig | null 
   };
 }
 
+/** Addresses or CIDR ranges (10.0.0.0/8, fd00::/8), comma-separated; a bad entry names itself. */
+function trustedProxies(env: Env): string[] {
+  const raw = env.CAREPOINTS_TRUSTED_PROXIES;
+  if (raw === undefined || raw.trim() === '') return [];
+  return raw.split(',').map((entry) => {
+    const trimmed = entry.trim();
+    const [address = '', prefix, ...rest] = trimmed.split('/');
+    const family = net.isIP(address);
+    const maxPrefix = family === 4 ? 32 : 128;
+    if (family === 0 || rest.length > 0 || (prefix !== undefined && (!/^[0-9]{1,3}$/.test(prefix) || Number(prefix) > maxPrefix))) {
+      throw new ConfigError('CAREPOINTS_TRUSTED_PROXIES', `expected comma-separated addresses or CIDR ranges, got ${JSON.stringify(trimmed)}`);
+    }
+    return trimmed;
+  });
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const mode = environment(env);
   const logLevel = env.LOG_LEVEL ?? 'info';
@@ -236,6 +255,7 @@ export function loadConfig(env: Env = process.env): Config {
     filesDir: path.resolve(env.CAREPOINTS_FILES_DIR || path.join(env.CAREPOINTS_DATA_DIR || './data', 'files')),
     workerConcurrency: integerInRange(env, 'CAREPOINTS_WORKERS', 4, 0, 16),
     walletGateway: gateway,
+    trustedProxies: trustedProxies(env),
     historyRetentionDays: integerInRange(env, 'CAREPOINTS_HISTORY_RETENTION_DAYS', DEFAULT_HISTORY_RETENTION_DAYS, MIN_HISTORY_RETENTION_DAYS, 3_650),
   };
 }

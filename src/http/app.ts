@@ -59,6 +59,11 @@ export interface AppOptions {
   files?: FileStore;
   /** The built web apps (scripts/build-web.ts); default web/dist. Without a build, / is a page leading to the API docs. */
   webDist?: string;
+  /**
+   * The proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed: the client address
+   * (rate limits, audit) is then the first one not among them. None: the socket's peer.
+   */
+  trustedProxies?: readonly string[];
 }
 
 function ajv(coerceTypes: boolean): Ajv {
@@ -78,6 +83,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
+    trustProxy: options.trustedProxies?.length ? [...options.trustedProxies] : false,
     routerOptions: { maxParamLength: MAX_PARAM_CHARS },
     frameworkErrors,
     clientErrorHandler,
