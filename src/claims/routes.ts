@@ -205,7 +205,14 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
       const file = claim.files.find((f) => f.sha256 === request.params.sha256);
       const bytes = file ? await ctx.files.get(file.sha256) : null;
       if (!file || !bytes) throw new ApiError(404, 'file_not_found', 'this claim has no such file', 'sha256');
-      return reply.type(file.mediaType).header('cache-control', 'private, max-age=86400, immutable').send(bytes);
+      // served from the app's origin: never run as a page (a sandbox with nothing allowed), a PDF saved rather than opened here
+      const extension = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'application/pdf': 'pdf' }[file.mediaType];
+      return reply
+        .type(file.mediaType)
+        .header('cache-control', 'private, max-age=86400, immutable')
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .header('content-disposition', `${file.mediaType === 'application/pdf' ? 'attachment' : 'inline'}; filename="${file.sha256.slice(0, 16)}.${extension}"`)
+        .send(bytes);
     },
   );
 

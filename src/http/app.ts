@@ -8,7 +8,7 @@ import type { KeyObject } from 'node:crypto';
 import type pg from 'pg';
 import { isDatabaseUnavailable } from '../db/database.ts';
 import type { FileStore } from '../storage/index.ts';
-import { authRoutes, createAuthSettings, DevSmsProvider, SmsDispatcher, staffRoutes, type AuthLimits, type SmsProvider } from '../auth/index.ts';
+import { authenticate, authRoutes, createAuthSettings, DevSmsProvider, SmsDispatcher, staffRoutes, type AuthLimits, type SmsProvider } from '../auth/index.ts';
 import { catalogueRoutes } from '../catalogue/index.ts';
 import { ClaimWatch, claimRoutes } from '../claims/index.ts';
 import type { ApiRole } from '../config/config.ts';
@@ -152,8 +152,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody('route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`)));
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
+    // everywhere: no answer is sniffed into another type, framed by another site, or leaks its URL onward
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'no-referrer');
     return payload;
   });
+  // the console's cookie is read by the operations pages' credential check below
+  await app.register(cookie);
+  // what the process and its API look like inside is for operators: an ops key or an admin's console session
+  const operators = authenticate(ctx, { staffRoles: ['ops'], consoleRoles: ['admin'] });
 
   await app.register(swagger, {
     openapi: {
@@ -169,7 +177,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiHooks: { onRequest: operators } });
 
   app.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is alive', response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
   app.get(
@@ -184,11 +192,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       }
     },
   );
-  app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: false } }, async (_request, reply) => {
+  app.get('/metrics', { onRequest: operators, schema: { tags: ['operations'], summary: 'Prometheus metrics (an ops key or an admin console session)', hide: false } }, async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  await app.register(cookie);
   await app.register(webRoutes, { dist: options.webDist ?? DEFAULT_WEB_DIST });
   await app.register(authRoutes, ctx);
   await app.register(staffRoutes, ctx);

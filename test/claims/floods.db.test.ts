@@ -116,3 +116,16 @@ test('a PDF image bomb ends as a retake that says the file is too large to read 
   assert.equal(rows[0]!.code, 'retake_too_large_to_read');
   assert.equal(rows[0]!.details.reason, 'document_too_large');
 });
+
+test("a claim's file is served as what it is, never as a page of this origin", async () => {
+  const [merchant] = await merchantsWithCredit(idle, 1, 2601);
+  const { image } = await invoicePhoto(2601, '陈静');
+  const answer = await submit(idle, merchant!.id, image);
+  const claim = answer.json();
+  assert.equal(answer.statusCode, 201, answer.body);
+  const file = await idle.app.inject({ url: `/v1/claims/${claim.id}/files/${claim.files[0].sha256}`, headers: asOps });
+  assert.equal(file.statusCode, 200);
+  assert.equal(file.headers['x-content-type-options'], 'nosniff');
+  assert.equal(file.headers['content-security-policy'], "default-src 'none'; sandbox");
+  assert.match(String(file.headers['content-disposition']), /^inline; filename="[0-9a-f]{16}\.(png|jpg)"$/);
+});
