@@ -95,7 +95,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // JSON only (form-encoded notifications register their own parser): anything else is a 415
   app.removeContentTypeParser('text/plain');
 
-  const metrics = createMetrics();
+  const metrics = createMetrics(options.pool);
   const ingest = new IngestBatcher(options.pool);
   const auth = createAuthSettings({
     secret: options.idHashKey,

@@ -5,6 +5,7 @@ import Type from 'typebox';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { ApiError } from '../http/errors.ts';
 import { IngestBusyError } from './batcher.ts';
+import { reportParked } from './isolate.ts';
 import { parseNotification } from './notification.ts';
 import { verifyRsa2 } from './signature.ts';
 
@@ -57,10 +58,11 @@ export const notificationWebhook: FastifyPluginAsync<AppContext> = async (fastif
       }
       const parsed = parseNotification(fields, ctx.now());
       if (!parsed.ok) throw new ApiError(400, parsed.code, parsed.message, parsed.field);
-      await ctx.ingest.submit(parsed.notification).catch((err: unknown) => {
+      const result = await ctx.ingest.submit(parsed.notification).catch((err: unknown) => {
         if (err instanceof IngestBusyError) throw new ApiError(503, 'ingest_busy', `${err.message}; retry in ${INGEST_RETRY_AFTER_SECONDS} s`, undefined, INGEST_RETRY_AFTER_SECONDS);
         throw err;
       });
+      await reportParked(ctx.pool, request.log, [result], 'webhook');
       return reply.type('text/plain').send('success');
     },
   );
