@@ -64,7 +64,15 @@ export interface AppOptions {
    * (rate limits, audit) is then the first one not among them. None: the socket's peer.
    */
   trustedProxies?: readonly string[];
+  /** Time a whole request (headers and body) may take to arrive; default REQUEST_TIMEOUT_SECONDS. */
+  requestTimeoutSeconds?: number;
 }
+
+/**
+ * A request must arrive whole within this: a body trickled a byte at a time no longer holds a socket
+ * (408 request_timeout). Generous for a 15 MiB photo on a slow mobile link; streams are not requests.
+ */
+export const REQUEST_TIMEOUT_SECONDS = 120;
 
 function ajv(coerceTypes: boolean): Ajv {
   // Bodies are strict (no coercion, unknown fields refused); path and query strings may coerce.
@@ -79,11 +87,16 @@ function ajv(coerceTypes: boolean): Ajv {
 export const LIVE_CHANNEL_CONNECTIONS = 2;
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const requestTimeoutMs = (options.requestTimeoutSeconds ?? REQUEST_TIMEOUT_SECONDS) * 1000;
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
     trustProxy: options.trustedProxies?.length ? [...options.trustedProxies] : false,
+    requestTimeout: requestTimeoutMs,
+    // how often Node looks for requests past their time (its default, 30 s, would stretch the bound);
+    // Node enforces the request's time only with the headers' time no longer than it (60 s at most)
+    http: { connectionsCheckingInterval: 1_000, headersTimeout: Math.min(60_000, requestTimeoutMs) },
     routerOptions: { maxParamLength: MAX_PARAM_CHARS },
     frameworkErrors,
     clientErrorHandler,
