@@ -4,7 +4,7 @@ import { OTP_LIFETIME_MS, OTP_MAX_FAILED_ATTEMPTS, type AuthSettings, type RateR
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
-export type RateScope = 'otp_phone' | 'otp_ip' | 'sign_in_ip';
+export type RateScope = 'otp_phone' | 'otp_ip' | 'sign_in_ip' | 'staff_sign_in_ip' | 'otp_phone_known';
 
 /** Rate events and dead codes older than this are swept when codes are requested. */
 const RETENTION_MS = 2 * 24 * 3600_000;
@@ -50,21 +50,25 @@ export type CodeRequestOutcome =
  * alike (limits counted, a code row written) so that nothing tells an enrolled phone from another;
  * only an enrolled phone's code is returned for sending.
  */
-export async function requestCode(pool: pg.Pool, settings: AuthSettings, input: { phone: string; address: string; now: Date }): Promise<CodeRequestOutcome> {
+export async function requestCode(pool: pg.Pool, settings: AuthSettings, input: { phone: string; address: string; ip: string; now: Date }): Promise<CodeRequestOutcome> {
   const { phone, address, now } = input;
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
+    // From an address a merchant of this phone signed in from, the phone's codes come from a budget
+    // of their own: anyone can spend the phone's shared budget, and must not lock its merchant out.
+    const known = await signedInFrom(client, phone, input.ip);
+    const phoneScope: RateScope = known ? 'otp_phone_known' : 'otp_phone';
     // always phone before address, so two requests never wait on each other crosswise
-    await lockRateKey(client, 'otp_phone', phone);
+    await lockRateKey(client, phoneScope, phone);
     await lockRateKey(client, 'otp_ip', address);
     const byAddress = await retryAfterSeconds(client, 'otp_ip', address, settings.limits.otpPerAddress, now);
-    const byPhone = await retryAfterSeconds(client, 'otp_phone', phone, settings.limits.otpPerPhone, now);
+    const byPhone = await retryAfterSeconds(client, phoneScope, phone, settings.limits.otpPerPhone, now);
     if (byAddress !== null || byPhone !== null) {
       await client.query('ROLLBACK');
       return byAddress !== null ? { ok: false, limitedBy: 'address', retryAfterSeconds: byAddress } : { ok: false, limitedBy: 'phone', retryAfterSeconds: byPhone! };
     }
-    await countRateEvent(client, 'otp_phone', phone, now);
+    await countRateEvent(client, phoneScope, phone, now);
     await countRateEvent(client, 'otp_ip', address, now);
     const horizon = new Date(now.getTime() - RETENTION_MS);
     await client.query('DELETE FROM auth_rate_events WHERE at < $1', [horizon]);
@@ -87,6 +91,15 @@ export async function requestCode(pool: pg.Pool, settings: AuthSettings, input: 
   } finally {
     client.release();
   }
+}
+
+/** Whether a merchant with this phone signed in from this address (its sessions keep the address). */
+async function signedInFrom(client: pg.PoolClient, phone: string, ip: string): Promise<boolean> {
+  const { rows } = await client.query<{ known: boolean }>(
+    'SELECT EXISTS (SELECT 1 FROM auth_sessions s JOIN merchants m USING (merchant_id) WHERE s.ip = $2 AND m.phone = $1) AS known',
+    [phone, ip.slice(0, 64)],
+  );
+  return rows[0]!.known;
 }
 
 export type CodeCheck = { status: 'match' } | { status: 'missing' | 'expired' | 'exhausted' } | { status: 'wrong'; attemptsLeft: number };

@@ -60,14 +60,14 @@ export const authRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx) =
         tags: ['auth'],
         summary: 'Send a one-time sign-in code by SMS',
         description:
-          'Answers 202 alike for every well-formed phone, enrolled or not (only an enrolled phone is sent a code). The code has 6 digits, lives 5 minutes, allows 5 wrong tries and replaces any earlier code. Rate-limited per phone (1 a minute, 10 a day) and per client address (20 an hour): 429 with Retry-After.',
+          'Answers 202 alike for every well-formed phone, enrolled or not (only an enrolled phone is sent a code). The code has 6 digits, lives 5 minutes, allows 5 wrong tries and replaces any earlier code. Rate-limited per phone (1 a minute, 10 a day; an address the phone signed in from has a budget of its own, so strangers spending it lock no merchant out) and per client address (20 an hour): 429 with Retry-After.',
         body: Type.Object({ phone: Phone }, { additionalProperties: false }),
         response: { 202: Type.Object({ object: Type.Literal('otp_request'), phone: Type.String(), expiresInSeconds: Type.Integer() }), ...ERROR_RESPONSES },
       },
     },
     async (request, reply) => {
       const { phone } = request.body;
-      const outcome = await requestCode(ctx.pool, ctx.auth, { phone, address: rateKeyOfAddress(request.ip), now: ctx.now() });
+      const outcome = await requestCode(ctx.pool, ctx.auth, { phone, address: rateKeyOfAddress(request.ip), ip: request.ip, now: ctx.now() });
       if (!outcome.ok) {
         return outcome.limitedBy === 'phone'
           ? tooMany(reply, outcome.retryAfterSeconds, 'too many codes requested for this phone', 'phone')

@@ -24,6 +24,27 @@ export class DevSmsProvider implements SmsProvider {
   }
 }
 
+/** How long the operator's SMS gateway may take to accept a text. */
+const SMS_GATEWAY_TIMEOUT_MS = 10_000;
+
+/**
+ * The operator's SMS gateway (production): each text is POSTed as JSON { phone, text } with a bearer
+ * token; any answer but 2xx means "not sent". The token is never logged.
+ */
+export class HttpSmsProvider implements SmsProvider {
+  constructor(private readonly gateway: { url: string; token: string }) {}
+
+  async send(phone: string, text: string): Promise<void> {
+    const answer = await fetch(this.gateway.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${this.gateway.token}` },
+      body: JSON.stringify({ phone, text }),
+      signal: AbortSignal.timeout(SMS_GATEWAY_TIMEOUT_MS),
+    });
+    if (!answer.ok) throw new Error(`the SMS gateway answered ${answer.status}`);
+  }
+}
+
 /**
  * Sends without making the HTTP answer wait: the answer to a code request must not take longer for an
  * enrolled phone than for any other. Failures are logged; `settled()` waits for what is in flight

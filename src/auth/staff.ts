@@ -64,10 +64,10 @@ export type StaffSignInOutcome =
   | { ok: false; reason: 'rate_limited'; retryAfterSeconds: number }
   | { ok: false; reason: 'wrong' };
 
-/** Username + password → a console session; failures are audited and count against the address like merchants' failed codes. */
+/** Username + password → a console session; failures are audited and count against the address, apart from merchants' failed codes. */
 export async function staffSignIn(pool: pg.Pool, settings: AuthSettings, input: { username: string; password: string; address: string; ip: string; now: Date }): Promise<StaffSignInOutcome> {
   const { now } = input;
-  const wait = await retryAfterSeconds(pool, 'sign_in_ip', input.address, settings.limits.failedSignInsPerAddress, now);
+  const wait = await retryAfterSeconds(pool, 'staff_sign_in_ip', input.address, settings.limits.failedSignInsPerAddress, now);
   if (wait !== null) return { ok: false, reason: 'rate_limited', retryAfterSeconds: wait };
   const { rows } = await pool.query<{ staff_id: number; username: string; display_name: string; role: StaffRole; password_hash: string }>(
     'SELECT staff_id, username, display_name, role, password_hash FROM staff_users WHERE username = $1 AND disabled_at IS NULL',
@@ -77,7 +77,7 @@ export async function staffSignIn(pool: pg.Pool, settings: AuthSettings, input: 
   const matches = await verify(row?.password_hash ?? (await NOBODY_HASH), input.password).catch(() => false);
   return inTransaction(pool, async (client): Promise<StaffSignInOutcome> => {
     if (!row || !matches) {
-      await countRateEvent(client, 'sign_in_ip', input.address, now);
+      await countRateEvent(client, 'staff_sign_in_ip', input.address, now);
       await recordAudit(client, { at: now, actorKind: 'anonymous', actorId: input.ip.slice(0, 200) || 'unknown', action: 'staff.sign_in_failed', subjectKind: row ? 'staff_user' : null, subjectId: row?.staff_id ?? null, details: row ? {} : { unknownUsername: input.username } });
       return { ok: false, reason: 'wrong' };
     }

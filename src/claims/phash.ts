@@ -4,6 +4,7 @@
  * hospital's template look alike too.
  */
 import sharp from 'sharp';
+import { MAX_INPUT_PIXELS } from '../recognition/index.ts';
 
 const SIZE = 32;
 const LOW = 8;
@@ -43,9 +44,9 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
 }
 
-/** 64-bit pHash as 16 lower-case hex characters; rejects what sharp cannot decode. */
+/** 64-bit pHash as 16 lower-case hex characters; rejects what sharp cannot decode, and images past the recognizer's pixel limit (not sharp's 268 MP default). */
 export async function perceptualHash(image: Buffer): Promise<string> {
-  const pixels = await sharp(image)
+  const pixels = await sharp(image, { limitInputPixels: MAX_INPUT_PIXELS })
     .rotate() // honour EXIF orientation: a phone photo and its upright copy are one picture
     .flatten({ background: '#ffffff' })
     .greyscale()

@@ -6,7 +6,7 @@
 import { assessPhoto, type PhotoQualityReason, type RecognitionResult } from '../recognition/index.ts';
 
 export interface PhotoAdvice {
-  code: PhotoQualityReason | 'damaged_file';
+  code: PhotoQualityReason | 'damaged_file' | 'too_large_to_read';
   zh: string;
   en: string;
 }
@@ -18,6 +18,7 @@ const ADVICE: Record<PhotoAdvice['code'], Omit<PhotoAdvice, 'code'>> = {
   too_small_in_frame: { zh: '票据在画面中太小，请靠近票据、让票据占满画面后重拍。', en: 'The invoice is too small in the photo: move closer so that it fills the frame, and retake it.' },
   too_low_resolution: { zh: '照片分辨率太低，请用相机原图重新上传。', en: 'The photo has too few pixels: send the camera\'s original photo, not a thumbnail.' },
   not_an_invoice: { zh: '未能识别出票据，请让票据占满画面、四角完整后重拍。', en: 'No invoice was found: let the invoice fill the frame, all four corners visible, and retake it.' },
+  too_large_to_read: { zh: '文件过大或过于复杂，无法识别，请上传开具时的电子票据原件或票据照片。', en: 'The file is too large or too complex to read: send the e-bill as it was issued, or a photo of the invoice.' },
   damaged_file: { zh: '照片文件已损坏，请重新拍摄上传。', en: 'The photo file is damaged: take it again and upload the new one.' },
 };
 

@@ -16,7 +16,7 @@ import { isCopyOfApprovedPhoto } from './duplicate-checks.ts';
 import { evaluateClaim, lookAlikePhotos, recognisedPages, type ClaimEvaluation, type PageRecognition } from './evaluate.ts';
 import { mergePages } from './merge.ts';
 import { CLASSIC_2019_CLAIM_RULES } from './rules.ts';
-import { advice, advisePhoto, invoiceFound } from './photo-advice.ts';
+import { advice, advisePhoto, invoiceFound, type PhotoAdvice } from './photo-advice.ts';
 import { perceptualHash } from './phash.ts';
 import { getClaim, transitionClaim, type Claim } from './store.ts';
 import { inTransaction } from '../db/transaction.ts';
@@ -43,8 +43,12 @@ export const CLAIM_TASKS = { recognize: 'claim_recognize', decide: 'claim_decide
 const payJobKey = (payoutId: string, retry = 0): string => (retry === 0 ? `payout:${payoutId}` : `payout:${payoutId}:retry:${retry}`);
 const payJobKeys = (payoutId: string): string[] => Array.from({ length: MAX_PAY_RETRIES + 1 }, (_, retry) => payJobKey(payoutId, retry));
 
+/**
+ * A merchant's recognitions share one job queue: they are read one at a time, and a merchant with
+ * claims waiting never keeps another's from the next free recognition slot.
+ */
 export function enqueueRecognition(client: pg.PoolClient, job: ClaimJob): Promise<void> {
-  return enqueue(client, CLAIM_TASKS.recognize, { ...job }, { jobKey: `claim:${job.claimId}:recognize` });
+  return enqueue(client, CLAIM_TASKS.recognize, { ...job }, { jobKey: `claim:${job.claimId}:recognize`, queueName: `claim_recognize:${job.merchantId}` });
 }
 
 function claimJob(payload: unknown): ClaimJob {
@@ -77,18 +81,26 @@ async function firstPhotoHash(rt: ClaimsRuntime, claim: Claim): Promise<string |
   return bytes ? perceptualHash(bytes).catch(() => null) : null;
 }
 
+/** Refusals of a file for what reading it would cost (its budgets: bytes, pixels, pieces, seconds): no retake of the same file helps. */
+const TOO_LARGE: readonly string[] = ['file_too_large', 'image_too_large', 'document_too_large', 'too_much_text', 'recognition_timeout'];
+
+function adviceForError(code: string): PhotoAdvice | null {
+  if (['truncated', 'corrupt'].includes(code)) return advice('damaged_file');
+  return TOO_LARGE.includes(code) ? advice('too_large_to_read') : null;
+}
+
 async function recognizeStep(rt: ClaimsRuntime, job: ClaimJob): Promise<void> {
   const claim = await getClaim(rt.pool, job.claimId, job.merchantId);
   if (!claim || claim.status !== 'submitted') return;
   const pages = await recognizePages(rt, claim);
   const phash = await firstPhotoHash(rt, claim);
   const unreadable = pages.find((p) => p.error !== undefined || !invoiceFound(p.result!));
-  const tip = unreadable ? (unreadable.error && ['truncated', 'corrupt'].includes(unreadable.error.code) ? advice('damaged_file') : await adviseFor(rt, unreadable.sha256)) : null;
+  const tip = unreadable ? ((unreadable.error && adviceForError(unreadable.error.code)) ?? (await adviseFor(rt, unreadable.sha256))) : null;
   await inTransaction(rt.pool, async (client) => {
     const current = await getClaim(client, job.claimId, job.merchantId, { lock: true });
     if (current?.status !== 'submitted') return;
     if (tip) {
-      await transitionClaim(client, claim, 'photo_requested', { code: `retake_${tip.code}`, zh: tip.zh, en: tip.en, details: { sha256: unreadable!.sha256 } }, { recognition: pages, phash });
+      await transitionClaim(client, claim, 'photo_requested', { code: `retake_${tip.code}`, zh: tip.zh, en: tip.en, details: { sha256: unreadable!.sha256, ...(unreadable!.error && { reason: unreadable!.error.code }) } }, { recognition: pages, phash });
       return;
     }
     await transitionClaim(client, claim, 'recognized', { code: 'recognized', zh: '票据已识别。', en: 'The invoice was read.', details: { pages: pages.length } }, { recognition: pages, phash });

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type pg from 'pg';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { authenticate, type Principal } from '../auth/index.ts';
 import { bearerSecurity } from '../http/auth.ts';
@@ -26,6 +27,36 @@ export interface ClaimsRouteOptions extends AppContext {
 
 const TERMINAL: readonly ClaimStatus[] = ['paid', 'rejected'];
 
+type Queryable = Pick<pg.Pool, 'query'>;
+
+/** Claims waiting to be read, per merchant: past it a submission answers 429. */
+export const MAX_WAITING_CLAIMS_PER_MERCHANT = 4;
+/** Claims waiting to be read, all merchants together: past it a submission answers 503. */
+export const MAX_WAITING_CLAIMS = 200;
+/** When a refused submission is told to come back: about the time a few claims take to be read. */
+export const WAITING_RETRY_AFTER_SECONDS = 30;
+
+/**
+ * Refuses a submission that would put more claims in the recognition queue than the bounds allow.
+ * In a transaction, the merchant's lock serialises its submissions, so parallel ones cannot all
+ * pass the count; the overall bound may be passed by the few submissions racing at that instant.
+ */
+async function checkRecognitionRoom(db: Queryable, merchantId: number, options: { lock: boolean }): Promise<void> {
+  if (options.lock) await db.query("SELECT pg_advisory_xact_lock(hashtextextended('claims_waiting:' || $1::text, 0))", [merchantId]);
+  const { rows } = await db.query<{ mine: number; all: number }>(
+    "SELECT count(*) FILTER (WHERE merchant_id = $1)::int AS mine, count(*)::int AS all FROM claims WHERE status = 'submitted'",
+    [merchantId],
+  );
+  const { mine, all } = rows[0]!;
+  if (mine >= MAX_WAITING_CLAIMS_PER_MERCHANT) {
+    throw new ApiError(429, 'too_many_claims_waiting', `${mine} of your claims are waiting to be read (at most ${MAX_WAITING_CLAIMS_PER_MERCHANT}); send this one when they are`, undefined, WAITING_RETRY_AFTER_SECONDS);
+  }
+  if (all >= MAX_WAITING_CLAIMS) {
+    throw new ApiError(503, 'recognition_busy', `${all} claims are waiting to be read (at most ${MAX_WAITING_CLAIMS}); retry in ${WAITING_RETRY_AFTER_SECONDS} s`, undefined, WAITING_RETRY_AFTER_SECONDS);
+  }
+}
+
+
 /** The merchant a request acts for: its own session's, or (staff) the one named. */
 function actingMerchant(principal: Principal, named: string | undefined): number {
   if (principal.kind === 'merchant') return principal.merchantId;
@@ -35,6 +66,31 @@ function actingMerchant(principal: Principal, named: string | undefined): number
 
 /** A merchant is shown the merchant's view of a claim (schema.ts claimJson); staff the whole. */
 const audience = (request: FastifyRequest): { forMerchant: boolean } => ({ forMerchant: request.principal?.kind === 'merchant' });
+
+function notWaitingForPhoto(status: ClaimStatus): ApiError {
+  return new ApiError(409, 'claim_not_waiting_for_photo', `the claim is ${status}; new photos are taken only when asked for`, 'id');
+}
+
+async function checkCredit(db: Pick<pg.Pool, 'query'> | pg.PoolClient, merchantId: number): Promise<void> {
+  const credit = await creditContext(db, merchantId, null);
+  if (credit.availableNowFen <= 0) {
+    throw new ApiError(422, 'no_credit', 'there is no credit to spend: collect the credit your customers earned you first (it shows as waiting to be collected)');
+  }
+}
+
+/**
+ * Whether `merchantId` may submit a claim now, asked before the upload is read: it exists, has credit,
+ * and has room in the recognition queue. A request with an Idempotency-Key may be the retry of a claim
+ * already made (whose spending emptied the credit, whose reading fills the queue): for it only the
+ * merchant's existence is asked here, and the rest after its stored answer was looked up.
+ */
+async function checkSubmission(ctx: ClaimsRouteOptions, merchantId: number, mayBeRetry: boolean): Promise<void> {
+  const exists = await ctx.pool.query('SELECT 1 FROM merchants WHERE merchant_id = $1', [merchantId]);
+  if (exists.rowCount === 0) throw new ApiError(404, 'merchant_not_found', `no merchant ${merchantId}`, 'merchantId');
+  if (mayBeRetry) return;
+  await checkCredit(ctx.pool, merchantId);
+  await checkRecognitionRoom(ctx.pool, merchantId, { lock: false });
+}
 
 /** A merchant sees only its own claims: another merchant's claim id answers 404, as a missing one does. */
 async function visibleClaim(ctx: ClaimsRouteOptions, request: FastifyRequest, claimId: string) {
@@ -65,10 +121,13 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
     },
     async (request, reply) => {
       if (!request.isMultipart()) throw new ApiError(415, 'unsupported_media_type', 'send the claim as multipart/form-data');
+      const principal = request.principal!;
+      // a merchant's own submission is refused before its body is read: no upload is held for a refusal
+      const mayBeRetry = request.headers['idempotency-key'] !== undefined;
+      if (principal.kind === 'merchant') await checkSubmission(ctx, principal.merchantId, mayBeRetry);
       const upload = await readUpload(request.parts());
-      const merchantId = actingMerchant(request.principal!, upload.fields.merchantId);
-      const exists = await ctx.pool.query('SELECT 1 FROM merchants WHERE merchant_id = $1', [merchantId]);
-      if (exists.rowCount === 0) throw new ApiError(404, 'merchant_not_found', `no merchant ${merchantId}`, 'merchantId');
+      const merchantId = actingMerchant(principal, upload.fields.merchantId);
+      if (principal.kind !== 'merchant') await checkSubmission(ctx, merchantId, mayBeRetry);
       const stored = await Promise.all(upload.files.map(async (f) => ({ sha256: await ctx.files.put(f.bytes), mediaType: f.mediaType, sizeBytes: f.sizeBytes, role: f.role })));
       const digest = createHash('sha256').update(JSON.stringify({ merchantId, files: stored.map((f) => [f.role, f.sha256]) })).digest('hex');
       const outcome = await runIdempotent(
@@ -77,10 +136,8 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
         async (client) => {
           // checked here, after the stored answer was looked up: a retry of a claim that spent the
           // credit replays its answer instead of being refused for the spending it caused
-          const credit = await creditContext(client, merchantId, null);
-          if (credit.availableNowFen <= 0) {
-            throw new ApiError(422, 'no_credit', 'there is no credit to spend: collect the credit your customers earned you first (it shows as waiting to be collected)');
-          }
+          await checkCredit(client, merchantId);
+          await checkRecognitionRoom(client, merchantId, { lock: true });
           const claim = { merchantId, claimId: randomUUID(), files: stored, submittedAt: new Date() };
           await insertClaim(client, claim);
           await transitionClaim(client, claim, 'submitted', { code: 'submitted', zh: '已收到报销申请。', en: 'Your claim was received.', details: { files: stored.length } });
@@ -112,11 +169,15 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
     async (request) => {
       if (!request.isMultipart()) throw new ApiError(415, 'unsupported_media_type', 'send the photos as multipart/form-data');
       const found = await visibleClaim(ctx, request, request.params.id);
+      // refused before the body is read: photos for a claim that is not asking for them are never stored
+      if (found.status !== 'photo_requested') throw notWaitingForPhoto(found.status);
+      await checkRecognitionRoom(ctx.pool, found.merchantId, { lock: false });
       const upload = await readUpload(request.parts());
       const stored = await Promise.all(upload.files.map(async (f) => ({ sha256: await ctx.files.put(f.bytes), mediaType: f.mediaType, sizeBytes: f.sizeBytes, role: f.role })));
       await inTransaction(ctx.pool, async (client) => {
+        await checkRecognitionRoom(client, found.merchantId, { lock: true });
         const claim = (await getClaim(client, found.claimId, found.merchantId, { lock: true }))!;
-        if (claim.status !== 'photo_requested') throw new ApiError(409, 'claim_not_waiting_for_photo', `the claim is ${claim.status}; new photos are taken only when asked for`, 'id');
+        if (claim.status !== 'photo_requested') throw notWaitingForPhoto(claim.status);
         await replaceClaimFiles(client, claim, stored);
         await transitionClaim(client, claim, 'submitted', { code: 'photo_resubmitted', zh: '已收到新照片，正在重新识别。', en: 'New photos received; reading them again.', details: { files: stored.length } }, { recognition: null, phash: null });
         await enqueueRecognition(client, claim);
@@ -161,7 +222,14 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
       const file = claim.files.find((f) => f.sha256 === request.params.sha256);
       const bytes = file ? await ctx.files.get(file.sha256) : null;
       if (!file || !bytes) throw new ApiError(404, 'file_not_found', 'this claim has no such file', 'sha256');
-      return reply.type(file.mediaType).header('cache-control', 'private, max-age=86400, immutable').send(bytes);
+      // served from the app's origin: never run as a page (a sandbox with nothing allowed), a PDF saved rather than opened here
+      const extension = { 'image/jpeg': 'jpg', 'image/png': 'png', 'image/webp': 'webp', 'application/pdf': 'pdf' }[file.mediaType];
+      return reply
+        .type(file.mediaType)
+        .header('cache-control', 'private, max-age=86400, immutable')
+        .header('content-security-policy', "default-src 'none'; sandbox")
+        .header('content-disposition', `${file.mediaType === 'application/pdf' ? 'attachment' : 'inline'}; filename="${file.sha256.slice(0, 16)}.${extension}"`)
+        .send(bytes);
     },
   );
 

@@ -6,6 +6,7 @@ import { migrate } from '../db/migrate.ts';
 import { buildApp, LIVE_CHANNEL_CONNECTIONS } from '../http/app.ts';
 import { resolveIdHashKey } from '../merchants/store.ts';
 import { publicKeyFrom } from '../payments/signature.ts';
+import { HttpSmsProvider } from '../auth/sms.ts';
 import { localFileStore } from '../storage/index.ts';
 import { claimWorkerConnections, startClaimWorkers, type ClaimWorkers } from './claim-workers.ts';
 import { PERIODIC_CONNECTIONS, startPeriodicWork } from './periodic.ts';
@@ -52,9 +53,6 @@ export async function serve(options: { demo: boolean } = { demo: true }): Promis
       platformKey = dev.publicKeyPem;
       logger.warn({ privateKeyFile: dev.privateKeyFile }, 'CAREPOINTS_PLATFORM_PUBLIC_KEY not set: notifications must be signed with the development platform key');
     }
-    if (config.env === 'production' && config.smsProvider === 'dev') {
-      logger.warn('production with CAREPOINTS_SMS_PROVIDER=dev: sign-in codes are written to the log and sent to nobody');
-    }
     const web = await webBuild;
     logger.info({ built: web.built, seconds: Number(web.seconds.toFixed(1)), merchantFirstLoadKbGzip: Number((web.merchantFirstLoadGzipBytes / 1024).toFixed(1)) }, 'web apps ready');
     const idHashKey = await resolveIdHashKey(db.pool, config.idHashKey);
@@ -86,7 +84,9 @@ export async function serve(options: { demo: boolean } = { demo: true }): Promis
       logger,
       devEndpoints: config.env === 'development',
       secureCookies: config.env === 'production',
+      trustedProxies: config.trustedProxies,
       files: localFileStore(config.filesDir),
+      ...(config.smsGateway && { smsProvider: new HttpSmsProvider(config.smsGateway) }),
     });
     wallet = await walletGatewayFor(config);
     if (wallet.sandboxUrl) logger.warn({ url: wallet.sandboxUrl }, 'CAREPOINTS_WALLET_GATEWAY_URL not set: payouts go to the sandbox gateway in this process');

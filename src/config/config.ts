@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { DEFAULT_HISTORY_RETENTION_DAYS, MIN_HISTORY_RETENTION_DAYS } from '../db/history.ts';
 import { publicKeyFrom } from '../payments/signature.ts';
@@ -18,9 +19,18 @@ export const API_ROLES: readonly ApiRole[] = ['ops', 'platform', 'reviewer'];
 
 /** `development` (the default) or `production`. */
 export type Environment = 'development' | 'production';
-/** The SMS providers this build has; `dev` writes codes to the log (and, in development, to GET /v1/dev/otp). */
-export type SmsProviderName = 'dev';
-const SMS_PROVIDERS: readonly SmsProviderName[] = ['dev'];
+/**
+ * The SMS providers this build has: `dev` writes codes to the log (and, in development, to GET
+ * /v1/dev/otp), never in production; `http` posts each text to the operator's SMS gateway.
+ */
+export type SmsProviderName = 'dev' | 'http';
+const SMS_PROVIDERS: readonly SmsProviderName[] = ['dev', 'http'];
+
+/** The operator's SMS gateway: each text is POSTed as JSON { phone, text } with the bearer token. */
+export interface SmsGatewayConfig {
+  url: string;
+  token: string;
+}
 
 export interface WalletGatewayConfig {
   url: string;
@@ -39,8 +49,10 @@ export interface Config {
   walletGateway: WalletGatewayConfig | null;
   /** CAREPOINTS_ENV: development builds have dev-only endpoints; production sets Secure cookies. */
   env: Environment;
-  /** CAREPOINTS_SMS_PROVIDER; production has no default (the dev provider only by explicit choice). */
+  /** CAREPOINTS_SMS_PROVIDER; production has no default and never the dev provider. */
   smsProvider: SmsProviderName;
+  /** With the `http` provider: where texts are sent (CAREPOINTS_SMS_URL, CAREPOINTS_SMS_TOKEN). */
+  smsGateway: SmsGatewayConfig | null;
   port: number;
   host: string;
   /** null: run the embedded PostgreSQL under `dataDir`. */
@@ -56,6 +68,8 @@ export interface Config {
   platformPublicKey: string | null;
   /** The app id (app_id) the platform's notifications must carry; the development one with the development key pair. */
   platformAppId: string;
+  /** CAREPOINTS_TRUSTED_PROXIES: the proxies whose X-Forwarded-For is believed (addresses or CIDR ranges). */
+  trustedProxies: string[];
   /** CAREPOINTS_HISTORY_RETENTION_DAYS: payment history older than this is dropped, a quarter at a time. */
   historyRetentionDays: number;
 }
@@ -141,16 +155,39 @@ function environment(env: Env): Environment {
 function smsProvider(env: Env, mode: Environment): SmsProviderName {
   const raw = env.CAREPOINTS_SMS_PROVIDER;
   if (raw === undefined || raw === '') {
-    if (mode === 'production') {
-      throw new ConfigError(
-        'CAREPOINTS_SMS_PROVIDER',
-        'production needs an SMS provider chosen explicitly; the only one so far is "dev", which writes sign-in codes to the log: set CAREPOINTS_SMS_PROVIDER=dev to run production with it knowingly',
-      );
-    }
+    if (mode === 'production') throw new ConfigError('CAREPOINTS_SMS_PROVIDER', 'production needs an SMS provider: set CAREPOINTS_SMS_PROVIDER=http with CAREPOINTS_SMS_URL and CAREPOINTS_SMS_TOKEN');
     return 'dev';
   }
   if (!(SMS_PROVIDERS as readonly string[]).includes(raw)) throw new ConfigError('CAREPOINTS_SMS_PROVIDER', `expected one of ${SMS_PROVIDERS.join(', ')}, got ${JSON.stringify(raw)}`);
+  // the dev provider writes every sign-in code to the log: anyone reading the log could sign in
+  if (mode === 'production' && raw === 'dev') throw new ConfigError('CAREPOINTS_SMS_PROVIDER', 'production needs a real SMS provider; "dev" writes sign-in codes to the log: set CAREPOINTS_SMS_PROVIDER=http');
   return raw as SmsProviderName;
+}
+
+function smsGateway(env: Env, provider: SmsProviderName): SmsGatewayConfig | null {
+  if (provider !== 'http') return null;
+  const url = required(env, 'CAREPOINTS_SMS_URL', 'with CAREPOINTS_SMS_PROVIDER=http');
+  if (!/^https?:\/\/\S+$/.test(url)) throw new ConfigError('CAREPOINTS_SMS_URL', 'expected an http(s) URL');
+  return { url, token: required(env, 'CAREPOINTS_SMS_TOKEN', 'with CAREPOINTS_SMS_PROVIDER=http') };
+}
+
+/** A variable that must be given `when`; its value is never repeated in the message (it may be a secret). */
+function required(env: Env, name: string, when: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') throw new ConfigError(name, `required ${when}`);
+  return value;
+}
+
+/**
+ * Production runs only on secrets given from outside: no generated API keys (they were printed in
+ * the log), no development platform key pair, and an ID-hash key kept apart from the database whose
+ * hashes it protects (it is also the root of the sign-in code and CSRF keys).
+ */
+function requireProductionSecrets(env: Env): void {
+  required(env, 'CAREPOINTS_API_KEYS', 'in production (role:key entries; keys are never generated there)');
+  required(env, 'CAREPOINTS_PLATFORM_PUBLIC_KEY', "in production (the payment platform's public key; the development key pair is refused)");
+  required(env, 'CAREPOINTS_PLATFORM_APP_ID', 'in production (the app id the platform gave this programme)');
+  required(env, 'CAREPOINTS_ID_HASH_KEY', 'in production (kept outside the database whose hashes it protects)');
 }
 
 function walletGateway(env: Env, mode: Environment): WalletGatewayConfig | null {
@@ -160,18 +197,30 @@ function walletGateway(env: Env, mode: Environment): WalletGatewayConfig | null 
     return null;
   }
   if (!/^https?:\/\/\S+$/.test(url)) throw new ConfigError('CAREPOINTS_WALLET_GATEWAY_URL', `expected an http(s) URL, got ${JSON.stringify(url)}`);
-  const required = (name: string): string => {
-    const value = env[name];
-    if (value === undefined || value === '') throw new ConfigError(name, 'required when CAREPOINTS_WALLET_GATEWAY_URL is set');
-    return value;
-  };
+  const when = 'when CAREPOINTS_WALLET_GATEWAY_URL is set';
   return {
     url,
-    appId: required('CAREPOINTS_WALLET_APP_ID'),
-    appPrivateKeyPem: required('CAREPOINTS_WALLET_APP_PRIVATE_KEY'),
-    gatewayPublicKeyPem: required('CAREPOINTS_WALLET_GATEWAY_PUBLIC_KEY'),
+    appId: required(env, 'CAREPOINTS_WALLET_APP_ID', when),
+    appPrivateKeyPem: required(env, 'CAREPOINTS_WALLET_APP_PRIVATE_KEY', when),
+    gatewayPublicKeyPem: required(env, 'CAREPOINTS_WALLET_GATEWAY_PUBLIC_KEY', when),
     timeoutMs: integerInRange(env, 'CAREPOINTS_WALLET_TIMEOUT_MS', 5_000, 100, 60_000),
   };
+}
+
+/** Addresses or CIDR ranges (10.0.0.0/8, fd00::/8), comma-separated; a bad entry names itself. */
+function trustedProxies(env: Env): string[] {
+  const raw = env.CAREPOINTS_TRUSTED_PROXIES;
+  if (raw === undefined || raw.trim() === '') return [];
+  return raw.split(',').map((entry) => {
+    const trimmed = entry.trim();
+    const [address = '', prefix, ...rest] = trimmed.split('/');
+    const family = net.isIP(address);
+    const maxPrefix = family === 4 ? 32 : 128;
+    if (family === 0 || rest.length > 0 || (prefix !== undefined && (!/^[0-9]{1,3}$/.test(prefix) || Number(prefix) > maxPrefix))) {
+      throw new ConfigError('CAREPOINTS_TRUSTED_PROXIES', `expected comma-separated addresses or CIDR ranges, got ${JSON.stringify(trimmed)}`);
+    }
+    return trimmed;
+  });
 }
 
 export function loadConfig(env: Env = process.env): Config {
@@ -186,9 +235,13 @@ export function loadConfig(env: Env = process.env): Config {
   }
   const host = env.HOST ?? '0.0.0.0';
   if (host === '') throw new ConfigError('HOST', 'must not be empty');
+  const sms = smsProvider(env, mode);
+  const gateway = walletGateway(env, mode);
+  if (mode === 'production') requireProductionSecrets(env);
   return {
     env: mode,
-    smsProvider: smsProvider(env, mode),
+    smsProvider: sms,
+    smsGateway: smsGateway(env, sms),
     port: integerInRange(env, 'PORT', 3000, 0, 65535),
     host,
     databaseUrl: databaseUrl(env),
@@ -201,7 +254,8 @@ export function loadConfig(env: Env = process.env): Config {
     platformAppId: platformAppId(env),
     filesDir: path.resolve(env.CAREPOINTS_FILES_DIR || path.join(env.CAREPOINTS_DATA_DIR || './data', 'files')),
     workerConcurrency: integerInRange(env, 'CAREPOINTS_WORKERS', 4, 0, 16),
-    walletGateway: walletGateway(env, mode),
+    walletGateway: gateway,
+    trustedProxies: trustedProxies(env),
     historyRetentionDays: integerInRange(env, 'CAREPOINTS_HISTORY_RETENTION_DAYS', DEFAULT_HISTORY_RETENTION_DAYS, MIN_HISTORY_RETENTION_DAYS, 3_650),
   };
 }

@@ -8,7 +8,7 @@ import type { KeyObject } from 'node:crypto';
 import type pg from 'pg';
 import { isDatabaseUnavailable } from '../db/database.ts';
 import type { FileStore } from '../storage/index.ts';
-import { authRoutes, createAuthSettings, DevSmsProvider, SmsDispatcher, staffRoutes, type AuthLimits, type SmsProvider } from '../auth/index.ts';
+import { authenticate, authRoutes, createAuthSettings, DevSmsProvider, SmsDispatcher, staffRoutes, type AuthLimits, type SmsProvider } from '../auth/index.ts';
 import { catalogueRoutes } from '../catalogue/index.ts';
 import { ClaimWatch, claimRoutes } from '../claims/index.ts';
 import type { ApiRole } from '../config/config.ts';
@@ -59,7 +59,20 @@ export interface AppOptions {
   files?: FileStore;
   /** The built web apps (scripts/build-web.ts); default web/dist. Without a build, / is a page leading to the API docs. */
   webDist?: string;
+  /**
+   * The proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed: the client address
+   * (rate limits, audit) is then the first one not among them. None: the socket's peer.
+   */
+  trustedProxies?: readonly string[];
+  /** Time a whole request (headers and body) may take to arrive; default REQUEST_TIMEOUT_SECONDS. */
+  requestTimeoutSeconds?: number;
 }
+
+/**
+ * A request must arrive whole within this: a body trickled a byte at a time no longer holds a socket
+ * (408 request_timeout). Generous for a 15 MiB photo on a slow mobile link; streams are not requests.
+ */
+export const REQUEST_TIMEOUT_SECONDS = 120;
 
 function ajv(coerceTypes: boolean): Ajv {
   // Bodies are strict (no coercion, unknown fields refused); path and query strings may coerce.
@@ -74,10 +87,16 @@ function ajv(coerceTypes: boolean): Ajv {
 export const LIVE_CHANNEL_CONNECTIONS = 2;
 
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const requestTimeoutMs = (options.requestTimeoutSeconds ?? REQUEST_TIMEOUT_SECONDS) * 1000;
   const app = Fastify({
     ...(options.logger ? { loggerInstance: options.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
+    trustProxy: options.trustedProxies?.length ? [...options.trustedProxies] : false,
+    requestTimeout: requestTimeoutMs,
+    // how often Node looks for requests past their time (its default, 30 s, would stretch the bound);
+    // Node enforces the request's time only with the headers' time no longer than it (60 s at most)
+    http: { connectionsCheckingInterval: 1_000, headersTimeout: Math.min(60_000, requestTimeoutMs) },
     routerOptions: { maxParamLength: MAX_PARAM_CHARS },
     frameworkErrors,
     clientErrorHandler,
@@ -89,7 +108,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   // JSON only (form-encoded notifications register their own parser): anything else is a 415
   app.removeContentTypeParser('text/plain');
 
-  const metrics = createMetrics();
+  const metrics = createMetrics(options.pool);
   const ingest = new IngestBatcher(options.pool);
   const auth = createAuthSettings({
     secret: options.idHashKey,
@@ -120,7 +139,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   app.setErrorHandler((error, request, reply) => {
-    if (error instanceof ApiError) return reply.code(error.statusCode).send(errorBody(error.code, error.message, error.field));
+    if (error instanceof ApiError) {
+      if (error.retryAfterSeconds !== undefined) reply.header('retry-after', String(error.retryAfterSeconds));
+      return reply.code(error.statusCode).send(errorBody(error.code, error.message, error.field));
+    }
     const err = error as Error & { validation?: unknown[]; validationContext?: string; code?: string; statusCode?: number };
     if (err.validation && err.validation.length > 0) {
       const described = describeValidationError(err.validationContext ?? 'body', err.validation[0] as never);
@@ -143,8 +165,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.setNotFoundHandler((request, reply) => reply.code(404).send(errorBody('route_not_found', `no route ${request.method} ${request.url.split('?')[0]}`)));
   app.addHook('onSend', async (request, reply, payload) => {
     reply.header('x-request-id', request.id);
+    // everywhere: no answer is sniffed into another type, framed by another site, or leaks its URL onward
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'no-referrer');
     return payload;
   });
+  // the console's cookie is read by the operations pages' credential check below
+  await app.register(cookie);
+  // what the process and its API look like inside is for operators: an ops key or an admin's console session
+  const operators = authenticate(ctx, { staffRoles: ['ops'], consoleRoles: ['admin'] });
 
   await app.register(swagger, {
     openapi: {
@@ -160,7 +190,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     },
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  await app.register(swaggerUi, { routePrefix: '/docs', uiHooks: { onRequest: operators } });
 
   app.get('/healthz', { schema: { tags: ['operations'], summary: 'The process is alive', response: { 200: { type: 'object', properties: { status: { type: 'string' } } } } } }, async () => ({ status: 'ok' }));
   app.get(
@@ -175,11 +205,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       }
     },
   );
-  app.get('/metrics', { schema: { tags: ['operations'], summary: 'Prometheus metrics', hide: false } }, async (_request, reply) => {
+  app.get('/metrics', { onRequest: operators, schema: { tags: ['operations'], summary: 'Prometheus metrics (an ops key or an admin console session)', hide: false } }, async (_request, reply) => {
     return reply.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });
 
-  await app.register(cookie);
   await app.register(webRoutes, { dist: options.webDist ?? DEFAULT_WEB_DIST });
   await app.register(authRoutes, ctx);
   await app.register(staffRoutes, ctx);

@@ -1,7 +1,8 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type pg from 'pg';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 /** One registry per app instance, so several apps in one process (tests) keep separate figures. */
-export function createMetrics() {
+export function createMetrics(pool: pg.Pool) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'carepoints_' });
   const httpDuration = new Histogram({
@@ -16,6 +17,18 @@ export function createMetrics() {
     help: 'Transfers submitted to the ledger through the API, by outcome',
     labelNames: ['status'] as const,
     registers: [registry],
+  });
+  // read from the table at each scrape: every process's parking (webhook, batch, JetStream) in one figure
+  new Gauge({
+    name: 'carepoints_parked_notifications',
+    help: 'Payment notifications parked for operators (refused by the database on their own), in all and in the last hour',
+    labelNames: ['window'] as const,
+    registers: [registry],
+    async collect() {
+      const { rows } = await pool.query<{ all: number; hour: number }>("SELECT count(*)::int AS all, count(*) FILTER (WHERE last_parked_at > now() - interval '1 hour')::int AS hour FROM parked_notifications");
+      this.set({ window: 'all' }, rows[0]!.all);
+      this.set({ window: '1h' }, rows[0]!.hour);
+    },
   });
   return { registry, httpDuration, ledgerTransfers };
 }

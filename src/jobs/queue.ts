@@ -24,6 +24,8 @@ export interface EnqueueOptions {
    * that job's key and spends its attempts, so a worker dying there leaves a false entry on the dead list.
    */
   onlyIfAbsent?: boolean;
+  /** Jobs of one named queue run one at a time, in order; jobs of other queues pass them. */
+  queueName?: string;
 }
 
 export async function migrateJobs(pool: pg.Pool): Promise<void> {
@@ -31,13 +33,14 @@ export async function migrateJobs(pool: pg.Pool): Promise<void> {
 }
 
 export async function enqueue(db: Queryable, task: string, payload: Record<string, unknown>, options: EnqueueOptions): Promise<void> {
-  await db.query('SELECT graphile_worker.add_job($1, $2::json, run_at => $3, max_attempts => $4, job_key => $5, job_key_mode => $6)', [
+  await db.query('SELECT graphile_worker.add_job($1, $2::json, run_at => $3, max_attempts => $4, job_key => $5, job_key_mode => $6, queue_name => $7)', [
     task,
     JSON.stringify(payload),
     options.runAt ?? null,
     options.maxAttempts ?? DEFAULT_MAX_ATTEMPTS,
     options.jobKey,
     options.onlyIfAbsent ? 'unsafe_dedupe' : 'preserve_run_at',
+    options.queueName ?? null,
   ]);
 }
 

@@ -3,6 +3,25 @@ import { MAX_INGEST_BATCH, type IngestResult } from './ingest.ts';
 import { ingestIsolated } from './isolate.ts';
 import type { PaymentNotification } from './notification.ts';
 
+/** The batcher's queue is full: the sender is told to retry (the platform retries unanswered notifications). */
+export class IngestBusyError extends Error {
+  constructor(readonly waiting: number) {
+    super(`${waiting} payment notifications are waiting to be applied`);
+    this.name = 'IngestBusyError';
+  }
+}
+
+export interface IngestBatcherOptions {
+  maxBatch: number;
+  maxWaitMs: number;
+  maxInFlight: number;
+  /** Notifications waiting beyond the batches in flight; more are refused with IngestBusyError, not held in memory. */
+  maxQueued: number;
+}
+
+/** A few seconds of the webhook's peak rate: past it the database is behind and holding more only costs memory. */
+export const DEFAULT_INGEST_OPTIONS: IngestBatcherOptions = { maxBatch: 2_000, maxWaitMs: 5, maxInFlight: 2, maxQueued: 10_000 };
+
 interface Waiting {
   notification: PaymentNotification;
   resolve: (r: IngestResult) => void;
@@ -23,12 +42,13 @@ export class IngestBatcher {
 
   constructor(
     private readonly pool: pg.Pool,
-    private readonly options: { maxBatch: number; maxWaitMs: number; maxInFlight: number } = { maxBatch: 2_000, maxWaitMs: 5, maxInFlight: 2 },
+    private readonly options: IngestBatcherOptions = DEFAULT_INGEST_OPTIONS,
   ) {
     if (options.maxBatch < 1 || options.maxBatch > MAX_INGEST_BATCH) throw new RangeError(`maxBatch must be 1..${MAX_INGEST_BATCH}`);
   }
 
   submit(notification: PaymentNotification): Promise<IngestResult> {
+    if (this.queue.length >= this.options.maxQueued) return Promise.reject(new IngestBusyError(this.queue.length));
     return new Promise((resolve, reject) => {
       this.queue.push({ notification, resolve, reject });
       if (this.queue.length >= this.options.maxBatch) this.flush();

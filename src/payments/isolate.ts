@@ -39,3 +39,25 @@ async function park(pool: pg.Pool, notification: PaymentNotification, source: In
   );
   return { tradeNo: notification.tradeNo, status: 'parked', outcome: null, creditFen: 0, welcomeFen: 0, clawedBackFen: 0, signals: [], error };
 }
+
+/** Parked in an hour past which operators are alerted (logged at error): one poison is a bug; this many, a database refusing everything. */
+export const PARKED_ALERT_PER_HOUR = 10;
+
+/**
+ * Parking is never silent: each batch that parked something is logged at warn, and past
+ * PARKED_ALERT_PER_HOUR in the last hour an operator alert is logged at error.
+ */
+export async function reportParked(
+  pool: pg.Pool,
+  log: { warn: (fields: object, message: string) => void; error: (fields: object, message: string) => void },
+  results: readonly IngestResult[],
+  source: IngestSource,
+): Promise<void> {
+  const parked = results.filter((r) => r.status === 'parked');
+  if (parked.length === 0) return;
+  log.warn({ source, parked: parked.length, tradeNos: parked.slice(0, 20).map((r) => r.tradeNo), reason: parked[0]!.error }, 'payment notifications parked for operators');
+  const { rows } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM parked_notifications WHERE last_parked_at > now() - interval '1 hour'");
+  if (rows[0]!.n >= PARKED_ALERT_PER_HOUR) {
+    log.error({ source, parkedLastHour: rows[0]!.n, threshold: PARKED_ALERT_PER_HOUR }, `operator alert: ${rows[0]!.n} payment notifications parked in the last hour (GET /v1/ops/parked-notifications)`);
+  }
+}

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { MAX_INGEST_BATCH } from './ingest.ts';
-import { ingestIsolated } from './isolate.ts';
+import { ingestIsolated, reportParked } from './isolate.ts';
 import { consumePayments, type PaymentConsumer } from './jetstream.ts';
 import { parseNotification, type PaymentNotification } from './notification.ts';
 
@@ -36,6 +36,7 @@ export function startJetStreamIngest(pool: pg.Pool, options: JetStreamIngestOpti
       const results = good.length ? await ingestIsolated(pool, good, 'jetstream') : [];
       const parked = results.filter((r) => r.status === 'parked');
       for (const r of parked) options.log.error({ tradeNo: r.tradeNo, reason: r.error }, 'payment message parked for operators');
+      await reportParked(pool, options.log, results, 'jetstream');
       options.log.info({ messages: batch.length, applied: good.length - parked.length, parked: parked.length, ms: Math.round(performance.now() - started) }, 'payment batch applied');
     },
   });

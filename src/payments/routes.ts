@@ -10,7 +10,7 @@ import { inLedgerTransaction, merchantBalance } from '../ledger/index.ts';
 import { MerchantIdParams } from '../merchants/schema.ts';
 import { collectCredits, lockMerchants } from '../points/store.ts';
 import { MAX_INGEST_BATCH, type IngestResult } from './ingest.ts';
-import { ingestIsolated } from './isolate.ts';
+import { ingestIsolated, reportParked } from './isolate.ts';
 import { parseNotification, type PaymentNotification } from './notification.ts';
 import { AccrualRulesSchema, rulesetAt } from './rules.ts';
 import { loadRulesets, publishRuleset, RulesetError } from './rulesets.ts';
@@ -73,6 +73,7 @@ export const paymentRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx
         else results[index] = { index, tradeNo: typeof item.trade_no === 'string' ? item.trade_no : null, status: 'rejected', error: { code: parsed.code, message: parsed.message, field: parsed.field } };
       });
       const applied = await ingestIsolated(ctx.pool, good.map((g) => g.notification), 'batch');
+      await reportParked(ctx.pool, request.log, applied, 'batch');
       good.forEach((g, i) => (results[g.index] = resultJson(g.index, applied[i]!)));
       return { results } as never;
     },

@@ -4,6 +4,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { ApiError } from '../http/errors.ts';
+import { IngestBusyError } from './batcher.ts';
+import { reportParked } from './isolate.ts';
 import { parseNotification } from './notification.ts';
 import { verifyRsa2 } from './signature.ts';
 
@@ -11,6 +13,8 @@ import { verifyRsa2 } from './signature.ts';
 export const WEBHOOK_BODY_LIMIT_BYTES = 64 * 1024;
 /** The only signature the platform's notifications use (SHA256withRSA); RSA (SHA1) and others are refused. */
 const SIGN_TYPE = 'RSA2';
+/** A refused notification comes back after this; the platform also retries on its own schedule. */
+const INGEST_RETRY_AFTER_SECONDS = 5;
 
 const NotificationFields = Type.Record(Type.String({ maxLength: 64 }), Type.String({ maxLength: 4096 }), { maxProperties: 64 });
 
@@ -54,7 +58,11 @@ export const notificationWebhook: FastifyPluginAsync<AppContext> = async (fastif
       }
       const parsed = parseNotification(fields, ctx.now());
       if (!parsed.ok) throw new ApiError(400, parsed.code, parsed.message, parsed.field);
-      await ctx.ingest.submit(parsed.notification);
+      const result = await ctx.ingest.submit(parsed.notification).catch((err: unknown) => {
+        if (err instanceof IngestBusyError) throw new ApiError(503, 'ingest_busy', `${err.message}; retry in ${INGEST_RETRY_AFTER_SECONDS} s`, undefined, INGEST_RETRY_AFTER_SECONDS);
+        throw err;
+      });
+      await reportParked(ctx.pool, request.log, [result], 'webhook');
       return reply.type('text/plain').send('success');
     },
   );

@@ -2,10 +2,16 @@ import { getDocument, ImageKind, OPS } from 'pdfjs-dist/legacy/build/pdf.mjs';
 import type { PDFPageProxy } from 'pdfjs-dist/types/src/display/api.js';
 import { RecognitionError } from './errors.ts';
 import { MAX_INPUT_PIXELS } from './input.ts';
+import { checkPdfBudget } from './pdf-budget.ts';
 import type { GreyImage } from './ocr/grey-image.ts';
 import type { TextPiece } from './text-lines.ts';
 
 const MAX_PAGES = 2;
+/**
+ * Text runs read from a document: an e-bill prints a few hundred (a few thousand where every
+ * character is a run of its own); 170,000 one-character runs in 8.4 KB of PDF are an attack.
+ */
+export const MAX_TEXT_PIECES = 20_000;
 
 // PDF printers often map CJK glyphs to radical code points (⻔ for 门, ⼈ for 人). NFKC folds the
 // Kangxi radicals; the simplified forms of the radicals supplement have no decomposition.
@@ -72,7 +78,24 @@ async function largestImage(page: PDFPageProxy): Promise<GreyImage | null> {
   return best ? redChannel(best) : null;
 }
 
+/** The page's text items, read as a stream and refused as soon as the document's count passes MAX_TEXT_PIECES. */
+async function textItems(page: PDFPageProxy, readSoFar: number): Promise<unknown[]> {
+  const items: unknown[] = [];
+  const reader = page.streamTextContent().getReader();
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    items.push(...(chunk.value as { items: unknown[] }).items);
+    if (readSoFar + items.length > MAX_TEXT_PIECES) {
+      const refusal = new RecognitionError('too_much_text', `the PDF has more than ${MAX_TEXT_PIECES} pieces of text (maxTextPieces)`);
+      // pdf.js stops parsing the page on cancel, and wants a reason to
+      await reader.cancel(refusal);
+      throw refusal;
+    }
+  }
+  return items;
+}
+
 export async function readPdf(input: Buffer): Promise<PdfContent> {
+  checkPdfBudget(input);
   const task = getDocument({
     data: new Uint8Array(input),
     isEvalSupported: false,
@@ -89,8 +112,8 @@ export async function readPdf(input: Buffer): Promise<PdfContent> {
     for (let n = 1; n <= Math.min(MAX_PAGES, document.numPages); n++) {
       const page = await document.getPage(n);
       const [, , , pageHeight = 0] = page.view;
-      const content = await page.getTextContent();
-      for (const item of content.items) {
+      const items = (await textItems(page, pieces.length)) as Awaited<ReturnType<PDFPageProxy['getTextContent']>>['items'];
+      for (const item of items) {
         if (!('str' in item) || item.str.trim() === '') continue;
         const [scaleX = 0, skewY = 0, , scaleY = 0, x = 0, baseline = 0] = item.transform as number[];
         // Rotated runs are watermarks and seal rims, never invoice fields.
@@ -103,6 +126,7 @@ export async function readPdf(input: Buffer): Promise<PdfContent> {
     }
     return { pieces, scan: pieces.length === 0 ? await largestImage(await document.getPage(1)) : null };
   } catch (err) {
+    if (err instanceof RecognitionError) throw err;
     const message = err instanceof Error ? err.message : String(err);
     throw new RecognitionError(/unexpected end|truncated|startxref|xref/i.test(message) ? 'truncated' : 'corrupt', `the PDF cannot be read: ${message}`, { cause: err });
   } finally {

@@ -67,7 +67,23 @@ export const ERROR_CATALOGUE = {
   file_too_large: { zh: '文件太大，请换一张较小的照片。', en: 'The file is too large. Please choose a smaller photo.' },
   file_not_found: { zh: '找不到这个文件。', en: 'No such file.' },
   unsupported_file_type: { zh: '这不是可以读取的照片或 PDF。请上传 JPEG、PNG 照片或 PDF 电子票据。', en: 'This is not a photo or PDF that can be read. Please send a JPEG or PNG photo or a PDF e-bill.' },
+  too_many_claims_waiting: { zh: '您已有几笔报销正在识别，请等它们处理完再提交。', en: 'Several of your claims are still being read. Please wait for them before sending another.' },
+  recognition_busy: { zh: '现在提交的人很多，请稍后再试。', en: 'Many claims are being read right now. Please try again shortly.' },
+  // a reviewer's decision, bound by the same rules as the machine's
+  invoice_key_required: { zh: '请填写票据代码和票据号码（每张票据只能报销一次）。', en: 'Please give the invoice code and number (each invoice is reimbursed once).' },
+  visit_date_required: { zh: '请填写就诊日期（开票日期）：当天的额度决定报销上限。', en: 'Please give the visit date: the credit on that day limits the amount.' },
+  hospital_required: { zh: '请填写医院名录中的医院编号。', en: "Please give the hospital's registry id." },
+  hospital_not_in_registry: { zh: '医院名录中没有这个编号。', en: 'There is no such hospital id in the registry.' },
+  covered_required: { zh: '请填写可报销费用（扣除各项基金支付）。', en: 'Please give the covered charges (after what any fund paid).' },
+  claim_not_eligible: { zh: '按规则这笔报销不能批准。', en: 'By the rules this claim cannot be approved.' },
+  nothing_to_reimburse: { zh: '按规则可报销金额为零。', en: 'By the rules there is nothing to reimburse.' },
+  nothing_read: { zh: '没有识别出票据内容，请让商户补拍照片。', en: 'Nothing of the invoice was read: ask the merchant for a new photo.' },
+  already_reimbursed: { zh: '这张票据已经报销过了，每张票据只能报销一次。', en: 'This invoice has been reimbursed already: each invoice is reimbursed once.' },
+  photo_already_reimbursed: { zh: '这张照片已经用于报销，每张照片只能报销一次。', en: 'This photo has been reimbursed already: each photo is paid once.' },
+  photo_unreadable: { zh: '照片无法读取，请让商户补拍。', en: 'The photo cannot be read: ask the merchant for a new one.' },
   // the registry, rules and operations
+  invalid_ruleset: { zh: '规则参数不符合要求，请检查后重试。', en: 'The ruleset is not valid. Please check it.' },
+  ruleset_time_taken: { zh: '这个生效时间已有规则，请换一个时间。', en: 'A ruleset already takes effect at that time. Choose another.' },
   hospital_not_found: { zh: '医院名录中没有这家医院。', en: 'No such hospital in the registry.' },
   job_not_dead: { zh: '这个任务不在失败列表中。', en: 'This job is not on the failed list.' },
   // payment notifications (the platform's, not a person's)
@@ -76,6 +92,12 @@ export const ERROR_CATALOGUE = {
   unsupported_sign_type: { zh: '不支持的签名类型。', en: 'Unsupported signature type.' },
   wrong_app_id: { zh: '应用编号不符。', en: 'The app id does not match.' },
   webhook_not_configured: { zh: '收款通知尚未配置。', en: 'Payment notifications are not configured.' },
+  ingest_busy: { zh: '收款通知处理繁忙，请稍后重发。', en: 'Payment notifications are busy. Please send again shortly.' },
+  invalid_format: { zh: '字段格式不对。', en: 'A field has the wrong format.' },
+  invalid_amount: { zh: '金额无效。', en: 'The amount is not valid.' },
+  invalid_date: { zh: '日期无效。', en: 'The date is not valid.' },
+  implausible_date: { zh: '日期不合理。', en: 'The date is not plausible.' },
+  unknown_status: { zh: '交易状态无法识别。', en: 'The trade status is not recognised.' },
 } as const satisfies Record<string, ErrorWords>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

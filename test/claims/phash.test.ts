@@ -104,3 +104,9 @@ test('Hamming distance counts differing bits and refuses what is not a hash', ()
 test('a file that is not an image is refused', async () => {
   await assert.rejects(perceptualHash(Buffer.from('not an image at all')));
 });
+
+test("the look-alike hash refuses an image past the recognizer's pixel limit instead of decoding it", async () => {
+  // 7000 × 7000 = 49 MP: under sharp's default limit (268 MP), over the recognizer's (40 MP)
+  const large = await sharp({ create: { width: 7000, height: 7000, channels: 3, background: '#ffffff' } }).greyscale().png({ compressionLevel: 1 }).toBuffer();
+  await assert.rejects(perceptualHash(large), /pixel limit/);
+});

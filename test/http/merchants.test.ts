@@ -117,13 +117,28 @@ test('an Idempotency-Key replays the first response and refuses a different requ
 test('operations endpoints: health, readiness, metrics and the OpenAPI document', async () => {
   assert.deepEqual((await t.app.inject({ url: '/healthz' })).json(), { status: 'ok' });
   assert.deepEqual((await t.app.inject({ url: '/readyz' })).json(), { status: 'ready' });
-  const metrics = await t.app.inject({ url: '/metrics' });
+  const metrics = await t.app.inject({ url: '/metrics', headers: asOps });
   assert.equal(metrics.statusCode, 200);
   assert.match(metrics.body, /carepoints_http_request_duration_seconds_bucket\{.*route="\/v1\/merchants"/);
-  const docs = await t.app.inject({ url: '/docs/json' });
+  const docs = await t.app.inject({ url: '/docs/json', headers: asOps });
   const spec = docs.json();
   assert.equal(spec.openapi, '3.1.0');
   assert.ok(spec.paths['/v1/merchants'].post.requestBody, 'the enrolment schema documents the body');
   assert.ok(spec.paths['/v1/ledger/transfers:batch'], 'the batch route is documented');
-  assert.equal((await t.app.inject({ url: '/docs' })).statusCode < 400, true);
+  assert.equal((await t.app.inject({ url: '/docs', headers: asOps })).statusCode < 400, true);
+});
+
+test('security headers on every answer; metrics and the API document only for operators', async () => {
+  for (const url of ['/healthz', '/v1/nothing', '/']) {
+    const res = await t.app.inject({ url });
+    assert.equal(res.headers['x-content-type-options'], 'nosniff', url);
+    assert.equal(res.headers['x-frame-options'], 'DENY', url);
+    assert.equal(res.headers['referrer-policy'], 'no-referrer', url);
+  }
+  for (const url of ['/metrics', '/docs/json', '/docs']) {
+    const anonymous = await t.app.inject({ url });
+    assert.equal(anonymous.statusCode, 401, url);
+    assert.equal(anonymous.json().error.code, 'unauthenticated', url);
+    assert.equal((await t.app.inject({ url, headers: asPlatform })).statusCode, 403, url);
+  }
 });

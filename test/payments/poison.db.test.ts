@@ -75,7 +75,7 @@ test('batch API: two poison items among 40 are parked and reported; the other 38
 });
 
 test('webhook group commit: a poison notification does not fail the requests that share its transaction', async () => {
-  const batcher = new IngestBatcher(t.db.pool, { maxBatch: 50, maxWaitMs: 20, maxInFlight: 1 });
+  const batcher = new IngestBatcher(t.db.pool, { maxBatch: 50, maxWaitMs: 20, maxInFlight: 1, maxQueued: 1_000 });
   const notes = Array.from({ length: 12 }, (_, i) =>
     notification({ tradeNo: i === 5 ? 'POISON-W5' : `W-${i}`, sellerId: seller(1), buyerId: payerWallet(300 + i), gmtPayment: new Date('2026-11-20T02:00:00Z') }),
   );
@@ -111,4 +111,16 @@ test('JetStream: a poison message is parked and acked, not redelivered for ever;
     await nc.close();
     await nats.stop();
   }
+});
+
+test('webhook batcher: past its queue bound a notification is refused as busy, not held; those taken all apply', async () => {
+  const batcher = new IngestBatcher(t.db.pool, { maxBatch: 1, maxWaitMs: 20, maxInFlight: 1, maxQueued: 2 });
+  const notes = Array.from({ length: 10 }, (_, i) => notification({ tradeNo: `Q-${i}`, sellerId: seller(2), buyerId: payerWallet(700 + i), gmtPayment: new Date('2026-11-20T02:00:00Z') }));
+  // one batch in flight, two waiting: the other seven are refused at once
+  const outcomes = await Promise.allSettled(notes.map((n) => batcher.submit(n)));
+  await batcher.drain();
+  assert.deepEqual(
+    outcomes.map((o) => (o.status === 'fulfilled' ? o.value.status : (o.reason as Error).name)),
+    ['applied', 'applied', 'applied', ...Array.from({ length: 7 }, () => 'IngestBusyError')],
+  );
 });

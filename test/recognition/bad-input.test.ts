@@ -87,3 +87,31 @@ test('the recognizer still works after refusals', async () => {
   const { invoice } = await recognizer.recognize(blank, { now: NOW });
   assert.equal(invoice.kind.value, 'unknown');
 });
+
+/** A real 16×16 image whose header is rewritten to claim `side` × `side` pixels: the header of a bomb in that format. */
+async function claimingSide(format: 'jpeg' | 'webp', side: number): Promise<Buffer> {
+  const bytes = Buffer.from(await sharp({ create: { width: 16, height: 16, channels: 3, background: '#ffffff' } })[format]().toBuffer());
+  if (format === 'jpeg') {
+    // the baseline frame header (FFC0): length, precision, then height and width
+    const sof = bytes.indexOf(Buffer.from([0xff, 0xc0]));
+    bytes.writeUInt16BE(side, sof + 5);
+    bytes.writeUInt16BE(side, sof + 7);
+  } else {
+    // a lossy VP8 key frame: after its start code, 14-bit width and height
+    const start = bytes.indexOf(Buffer.from([0x9d, 0x01, 0x2a]));
+    bytes.writeUInt16LE(side, start + 3);
+    bytes.writeUInt16LE(side, start + 5);
+  }
+  return bytes;
+}
+
+for (const [format, side] of [['jpeg', 30_000], ['webp', 16_000]] as const) {
+  test(`a ${format} claiming ${side} × ${side} pixels is refused from its header, before any pixel is decoded`, async () => {
+    const bomb = await claimingSide(format, side);
+    const peakBefore = process.resourceUsage().maxRSS * 1024;
+    const started = performance.now();
+    assert.equal(await refusal(bomb), 'image_too_large');
+    assert.ok(performance.now() - started < 5000);
+    assert.ok(process.resourceUsage().maxRSS * 1024 - peakBefore < 200 * 1024 * 1024);
+  });
+}

@@ -46,3 +46,17 @@ test('beyond the queue bound photos are refused as busy, not dropped', async () 
   assert.equal(refused.length, 2);
   for (const r of refused) assert.ok(r.reason instanceof RecognizerBusyError);
 });
+
+test('a document past its time budget is refused as recognition_timeout, and a fresh worker reads the next', async () => {
+  const hospitals = (await seedRegistry()).hospitals;
+  const { image } = await generateInvoice({ seed: 1104, variant: 'far', layout: 'outpatient-grid', hospitals, today: TODAY });
+  // 0.2 s: no full photo is read that fast (decoding, detection and recognition take seconds), a corrupt file is refused in milliseconds
+  const strict = await createRecognizerPool({ hospitals: await seedRegistry(), workers: 1, maxSecondsPerDocument: 0.2 });
+  try {
+    await assert.rejects(strict.recognize(image, { now: NOW }), { name: 'RecognitionError', code: 'recognition_timeout' });
+    // the stopped worker's place is taken: a document sent now is answered by the new worker
+    await assert.rejects(strict.recognize(Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 16, 1, 2, 3]), { now: NOW }), { name: 'RecognitionError', code: 'truncated' });
+  } finally {
+    await strict.close();
+  }
+});

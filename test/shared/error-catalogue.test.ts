@@ -12,19 +12,26 @@ import { ERROR_CATALOGUE, errorWords } from '../../src/shared/error-catalogue.ts
 const SRC = path.resolve(import.meta.dirname, '../../src');
 const MADE_AT = [
   /new ApiError\(\s*\d{3},\s*'([a-z_]+)'/g, // thrown by routes
-  /refuse\(\d{3}, '([a-z_]+)'/g, // Fastify's own errors, answered in our shape
+  /new ApiError\([^;]*?\? '([a-z_]+)' : '([a-z_]+)'/g, // one of two, by status
+  /refuse\(\d{3}, '([a-z_]+)'/g, // Fastify's own errors and reviewers' approvals refused, in our shape
   /errorBody\('([a-z_]+)'/g, // written directly
-  /\{ code: '([a-z_]+)', field/g, // validation failures described
+  /new ApprovalRefused\('([a-z_]+)'/g, // approvals refused, answered with their code
+  /new FieldError\([^,]+, '([a-z_]+)'/g, // payment notifications refused field by field
+  /PAID_BEFORE: [^=]+= \[([^\]]+)\]/g, // findings answered as they are ('already_reimbursed', …)
 ];
+// files whose `code: '…'` literals are API error codes (validation of bodies and of enrolments)
+const CODE_LITERALS_ARE_ERRORS = ['http/validation.ts', 'merchants/enrolment.ts'];
 
 function codesInSource(): Map<string, string> {
   const found = new Map<string, string>();
   for (const name of fs.readdirSync(SRC, { recursive: true }) as string[]) {
     if (!name.endsWith('.ts')) continue;
     const text = fs.readFileSync(path.join(SRC, name), 'utf8');
-    for (const pattern of MADE_AT) for (const m of text.matchAll(pattern)) found.set(m[1]!, name);
+    const patterns = CODE_LITERALS_ARE_ERRORS.includes(name) ? [...MADE_AT, /code: '([a-z_]+)'/g] : MADE_AT;
+    for (const pattern of patterns)
+      for (const m of text.matchAll(pattern)) for (const group of m.slice(1)) for (const code of group?.match(/[a-z_]+/g) ?? []) found.set(code, name);
   }
-  // answered by helpers that take the code from a constant
+  // answered by a helper that takes the code from a constant
   if (/function tooMany\(/.test(fs.readFileSync(path.join(SRC, 'auth/routes.ts'), 'utf8'))) found.set('rate_limited', 'auth/routes.ts');
   return found;
 }
