@@ -10,13 +10,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { getClaim } from '../../src/claims/index.ts';
-import { approveClaim } from '../../src/claims/pipeline.ts';
-import { insertClaim } from '../../src/claims/store.ts';
 import { releaseStaleJobs } from '../../src/jobs/index.ts';
-import { inLedgerTransaction } from '../../src/ledger/index.ts';
 import { importEnrolments } from '../../src/merchants/store.ts';
-import { lockMerchants } from '../../src/points/index.ts';
-import { createClaimsHarness, type ClaimsHarness } from '../support/claims.ts';
+import { approvedClaimOf, createClaimsHarness, type ClaimsHarness } from '../support/claims.ts';
 import { earnAndCollect } from '../support/credit.ts';
 import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
 import { faultRandom } from '../support/fault-seed.ts';
@@ -47,16 +43,8 @@ async function approvedClaims(count: number): Promise<{ merchantId: number; clai
   const out = [];
   for (const [i, m] of rows.entries()) {
     await earnAndCollect(h.db.pool, { id: m.merchant_id, walletUserId: m.wallet_user_id }, 3, paidAt);
-    const claimId = crypto.randomUUID();
     const amountFen = 100 + i;
-    await inLedgerTransaction(h.db.pool, async (client) => {
-      await lockMerchants(client, [m.merchant_id]);
-      await insertClaim(client, { merchantId: m.merchant_id, claimId, files: [], submittedAt: new Date() });
-      const claim = (await getClaim(client, claimId, m.merchant_id))!;
-      // an approval names the invoice, the visit day and the covered charges (migration 0028)
-      const named = { invoiceCode: '33010126', invoiceNumber: String(5_000 + i).padStart(10, '0'), visitDate: paidAt.toISOString().slice(0, 10), coveredFen: amountFen };
-      await approveClaim(client, h.db.pool, claim, { benefitFen: amountFen, payeeUserId: m.wallet_user_id, decidedBy: 'test', ...named });
-    });
+    const { claimId } = await approvedClaimOf(h.db.pool, { merchantId: m.merchant_id, walletUserId: m.wallet_user_id }, { amountFen, invoiceNumber: String(5_000 + i).padStart(10, '0'), visitDay: paidAt.toISOString().slice(0, 10) });
     out.push({ merchantId: m.merchant_id, claimId, walletUserId: m.wallet_user_id, amountFen });
   }
   return out;

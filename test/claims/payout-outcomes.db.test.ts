@@ -6,14 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CLAIM_TASKS, claimTasks, getClaim, type ClaimsRuntime } from '../../src/claims/index.ts';
-import { approveClaim } from '../../src/claims/pipeline.ts';
-import { insertClaim } from '../../src/claims/store.ts';
-import { createTransfers, expirePendingTransfers, inLedgerTransaction, merchantAccounts, merchantBalance, programmeAccountIds, transferIdFor } from '../../src/ledger/index.ts';
+import { createTransfers, expirePendingTransfers, merchantAccounts, merchantBalance, programmeAccountIds, transferIdFor } from '../../src/ledger/index.ts';
 import { importEnrolments } from '../../src/merchants/store.ts';
 import { ingestPayments } from '../../src/payments/ingest.ts';
-import { ATTEMPTS_EXHAUSTED, createWalletGateway, MAX_PAYOUT_ATTEMPTS, PayoutOutcomeUnknown } from '../../src/payouts/index.ts';
-import { lockMerchants } from '../../src/points/index.ts';
-import { createClaimsHarness, waitForClaim, type ClaimsHarness } from '../support/claims.ts';
+import { ATTEMPTS_EXHAUSTED, MAX_PAYOUT_ATTEMPTS, PayoutOutcomeUnknown } from '../../src/payouts/index.ts';
+import { approvedClaimOf, createClaimsHarness, waitForClaim, type ClaimsHarness } from '../support/claims.ts';
 import { earnAndCollect } from '../support/credit.ts';
 import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
 import { enrolment, TEST_ID_HASH_KEY } from '../support/fixtures.ts';
@@ -35,26 +32,13 @@ async function approvedClaim(n: number, benefitFen: number) {
   await importEnrolments(h.db.pool, [{ line: 2, input }], TEST_ID_HASH_KEY, { skipDuplicates: false });
   const merchantId = (await h.db.pool.query<{ merchant_id: number }>('SELECT merchant_id FROM merchant_wallets WHERE wallet_user_id = $1', [input.walletUserId])).rows[0]!.merchant_id;
   await earnAndCollect(h.db.pool, { id: merchantId, walletUserId: input.walletUserId }, 3, PAID_AT);
-  const claimId = crypto.randomUUID();
-  await inLedgerTransaction(h.db.pool, async (client) => {
-    await lockMerchants(client, [merchantId]);
-    await insertClaim(client, { merchantId, claimId, files: [], submittedAt: new Date() });
-    const claim = (await getClaim(client, claimId, merchantId))!;
-    await approveClaim(client, h.db.pool, claim, { benefitFen, payeeUserId: input.walletUserId, decidedBy: 'test' });
-  });
-  const { rows } = await h.db.pool.query<{ payout_id: string }>('SELECT payout_id FROM payouts WHERE merchant_id = $1 AND claim_id = $2', [merchantId, claimId]);
-  return { merchantId, claimId, walletUserId: input.walletUserId, payoutId: rows[0]!.payout_id };
+  const { claimId, payoutId } = await approvedClaimOf(h.db.pool, { merchantId, walletUserId: input.walletUserId }, { amountFen: benefitFen, invoiceNumber: String(n).padStart(10, '0'), visitDay: PAID_AT.toISOString().slice(0, 10) });
+  return { merchantId, claimId, walletUserId: input.walletUserId, payoutId };
 }
 
 /** The pipeline's pay step, run here instead of by a worker: `retry` at its last so that an unknown outcome throws. */
 function payStep(): (job: { merchantId: number; claimId: string; payoutId: string }) => Promise<void> {
-  const gateway = createWalletGateway({
-    gatewayUrl: h.sandbox.url,
-    appId: h.workerEnv.CAREPOINTS_WALLET_APP_ID!,
-    appPrivateKeyPem: h.workerEnv.CAREPOINTS_WALLET_APP_PRIVATE_KEY!,
-    gatewayPublicKeyPem: h.workerEnv.CAREPOINTS_WALLET_GATEWAY_PUBLIC_KEY!,
-    timeoutMs: 3_000,
-  });
+  const gateway = h.gateway;
   const unused = () => Promise.reject(new Error('the pay step reads no photo'));
   const runtime: ClaimsRuntime = { pool: h.db.pool, files: undefined as never, recognizer: unused, hospitals: unused, gateway };
   const pay = claimTasks(runtime)[CLAIM_TASKS.pay]!;

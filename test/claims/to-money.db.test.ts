@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { after, before, test } from 'node:test';
 import { merchantBalance } from '../../src/ledger/index.ts';
 import { businessDay } from '../../src/shared/business-day.ts';
-import { createWalletGateway, reconcilePayoutDay } from '../../src/payouts/index.ts';
+import { reconcilePayoutDay } from '../../src/payouts/index.ts';
 import { asOps, asReviewer } from '../support/app.ts';
 import { coveredByTheRules, createClaimsHarness, invoicePhoto, multipart, waitForClaim, type ClaimsHarness } from '../support/claims.ts';
 import { earnAndCollect } from '../support/credit.ts';
@@ -246,13 +246,7 @@ test('the nightly reconciliation finds our payouts in the gateway’s bill and r
   const { rows: paid } = await h.db.pool.query<{ payout_id: string; settled_at: Date }>("SELECT payout_id, settled_at FROM payouts WHERE state = 'succeeded' ORDER BY settled_at");
   assert.ok(paid.length >= 1, 'earlier tests paid claims');
   const day = businessDay(paid[0]!.settled_at);
-  const gateway = createWalletGateway({
-    gatewayUrl: h.sandbox.url,
-    appId: h.workerEnv.CAREPOINTS_WALLET_APP_ID!,
-    appPrivateKeyPem: h.workerEnv.CAREPOINTS_WALLET_APP_PRIVATE_KEY!,
-    gatewayPublicKeyPem: h.workerEnv.CAREPOINTS_WALLET_GATEWAY_PUBLIC_KEY!,
-    timeoutMs: 3_000,
-  });
+  const gateway = h.gateway;
   const bills = (d: string) => gateway.bill(d);
   const clean = await reconcilePayoutDay(h.db.pool, bills, day);
   assert.deepEqual(clean.mismatches, []);

@@ -12,6 +12,7 @@ import { createClaimsHarness, invoicePhoto, multipart, waitForClaim, type Claims
 import { earnAndCollect } from '../support/credit.ts';
 import { enrolMerchants } from '../support/fixtures.ts';
 import { imageBomb, streamBomb, textRunBomb } from '../recognition/malicious-pdf.ts';
+import { pngChunk } from '../support/png.ts';
 
 const UPLOADS = Number(process.env.CAREPOINTS_SOAK_UPLOADS ?? 40);
 const ATTACKERS = 5;
@@ -28,19 +29,12 @@ after(async () => h.close());
 
 /** A PNG whose header claims 20,000 × 20,000 pixels: a decompression bomb's header. */
 function pixelBomb(): Buffer {
-  const chunk = (type: string, data: Buffer): Buffer => {
-    const length = Buffer.alloc(4);
-    length.writeUInt32BE(data.length);
-    const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-    const crc = Buffer.alloc(4);
-    crc.writeUInt32BE(zlib.crc32(body));
-    return Buffer.concat([length, body, crc]);
-  };
+
   const header = Buffer.alloc(13);
   header.writeUInt32BE(20_000, 0);
   header.writeUInt32BE(20_000, 4);
   header.set([8, 0, 0, 0, 0], 8);
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', zlib.deflateSync(Buffer.alloc(20_001 * 4))), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', header), pngChunk('IDAT', zlib.deflateSync(Buffer.alloc(20_001 * 4))), pngChunk('IEND', Buffer.alloc(0))]);
 }
 
 function submit(merchantId: number, bytes: Buffer, type: string) {

@@ -4,6 +4,7 @@ import zlib from 'node:zlib';
 import sharp from 'sharp';
 import { createRecognizer, MAX_INPUT_BYTES, RecognitionError, type RecognitionErrorCode, type Recognizer } from '../../src/recognition/index.ts';
 import { NOW, seedRegistry } from './support.ts';
+import { pngChunk } from '../support/png.ts';
 
 let recognizer: Recognizer;
 before(async () => {
@@ -23,14 +24,6 @@ async function refusal(input: Buffer): Promise<RecognitionErrorCode> {
   assert.fail('the input was accepted');
 }
 
-function chunk(type: string, data: Buffer): Buffer {
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(data.length);
-  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
-  const crc = Buffer.alloc(4);
-  crc.writeUInt32BE(zlib.crc32(body));
-  return Buffer.concat([length, body, crc]);
-}
 
 /** A PNG that claims width × height but carries only a few compressed rows: a decompression bomb's header. */
 function hugePng(width: number, height: number): Buffer {
@@ -39,7 +32,7 @@ function hugePng(width: number, height: number): Buffer {
   header.writeUInt32BE(height, 4);
   header.set([8, 0, 0, 0, 0], 8); // 8-bit greyscale
   const rows = zlib.deflateSync(Buffer.alloc((width + 1) * 4));
-  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), chunk('IHDR', header), chunk('IDAT', rows), chunk('IEND', Buffer.alloc(0))]);
+  return Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]), pngChunk('IHDR', header), pngChunk('IDAT', rows), pngChunk('IEND', Buffer.alloc(0))]);
 }
 
 test('zero bytes are refused as empty', async () => {

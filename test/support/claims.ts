@@ -4,9 +4,13 @@ import path from 'node:path';
 import type pg from 'pg';
 import { generateInvoice, type GenerateOptions, type InvoiceTruth } from '../../sim/invoices/index.ts';
 import { startClaimWorkers, type ClaimWorkers } from '../../src/cli/claim-workers.ts';
-import { CLAIM_CHANNEL, type ClaimStatus } from '../../src/claims/index.ts';
+import { CLAIM_CHANNEL, getClaim, type ClaimStatus } from '../../src/claims/index.ts';
+import { approveClaim } from '../../src/claims/pipeline.ts';
+import { insertClaim } from '../../src/claims/store.ts';
+import { inLedgerTransaction } from '../../src/ledger/index.ts';
+import { lockMerchants } from '../../src/points/index.ts';
 import { businessDay } from '../../src/shared/business-day.ts';
-import { createWalletGateway, type SandboxFaults, type SandboxGateway } from '../../src/payouts/index.ts';
+import { createWalletGateway, type SandboxFaults, type SandboxGateway, type WalletGateway } from '../../src/payouts/index.ts';
 import { loadHospitalRegistry, type Hospital } from '../../src/recognition/index.ts';
 import { localFileStore } from '../../src/storage/index.ts';
 import { createTestApp, type TestApp } from './app.ts';
@@ -14,6 +18,8 @@ import { SANDBOX_APP_ID, startSandboxWallet } from './sandbox-wallet.ts';
 
 export interface ClaimsHarness extends TestApp {
   sandbox: SandboxGateway;
+  /** Our client of the sandbox, as the workers use it (transfers, queries, the daily bill). */
+  gateway: WalletGateway;
   workers: ClaimWorkers | null;
   filesDir: string;
   /** What a worker in another process needs to reach the same database, files and gateway. */
@@ -39,6 +45,7 @@ export async function createClaimsHarness(
   return {
     ...t,
     sandbox,
+    gateway,
     workers,
     filesDir,
     workerEnv,
@@ -143,4 +150,33 @@ export function multipart(parts: { field: string; filename?: string; type?: stri
   }
   chunks.push(Buffer.from(`--${boundary}--\r\n`));
   return { payload: Buffer.concat(chunks), headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } };
+}
+
+/**
+ * A claim approved for `amountFen` without recognition (the payout tests start where a decision ends):
+ * recorded, then approved in the merchant's transaction with what an approval names (the invoice, the
+ * visit day, the covered charges), which reserves the credit and queues the payout.
+ */
+export async function approvedClaimOf(
+  pool: pg.Pool,
+  merchant: { merchantId: number; walletUserId: string },
+  approval: { amountFen: number; invoiceNumber: string; visitDay: string },
+): Promise<{ claimId: string; payoutId: string }> {
+  const claimId = crypto.randomUUID();
+  await inLedgerTransaction(pool, async (client) => {
+    await lockMerchants(client, [merchant.merchantId]);
+    await insertClaim(client, { merchantId: merchant.merchantId, claimId, files: [], submittedAt: new Date() });
+    const claim = (await getClaim(client, claimId, merchant.merchantId))!;
+    await approveClaim(client, pool, claim, {
+      benefitFen: approval.amountFen,
+      payeeUserId: merchant.walletUserId,
+      decidedBy: 'test',
+      invoiceCode: '33010126',
+      invoiceNumber: approval.invoiceNumber,
+      visitDate: approval.visitDay,
+      coveredFen: approval.amountFen,
+    });
+  });
+  const { rows } = await pool.query<{ payout_id: string }>('SELECT payout_id FROM payouts WHERE merchant_id = $1 AND claim_id = $2', [merchant.merchantId, claimId]);
+  return { claimId, payoutId: rows[0]!.payout_id };
 }

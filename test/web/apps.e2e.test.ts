@@ -3,11 +3,9 @@
  * claim pipeline and sandbox wallet. Also writes the README's screenshots (docs/screenshots).
  */
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { ensureWebBuild } from '../../scripts/build-web.ts';
 import { addStaffUser } from '../../src/auth/index.ts';
 import { importEnrolments } from '../../src/merchants/store.ts';
 import { noticeExpiringCredit } from '../../src/notifications/index.ts';
@@ -19,7 +17,7 @@ import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
 import { withinOneBusinessDay } from '../support/business-day.ts';
 import { enrolment, TEST_ID_HASH_KEY } from '../support/fixtures.ts';
 import { notification, payerWallet } from '../support/payments.ts';
-import { assertAccessible, DESKTOP_VIEWPORT, launchChromium, PHONE_VIEWPORT, pressUntil, SCREENSHOTS, standingStill } from './browser.ts';
+import { assertAccessible, DESKTOP_VIEWPORT, PHONE_VIEWPORT, pressUntil, SCREENSHOTS, serveToBrowser, standingStill } from './browser.ts';
 
 const DAY_MS = 86_400_000;
 const REVIEWER = { username: 'reviewer.li', password: 'correct horse battery' };
@@ -30,11 +28,8 @@ let browser: Browser;
 let origin: string;
 
 before(async () => {
-  await ensureWebBuild();
   h = await createClaimsHarness();
-  await h.app.listen({ port: 0, host: '127.0.0.1' });
-  origin = `http://127.0.0.1:${(h.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  ({ origin, browser } = await serveToBrowser(h.app));
   await addStaffUser(h.db.pool, { username: REVIEWER.username, displayName: '李审核', role: 'reviewer', password: REVIEWER.password });
   await addStaffUser(h.db.pool, { username: ADMIN.username, displayName: '赵管理', role: 'admin', password: ADMIN.password });
 });

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { ensureWebBuild } from '../../scripts/build-web.ts';
 
 const require = createRequire(import.meta.url);
 export const SCREENSHOTS = path.resolve(import.meta.dirname, '../../docs/screenshots');
@@ -9,6 +12,13 @@ export const SCREENSHOTS = path.resolve(import.meta.dirname, '../../docs/screens
 /** Debian's Chromium, headless (DESIGN.md §2 "Browser"): never a downloaded browser. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
+}
+
+/** The built apps served by `app` on a loopback port, and a browser to open them: the origin and the browser. */
+export async function serveToBrowser(app: FastifyInstance): Promise<{ origin: string; browser: Browser }> {
+  await ensureWebBuild();
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  return { origin: `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`, browser: await launchChromium() };
 }
 
 export const PHONE_VIEWPORT = { width: 390, height: 844 };

@@ -4,12 +4,10 @@
  * the time to a usable merchant sign-in on a throttled "slow 4G" connection.
  */
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core';
-import { ensureWebBuild } from '../../scripts/build-web.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
-import { launchChromium, PHONE_VIEWPORT, DESKTOP_VIEWPORT } from './browser.ts';
+import { DESKTOP_VIEWPORT, PHONE_VIEWPORT, serveToBrowser } from './browser.ts';
 
 const MERCHANT_FIRST_LOAD_BYTES = 200 * 1024;
 const CONSOLE_SIGN_IN_BYTES = 300 * 1024;
@@ -20,11 +18,8 @@ let t: TestApp;
 let browser: Browser;
 let origin: string;
 before(async () => {
-  await ensureWebBuild();
   t = await createTestApp();
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  origin = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  ({ origin, browser } = await serveToBrowser(t.app));
 });
 after(async () => {
   await browser?.close();

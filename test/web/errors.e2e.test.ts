@@ -1,24 +1,19 @@
 /** Errors read in the app's own language, by code: a Chinese app never shows the API's English sentence. */
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { ensureWebBuild } from '../../scripts/build-web.ts';
 import { addStaffUser } from '../../src/auth/index.ts';
 import { ERROR_CATALOGUE } from '../../src/shared/error-catalogue.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { enrolMerchants, enrolment } from '../support/fixtures.ts';
-import { DESKTOP_VIEWPORT, launchChromium, PHONE_VIEWPORT } from './browser.ts';
+import { DESKTOP_VIEWPORT, PHONE_VIEWPORT, serveToBrowser } from './browser.ts';
 
 let t: TestApp;
 let browser: Browser;
 let origin: string;
 before(async () => {
-  await ensureWebBuild();
   t = await createTestApp();
-  await t.app.listen({ port: 0, host: '127.0.0.1' });
-  origin = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-  browser = await launchChromium();
+  ({ origin, browser } = await serveToBrowser(t.app));
   await enrolMerchants(t.db.pool, 1, 61);
   await addStaffUser(t.db.pool, { username: 'reviewer.wu', displayName: '吴审核', role: 'reviewer', password: 'correct horse battery' });
 });
