@@ -17,7 +17,7 @@ import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
 import { withinOneBusinessDay } from '../support/business-day.ts';
 import { enrolment, TEST_ID_HASH_KEY } from '../support/fixtures.ts';
 import { notification, payerWallet } from '../support/payments.ts';
-import { assertAccessible, DESKTOP_VIEWPORT, PHONE_VIEWPORT, pressUntil, SCREENSHOTS, serveToBrowser, standingStill } from './browser.ts';
+import { assertAccessible, DESKTOP_VIEWPORT, PHONE_VIEWPORT, pressUntil, SCREENSHOTS, serveToBrowser, signInMerchant, standingStill } from './browser.ts';
 
 const DAY_MS = 86_400_000;
 const REVIEWER = { username: 'reviewer.li', password: 'correct horse battery' };
@@ -61,23 +61,13 @@ async function signInStaff(page: Page, who: { username: string; password: string
   await page.getByTestId('chart-claims').waitFor();
 }
 
-async function signInMerchant(page: Page, phone: string): Promise<void> {
-  await page.goto(`${origin}/`);
-  await page.locator('#phone').fill(phone);
-  await page.getByRole('button', { name: '获取验证码' }).click();
-  await page.getByText('验证码已发送').waitFor();
-  const { code } = (await (await fetch(`${origin}/v1/dev/otp?phone=${phone}`)).json()) as { code: string };
-  await page.locator('#code').fill(code);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByTestId('available').waitFor();
-}
 
 test('a merchant signs in, collects credit, photographs an invoice and watches it reach paid; in both languages', async () => {
   await withinOneBusinessDay(5 * 60_000); // the home screen counts today's payers: the whole test within one Shanghai day
   const m = await merchant(901, '张伟', 3);
   const context = await browser.newContext({ viewport: PHONE_VIEWPORT, locale: 'zh-CN', deviceScaleFactor: 2 });
   const page = await context.newPage();
-  await signInMerchant(page, m.phone);
+  await signInMerchant(page, origin, m.phone);
   assert.equal(await page.getByTestId('available').textContent(), '¥12.00', '5 payers × ¥2 + the ¥2 welcome credit');
   assert.equal(await page.getByTestId('waiting').textContent(), '¥6.00');
   assert.equal(await page.getByTestId('payers').textContent(), '3 / 10 人');
@@ -149,7 +139,7 @@ test("a merchant cannot open another merchant's claim, in the app or at the API"
   const claim = (await h.app.inject({ method: 'POST', url: '/v1/claims', headers: { ...asOps, ...body.headers }, payload: body.payload })).json();
   const context = await browser.newContext({ viewport: PHONE_VIEWPORT });
   const page = await context.newPage();
-  await signInMerchant(page, other.phone);
+  await signInMerchant(page, origin, other.phone);
   const status = await page.evaluate(async (id) => (await fetch(`/v1/claims/${id}`)).status, claim.id);
   assert.equal(status, 404);
   await page.goto(`${origin}/#/claims/${claim.id}`);
@@ -251,7 +241,7 @@ test('an admin adds a catalogue item in the console; a merchant redeems credit f
   await admin.keyboard.press('Enter');
   await admin.getByRole('link', { name: m.legalName }).click();
   await admin.getByText('额度流水').waitFor();
-  await admin.getByRole('cell', { name: 'collect', exact: true }).first().waitFor();
+  await admin.getByRole('cell', { name: '领取额度', exact: true }).first().waitFor(); // the ledger's codes in words
   await admin.mouse.move(0, 0); // a hovered link has the lighter hover colour
   await assertAccessible(admin, 'console merchant');
   for (const [menu, ready] of [
@@ -269,7 +259,7 @@ test('an admin adds a catalogue item in the console; a merchant redeems credit f
 
   const context = await browser.newContext({ viewport: PHONE_VIEWPORT, locale: 'zh-CN', deviceScaleFactor: 2 });
   const page = await context.newPage();
-  await signInMerchant(page, m.phone);
+  await signInMerchant(page, origin, m.phone);
   await page.getByText('兑换', { exact: true }).click();
   await page.getByTestId('shop-available').filter({ hasText: '¥12.00' }).waitFor();
   await page.getByRole('button', { name: '兑换 视力检查' }).click();

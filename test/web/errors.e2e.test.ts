@@ -1,4 +1,4 @@
-/** Errors read in the app's own language, by code: a Chinese app never shows the API's English sentence. */
+/** Errors read in the app's own language, by code (a Chinese app never shows the API's English sentence), and the app by keyboard. */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -6,7 +6,7 @@ import { addStaffUser } from '../../src/auth/index.ts';
 import { ERROR_CATALOGUE } from '../../src/shared/error-catalogue.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { enrolMerchants, enrolment } from '../support/fixtures.ts';
-import { DESKTOP_VIEWPORT, PHONE_VIEWPORT, serveToBrowser } from './browser.ts';
+import { DESKTOP_VIEWPORT, PHONE_VIEWPORT, serveToBrowser, signInMerchant } from './browser.ts';
 
 let t: TestApp;
 let browser: Browser;
@@ -14,7 +14,7 @@ let origin: string;
 before(async () => {
   t = await createTestApp();
   ({ origin, browser } = await serveToBrowser(t.app));
-  await enrolMerchants(t.db.pool, 1, 61);
+  await enrolMerchants(t.db.pool, 2, 61); // a phone gets one code a minute: one merchant a test
   await addStaffUser(t.db.pool, { username: 'reviewer.wu', displayName: '吴审核', role: 'reviewer', password: 'correct horse battery' });
 });
 after(async () => {
@@ -53,5 +53,23 @@ test('a wrong password is told in the console in each language', async () => {
   await signIn(/^Sign in$/);
   await page.getByRole('alert').filter({ hasText: ERROR_CATALOGUE.wrong_credentials.en }).waitFor();
   assert.equal(await page.getByText('unknown username or wrong password').count(), 0);
+  await context.close();
+});
+
+test('the merchant app by keyboard: Tab reaches the tab bar, Enter opens a tab, and the focused control is outlined', async () => {
+  const context = await browser.newContext({ viewport: PHONE_VIEWPORT, locale: 'zh-CN' });
+  const page = await context.newPage();
+  await signInMerchant(page, origin, enrolment(62).phone);
+  const claimTab = page.getByRole('link', { name: '报销', exact: true });
+  let reached = false;
+  for (let presses = 0; presses < 40 && !reached; presses++) {
+    await page.keyboard.press('Tab');
+    reached = await claimTab.evaluate((el) => el === el.ownerDocument.activeElement);
+  }
+  assert.ok(reached, 'Tab reaches the 报销 tab');
+  const outline = await claimTab.evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).outlineStyle);
+  assert.equal(outline, 'solid', 'the focused tab is outlined');
+  await page.keyboard.press('Enter');
+  await page.waitForURL(/#\/claim/);
   await context.close();
 });

@@ -146,7 +146,7 @@ export function ClaimReview({ claimId }: { claimId: string }) {
               dataSource={claim.findings}
               renderItem={(f) => (
                 <List.Item>
-                  <Tag className={`outcome-${f.outcome}`}>{f.outcome}</Tag> {say(f, i18n.language) || f.code}
+                  <Tag className={`outcome-${f.outcome}`}>{t(`codes.outcome.${f.outcome}`, { defaultValue: f.outcome })}</Tag> {say(f, i18n.language) || f.code}
                 </List.Item>
               )}
             />

@@ -24,7 +24,7 @@ function MerchantDetail({ merchant }: { merchant: Merchant }) {
         <Descriptions.Item label={t('merchants.wallet')}>{merchant.walletUserId}</Descriptions.Item>
         <Descriptions.Item label={t('merchants.enrolled')}>{when(merchant.enrolledAt, i18n.language)}</Descriptions.Item>
         <Descriptions.Item label={t('merchants.signals')}>
-          {Object.keys(signals).length === 0 ? t('merchants.noSignals') : Object.entries(signals).map(([k, n]) => <Tag key={k} className="outcome-review">{`${k} × ${n}`}</Tag>)}
+          {Object.keys(signals).length === 0 ? t('merchants.noSignals') : Object.entries(signals).map(([k, n]) => <Tag key={k} className="outcome-review">{`${t(`codes.signal.${k}`, { defaultValue: k })} × ${n}`}</Tag>)}
         </Descriptions.Item>
       </Descriptions>
       <Typography.Title level={4}>{t('merchants.ledger')}</Typography.Title>
@@ -36,8 +36,8 @@ function MerchantDetail({ merchant }: { merchant: Merchant }) {
         pagination={false}
         columns={[
           { title: t('merchants.at'), render: (_, r) => when(r.createdAt, i18n.language) },
-          { title: t('merchants.code'), dataIndex: 'code' },
-          { title: t('merchants.phase'), dataIndex: 'phase' },
+          { title: t('merchants.code'), render: (_, r) => t(`codes.ledger.${r.code}`, { defaultValue: r.code }) },
+          { title: t('merchants.phase'), render: (_, r) => t(`codes.phase.${r.phase}`, { defaultValue: r.phase }) },
           { title: t('merchants.amount'), render: (_, r) => yuan(r.amountFen) },
           { title: t('merchants.reference'), dataIndex: 'reference' },
         ]}

@@ -28,7 +28,7 @@ export function Payouts({ showAlerts }: { showAlerts: boolean }) {
         style={{ width: 200, marginBottom: 12 }}
         value={state}
         onChange={(v: string | undefined) => setState(v ?? null)}
-        options={STATES.map((s) => ({ value: s, label: s }))}
+        options={STATES.map((s) => ({ value: s, label: t(`codes.payoutState.${s}`) }))}
       />
       <Table<Payout>
         rowKey="id"
@@ -41,9 +41,9 @@ export function Payouts({ showAlerts }: { showAlerts: boolean }) {
           { title: t('payouts.created'), render: (_, r) => when(r.createdAt, i18n.language) },
           { title: t('payouts.merchant'), dataIndex: 'merchantId' },
           { title: t('payouts.amount'), render: (_, r) => yuan(r.amountFen) },
-          { title: t('payouts.state'), render: (_, r) => <Tag className={CLASSES[r.state]}>{r.state}</Tag> },
+          { title: t('payouts.state'), render: (_, r) => <Tag className={CLASSES[r.state]}>{t(`codes.payoutState.${r.state}`, { defaultValue: r.state })}</Tag> },
           { title: t('payouts.attempts'), dataIndex: 'attempts' },
-          { title: t('payouts.failure'), render: (_, r) => r.failureCode ?? '' },
+          { title: t('payouts.failure'), render: (_, r) => (r.failureCode ? t(`codes.payoutFailure.${r.failureCode}`, { defaultValue: r.failureCode }) : '') },
           { title: t('payouts.settled'), render: (_, r) => when(r.settledAt, i18n.language) },
         ]}
       />

@@ -103,7 +103,15 @@ function SignedIn({ me, route, languageButton, onSignedOut }: { me: Me; route: s
       <nav className="tabs" aria-label={t('app.title')}>
         <TabBar activeKey={onNotifications ? null : tab} onChange={(key) => go(key)} safeArea>
           {TABS.map((key) => (
-            <TabBar.Item key={key} title={t(`nav.${key}`)} />
+            // a link inside each tab: reached with Tab and followed with Enter, as the tabs are clicked
+            <TabBar.Item
+              key={key}
+              title={
+                <a className="tab-link" href={`#/${key}`} aria-current={!onNotifications && tab === key ? 'page' : undefined}>
+                  {t(`nav.${key}`)}
+                </a>
+              }
+            />
           ))}
         </TabBar>
       </nav>
