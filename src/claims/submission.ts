@@ -10,6 +10,8 @@ import type { ClaimFile } from './store.ts';
 export const MAX_INVOICE_PAGES = 6;
 export const MAX_FILE_BYTES = 15 * 1024 * 1024;
 export const MAX_PARTS = MAX_INVOICE_PAGES + 4;
+/** Explicit limit: all the files of one upload together (six phone photos are a few MB; one PDF e-bill at most 15). */
+export const MAX_UPLOAD_BYTES = 40 * 1024 * 1024;
 const MIN_FILE_BYTES = 100;
 
 export interface UploadedFile extends Omit<ClaimFile, 'sha256'> {
@@ -46,6 +48,7 @@ export async function readUpload(parts: AsyncIterableIterator<Multipart>): Promi
 async function readParts(parts: AsyncIterableIterator<Multipart>): Promise<Upload> {
   const files: UploadedFile[] = [];
   const fields: Record<string, string> = {};
+  let uploadBytes = 0;
   for await (const part of parts) {
     if (part.type === 'field') {
       if (typeof part.value !== 'string' || part.value.length > 200) throw new ApiError(400, 'invalid_field', `field ${part.fieldname} must be text of at most 200 characters`, part.fieldname);
@@ -57,10 +60,17 @@ async function readParts(parts: AsyncIterableIterator<Multipart>): Promise<Uploa
       part.file.resume();
       throw new ApiError(400, 'unknown_file_field', `files go in the fields "invoice" (1–${MAX_INVOICE_PAGES} pages) and "record" (optional); got "${part.fieldname}"`, part.fieldname);
     }
+    // refused as the part begins, before it is read: one file too many is never held in memory
+    if (files.filter((f) => f.role === role).length >= (role === 'invoice' ? MAX_INVOICE_PAGES : 1)) {
+      part.file.resume();
+      throw new ApiError(400, 'too_many_files', role === 'invoice' ? `at most ${MAX_INVOICE_PAGES} invoice pages` : 'at most one outpatient-record photo', part.fieldname);
+    }
     const bytes = await part.toBuffer().catch((err: unknown) => {
       if ((err as { code?: string }).code === 'FST_REQ_FILE_TOO_LARGE') throw new ApiError(413, 'file_too_large', `each file must be at most ${MAX_FILE_BYTES} bytes`, part.fieldname);
       throw err;
     });
+    uploadBytes += bytes.length;
+    if (uploadBytes > MAX_UPLOAD_BYTES) throw new ApiError(413, 'payload_too_large', `the files of one claim may add up to at most ${MAX_UPLOAD_BYTES} bytes`, part.fieldname);
     if (bytes.length < MIN_FILE_BYTES) throw new ApiError(400, 'file_empty', `file ${part.filename || part.fieldname} is empty or too small to be a photo`, part.fieldname);
     const mediaType = mediaTypeOf(bytes);
     if (mediaType === 'heic') throw new ApiError(415, 'unsupported_file_type', 'HEIC photos cannot be read here: set the camera to "most compatible" (JPEG) or upload a screenshot', part.fieldname);
@@ -74,10 +84,7 @@ async function readParts(parts: AsyncIterableIterator<Multipart>): Promise<Uploa
 
 function checkComposition(files: readonly UploadedFile[]): void {
   const invoices = files.filter((f) => f.role === 'invoice');
-  const records = files.filter((f) => f.role === 'record');
   if (invoices.length === 0) throw new ApiError(400, 'invoice_missing', 'attach the invoice: 1 to 6 photos of its pages, or its PDF e-bill, in the field "invoice"', 'invoice');
-  if (invoices.length > MAX_INVOICE_PAGES) throw new ApiError(400, 'too_many_files', `at most ${MAX_INVOICE_PAGES} invoice pages`, 'invoice');
-  if (records.length > 1) throw new ApiError(400, 'too_many_files', 'at most one outpatient-record photo', 'record');
   const pdfs = invoices.filter((f) => f.mediaType === 'application/pdf');
   if (pdfs.length > 0 && invoices.length > 1) throw new ApiError(400, 'mixed_invoice_files', 'send either one PDF e-bill or photos of the pages, not both or several PDFs', 'invoice');
 }

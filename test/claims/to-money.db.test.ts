@@ -153,6 +153,12 @@ test('submission refuses what it cannot take, with a specific error, and writes 
   const tooMany = await h.app.inject({ method: 'POST', url: '/v1/claims', headers: { ...asOps, ...seven.headers }, payload: seven.payload });
   assert.equal(tooMany.statusCode, 400);
   assert.equal(tooMany.json().error.code, 'too_many_files');
+  // three 14 MiB files are each within the per-file limit, but not together: refused by name as the third arrives
+  const big = Buffer.concat([photo, Buffer.alloc(14 * 1024 * 1024 - photo.length)]); // a JPEG, padded
+  const heavy = multipart([{ field: 'merchantId', value: String(merchant.id) }, ...Array.from({ length: 3 }, () => ({ field: 'invoice', bytes: big }))]);
+  const tooHeavy = await h.app.inject({ method: 'POST', url: '/v1/claims', headers: { ...asOps, ...heavy.headers }, payload: heavy.payload });
+  assert.equal(tooHeavy.statusCode, 413, tooHeavy.body);
+  assert.equal(tooHeavy.json().error.code, 'payload_too_large');
   const none = multipart([{ field: 'merchantId', value: String(merchant.id) }]);
   const noInvoice = await h.app.inject({ method: 'POST', url: '/v1/claims', headers: { ...asOps, ...none.headers }, payload: none.payload });
   assert.equal(noInvoice.json().error.code, 'invoice_missing');
