@@ -4,8 +4,8 @@ import type { ApiRole } from '../config/config.ts';
 import type { AppContext } from '../http/context.ts';
 import { ApiError } from '../http/errors.ts';
 import { findApiKey } from './api-keys.ts';
-import { csrfTokenFor, findSession, sameSecret, SESSION_COOKIE } from './sessions.ts';
-import { findStaffSession, STAFF_SESSION_COOKIE, type StaffRole } from './staff.ts';
+import { csrfTokenFor, findSession, sameSecret, SESSION_COOKIE, sessionIsLive } from './sessions.ts';
+import { findStaffSession, STAFF_SESSION_COOKIE, staffSessionIsLive, type StaffRole } from './staff.ts';
 
 /** A merchant signed in with a one-time code: through the browser cookie or a bearer token. */
 export interface MerchantPrincipal {
@@ -168,4 +168,19 @@ export function merchantScope(request: FastifyRequest, merchantId: number, optio
 /** The merchant a merchant principal acts for; null for staff (who may act for any). */
 export function merchantIdOf(request: FastifyRequest): number | null {
   return request.principal?.kind === 'merchant' ? request.principal.merchantId : null;
+}
+
+/** What a principal's open event streams are counted under: its session, or its API key. */
+export function streamOwnerOf(principal: Principal): string {
+  if (principal.kind === 'merchant') return `merchant-session:${principal.sessionId}`;
+  return principal.console ? `staff-session:${principal.console.sessionId}` : `api-key:${principal.keyId}`;
+}
+
+/**
+ * Whether the principal of a request that is still being answered may still act: its session is not
+ * signed out, revoked or expired. An API key is configuration, fixed for the life of the process.
+ */
+export async function principalIsLive(ctx: Pick<AppContext, 'pool' | 'now'>, principal: Principal): Promise<boolean> {
+  if (principal.kind === 'merchant') return sessionIsLive(ctx.pool, principal, ctx.now());
+  return principal.console ? staffSessionIsLive(ctx.pool, principal.console.sessionId, ctx.now()) : true;
 }

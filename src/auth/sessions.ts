@@ -77,3 +77,12 @@ export async function revokeSession(db: Queryable, session: { merchantId: number
   );
   return (rowCount ?? 0) > 0;
 }
+
+/** Whether a merchant session is still live (not revoked, not expired): what a long-lived stream re-checks. */
+export async function sessionIsLive(db: Queryable, session: { merchantId: number; sessionId: number }, now: Date): Promise<boolean> {
+  const { rowCount } = await db.query(
+    'SELECT 1 FROM auth_sessions WHERE merchant_id = $1 AND session_id = $2 AND revoked_at IS NULL AND expires_at > $3',
+    [session.merchantId, session.sessionId, now],
+  );
+  return (rowCount ?? 0) > 0;
+}

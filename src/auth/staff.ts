@@ -107,6 +107,16 @@ export async function findStaffSession(db: Queryable, token: string, now: Date):
   return r ? { sessionId: r.session_id, expiresAt: r.expires_at, staff: { staffId: r.staff_id, username: r.username, displayName: r.display_name, role: r.role } } : null;
 }
 
+/** Whether a console session is still live (not revoked, not expired, its user not disabled): what a long-lived stream re-checks. */
+export async function staffSessionIsLive(db: Queryable, sessionId: number, now: Date): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `SELECT 1 FROM staff_sessions s JOIN staff_users u USING (staff_id)
+      WHERE s.session_id = $1 AND s.revoked_at IS NULL AND s.expires_at > $2 AND u.disabled_at IS NULL`,
+    [sessionId, now],
+  );
+  return (rowCount ?? 0) > 0;
+}
+
 export async function revokeStaffSession(db: Queryable, sessionId: number, now: Date): Promise<boolean> {
   const { rowCount } = await db.query('UPDATE staff_sessions SET revoked_at = greatest($2::timestamptz, created_at) WHERE session_id = $1 AND revoked_at IS NULL', [sessionId, now]);
   return (rowCount ?? 0) > 0;

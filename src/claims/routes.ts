@@ -247,7 +247,7 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
     },
     async (request, reply) => {
       const first = await visibleClaim(ctx, request, request.params.id);
-      const stream = openEventStream(request, reply);
+      const stream = openEventStream(ctx, request, reply);
       const send = async () => {
         const claim = await getClaim(ctx.pool, first.claimId, first.merchantId);
         if (!claim || stream.ended) return;

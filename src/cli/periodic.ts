@@ -1,8 +1,9 @@
 /**
  * Time-driven work: reservations that timed out, credit not collected in time, credit past its
- * validity, notices of credit about to expire, idempotency keys past their day. Any number of serve
- * and worker processes may run it: a session advisory lock lets one of them at a time do a round, and
- * the time of the last round (periodic_rounds) makes it one round an interval, whoever does it.
+ * validity, notices of credit about to expire, idempotency keys past their day, stored files no claim
+ * references (once an hour). Any number of serve and worker processes may run it: a session advisory
+ * lock lets one of them at a time do a round, and the time of the last round (periodic_rounds) makes
+ * it one round an interval, whoever does it.
  */
 import type pg from 'pg';
 import { pruneIdempotencyKeys } from '../http/idempotency.ts';
@@ -10,6 +11,8 @@ import { expirePendingTransfers } from '../ledger/index.ts';
 import { noticeExpiringCredit } from '../notifications/index.ts';
 import { applyHistoryRetention, makeHistoryDaysAhead } from '../db/history.ts';
 import { expireCredits, lapseUncollectedCredits } from '../points/index.ts';
+import { FILE_SWEEP_INTERVAL_MS, sweepUnreferencedFiles } from '../claims/file-sweep.ts';
+import type { FileStore } from '../storage/index.ts';
 
 export const PERIODIC_INTERVAL_MS = 10_000;
 /** A round holds the lock's session while its work takes a second connection from the same pool. */
@@ -21,6 +24,8 @@ type Log = (level: 'info' | 'error', fields: object, message: string) => void;
 
 export interface PeriodicOptions {
   historyRetentionDays: number;
+  /** The claims' file store: its files no claim references are swept (none: no sweep, e.g. a process without files). */
+  files?: FileStore;
 }
 
 const JOBS: readonly [string, (pool: pg.Pool, options: PeriodicOptions, now: Date) => Promise<number>][] = [
@@ -31,7 +36,18 @@ const JOBS: readonly [string, (pool: pg.Pool, options: PeriodicOptions, now: Dat
   ['idempotency keys forgotten', (pool) => pruneIdempotencyKeys(pool)],
   ['history partitions made ahead', (pool, _options, now) => makeHistoryDaysAhead(pool, now)],
   ['history partitions dropped', async (pool, options, now) => (await applyHistoryRetention(pool, options.historyRetentionDays, now)).length],
+  ['unreferenced files removed', async (pool, options, now) => (options.files && (await claimRound(pool, 'file_sweep', FILE_SWEEP_INTERVAL_MS, now)) ? sweepUnreferencedFiles(pool, options.files, now) : 0)],
 ];
+
+/** Claims the round named `name` if its last one is `intervalMs` old (a little less, for timer drift); whether it was claimed. */
+async function claimRound(db: Pick<pg.Pool, 'query'>, name: string, intervalMs: number, now: Date): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `INSERT INTO periodic_rounds (name, last_round_at) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET last_round_at = excluded.last_round_at
+      WHERE periodic_rounds.last_round_at <= $2::timestamptz - make_interval(secs => $3::float8 / 1000)`,
+    [name, now, intervalMs * 0.9],
+  );
+  return (rowCount ?? 0) > 0;
+}
 
 /** One round, unless another process is doing one or did one within the interval; returns whether this process did it. */
 export async function periodicRound(pool: pg.Pool, log: Log, options: PeriodicOptions, now = new Date()): Promise<boolean> {
@@ -40,13 +56,8 @@ export async function periodicRound(pool: pg.Pool, log: Log, options: PeriodicOp
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [PERIODIC_LOCK_KEY]);
     if (!rows[0]!.locked) return false;
     try {
-      // taken under the lock: a round is claimed only if the last one is an interval old (a little less, for timer drift)
-      const { rowCount } = await client.query(
-        `INSERT INTO periodic_rounds (name, last_round_at) VALUES ('sweeps', $1) ON CONFLICT (name) DO UPDATE SET last_round_at = excluded.last_round_at
-          WHERE periodic_rounds.last_round_at <= $1::timestamptz - make_interval(secs => $2::float8 / 1000)`,
-        [now, PERIODIC_INTERVAL_MS * 0.9],
-      );
-      if (rowCount === 0) return false;
+      // taken under the lock: a round is claimed only if the last one is an interval old
+      if (!(await claimRound(client, 'sweeps', PERIODIC_INTERVAL_MS, now))) return false;
       for (const [what, job] of JOBS) {
         await job(pool, options, now).then(
           (count) => count > 0 && log('info', { count }, what),

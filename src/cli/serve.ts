@@ -110,7 +110,7 @@ export async function serve(options: { demo: boolean } = { demo: true }): Promis
     throw err;
   }
 
-  const periodic = startPeriodicWork(db.pool, (level, fields, message) => logger[level]({ component: 'periodic', ...fields }, message), config);
+  const periodic = startPeriodicWork(db.pool, (level, fields, message) => logger[level]({ component: 'periodic', ...fields }, message), { ...config, files: localFileStore(config.filesDir) });
 
   let closing = false;
   const shutdown = async (signal: string) => {

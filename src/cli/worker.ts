@@ -26,7 +26,7 @@ export async function workerCommand(): Promise<number> {
     log: (level, message) => console.error(`[${level}] ${message}`),
   });
   // sweeps too: whichever process holds the lock does a round
-  const periodic = startPeriodicWork(pool, (level, fields, message) => console.error(`[${level}] ${message} ${JSON.stringify(fields)}`), config);
+  const periodic = startPeriodicWork(pool, (level, fields, message) => console.error(`[${level}] ${message} ${JSON.stringify(fields)}`), { ...config, files: localFileStore(config.filesDir) });
   console.error(`worker running ${concurrency} jobs at a time`);
   await new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);

@@ -25,6 +25,7 @@ import type { AppContext } from './context.ts';
 import { ApiError, ErrorSchema, errorBody } from './errors.ts';
 import { createMetrics } from './metrics.ts';
 import { clientErrorHandler, fastifyRefusal, frameworkErrors, MAX_PARAM_CHARS } from './fastify-errors.ts';
+import { createEventStreams, type EventStreamSettings } from './sse.ts';
 import { refuseUnstorableText } from './unstorable-text.ts';
 import { describeValidationError } from './validation.ts';
 import { DEFAULT_WEB_DIST, webRoutes } from './web.ts';
@@ -66,6 +67,8 @@ export interface AppOptions {
   trustedProxies?: readonly string[];
   /** Time a whole request (headers and body) may take to arrive; default REQUEST_TIMEOUT_SECONDS. */
   requestTimeoutSeconds?: number;
+  /** Event streams' limit per principal and heartbeat (defaults in src/http/sse.ts); tests shorten the heartbeat. */
+  eventStreams?: Partial<EventStreamSettings>;
 }
 
 /**
@@ -127,6 +130,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     now: options.now ?? (() => new Date()),
     auth,
     devEndpoints: options.devEndpoints ?? false,
+    eventStreams: createEventStreams(options.eventStreams),
   };
   // answer what is in flight before the pool closes
   app.addHook('onClose', async () => ingest.drain());

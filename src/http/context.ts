@@ -4,6 +4,7 @@ import type { AuthSettings } from '../auth/index.ts';
 import type { ApiRole } from '../config/config.ts';
 import type { IngestBatcher } from '../payments/batcher.ts';
 import type { Metrics } from './metrics.ts';
+import type { EventStreams } from './sse.ts';
 
 /** What every capability's routes receive from the app. */
 export interface AppContext {
@@ -23,6 +24,8 @@ export interface AppContext {
   auth: AuthSettings;
   /** Development-only routes (GET /v1/dev/otp) are registered. */
   devEndpoints: boolean;
+  /** The event streams open in this process, and their limits. */
+  eventStreams: EventStreams;
 }
 
 export const ERROR_RESPONSES = {

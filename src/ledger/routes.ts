@@ -1,7 +1,8 @@
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type pg from 'pg';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { authenticate, merchantScope } from '../auth/index.ts';
+import { actorOf, authenticate, merchantScope, recordAudit } from '../auth/index.ts';
 import { ApiError } from '../http/errors.ts';
 import { bearerSecurity, requireRole } from '../http/auth.ts';
 import type { AppContext } from '../http/context.ts';
@@ -27,6 +28,28 @@ function resultJson(r: TransferResult) {
 /** Operators move programme money and debt; merchant credit moves with its lots, in the points capability. */
 const OPS_POLICY = { closedKinds: MERCHANT_CREDIT_KINDS };
 
+/**
+ * The author of an operator's transfers: one audit row per batch that created any, naming the caller
+ * (API key or console user) and each transfer it created, with its accounts and amount. Replays of
+ * stored transfers and refused ones move nothing and are not recorded.
+ */
+function auditOpsTransfers(request: FastifyRequest) {
+  return async (client: pg.PoolClient, results: readonly TransferResult[]): Promise<void> => {
+    const created = results.flatMap((r) => (r.status === 'created' ? [r.transfer] : []));
+    if (created.length === 0) return;
+    await recordAudit(client, {
+      ...actorOf(request),
+      action: 'ledger.transfers',
+      // a lone transfer is the row's subject (found by the subject index); a batch's are in its details
+      ...(created.length === 1 ? { subjectKind: 'transfer', subjectId: created[0]!.id } : {}),
+      details: {
+        transfers: created.map((t) => ({ id: t.id, debitAccountId: t.debitAccountId, creditAccountId: t.creditAccountId, amountFen: t.amountFen, code: t.code, phase: t.phase })),
+        totalFen: created.reduce((sum, t) => sum + t.amountFen, 0),
+      },
+    });
+  };
+}
+
 export const ledgerRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const ops = requireRole(ctx.apiKeys, ['ops']);
@@ -50,7 +73,7 @@ export const ledgerRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
       const problem = transferBodyProblem(request.body);
       if (problem) throw new ApiError(400, 'invalid_field', problem.message, problem.field);
       if (request.body.linked) throw new ApiError(400, 'invalid_field', 'linked transfers need the batch endpoint', 'linked');
-      const [result] = await createTransfers(ctx.pool, [transferInputOf(request.body)], OPS_POLICY);
+      const [result] = await createTransfers(ctx.pool, [transferInputOf(request.body)], OPS_POLICY, auditOpsTransfers(request));
       ctx.metrics.ledgerTransfers.inc({ status: result!.status });
       if (result!.status === 'failed') {
         throw new ApiError(FAILURE_STATUS[result!.error] ?? 422, result!.error, `transfer refused: ${result!.error.replaceAll('_', ' ')}`);
@@ -77,7 +100,7 @@ export const ledgerRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
         const problem = transferBodyProblem(t);
         if (problem) throw new ApiError(400, 'invalid_field', `transfers[${i}]: ${problem.message}`, `transfers.${i}.${problem.field}`);
       });
-      const results = await createTransfers(ctx.pool, request.body.transfers.map(transferInputOf), OPS_POLICY);
+      const results = await createTransfers(ctx.pool, request.body.transfers.map(transferInputOf), OPS_POLICY, auditOpsTransfers(request));
       for (const r of results) ctx.metrics.ledgerTransfers.inc({ status: r.status });
       return { results: results.map(resultJson) };
     },

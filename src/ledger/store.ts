@@ -413,12 +413,22 @@ function ledgerRetry(err: unknown, lockedAlready: boolean): 'again' | 'again_loc
 /**
  * Applies a batch of up to MAX_BATCH_TRANSFERS transfers atomically and returns one result per
  * transfer, in order. Failed transfers (limits, unknown accounts, conflicts) are reported and
- * skipped; they never abort the others (unless linked).
+ * skipped; they never abort the others (unless linked). `recordOutcome` runs in the same transaction
+ * after the batch applied (e.g. its audit record), so it commits or rolls back with the transfers.
  */
-export async function createTransfers(pool: pg.Pool, batch: readonly TransferInput[], policy: BatchPolicy = {}): Promise<TransferResult[]> {
+export async function createTransfers(
+  pool: pg.Pool,
+  batch: readonly TransferInput[],
+  policy: BatchPolicy = {},
+  recordOutcome?: (client: pg.PoolClient, results: readonly TransferResult[]) => Promise<void>,
+): Promise<TransferResult[]> {
   if (batch.length > MAX_BATCH_TRANSFERS) throw new RangeError(`a batch holds at most ${MAX_BATCH_TRANSFERS} transfers, got ${batch.length}`);
   if (batch.length === 0) return [];
-  return inLedgerTransaction(pool, (client, lock) => applyTransfers(client, pool, batch, { ...policy, lock }));
+  return inLedgerTransaction(pool, async (client, lock) => {
+    const results = await applyTransfers(client, pool, batch, { ...policy, lock });
+    await recordOutcome?.(client, results);
+    return results;
+  });
 }
 
 /**

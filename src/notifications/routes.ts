@@ -140,7 +140,7 @@ export const notificationRoutes: FastifyPluginAsync<NotificationRouteOptions> = 
       merchantScope(request, merchantId, { id: request.params.id });
       const lastEventId = request.headers['last-event-id'];
       let sentUpTo = lastEventId === undefined ? 0 : Number(lastEventId);
-      const stream = openEventStream(request, reply);
+      const stream = openEventStream(ctx, request, reply);
       // one send at a time, each sending what is newer than the last one sent, so nothing goes twice or out of order
       let sending = Promise.resolve();
       const sendNew = () => {

@@ -67,6 +67,7 @@ export const ERROR_CATALOGUE = {
   file_too_large: { zh: '文件太大，请换一张较小的照片。', en: 'The file is too large. Please choose a smaller photo.' },
   file_not_found: { zh: '找不到这个文件。', en: 'No such file.' },
   unsupported_file_type: { zh: '这不是可以读取的照片或 PDF。请上传 JPEG、PNG 照片或 PDF 电子票据。', en: 'This is not a photo or PDF that can be read. Please send a JPEG or PNG photo or a PDF e-bill.' },
+  too_many_streams: { zh: '打开的实时页面太多，请关闭一些后再试。', en: 'Too many live pages are open. Close some and try again.' },
   too_many_claims_waiting: { zh: '您已有几笔报销正在识别，请等它们处理完再提交。', en: 'Several of your claims are still being read. Please wait for them before sending another.' },
   recognition_busy: { zh: '现在提交的人很多，请稍后再试。', en: 'Many claims are being read right now. Please try again shortly.' },
   // a reviewer's decision, bound by the same rules as the machine's

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
+import { apiKeyId } from '../../src/auth/index.ts';
 import { programmeAccountIds, transferIdFor } from '../../src/ledger/index.ts';
-import { asOps, asPlatform, createTestApp, type TestApp } from '../support/app.ts';
+import { asOps, asPlatform, createTestApp, OPS_KEY, type TestApp } from '../support/app.ts';
 import { enrolMerchants, type TestMerchant } from '../support/fixtures.ts';
 
 let t: TestApp;
@@ -83,6 +84,31 @@ test('a batch answers per transfer, with linked chains all or nothing', async ()
   const account = await t.app.inject({ url: `/v1/ledger/accounts/${m!.debt}`, headers: asOps });
   assert.equal(account.json().debitsPostedFen, 500);
   assert.equal(account.json().creditsPostedFen, 200);
+});
+
+test('an operator\'s transfers are audited once per batch, naming the key and each transfer; refused ones and replays are not (issue 21 Low 10)', async () => {
+  const audits = async () => (await t.db.pool.query<{ actor_kind: string; actor_id: string; details: { transfers: { id: string; amountFen: number }[]; totalFen: number } }>("SELECT actor_kind, actor_id, details FROM audit_log WHERE action = 'ledger.transfers' ORDER BY audit_id")).rows;
+  const before = (await audits()).length;
+  const [debtor] = await enrolMerchants(t.db.pool, 1, 10);
+  const batch = [
+    { id: transferIdFor('audit', 1), debitAccountId: debtor!.debt, creditAccountId: funding, amountFen: 30, code: 'debt_adjust' },
+    { id: transferIdFor('audit', 2), debitAccountId: debtor!.debt, creditAccountId: funding, amountFen: 12, code: 'debt_adjust' },
+  ];
+  const accepted = await post('/v1/ledger/transfers:batch', { transfers: batch });
+  assert.deepEqual(accepted.json().results.map((r: { status: string }) => r.status), ['created', 'created']);
+  const rows = (await audits()).slice(before);
+  assert.equal(rows.length, 1);
+  assert.deepEqual([rows[0]!.actor_kind, rows[0]!.actor_id], ['staff', `ops:${apiKeyId(OPS_KEY)}`]);
+  assert.deepEqual(rows[0]!.details.transfers.map((x) => [x.id, x.amountFen]), [[batch[0]!.id, 30], [batch[1]!.id, 12]]);
+  assert.equal(rows[0]!.details.totalFen, 42);
+
+  // a replayed batch, a refused transfer and a batch whose every transfer is refused write nothing
+  assert.equal((await post('/v1/ledger/transfers:batch', { transfers: batch })).statusCode, 200);
+  const overdraft = { id: transferIdFor('audit', 3), debitAccountId: funding, creditAccountId: debtor!.debt, amountFen: 10 ** 9, code: 'debt_forgive' };
+  assert.equal((await post('/v1/ledger/transfers', overdraft)).statusCode, 422);
+  const refused = await post('/v1/ledger/transfers:batch', { transfers: [overdraft] });
+  assert.deepEqual(refused.json().results.map((r: { status: string }) => r.status), ['failed']);
+  assert.equal((await audits()).length, before + 1);
 });
 
 test('history is cursor-paginated, newest first', async () => {
