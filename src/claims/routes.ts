@@ -13,7 +13,8 @@ import { openEventStream } from '../http/sse.ts';
 import { creditContext } from '../points/index.ts';
 import type { FileStore } from '../storage/index.ts';
 import type { ClaimWatch } from './live.ts';
-import { enqueueRecognition } from './pipeline.ts';
+import { CLAIM_TASKS, enqueueRecognition } from './pipeline.ts';
+import { liveJobsOf } from '../jobs/index.ts';
 import { reviewRoutes } from './review-routes.ts';
 import { ClaimFileParams, ClaimIdParams, ClaimListQuery, ClaimListSchema, ClaimSchema, claimJson } from './schema.ts';
 import { MAX_FILE_BYTES, MAX_PARTS, readUpload } from './submission.ts';
@@ -43,14 +44,14 @@ export const WAITING_RETRY_AFTER_SECONDS = 30;
  */
 async function checkRecognitionRoom(db: Queryable, merchantId: number, options: { lock: boolean }): Promise<void> {
   if (options.lock) await db.query("SELECT pg_advisory_xact_lock(hashtextextended('claims_waiting:' || $1::text, 0))", [merchantId]);
-  const { rows } = await db.query<{ mine: number; all: number }>(
-    "SELECT count(*) FILTER (WHERE merchant_id = $1)::int AS mine, count(*)::int AS all FROM claims WHERE status = 'submitted'",
-    [merchantId],
-  );
-  const { mine, all } = rows[0]!;
+  // the merchant's own claims waiting, read in its shard; the overall queue from the job queue (not a
+  // count across every merchant's claims on each submission)
+  const { rows } = await db.query<{ mine: number }>("SELECT count(*)::int AS mine FROM claims WHERE merchant_id = $1 AND status = 'submitted'", [merchantId]);
+  const mine = rows[0]!.mine;
   if (mine >= MAX_WAITING_CLAIMS_PER_MERCHANT) {
     throw new ApiError(429, 'too_many_claims_waiting', `${mine} of your claims are waiting to be read (at most ${MAX_WAITING_CLAIMS_PER_MERCHANT}); send this one when they are`, undefined, WAITING_RETRY_AFTER_SECONDS);
   }
+  const all = await liveJobsOf(db, CLAIM_TASKS.recognize);
   if (all >= MAX_WAITING_CLAIMS) {
     throw new ApiError(503, 'recognition_busy', `${all} claims are waiting to be read (at most ${MAX_WAITING_CLAIMS}); retry in ${WAITING_RETRY_AFTER_SECONDS} s`, undefined, WAITING_RETRY_AFTER_SECONDS);
   }

@@ -75,6 +75,16 @@ export interface DeadJob {
   updatedAt: Date;
 }
 
+/** How many jobs of a task are queued or running (not dead): the work a bound on that task's queue counts. */
+export async function liveJobsOf(db: Queryable, task: string): Promise<number> {
+  const { rows } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
+      WHERE t.identifier = $1 AND j.attempts < j.max_attempts`,
+    [task],
+  );
+  return rows[0]!.n;
+}
+
 /** Jobs that used every attempt: the dead-letter list operators see (not one running its last attempt). */
 export async function deadJobs(db: Queryable, limit = 100): Promise<DeadJob[]> {
   const { rows } = await db.query<{ id: string; task_identifier: string; payload: unknown; attempts: number; last_error: string | null; updated_at: Date }>(

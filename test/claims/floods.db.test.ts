@@ -7,7 +7,11 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { after, before, test } from 'node:test';
+import { CLAIM_TASKS } from '../../src/claims/index.ts';
+import { enqueueRecognition } from '../../src/claims/pipeline.ts';
 import { MAX_WAITING_CLAIMS, MAX_WAITING_CLAIMS_PER_MERCHANT } from '../../src/claims/routes.ts';
+import { inTransaction } from '../../src/db/transaction.ts';
+import { liveJobsOf, withdraw } from '../../src/jobs/index.ts';
 import { asOps } from '../support/app.ts';
 import { createClaimsHarness, invoicePhoto, multipart, waitForClaim, type ClaimsHarness } from '../support/claims.ts';
 import { earnAndCollect } from '../support/credit.ts';
@@ -65,12 +69,20 @@ test(`${MAX_WAITING_CLAIMS_PER_MERCHANT + 6} parallel claims from one merchant: 
 
 test(`with ${MAX_WAITING_CLAIMS} claims waiting overall, the next merchant's claim answers 503 recognition_busy with Retry-After`, async () => {
   const merchants = await merchantsWithCredit(idle, 2, 2201);
-  const { rows } = await idle.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM claims WHERE status = 'submitted'");
-  await idle.db.pool.query(
-    `INSERT INTO claims (merchant_id, claim_id, status, submitted_at, updated_at, files)
-     SELECT $1, gen_random_uuid(), 'submitted', now(), now(), '[]' FROM generate_series(1, $2)`,
-    [merchants[0]!.id, MAX_WAITING_CLAIMS - rows[0]!.n],
-  );
+  // the queue filled as submissions fill it: claims recorded, each with its recognition queued (no worker runs here)
+  const waiting = await liveJobsOf(idle.db.pool, CLAIM_TASKS.recognize);
+  const filler: string[] = [];
+  await inTransaction(idle.db.pool, async (client) => {
+    const { rows } = await client.query<{ claim_id: string }>(
+      `INSERT INTO claims (merchant_id, claim_id, status, submitted_at, updated_at, files)
+       SELECT $1, gen_random_uuid(), 'submitted', now(), now(), '[]' FROM generate_series(1, $2) RETURNING claim_id`,
+      [merchants[0]!.id, MAX_WAITING_CLAIMS - waiting],
+    );
+    for (const { claim_id } of rows) {
+      await enqueueRecognition(client, { merchantId: merchants[0]!.id, claimId: claim_id });
+      filler.push(`claim:${claim_id}:recognize`);
+    }
+  });
   const { image } = await invoicePhoto(2202, '王芳');
   try {
     const answer = await submit(idle, merchants[1]!.id, image);
@@ -78,6 +90,7 @@ test(`with ${MAX_WAITING_CLAIMS} claims waiting overall, the next merchant's cla
     assert.equal(answer.json().error.code, 'recognition_busy');
     assert.ok(Number(answer.headers['retry-after']) > 0);
   } finally {
+    await withdraw(idle.db.pool, filler);
     await idle.db.pool.query("DELETE FROM claims WHERE merchant_id = $1 AND files = '[]'", [merchants[0]!.id]);
   }
 });
