@@ -11,17 +11,8 @@ import { failureWords } from '../shared/errors.ts';
 const REASONS = { approve: ['reviewed_ok'], reject: ['not_covered', 'wrong_patient', 'duplicate', 'suspected_tampering'], request_photo: ['photo_unreadable'] } as const;
 const REVIEWABLE = ['in_review', 'photo_requested'];
 
-interface DecisionForm {
-  reasonCode: string;
-  amountYuan?: string;
-  note?: string;
-  messageToMerchant?: string;
-  invoiceCode?: string;
-  invoiceNumber?: string;
-  visitDate?: string;
-  hospitalId?: string;
-  coveredYuan?: string;
-}
+/** The decision as the form holds it: money typed in yuan, turned into the API's fen on submit. */
+type DecisionForm = Omit<Decision, 'action' | 'amountFen' | 'coveredFen'> & { amountYuan?: string; coveredYuan?: string };
 
 /** The readings a reviewer supplies on approval: only those filled in are sent. */
 function readingsOf(values: DecisionForm): Partial<Decision> {
