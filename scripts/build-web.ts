@@ -50,13 +50,16 @@ export function merchantFirstLoadGzipBytes(dist = WEB_DIST): number {
 
 const COMPRESSIBLE = /\.(js|css|svg|html|json)$/;
 
-/** Brotli and gzip copies beside every text file, made once at build time: the server sends them as they are. */
+/**
+ * Brotli and gzip copies beside every text file, made once at build time: the server sends them as they
+ * are. Brotli quality 9, not 11: 8% larger, five times faster, so a first `npm start` stays quick.
+ */
 function precompress(dist: string): void {
   for (const name of fs.readdirSync(dist, { recursive: true }) as string[]) {
     const file = path.join(dist, name);
     if (!COMPRESSIBLE.test(name) || !fs.statSync(file).isFile()) continue;
     const bytes = fs.readFileSync(file);
-    fs.writeFileSync(`${file}.br`, brotliCompressSync(bytes, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }));
+    fs.writeFileSync(`${file}.br`, brotliCompressSync(bytes, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 9, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: bytes.length } }));
     fs.writeFileSync(`${file}.gz`, gzipSync(bytes, { level: 9 }));
   }
 }
