@@ -8,7 +8,7 @@ import { bearerSecurity } from '../http/auth.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeTimeCursor, encodeTimeCursor } from '../http/cursor.ts';
 import { ApiError } from '../http/errors.ts';
-import { runIdempotent } from '../http/idempotency.ts';
+import { hasStoredAnswer, runIdempotent } from '../http/idempotency.ts';
 import { openEventStream } from '../http/sse.ts';
 import { creditContext } from '../points/index.ts';
 import type { FileStore } from '../storage/index.ts';
@@ -81,14 +81,14 @@ async function checkCredit(db: Pick<pg.Pool, 'query'> | pg.PoolClient, merchantI
 
 /**
  * Whether `merchantId` may submit a claim now, asked before the upload is read: it exists, has credit,
- * and has room in the recognition queue. A request with an Idempotency-Key may be the retry of a claim
- * already made (whose spending emptied the credit, whose reading fills the queue): for it only the
- * merchant's existence is asked here, and the rest after its stored answer was looked up.
+ * and has room in the recognition queue. The retry of a claim already made (its Idempotency-Key holds
+ * an answer; its spending may have emptied the credit, its reading fill the queue) is asked only the
+ * merchant's existence: its stored answer is replayed.
  */
-async function checkSubmission(ctx: ClaimsRouteOptions, merchantId: number, mayBeRetry: boolean): Promise<void> {
+async function checkSubmission(ctx: ClaimsRouteOptions, merchantId: number, isRetry: boolean): Promise<void> {
   const exists = await ctx.pool.query('SELECT 1 FROM merchants WHERE merchant_id = $1', [merchantId]);
   if (exists.rowCount === 0) throw new ApiError(404, 'merchant_not_found', `no merchant ${merchantId}`, 'merchantId');
-  if (mayBeRetry) return;
+  if (isRetry) return;
   await checkCredit(ctx.pool, merchantId);
   await checkRecognitionRoom(ctx.pool, merchantId, { lock: false });
 }
@@ -124,11 +124,11 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
       if (!request.isMultipart()) throw new ApiError(415, 'unsupported_media_type', 'send the claim as multipart/form-data');
       const principal = request.principal!;
       // a merchant's own submission is refused before its body is read: no upload is held for a refusal
-      const mayBeRetry = request.headers['idempotency-key'] !== undefined;
-      if (principal.kind === 'merchant') await checkSubmission(ctx, principal.merchantId, mayBeRetry);
+      const retryOf = (merchantId: number) => hasStoredAnswer(ctx.pool, request, `merchant:${merchantId}`);
+      if (principal.kind === 'merchant') await checkSubmission(ctx, principal.merchantId, await retryOf(principal.merchantId));
       const upload = await readUpload(request.parts());
       const merchantId = actingMerchant(principal, upload.fields.merchantId);
-      if (principal.kind !== 'merchant') await checkSubmission(ctx, merchantId, mayBeRetry);
+      if (principal.kind !== 'merchant') await checkSubmission(ctx, merchantId, await retryOf(merchantId));
       const stored = await Promise.all(upload.files.map(async (f) => ({ sha256: await ctx.files.put(f.bytes), mediaType: f.mediaType, sizeBytes: f.sizeBytes, role: f.role })));
       const digest = createHash('sha256').update(JSON.stringify({ merchantId, files: stored.map((f) => [f.role, f.sha256]) })).digest('hex');
       const outcome = await runIdempotent(

@@ -30,6 +30,23 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+/** Keys are per client and per route: one client's key never answers another's request. */
+function scopeOf(request: FastifyRequest, client: string | undefined): string {
+  return `${client ?? request.apiKeyId ?? 'anonymous'} ${request.method} ${request.routeOptions.url}`;
+}
+
+/**
+ * Whether the request's Idempotency-Key already has a stored answer for this client and route: the
+ * retry of a create that succeeded, which runIdempotent will replay. Asked before an upload is read,
+ * so that checks made early (credit, queue room) never refuse a retry the create's own effect would.
+ */
+export async function hasStoredAnswer(pool: pg.Pool, request: FastifyRequest, client?: string): Promise<boolean> {
+  const header = request.headers['idempotency-key'];
+  if (typeof header !== 'string' || !KEY_PATTERN.test(header)) return false;
+  const { rows } = await pool.query(`SELECT 1 FROM idempotency_keys WHERE scope = $1 AND idempotency_key = $2 AND ${LIVE}`, [scopeOf(request, client), header]);
+  return rows.length > 0;
+}
+
 export interface Outcome<T> {
   statusCode: number;
   body: T;
@@ -51,7 +68,7 @@ export async function runIdempotent<T>(
   if (Array.isArray(header) || (header !== undefined && !KEY_PATTERN.test(header))) {
     throw new ApiError(400, 'invalid_idempotency_key', 'Idempotency-Key must be 1-255 visible ASCII characters, given once', 'Idempotency-Key');
   }
-  const scope = `${identity.client ?? request.apiKeyId ?? 'anonymous'} ${request.method} ${request.routeOptions.url}`;
+  const scope = scopeOf(request, identity.client);
   const requestHash = identity.requestDigest ?? createHash('sha256').update(canonical({ params: request.params, body: request.body })).digest('hex');
 
   const stored = async (): Promise<(Outcome<T> & { replayed: boolean }) | null> => {
