@@ -20,7 +20,7 @@ import { startClaimWorkers } from '../src/cli/claim-workers.ts';
 import { createPool } from '../src/db/database.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { buildApp } from '../src/http/app.ts';
+import { buildApp } from '../src/server/app.ts';
 import { inLedgerTransaction } from '../src/ledger/index.ts';
 import { importEnrolments } from '../src/merchants/store.ts';
 import { businessDay } from '../src/shared/business-day.ts';

@@ -21,7 +21,7 @@ import { migrate } from '../src/db/migrate.ts';
 import { createTransfers, inLedgerTransaction, programmeAccountIds } from '../src/ledger/index.ts';
 import { importEnrolments } from '../src/merchants/store.ts';
 import { ingestPayments } from '../src/payments/ingest.ts';
-import { CLASSIC_2019 } from '../src/payments/rules.ts';
+import { CLASSIC_2019 } from '../src/points/accrual-rules.ts';
 import { collectCreditsOf, lockMerchants } from '../src/points/index.ts';
 import { enrolment } from '../test/support/fixtures.ts';
 import { notification, payerWallet } from '../test/support/payments.ts';

@@ -14,7 +14,7 @@ import { migrate } from '../src/db/migrate.ts';
 import { inLedgerTransaction } from '../src/ledger/index.ts';
 import { importEnrolments } from '../src/merchants/store.ts';
 import { ingestPayments } from '../src/payments/ingest.ts';
-import { CLASSIC_2019 } from '../src/payments/rules.ts';
+import { CLASSIC_2019 } from '../src/points/accrual-rules.ts';
 import { collectCreditsOf, expireCredits, lapseUncollectedCredits, lockMerchants } from '../src/points/index.ts';
 import { enrolment } from '../test/support/fixtures.ts';
 import { notification, payerWallet } from '../test/support/payments.ts';

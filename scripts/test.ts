@@ -12,7 +12,7 @@ import pg from 'pg';
 import { createPool } from '../src/db/database.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { ensureWebBuild } from './build-web.ts';
+import { ensureWebBuild } from '../src/http/web-build.ts';
 import { ensureSystemPackages } from './system-packages.ts';
 
 const root = path.resolve(import.meta.dirname, '..');

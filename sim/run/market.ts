@@ -8,8 +8,8 @@ import { importEnrolments, resolveIdHashKey } from '../../src/merchants/store.ts
 import { businessDayStart } from '../../src/shared/business-day.ts';
 import { ingestIsolated } from '../../src/payments/isolate.ts';
 import type { PaymentNotification } from '../../src/payments/notification.ts';
-import { loadRulesets } from '../../src/payments/rulesets.ts';
-import { rulesetAt } from '../../src/payments/rules.ts';
+import { loadRulesets } from '../../src/points/rulesets.ts';
+import { rulesetAt } from '../../src/points/accrual-rules.ts';
 import { collectCreditsOf, expireCredits, lapseUncollectedCredits, lockMerchants } from '../../src/points/index.ts';
 import { fraudPayments } from '../world/fraud.ts';
 import { collectsOn, enrolmentOf, merchantAt, merchantIndexOfWallet, type SimMerchant } from '../world/population.ts';

@@ -7,7 +7,7 @@ import type pg from 'pg';
 import { startClaimWorkers } from '../../src/cli/claim-workers.ts';
 import { walletGatewayFor } from '../../src/cli/wallet.ts';
 import { businessDayStart } from '../../src/shared/business-day.ts';
-import { loadRulesets, publishRuleset } from '../../src/payments/rulesets.ts';
+import { loadRulesets, publishRuleset } from '../../src/points/rulesets.ts';
 import type { FileStore } from '../../src/storage/index.ts';
 import type { CityHospitals } from '../world/claims.ts';
 import { enrolledBy } from '../world/fraud.ts';

@@ -1,4 +1,4 @@
-import { CLASSIC_2019, type AccrualRules } from '../../src/payments/rules.ts';
+import { CLASSIC_2019, type AccrualRules } from '../../src/points/accrual-rules.ts';
 
 /**
  * The rulesets a simulation can run under, by name: the programme's own and the alternatives a

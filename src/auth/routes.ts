@@ -4,20 +4,19 @@ import Type from 'typebox';
 import type { AppContext } from '../http/context.ts';
 import { ERROR_RESPONSES } from '../http/context.ts';
 import { ApiError, errorBody } from '../http/errors.ts';
-import { getMerchant } from '../merchants/store.ts';
-import { ID_PATTERN, PHONE_PATTERN } from '../merchants/types.ts';
+import { ID_PATTERN, PHONE_PATTERN } from '../http/schemas.ts';
 import { recordAudit } from './audit.ts';
 import { rateKeyOfAddress } from './ip.ts';
-import { maskName, maskPhone } from './mask.ts';
+import { maskPhone } from './mask.ts';
 import { requestCode } from './otp.ts';
 import { authenticate } from './principal.ts';
 import { csrfTokenFor, revokeSession, SESSION_COOKIE } from './sessions.ts';
+import { SESSION_SECURITY } from './require-role.ts';
 import { OTP_LIFETIME_MS, OTP_MAX_FAILED_ATTEMPTS } from './settings.ts';
 import { signIn } from './sign-in.ts';
 import { signInText } from './sms.ts';
 
 const Phone = Type.String({ pattern: PHONE_PATTERN, maxLength: 11, description: 'Mainland mobile number, 11 digits', examples: ['13800138000'] });
-const SESSION_SECURITY: Record<string, string[]>[] = [{ apiKey: [] }, { sessionCookie: [] }];
 
 const SessionSchema = Type.Object({
   object: Type.Literal('session'),
@@ -28,26 +27,11 @@ const SessionSchema = Type.Object({
   csrfToken: Type.Optional(Type.String({ description: 'browser clients: send as X-CSRF-Token on POST, PUT, PATCH and DELETE' })),
 });
 
-const MeSchema = Type.Object({
-  id: Type.String(),
-  object: Type.Literal('merchant'),
-  walletUserId: Type.String(),
-  legalName: Type.String({ description: 'Masked (张*, 欧**娜); GET /v1/merchants/{id} has it in full' }),
-  phone: Type.String({ description: 'Masked: 138****8000' }),
-  city: Type.String(),
-  enrolledAt: Type.String({ format: 'date-time' }),
-  session: Type.Object({
-    client: Type.Union([Type.Literal('browser'), Type.Literal('api')]),
-    expiresAt: Type.String({ format: 'date-time' }),
-    csrfToken: Type.Optional(Type.String({ description: 'Cookie sessions: the X-CSRF-Token to send (e.g. after a page reload)' })),
-  }),
-});
-
 function tooMany(reply: FastifyReply, seconds: number, message: string, field?: string) {
   return reply.code(429).header('retry-after', String(seconds)).send(errorBody('rate_limited', `${message}; retry in ${seconds} s`, field));
 }
 
-/** Merchant sign-in: one-time codes, sessions, sign-out, /v1/me; in development also GET /v1/dev/otp. */
+/** Merchant sign-in: one-time codes, sessions, sign-out (the signed-in merchant, /v1/me, is served by merchants); in development also GET /v1/dev/otp. */
 export const authRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const merchant = authenticate(ctx, { merchant: true });
@@ -185,36 +169,6 @@ export const authRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx) =
       }
       if (principal.via === 'cookie') reply.clearCookie(SESSION_COOKIE, { httpOnly: true, sameSite: 'lax', path: '/', secure: ctx.auth.secureCookies || request.protocol === 'https' });
       return reply.code(204).send(null);
-    },
-  );
-
-  app.get(
-    '/v1/me',
-    {
-      onRequest: merchant,
-      schema: { tags: ['auth'], summary: 'The signed-in merchant', security: SESSION_SECURITY, response: { 200: MeSchema, ...ERROR_RESPONSES } },
-    },
-    async (request, reply) => {
-      const principal = request.principal!;
-      if (principal.kind !== 'merchant') throw new ApiError(403, 'forbidden', 'only a merchant session has a /v1/me');
-      const m = await getMerchant(ctx.pool, principal.merchantId);
-      if (!m) throw new ApiError(404, 'merchant_not_found', `no merchant ${principal.merchantId}`);
-      const cookie = principal.via === 'cookie' ? request.cookies[SESSION_COOKIE] : undefined;
-      reply.header('cache-control', 'no-store');
-      return {
-        id: String(m.id),
-        object: 'merchant' as const,
-        walletUserId: m.walletUserId,
-        legalName: maskName(m.legalName),
-        phone: maskPhone(m.phone),
-        city: m.city,
-        enrolledAt: m.enrolledAt.toISOString(),
-        session: {
-          client: principal.via === 'cookie' ? ('browser' as const) : ('api' as const),
-          expiresAt: principal.sessionExpiresAt.toISOString(),
-          ...(cookie ? { csrfToken: csrfTokenFor(ctx.auth.csrfKey, cookie) } : {}),
-        },
-      };
     },
   );
 

@@ -1,15 +1,14 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { actorOf, authenticate, merchantScope, recordAudit } from '../auth/index.ts';
+import { actorOf, authenticate, merchantScope, recordAudit, bearerSecurity } from '../auth/index.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { bearerSecurity } from '../http/auth.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeTimeCursor, encodeTimeCursor } from '../http/cursor.ts';
 import { ApiError } from '../http/errors.ts';
 import { runIdempotent } from '../http/idempotency.ts';
 import { ensureLedgerDays, LEDGER_TRANSACTION_SETTINGS } from '../ledger/index.ts';
-import { MerchantIdParams } from '../merchants/schema.ts';
+import { MerchantIdParams } from '../http/schemas.ts';
 import { ItemChangeSchema, ItemIdParams, ItemSchema, itemJson, NewItemSchema, NewOrderSchema, OrderListQuery, OrderParams, OrderSchema, orderJson } from './schema.ts';
 import { addItem, getOrder, listItems, listOrders, placeOrder, SkuTaken, updateItem, type OrderRefusal } from './store.ts';
 

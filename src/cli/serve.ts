@@ -1,11 +1,11 @@
 import pino from 'pino';
-import { ensureWebBuild } from '../../scripts/build-web.ts';
+import { ensureWebBuild } from '../http/web-build.ts';
 import { loadConfig } from '../config/config.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
-import { buildApp, LIVE_CHANNEL_CONNECTIONS } from '../http/app.ts';
+import { buildApp, LIVE_CHANNEL_CONNECTIONS } from '../server/app.ts';
 import { resolveIdHashKey } from '../merchants/store.ts';
-import { publicKeyFrom } from '../payments/signature.ts';
+import { publicKeyFrom } from '../shared/rsa2.ts';
 import { HttpSmsProvider } from '../auth/sms.ts';
 import { localFileStore } from '../storage/index.ts';
 import { claimWorkerConnections, startClaimWorkers, type ClaimWorkers } from './claim-workers.ts';

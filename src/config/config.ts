@@ -1,7 +1,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { DEFAULT_HISTORY_RETENTION_DAYS, MIN_HISTORY_RETENTION_DAYS } from '../db/history.ts';
-import { publicKeyFrom } from '../payments/signature.ts';
+import { publicKeyFrom } from '../shared/rsa2.ts';
 
 /** A configuration value that failed validation; the message names the variable and what was wrong. */
 export class ConfigError extends Error {

@@ -1,9 +1,8 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { actorOf, authenticate, recordAudit } from '../auth/index.ts';
+import { actorOf, authenticate, recordAudit, bearerSecurity } from '../auth/index.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { bearerSecurity } from '../http/auth.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
 import { ApiError } from '../http/errors.ts';

@@ -1,10 +1,9 @@
 import type { KeyObject } from 'node:crypto';
 import type pg from 'pg';
-import type { AuthSettings } from '../auth/index.ts';
+import type { AuthSettings, EventStreams } from '../auth/index.ts';
 import type { ApiRole } from '../config/config.ts';
 import type { IngestBatcher } from '../payments/batcher.ts';
 import type { Metrics } from './metrics.ts';
-import type { EventStreams } from './sse.ts';
 
 /** What every capability's routes receive from the app. */
 export interface AppContext {

@@ -4,7 +4,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { homeRoutes } from './home.ts';
 
-/** Where `scripts/build-web.ts` puts the built apps. */
+/** Where `src/http/web-build.ts` puts the built apps. */
 export const DEFAULT_WEB_DIST = path.resolve(import.meta.dirname, '../../web/dist');
 /** Paths that are the server's own: an unknown one is a JSON 404, never an app page. */
 const SERVER_PATHS = /^\/(v1|docs|healthz|readyz|metrics)(\/|$)/;

@@ -14,3 +14,4 @@ export {
   MAX_HISTORY_PAGE,
   type MerchantBalance,
 } from './accounts.ts';
+export { accountJson, balanceJson, transferJson } from './json.ts';

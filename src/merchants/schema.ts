@@ -1,5 +1,6 @@
 import Type from 'typebox';
-import { ID_PATTERN, MAX_CITY_CHARS, MAX_LEGAL_NAME_CHARS, PHONE_PATTERN, WALLET_USER_ID_PATTERN } from './types.ts';
+import { ID_PATTERN, PHONE_PATTERN } from '../http/schemas.ts';
+import { MAX_CITY_CHARS, MAX_LEGAL_NAME_CHARS, WALLET_USER_ID_PATTERN } from './types.ts';
 
 export const EnrolmentSchema = Type.Object(
   {
@@ -28,7 +29,3 @@ export const MerchantSchema = Type.Object(
   {},
 );
 
-export const MerchantIdParams = Type.Object(
-  { id: Type.String({ pattern: ID_PATTERN, description: 'Merchant id' }) },
-  { additionalProperties: false },
-);

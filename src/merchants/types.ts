@@ -20,8 +20,6 @@ export interface EnrolmentInput {
 }
 
 /** Ids on the wire: at most 15 digits, so that every id is a safe integer (2^53 has 16 digits). */
-export const ID_PATTERN = '^[1-9][0-9]{0,14}$';
 export const WALLET_USER_ID_PATTERN = '^2088[0-9]{12}$';
-export const PHONE_PATTERN = '^1[3-9][0-9]{9}$';
 export const MAX_LEGAL_NAME_CHARS = 64;
 export const MAX_CITY_CHARS = 32;

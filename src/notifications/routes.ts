@@ -1,14 +1,12 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { authenticate, merchantScope } from '../auth/index.ts';
+import { authenticate, merchantScope, bearerSecurity, openEventStream } from '../auth/index.ts';
 import type { ChannelWatch } from '../db/listen.ts';
-import { bearerSecurity } from '../http/auth.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
 import { ApiError } from '../http/errors.ts';
-import { openEventStream } from '../http/sse.ts';
-import { MerchantIdParams } from '../merchants/schema.ts';
+import { MerchantIdParams } from '../http/schemas.ts';
 import { countUnread, getNotification, latestNotificationId, listNotifications, markRead, MAX_NOTIFICATIONS_PAGE, type MerchantNotification } from './store.ts';
 
 export interface NotificationNotice {

@@ -4,7 +4,7 @@
  */
 import { businessDay, businessHour } from '../shared/business-day.ts';
 import type { PaymentNotification, TradeStatus } from './notification.ts';
-import type { AccrualRules } from './rules.ts';
+import type { AccrualRules } from '../points/accrual-rules.ts';
 
 export type AccrualOutcome = 'credited' | 'small_payment' | 'self_payment' | 'repeat_payer' | 'day_full' | 'not_enrolled' | 'refunded_before_success';
 export type PaymentSignal = 'near_threshold_amount' | 'odd_hour' | 'payer_is_merchant' | 'merchant_cycle' | 'payer_fan_out';

@@ -13,7 +13,7 @@ import { businessDay } from '../shared/business-day.ts';
 import { ensureHistoryDays, historyRetainedFrom } from '../db/history.ts';
 import type { PaymentNotification } from './notification.ts';
 import { planIngest, type Earn, type IngestResult } from './plan.ts';
-import { loadRulesets } from './rulesets.ts';
+import { loadRulesets } from '../points/rulesets.ts';
 
 export type { IngestResult } from './plan.ts';
 export const MAX_INGEST_BATCH = 10_000;

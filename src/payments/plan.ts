@@ -7,7 +7,7 @@
 import { decide, type AccrualOutcome, type MerchantAccrualContext, type PaymentSignal, type TradeState } from './accrual.ts';
 import { businessDay } from '../shared/business-day.ts';
 import type { PaymentNotification } from './notification.ts';
-import { rulesetAt, type RulesetVersion } from './rules.ts';
+import { rulesetAt, type RulesetVersion } from '../points/accrual-rules.ts';
 
 export interface IngestResult {
   tradeNo: string;

@@ -1,19 +1,18 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { actorOf, authenticate, merchantScope, recordAudit } from '../auth/index.ts';
-import { bearerSecurity, requireRole } from '../http/auth.ts';
+import { actorOf, authenticate, merchantScope, recordAudit, bearerSecurity, requireRole } from '../auth/index.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { ApiError } from '../http/errors.ts';
-import { balanceJson } from '../http/serialize.ts';
+import { balanceJson } from '../ledger/index.ts';
 import { inLedgerTransaction, merchantBalance } from '../ledger/index.ts';
-import { MerchantIdParams } from '../merchants/schema.ts';
+import { MerchantIdParams } from '../http/schemas.ts';
 import { collectCredits, lockMerchants } from '../points/store.ts';
 import { MAX_INGEST_BATCH, type IngestResult } from './ingest.ts';
 import { ingestIsolated, reportParked } from './isolate.ts';
 import { parseNotification, type PaymentNotification } from './notification.ts';
-import { AccrualRulesSchema, rulesetAt } from './rules.ts';
-import { loadRulesets, publishRuleset, RulesetError } from './rulesets.ts';
+import { AccrualRulesSchema, rulesetAt } from '../points/accrual-rules.ts';
+import { loadRulesets, publishRuleset, RulesetError } from '../points/rulesets.ts';
 import { notificationWebhook } from './webhook.ts';
 import { parkedNotificationRoutes } from './parked-routes.ts';
 

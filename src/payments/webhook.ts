@@ -7,7 +7,7 @@ import { ApiError } from '../http/errors.ts';
 import { IngestBusyError } from './batcher.ts';
 import { reportParked } from './isolate.ts';
 import { parseNotification } from './notification.ts';
-import { verifyRsa2 } from './signature.ts';
+import { verifyRsa2 } from '../shared/rsa2.ts';
 
 /** A notification is a few hundred bytes; 64 KiB leaves room for every optional field. */
 export const WEBHOOK_BODY_LIMIT_BYTES = 64 * 1024;

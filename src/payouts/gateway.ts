@@ -9,7 +9,7 @@
  * on out_biz_no makes that resend return the first result instead of paying twice.)
  */
 import type { KeyObject } from 'node:crypto';
-import { publicKeyFrom } from '../payments/signature.ts';
+import { publicKeyFrom } from '../shared/rsa2.ts';
 import { fenOfTransAmount, transAmountOf } from './amount.ts';
 import { pkcs8Pem, rsaPrivateKeyFrom, spkiPem } from './keys.ts';
 import { queryOutcomeOf, transferOutcomeOf, unknownFromError, unknown, type QueryOutcome, type TransferOutcome, type UnknownOutcome } from './outcomes.ts';

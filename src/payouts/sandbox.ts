@@ -8,7 +8,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes, type KeyObject } from 'node:crypto';
-import { publicKeyFrom, verifyRsa2 } from '../payments/signature.ts';
+import { publicKeyFrom, verifyRsa2 } from '../shared/rsa2.ts';
 import { fenOfTransAmount } from './amount.ts';
 import { rsaPrivateKeyFrom } from './keys.ts';
 import {

@@ -7,7 +7,7 @@
  * layout, whose member text verifies, is read; its data is parsed from the verified text alone.
  */
 import type { KeyObject } from 'node:crypto';
-import { signTextRsa2, verifyTextRsa2 } from '../payments/signature.ts';
+import { signTextRsa2, verifyTextRsa2 } from '../shared/rsa2.ts';
 
 export function signedResponseText(responseKey: string, member: Record<string, unknown>, privateKey: KeyObject): string {
   const memberText = JSON.stringify(member);

@@ -1,14 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { authenticate, merchantScope } from '../auth/index.ts';
-import { bearerSecurity } from '../http/auth.ts';
+import { authenticate, merchantScope, bearerSecurity } from '../auth/index.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { ApiError } from '../http/errors.ts';
 import { merchantBalance } from '../ledger/index.ts';
-import { MerchantIdParams } from '../merchants/schema.ts';
-import { rulesetAt } from '../payments/rules.ts';
-import { loadRulesets } from '../payments/rulesets.ts';
+import { MerchantIdParams } from '../http/schemas.ts';
+import { rulesetAt } from './accrual-rules.ts';
+import { loadRulesets } from './rulesets.ts';
 import { creditOutlook, EXPIRING_WITHIN_DAYS } from './summary.ts';
 
 const Instant = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);

@@ -11,7 +11,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { ensureWebBuild } from '../../scripts/build-web.ts';
+import { ensureWebBuild } from '../../src/http/web-build.ts';
 import { importEnrolments } from '../../src/merchants/store.ts';
 import { ingestPayments } from '../../src/payments/ingest.ts';
 import type { SandboxGateway } from '../../src/payouts/index.ts';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 import { randomUUID } from 'node:crypto';
-import { signRsa2 } from '../../src/payments/signature.ts';
+import { signRsa2 } from '../../src/shared/rsa2.ts';
 import { asOps, asPlatform, createTestApp, PLATFORM_KEYS, TEST_PLATFORM_APP_ID, type TestApp } from '../support/app.ts';
 import { enrolMerchants, enrolment, type TestMerchant } from '../support/fixtures.ts';
 import { payerWallet } from '../support/payments.ts';

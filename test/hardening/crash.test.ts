@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import pg from 'pg';
-import { ensureWebBuild } from '../../scripts/build-web.ts';
+import { ensureWebBuild } from '../../src/http/web-build.ts';
 import { createPool } from '../../src/db/database.ts';
 import { importEnrolments } from '../../src/merchants/store.ts';
 import { random } from '../../sim/payments.ts';

@@ -7,7 +7,7 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import { createPool } from '../../src/db/database.ts';
-import { buildApp } from '../../src/http/app.ts';
+import { buildApp } from '../../src/server/app.ts';
 import { OPS_KEY, PLATFORM_KEYS, asOps } from '../support/app.ts';
 import { TEST_ID_HASH_KEY } from '../support/fixtures.ts';
 import { KillablePostgres } from './postgres.ts';

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
-import { signRsa2 } from '../../src/payments/signature.ts';
+import { signRsa2 } from '../../src/shared/rsa2.ts';
 import { localFileStore } from '../../src/storage/index.ts';
 import { signInApi, signInBrowser, TestClock } from '../auth/support.ts';
 import { asOps, asPlatform, asReviewer, createTestApp, PLATFORM_KEYS, TEST_PLATFORM_APP_ID, type TestApp } from '../support/app.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
 import { signInApi, TestClock } from '../auth/support.ts';
-import { MAX_STREAMS_PER_PRINCIPAL } from '../../src/http/sse.ts';
+import { MAX_STREAMS_PER_PRINCIPAL } from '../../src/auth/event-streams.ts';
 import { createTestApp, type TestApp } from '../support/app.ts';
 import { enrolment, enrolMerchants } from '../support/fixtures.ts';
 

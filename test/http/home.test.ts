@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { ensureWebBuild } from '../../scripts/build-web.ts';
+import { ensureWebBuild } from '../../src/http/web-build.ts';
 import { asOps, createTestApp, type TestApp } from '../support/app.ts';
 
 let t: TestApp;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { signRsa2 } from '../../src/payments/signature.ts';
+import { signRsa2 } from '../../src/shared/rsa2.ts';
 import { asOps, asPlatform, createTestApp, PLATFORM_KEYS, type TestApp } from '../support/app.ts';
 import { enrolMerchants, enrolment, type TestMerchant } from '../support/fixtures.ts';
 import { payerWallet } from '../support/payments.ts';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { decide, type MerchantAccrualContext, type TradeState } from '../../src/payments/accrual.ts';
 import type { TradeStatus } from '../../src/payments/notification.ts';
-import { CLASSIC_2019 } from '../../src/payments/rules.ts';
+import { CLASSIC_2019 } from '../../src/points/accrual-rules.ts';
 import { notification } from '../support/payments.ts';
 
 const MERCHANT = '2088000000000001';

@@ -7,7 +7,7 @@ import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
 import { decide, type MerchantAccrualContext, type TradeState } from '../../src/payments/accrual.ts';
 import { ingestPayments } from '../../src/payments/ingest.ts';
 import type { PaymentNotification, TradeStatus } from '../../src/payments/notification.ts';
-import { CLASSIC_2019 } from '../../src/payments/rules.ts';
+import { CLASSIC_2019 } from '../../src/points/accrual-rules.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { enrolMerchants, enrolment, type TestMerchant } from '../support/fixtures.ts';
 import { assertLedgerInvariants } from '../support/ledger-invariants.ts';

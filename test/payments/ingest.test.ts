@@ -5,7 +5,7 @@ import { ingestPayments } from '../../src/payments/ingest.ts';
 import { inLedgerTransaction } from '../../src/ledger/index.ts';
 import { collectCredits, lockMerchants, postReservation, reserveCredit } from '../../src/points/index.ts';
 import { expireCredits, lapseUncollectedCredits } from '../../src/points/sweeps.ts';
-import { CLASSIC_2019 } from '../../src/payments/rules.ts';
+import { CLASSIC_2019 } from '../../src/points/accrual-rules.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { enrolMerchants, enrolment, type TestMerchant } from '../support/fixtures.ts';
 import { assertLedgerInvariants } from '../support/ledger-invariants.ts';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { MerchantAccrualContext, TradeState } from '../../src/payments/accrual.ts';
 import { planIngest, type IngestSnapshot } from '../../src/payments/plan.ts';
-import { CLASSIC_2019, type RulesetVersion } from '../../src/payments/rules.ts';
+import { CLASSIC_2019, type RulesetVersion } from '../../src/points/accrual-rules.ts';
 import { notification } from '../support/payments.ts';
 
 const SELLER = '2088000000000001';

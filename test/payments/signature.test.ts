@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { test } from 'node:test';
 import { AlipaySdk } from 'alipay-sdk';
-import { publicKeyFrom, signingString, signRsa2, verifyRsa2 } from '../../src/payments/signature.ts';
+import { publicKeyFrom, signingString, signRsa2, verifyRsa2 } from '../../src/shared/rsa2.ts';
 import { SAMPLE_NOTIFICATION } from '../support/payments.ts';
 
 const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });

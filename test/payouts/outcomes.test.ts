@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { AlipayRequestError, AlipaySdk } from 'alipay-sdk';
-import { publicKeyFrom, verifyRsa2 } from '../../src/payments/signature.ts';
+import { publicKeyFrom, verifyRsa2 } from '../../src/shared/rsa2.ts';
 import { fenOfTransAmount, transAmountOf } from '../../src/payouts/amount.ts';
 import { rsaPrivateKeyFrom } from '../../src/payouts/keys.ts';
 import { queryOutcomeOf, transferOutcomeOf, unknownFromError } from '../../src/payouts/outcomes.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { inLedgerTransaction, merchantBalance } from '../../src/ledger/index.ts';
 import { ingestPayments } from '../../src/payments/ingest.ts';
-import { CLASSIC_2019 } from '../../src/payments/rules.ts';
+import { CLASSIC_2019 } from '../../src/points/accrual-rules.ts';
 import { collectCreditsOf, lockMerchants } from '../../src/points/index.ts';
 import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import type pg from 'pg';
 import { decide, type MerchantAccrualContext, type TradeState } from '../../src/payments/accrual.ts';
 import { parseNotification, type PaymentNotification } from '../../src/payments/notification.ts';
-import { CLASSIC_2019 } from '../../src/payments/rules.ts';
+import { CLASSIC_2019 } from '../../src/points/accrual-rules.ts';
 import { generatePaymentDay, type DayOptions } from '../../sim/payments.ts';
 
 // the database's first ruleset is classic-2019, version 1

@@ -1,6 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { buildApp, type AppOptions } from '../../src/http/app.ts';
+import { buildApp, type AppOptions } from '../../src/server/app.ts';
 import { createTestDatabase, type TestDatabase } from './db.ts';
 import { TEST_ID_HASH_KEY } from './fixtures.ts';
 

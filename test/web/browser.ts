@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { FastifyInstance } from 'fastify';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { ensureWebBuild } from '../../scripts/build-web.ts';
+import { ensureWebBuild } from '../../src/http/web-build.ts';
 
 const require = createRequire(import.meta.url);
 export const SCREENSHOTS = path.resolve(import.meta.dirname, '../../docs/screenshots');

@@ -8,12 +8,12 @@ import type { KeyObject } from 'node:crypto';
 import type pg from 'pg';
 import { isDatabaseUnavailable } from '../db/database.ts';
 import type { FileStore } from '../storage/index.ts';
-import { authenticate, authRoutes, createAuthSettings, DevSmsProvider, SmsDispatcher, staffRoutes, type AuthLimits, type SmsProvider } from '../auth/index.ts';
+import { authenticate, authRoutes, createAuthSettings, DevSmsProvider, SmsDispatcher, staffRoutes, type AuthLimits, type SmsProvider, createEventStreams, type EventStreamSettings } from '../auth/index.ts';
 import { catalogueRoutes } from '../catalogue/index.ts';
 import { ClaimWatch, claimRoutes } from '../claims/index.ts';
 import type { ApiRole } from '../config/config.ts';
 import { ledgerRoutes } from '../ledger/routes.ts';
-import { merchantRoutes } from '../merchants/routes.ts';
+import { meRoutes, merchantRoutes } from '../merchants/index.ts';
 import { notificationRoutes, notificationWatch } from '../notifications/index.ts';
 import { hospitalRoutes } from '../hospitals/index.ts';
 import { payoutRoutes } from '../payouts/routes.ts';
@@ -21,14 +21,13 @@ import { IngestBatcher } from '../payments/batcher.ts';
 import { paymentRoutes } from '../payments/routes.ts';
 import { pointsRoutes } from '../points/routes.ts';
 import { reportRoutes } from '../reports/index.ts';
-import type { AppContext } from './context.ts';
-import { ApiError, ErrorSchema, errorBody } from './errors.ts';
-import { createMetrics } from './metrics.ts';
-import { clientErrorHandler, fastifyRefusal, frameworkErrors, MAX_PARAM_CHARS } from './fastify-errors.ts';
-import { createEventStreams, type EventStreamSettings } from './sse.ts';
-import { refuseUnstorableText } from './unstorable-text.ts';
-import { describeValidationError } from './validation.ts';
-import { DEFAULT_WEB_DIST, webRoutes } from './web.ts';
+import type { AppContext } from '../http/context.ts';
+import { ApiError, ErrorSchema, errorBody } from '../http/errors.ts';
+import { createMetrics } from '../http/metrics.ts';
+import { clientErrorHandler, fastifyRefusal, frameworkErrors, MAX_PARAM_CHARS } from '../http/fastify-errors.ts';
+import { refuseUnstorableText } from '../http/unstorable-text.ts';
+import { describeValidationError } from '../http/validation.ts';
+import { DEFAULT_WEB_DIST, webRoutes } from '../http/web.ts';
 import { parseInstant } from '../shared/date-time.ts';
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
@@ -58,7 +57,7 @@ export interface AppOptions {
   authLimits?: Partial<AuthLimits>;
   /** Where claim photos and PDFs are stored; without it the claims routes are not served. */
   files?: FileStore;
-  /** The built web apps (scripts/build-web.ts); default web/dist. Without a build, / is a page leading to the API docs. */
+  /** The built web apps (src/http/web-build.ts); default web/dist. Without a build, / is a page leading to the API docs. */
   webDist?: string;
   /**
    * The proxies (addresses or CIDR ranges) whose X-Forwarded-For is believed: the client address
@@ -219,6 +218,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(pointsRoutes, ctx);
   await app.register(reportRoutes, ctx);
   await app.register(merchantRoutes, ctx);
+  await app.register(meRoutes, ctx);
   await app.register(ledgerRoutes, ctx);
   await app.register(paymentRoutes, ctx);
   await app.register(catalogueRoutes, ctx);

@@ -1,21 +1,7 @@
-import type { Account, MerchantBalance, Transfer } from '../ledger/index.ts';
-import type { Merchant } from '../merchants/types.ts';
+import type { MerchantBalance } from './accounts.ts';
+import type { Account, Transfer } from './types.ts';
 
-/** Wire forms: ids of merchant-owned resources are strings; timestamps are RFC 3339 UTC. */
-export function merchantJson(m: Merchant) {
-  return {
-    id: String(m.id),
-    object: 'merchant' as const,
-    walletUserId: m.walletUserId,
-    legalName: m.legalName,
-    idNumberHash: m.idNumberHash,
-    phone: m.phone,
-    city: m.city,
-    enrolledAt: m.enrolledAt.toISOString(),
-    createdAt: m.createdAt.toISOString(),
-  };
-}
-
+/** Wire forms: merchant ids are strings; timestamps are RFC 3339 UTC. */
 export function transferJson(t: Transfer) {
   return {
     id: t.id,

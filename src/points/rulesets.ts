@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import { inTransaction } from '../db/transaction.ts';
-import { rulesetAt, rulesProblem, type AccrualRules, type RulesetVersion } from './rules.ts';
+import { rulesetAt, rulesProblem, type AccrualRules, type RulesetVersion } from './accrual-rules.ts';
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 

@@ -3,14 +3,14 @@
  * last build: `npm start` and `npm test` call it, so nobody runs a separate build command. A stamp (a
  * hash of the sources and the locked dependency versions) decides; the build goes to a temporary
  * directory first and is swapped in whole, so a server never serves half a build.
- * Run directly (`tsx scripts/build-web.ts [--force]`) it prints what it did.
+ * Run directly (`tsx src/http/web-build.ts [--force]`) it prints what it did.
  */
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 
-const root = path.resolve(import.meta.dirname, '..');
+const root = path.resolve(import.meta.dirname, '../..');
 const webDir = path.join(root, 'web');
 export const WEB_DIST = path.join(webDir, 'dist');
 const STAMP_FILE = '.build-stamp';

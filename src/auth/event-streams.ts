@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { principalIsLive, streamOwnerOf } from '../auth/principal.ts';
-import type { AppContext } from './context.ts';
-import { ApiError } from './errors.ts';
+import { principalIsLive, streamOwnerOf } from './principal.ts';
+import type { AppContext } from '../http/context.ts';
+import { ApiError } from '../http/errors.ts';
 
 /** Open event streams one principal (a session or an API key) may hold in one process; past it 429. */
 export const MAX_STREAMS_PER_PRINCIPAL = 5;

@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { findApiKey } from '../auth/index.ts';
+import { findApiKey } from './index.ts';
 import type { ApiRole } from '../config/config.ts';
-import { ApiError } from './errors.ts';
+import { ApiError } from '../http/errors.ts';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -32,3 +32,5 @@ export function requireRole(keys: ReadonlyMap<string, ApiRole>, roles: readonly 
 }
 
 export const bearerSecurity = [{ apiKey: [] }];
+/** Routes a merchant calls: its session token as a bearer, or the browser's session cookie. */
+export const SESSION_SECURITY: Record<string, string[]>[] = [{ apiKey: [] }, { sessionCookie: [] }];
