@@ -4,6 +4,7 @@
  * transaction, so a status is never announced that did not commit.
  */
 import type pg from 'pg';
+import { announceNotifications } from '../notifications/index.ts';
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
@@ -216,13 +217,11 @@ export async function transitionClaim(
      SELECT $1, $2, coalesce(max(event_no), 0) + 1, $3, $4, $5, $6, $7 FROM claim_events WHERE merchant_id = $1 AND claim_id = $2`,
     [claim.merchantId, claim.claimId, status, event.code, event.zh, event.en, JSON.stringify(event.details ?? {})],
   );
-  await client.query('INSERT INTO merchant_notifications (merchant_id, kind, claim_id, zh, en) VALUES ($1, $2, $3, $4, $5)', [
-    claim.merchantId,
-    `claim_${status}`,
-    claim.claimId,
-    event.zh,
-    event.en,
-  ]);
+  const notice = await client.query<{ merchant_id: string; notification_id: string }>(
+    'INSERT INTO merchant_notifications (merchant_id, kind, claim_id, zh, en) VALUES ($1, $2, $3, $4, $5) RETURNING merchant_id, notification_id',
+    [claim.merchantId, `claim_${status}`, claim.claimId, event.zh, event.en],
+  );
+  await announceNotifications(client, notice.rows);
   await client.query('SELECT pg_notify($1, $2)', [CLAIM_CHANNEL, JSON.stringify({ merchantId: claim.merchantId, claimId: claim.claimId, status })]);
 }
 

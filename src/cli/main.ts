@@ -2,7 +2,8 @@ import { ConfigError, loadConfig } from '../config/config.ts';
 import { openDatabase } from '../db/database.ts';
 import { EmbeddedStartError } from '../db/embedded.ts';
 import { migrate, MigrationError } from '../db/migrate.ts';
-import { keyProblems, shardPlanSql, tableKeys } from '../db/shard-plan.ts';
+import { applyShardPlan } from '../db/shard-apply.ts';
+import { keyProblems, shardPlan, shardPlanSql, tableKeys } from '../db/shard-plan.ts';
 import { importMerchantsCommand } from './import-merchants.ts';
 import { ingestCommand } from './ingest.ts';
 import { serve } from './serve.ts';
@@ -14,7 +15,8 @@ const USAGE = `usage: carepoints <command>
                                           the first start on an empty database seeds a demo city, unless --no-demo
   worker                                  run claim-pipeline jobs (needs DATABASE_URL and CAREPOINTS_WALLET_GATEWAY_URL)
   migrate                                 apply pending database migrations and exit
-  shard-plan                              print the Citus distribution DDL for this schema (merchant-owned tables by merchant_id)
+  shard-plan [--apply]                    print the Citus distribution DDL for this schema (merchant-owned tables by merchant_id);
+                                          --apply runs it on the Citus coordinator DATABASE_URL names and reports each table's placement
   ingest --nats URL [--batch N]           consume payment notifications from NATS JetStream
   recognize <file…> [--jsonl|--pretty]    read invoice photos or PDF e-bills: typed fields and findings (JSON)
   import-merchants <file.csv> [--skip-duplicates] [--dry-run]
@@ -37,15 +39,33 @@ async function migrateCommand(): Promise<number> {
   }
 }
 
-/** `carepoints shard-plan`: the Citus distribution DDL for this version's schema (migrated first). */
-async function shardPlanCommand(): Promise<number> {
+/**
+ * `carepoints shard-plan [--apply]`: the Citus distribution DDL for this version's schema (migrated
+ * first), printed; with --apply, run statement by statement against DATABASE_URL (a Citus
+ * coordinator), stopping at the first error, then each table's placement reported.
+ */
+async function shardPlanCommand(args: string[]): Promise<number> {
+  const unknown = args.find((a) => a !== '--apply');
+  if (unknown !== undefined) {
+    console.error(`unknown option "${unknown}" for shard-plan\n${USAGE}`);
+    return 2;
+  }
   const config = loadConfig();
+  if (args.includes('--apply') && !config.databaseUrl) {
+    console.error('shard-plan --apply needs DATABASE_URL: the coordinator of the Citus cluster to distribute');
+    return 2;
+  }
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: 1, log: () => {} });
   try {
     await migrate(db.pool);
     const tables = await tableKeys(db.pool);
-    process.stdout.write(shardPlanSql(tables));
-    return keyProblems(tables).length ? 1 : 0;
+    if (!args.includes('--apply')) {
+      process.stdout.write(shardPlanSql(tables));
+      return keyProblems(tables).length ? 1 : 0;
+    }
+    const outcome = await applyShardPlan(db.pool, shardPlan(tables));
+    for (const line of outcome.report) console.log(line);
+    return outcome.ok ? 0 : 1;
   } finally {
     await db.close();
   }
@@ -66,7 +86,7 @@ async function main(argv: string[]): Promise<number> {
     case 'migrate':
       return migrateCommand();
     case 'shard-plan':
-      return shardPlanCommand();
+      return shardPlanCommand(args);
     case 'worker':
       return workerCommand();
     case 'import-merchants':

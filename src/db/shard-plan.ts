@@ -2,8 +2,9 @@
  * The sharding plan (DESIGN.md §4), in the Citus model: merchant-owned tables distributed by
  * merchant_id and co-located with `merchants`; global keys distributed by their own key; small shared
  * tables replicated to every node; the platform's operational tables kept on the coordinator. The
- * catalogue test (test/db/shard-keys.test.ts) holds the schema to this classification, and
- * `carepoints shard-plan` prints the distribution DDL from the live schema.
+ * catalogue test (test/db/shard-keys.test.ts) holds the schema to this classification and to what
+ * Citus refuses, and `carepoints shard-plan` prints (or `--apply` runs) the distribution DDL from the
+ * live schema, in the order Citus 13 accepts it (docs/sharding.md).
  */
 import type pg from 'pg';
 
@@ -45,61 +46,157 @@ export const PLACEMENTS: Readonly<Record<string, Placement>> = {
   ledger_open_pending: { kind: 'coordinator', why: "the ledger's small index of its open pending transfers, read by the expiry sweep" },
 };
 
+export interface ForeignKey {
+  name: string;
+  references: string;
+  /** As pg_get_constraintdef prints it: FOREIGN KEY (…) REFERENCES table(…). */
+  definition: string;
+}
+
 export interface TableKeys {
   table: string;
   hasMerchantId: boolean;
   /** Column lists of the primary key, unique constraints and unique indexes. */
   keys: string[][];
+  foreignKeys?: ForeignKey[];
+  /** Statement triggers that read a transition table: Citus runs triggers on shards, where it is not. */
+  transitionTriggers?: string[];
 }
 
 export async function tableKeys(db: Pick<pg.Pool, 'query'>): Promise<TableKeys[]> {
-  const { rows } = await db.query<{ table: string; has_merchant_id: boolean; keys: string[] | null }>(`
+  const { rows } = await db.query<{ table: string; has_merchant_id: boolean; keys: string[] | null; fks: ForeignKey[] | null; transition_triggers: string[] | null }>(`
     SELECT c.relname AS table,
            EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'merchant_id' AND NOT a.attisdropped) AS has_merchant_id,
            (SELECT array_agg((SELECT string_agg(a.attname, ',' ORDER BY k.ord) FROM unnest(i.indkey) WITH ORDINALITY AS k(attnum, ord)
                                 JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum = k.attnum))
-              FROM pg_index i WHERE i.indrelid = c.oid AND i.indisunique) AS keys
+              FROM pg_index i WHERE i.indrelid = c.oid AND i.indisunique) AS keys,
+           (SELECT json_agg(json_build_object('name', f.conname, 'references', f.confrelid::regclass::text, 'definition', pg_get_constraintdef(f.oid)) ORDER BY f.conname)
+              FROM pg_constraint f WHERE f.conrelid = c.oid AND f.contype = 'f' AND f.conparentid = 0) AS fks,
+           (SELECT array_agg(t.tgname::text ORDER BY t.tgname) FROM pg_trigger t
+             WHERE t.tgrelid = c.oid AND NOT t.tgisinternal AND (t.tgoldtable IS NOT NULL OR t.tgnewtable IS NOT NULL)) AS transition_triggers
       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
      ORDER BY c.relname`);
-  return rows.map((r) => ({ table: r.table, hasMerchantId: r.has_merchant_id, keys: (r.keys ?? []).map((k) => (k ?? '').split(',')) }));
+  return rows.map((r) => ({
+    table: r.table,
+    hasMerchantId: r.has_merchant_id,
+    keys: (r.keys ?? []).map((k) => (k ?? '').split(',')),
+    foreignKeys: r.fks ?? [],
+    transitionTriggers: r.transition_triggers ?? [],
+  }));
 }
 
-/** What keeps a table from its placement: an unclassified table, or a merchant-owned one with a key that lacks merchant_id. */
+/** Where the plan puts a table: its Placement, or merchant-owned (distributed by merchant_id). */
+function placementOf(t: TableKeys): Placement | { kind: 'merchant_owned' } | null {
+  return PLACEMENTS[t.table] ?? (t.hasMerchantId ? { kind: 'merchant_owned' } : null);
+}
+
+/**
+ * What keeps a table from its placement, or Citus from taking the plan: an unclassified table; a key
+ * of a distributed table without its distribution column; a transition-table trigger on a table the
+ * plan distributes; a foreign key Citus cannot keep (between tables not on the same shard, nor to a
+ * reference table).
+ */
 export function keyProblems(tables: readonly TableKeys[]): string[] {
   const problems: string[] = [];
+  const byName = new Map(tables.map((t) => [t.table, t]));
   for (const t of tables) {
-    if (PLACEMENTS[t.table]) continue;
-    if (!t.hasMerchantId) {
+    const placement = placementOf(t);
+    if (!placement) {
       problems.push(`${t.table}: has no merchant_id and is not classified (PLACEMENTS in src/db/shard-plan.ts)`);
       continue;
     }
-    if (t.keys.length === 0) problems.push(`${t.table}: has no primary key`);
-    for (const key of t.keys) if (!key.includes('merchant_id')) problems.push(`${t.table}: unique key (${key.join(', ')}) lacks merchant_id`);
+    const column = placement.kind === 'merchant_owned' ? 'merchant_id' : placement.kind === 'global_key' ? placement.column : null;
+    if (placement.kind === 'merchant_owned' && t.keys.length === 0) problems.push(`${t.table}: has no primary key`);
+    if (column) for (const key of t.keys) if (!key.includes(column)) problems.push(`${t.table}: unique key (${key.join(', ')}) lacks ${column}`);
+    if (placement.kind !== 'coordinator') for (const trigger of t.transitionTriggers ?? []) problems.push(`${t.table}: trigger ${trigger} reads a transition table, which Citus does not give a trigger on a shard`);
+    for (const fk of t.foreignKeys ?? []) {
+      const target = byName.get(fk.references);
+      const to = target ? placementOf(target) : null;
+      const keepable =
+        (placement.kind === 'coordinator' && to?.kind === 'coordinator') ||
+        (placement.kind !== 'coordinator' && to?.kind === 'reference') ||
+        (placement.kind === 'merchant_owned' && to?.kind === 'merchant_owned' && /^FOREIGN KEY \(merchant_id\b/.test(fk.definition));
+      if (!keepable) problems.push(`${t.table}: foreign key ${fk.name} to ${fk.references} joins tables Citus places apart`);
+    }
   }
   return problems;
 }
 
-/** The first merchant-owned table distributed; every other one is co-located with it. */
-const COLOCATION_ANCHOR = 'payments';
+/** The anchor of the merchant-owned tables: every other one is co-located with it. */
+const COLOCATION_ANCHOR = 'merchants';
 
-/** The Citus DDL that distributes this schema, with what still blocks the rest, as comments. */
-export function shardPlanSql(tables: readonly TableKeys[]): string {
-  const lines = ['-- Carepoints sharding plan (Citus): run on the coordinator after the migrations.', '-- Reference tables: a copy on every node.'];
+/** Tables in an order where each comes after the tables it references (among those given). */
+function referencedFirst(tables: readonly TableKeys[]): TableKeys[] {
+  const names = new Set(tables.map((t) => t.table));
+  const done = new Set<string>();
+  const ordered: TableKeys[] = [];
+  const visit = (t: TableKeys, path: Set<string>): void => {
+    if (done.has(t.table) || path.has(t.table)) return;
+    path.add(t.table);
+    for (const fk of t.foreignKeys ?? []) {
+      const target = tables.find((x) => x.table === fk.references);
+      if (target && names.has(fk.references)) visit(target, path);
+    }
+    done.add(t.table);
+    ordered.push(t);
+  };
+  for (const t of [...tables].sort((a, b) => (a.table === COLOCATION_ANCHOR ? -1 : b.table === COLOCATION_ANCHOR ? 1 : a.table.localeCompare(b.table)))) visit(t, new Set());
+  return ordered;
+}
+
+export interface ShardPlan {
+  /** The statements, in the order they must run, each with the comment printed before it (if any). */
+  steps: { sql: string; note?: string }[];
+  coordinator: { table: string; why: string }[];
+  problems: string[];
+}
+
+/**
+ * The Citus DDL, in an order Citus 13 takes: foreign keys to reference tables dropped first (making a
+ * reference table would otherwise turn every table joined to it into a "Citus local table", which
+ * cannot then be distributed); merchants, the anchor, then the tables that reference it, each after
+ * what it references; the global keys; the reference tables; the foreign keys added back. (The few
+ * rows a new schema holds, the programme's accounts and rulesets, stay on the coordinator's disk,
+ * invisible: truncating them is what the ledger's triggers refuse.)
+ */
+export function shardPlan(tables: readonly TableKeys[]): ShardPlan {
+  const steps: ShardPlan['steps'] = [];
   const placed = (kind: Placement['kind']) => tables.filter((t) => PLACEMENTS[t.table]?.kind === kind);
-  for (const t of placed('reference')) lines.push(`SELECT create_reference_table('${t.table}'); -- ${PLACEMENTS[t.table]!.why}`);
-  lines.push('-- Merchant-owned tables: distributed by merchant_id, co-located (one merchant, one shard).');
-  const owned = tables.filter((t) => !PLACEMENTS[t.table] && t.hasMerchantId && t.table !== COLOCATION_ANCHOR);
-  lines.push(`SELECT create_distributed_table('${COLOCATION_ANCHOR}', 'merchant_id');`);
-  for (const t of owned) lines.push(`SELECT create_distributed_table('${t.table}', 'merchant_id', colocate_with => '${COLOCATION_ANCHOR}');`);
-  lines.push('-- Global keys: distributed by their own key.');
-  for (const t of placed('global_key')) {
+  const references = new Set(placed('reference').map((t) => t.table));
+  const toReference = tables.flatMap((t) => (t.foreignKeys ?? []).filter((fk) => references.has(fk.references)).map((fk) => ({ table: t.table, fk })));
+  steps.push({ sql: 'SET citus.enable_unsafe_triggers = on;', note: "The schema's triggers check rows in their own shard only (migration 0031): Citus may run them on shards." });
+  steps.push({
+    sql: "DO $$ BEGIN EXECUTE format('ALTER DATABASE %I SET citus.enable_unsafe_triggers = on', current_database()); END $$;",
+    note: 'The same for the partitions the periodic work makes later, in its own sessions.',
+  });
+  toReference.forEach(({ table, fk }, i) => steps.push({ sql: `ALTER TABLE ${table} DROP CONSTRAINT ${fk.name};`, ...(i === 0 && { note: 'Foreign keys to reference tables: dropped while the tables are placed, added back at the end.' }) }));
+  const owned = referencedFirst(tables.filter((t) => !PLACEMENTS[t.table] && t.hasMerchantId));
+  owned.forEach((t, i) =>
+    steps.push({
+      sql: t.table === COLOCATION_ANCHOR ? `SELECT create_distributed_table('${t.table}', 'merchant_id');` : `SELECT create_distributed_table('${t.table}', 'merchant_id', colocate_with => '${COLOCATION_ANCHOR}');`,
+      ...(i === 0 && { note: `Merchant-owned tables: distributed by merchant_id, co-located with ${COLOCATION_ANCHOR} (one merchant, one shard), each after the tables it references.` }),
+    }),
+  );
+  placed('global_key').forEach((t, i) => {
     const p = PLACEMENTS[t.table] as Extract<Placement, { kind: 'global_key' }>;
-    lines.push(`SELECT create_distributed_table('${t.table}', '${p.column}'); -- ${p.why}`);
+    steps.push({ sql: `SELECT create_distributed_table('${t.table}', '${p.column}'); -- ${p.why}`, ...(i === 0 && { note: 'Global keys: distributed by their own key.' }) });
+  });
+  placed('reference').forEach((t, i) => steps.push({ sql: `SELECT create_reference_table('${t.table}'); -- ${PLACEMENTS[t.table]!.why}`, ...(i === 0 && { note: 'Reference tables: a copy on every node.' }) }));
+  toReference.forEach(({ table, fk }, i) => steps.push({ sql: `ALTER TABLE ${table} ADD CONSTRAINT ${fk.name} ${fk.definition};`, ...(i === 0 && { note: 'The foreign keys to reference tables, back.' }) }));
+  return { steps, coordinator: placed('coordinator').map((t) => ({ table: t.table, why: PLACEMENTS[t.table]!.why })), problems: keyProblems(tables) };
+}
+
+/** The plan as a script for psql, with what still blocks it as comments. */
+export function shardPlanSql(tables: readonly TableKeys[]): string {
+  const plan = shardPlan(tables);
+  const lines = ['-- Carepoints sharding plan (Citus 13): run on the coordinator after the migrations, in one session, as printed.'];
+  for (const step of plan.steps) {
+    if (step.note) lines.push(`-- ${step.note}`);
+    lines.push(step.sql);
   }
   lines.push('-- Kept on the coordinator (small, operational):');
-  for (const t of placed('coordinator')) lines.push(`--   ${t.table}: ${PLACEMENTS[t.table]!.why}`);
-  const problems = keyProblems(tables);
-  if (problems.length) lines.push('-- Problems to fix first:', ...problems.map((p) => `--   ${p}`));
+  for (const t of plan.coordinator) lines.push(`--   ${t.table}: ${t.why}`);
+  if (plan.problems.length) lines.push('-- Problems to fix first:', ...plan.problems.map((p) => `--   ${p}`));
   return `${lines.join('\n')}\n`;
 }

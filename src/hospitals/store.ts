@@ -52,7 +52,7 @@ export async function writeImport(client: pg.PoolClient, plan: ImportPlan): Prom
      SELECT id, name, aliases, province, city, grade, ownership, type
        FROM jsonb_to_recordset($1::jsonb) AS h(id text, name text, aliases text[], province text, city text, grade text, ownership text, type text)
      ON CONFLICT (hospital_id) DO UPDATE SET name = excluded.name, aliases = excluded.aliases, province = excluded.province, city = excluded.city,
-       grade = excluded.grade, ownership = excluded.ownership, type = excluded.type, updated_at = now()`,
+       grade = excluded.grade, ownership = excluded.ownership, type = excluded.type, updated_at = excluded.updated_at`,
     [JSON.stringify(rows)],
   );
 }

@@ -183,8 +183,12 @@ async function loadAccounts(client: pg.PoolClient, pool: pg.Pool, batch: readonl
   }
   const balances = new Map<number, AccountRow>();
   if (checked.size) {
+    // the locked read is a no-op UPDATE: Citus routes it to every shard it names, where it refuses
+    // SELECT … FOR UPDATE across shards; on one PostgreSQL the index scan locks in key order
     const { rows } = await client.query<AccountRow>(
-      `SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE ${BY_ACCOUNT_KEY} ORDER BY account_id${lock ? ' FOR UPDATE' : ''}`,
+      lock
+        ? `UPDATE ledger_accounts SET created_at = created_at WHERE ${BY_ACCOUNT_KEY} RETURNING ${ACCOUNT_COLUMNS}`
+        : `SELECT ${ACCOUNT_COLUMNS} FROM ledger_accounts WHERE ${BY_ACCOUNT_KEY}`,
       accountKeyParams([...checked]),
     );
     for (const r of rows) balances.set(r.account_id, r);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { openMerchantAccounts } from '../ledger/index.ts';
+import { openMerchantAccrual } from '../points/index.ts';
 import { hashIdNumber } from './enrolment.ts';
 import type { EnrolmentInput, Merchant } from './types.ts';
 
@@ -64,6 +65,7 @@ export async function enrolMerchant(client: pg.PoolClient, input: EnrolmentInput
     await client.query('INSERT INTO merchant_wallets (wallet_user_id, merchant_id) VALUES ($1, $2)', [merchant.walletUserId, merchant.id]);
     await client.query('INSERT INTO merchant_identities (id_number_hash, merchant_id) VALUES ($1, $2)', [merchant.idNumberHash, merchant.id]);
     await openMerchantAccounts(client, [merchant.id]);
+    await openMerchantAccrual(client, [merchant.id]);
     await client.query('RELEASE SAVEPOINT enrol');
     return merchant;
   } catch (err) {
@@ -134,7 +136,10 @@ export async function importEnrolments(
           inserted.map((r) => r.enrolledAt),
         ],
       );
-      if (inserted.length) await openMerchantAccounts(client, inserted.map((r) => r.merchantId));
+      if (inserted.length) {
+        await openMerchantAccounts(client, inserted.map((r) => r.merchantId));
+        await openMerchantAccrual(client, inserted.map((r) => r.merchantId));
+      }
       imported += inserted.length;
     }
     duplicates.sort((a, b) => a.line - b.line);

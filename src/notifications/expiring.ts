@@ -11,6 +11,7 @@ import { intArray } from '../db/arrays.ts';
 import { businessDay } from '../shared/business-day.ts';
 import { EXPIRING_WITHIN_DAYS } from '../points/summary.ts';
 import { formatFenAsYuan } from '../recognition/money.ts';
+import { announceNotifications } from './store.ts';
 
 const DAY_MS = 86_400_000;
 /** Explicit limit: notices written per call (the next round continues where this one stopped). */
@@ -59,11 +60,13 @@ async function noticeInstant(client: pg.PoolClient, expiresAt: Date): Promise<nu
   );
   if (rows.length === 0) return 0;
   const texts = rows.map((r) => expiryNoticeText(Number(r.amount_fen), expiresAt));
-  const { rowCount } = await client.query(
+  const written = await client.query<{ merchant_id: string; notification_id: string }>(
     `INSERT INTO merchant_notifications (merchant_id, kind, zh, en, amount_fen, expires_at)
      SELECT m, 'credit_expiring', zh, en, amount, $5 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::bigint[]) AS u(m, zh, en, amount)
-     ON CONFLICT (merchant_id, expires_at) WHERE kind = 'credit_expiring' DO NOTHING`,
+     ON CONFLICT (merchant_id, expires_at) WHERE kind = 'credit_expiring' DO NOTHING
+     RETURNING merchant_id, notification_id`,
     [intArray(rows.map((r) => r.merchant_id)), texts.map((t) => t.zh), texts.map((t) => t.en), intArray(rows.map((r) => Number(r.amount_fen))), expiresAt],
   );
-  return rowCount ?? 0;
+  await announceNotifications(client, written.rows);
+  return written.rowCount ?? 0;
 }

@@ -6,7 +6,7 @@ import { NOTIFICATION_CHANNEL } from './store.ts';
 
 export { notificationRoutes, type NotificationNotice } from './routes.ts';
 export { noticeExpiringCredit, expiryNoticeText } from './expiring.ts';
-export { listNotifications, markRead, NOTIFICATION_CHANNEL, type MerchantNotification } from './store.ts';
+export { announceNotifications, listNotifications, markRead, NOTIFICATION_CHANNEL, type MerchantNotification } from './store.ts';
 
 export function notificationWatch(pool: pg.Pool): ChannelWatch<NotificationNotice, number> {
   return new ChannelWatch<NotificationNotice, number>(pool, NOTIFICATION_CHANNEL, (notice) => notice.merchantId);

@@ -16,9 +16,22 @@ export interface MerchantNotification {
   readAt: Date | null;
 }
 
-/** The channel the database announces every new notification on (migration 0011). */
+/** The channel every new notification is announced on, by the transaction that writes it (announceNotifications). */
 export const NOTIFICATION_CHANNEL = 'carepoints_notifications';
 export const MAX_NOTIFICATIONS_PAGE = 100;
+
+/**
+ * Announces new notifications to the processes' live streams: a NOTIFY sent by the writing
+ * transaction on the node the application is connected to, delivered when it commits (a trigger's
+ * would fire on the node holding the merchant's shard, where nobody listens).
+ */
+export async function announceNotifications(client: Queryable, written: readonly { merchant_id: number | string; notification_id: number | string }[]): Promise<void> {
+  if (written.length === 0) return;
+  await client.query(
+    `SELECT pg_notify($1, json_build_object('merchantId', m, 'notificationId', n)::text) FROM unnest($2::bigint[], $3::bigint[]) AS v(m, n)`,
+    [NOTIFICATION_CHANNEL, written.map((w) => String(w.merchant_id)), written.map((w) => String(w.notification_id))],
+  );
+}
 
 const COLUMNS = `merchant_id::int AS "merchantId", notification_id::int AS "notificationId", at, kind, claim_id AS "claimId", zh, en,
   amount_fen::int AS "amountFen", expires_at AS "expiresAt", read_at AS "readAt"`;

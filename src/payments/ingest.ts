@@ -186,7 +186,9 @@ const paymentColumns = (alias: string) => [...PAYMENT_FIELDS, 'history_day'].map
 /**
  * The stored state of the batch's trades, locked: a merchant's trade found through the trade-number
  * table (its shard key and its day), an unmatched one in its own table. The payments are read naming
- * their days, so that only those days' partitions are planned and probed.
+ * their days, so that only those days' partitions are planned and probed. Locked by a no-op UPDATE
+ * (as lockMerchants): a trade number belongs to one merchant, so the three lists select exactly the
+ * batch's rows, and Citus routes the UPDATE where it refuses a FOR UPDATE across shards.
  */
 async function priorTrades(client: pg.PoolClient, notifications: readonly PaymentNotification[]): Promise<PaymentRow[]> {
   const tradeNos = textArray([...new Set(notifications.map((n) => n.tradeNo))]);
@@ -196,20 +198,20 @@ async function priorTrades(client: pg.PoolClient, notifications: readonly Paymen
   );
   const { rows: matched } = keys.length
     ? await client.query<PaymentRow>(
-        `SELECT ${paymentColumns('p.')} FROM payments p
-          WHERE p.history_day = ANY($3::date[]) AND (p.merchant_id, p.trade_no) IN (SELECT * FROM unnest($1::bigint[], $2::text[]))
-          ORDER BY p.trade_no COLLATE "C" FOR UPDATE OF p`,
+        `UPDATE payments p SET notify_id = p.notify_id
+          WHERE p.history_day = ANY($3::date[]) AND p.merchant_id = ANY($1::bigint[]) AND p.trade_no = ANY($2::text[])
+          RETURNING ${paymentColumns('p.')}`,
         [intArray(keys.map((k) => k.merchant_id)), textArray(keys.map((k) => k.trade_no)), textArray([...new Set(keys.map((k) => k.history_day))])],
       )
     : { rows: [] };
   const { rows: unmatched } = await client.query<PaymentRow>(
-    `SELECT ${paymentColumns('')} FROM unmatched_payments WHERE trade_no = ANY($1::text[]) ORDER BY trade_no COLLATE "C" FOR UPDATE`,
+    `UPDATE unmatched_payments SET notify_id = notify_id WHERE trade_no = ANY($1::text[]) RETURNING ${paymentColumns('')}`,
     [tradeNos],
   );
   return [...matched, ...unmatched];
 }
 
-// Every upsert below writes its rows in key order (byte order, as COLLATE "C" above, whatever the
+// Every upsert below writes its rows in key order (byte order, COLLATE "C", whatever the
 // database's collation), so that concurrent batches touching the same rows
 // (a payer paying two merchants, the same trade delivered twice) take row locks in the same order
 // and cannot deadlock.
@@ -248,7 +250,7 @@ async function upsertPayments(
      ON CONFLICT ${key} DO UPDATE SET
        refunded_fen = excluded.refunded_fen, status = excluded.status, paid_at = excluded.paid_at, business_day = excluded.business_day,
        ruleset_id = excluded.ruleset_id, outcome = excluded.outcome, credit_fen = excluded.credit_fen, welcome_fen = excluded.welcome_fen,
-       clawed_back_fen = excluded.clawed_back_fen, signals = excluded.signals, notify_id = excluded.notify_id, updated_at = now()`,
+       clawed_back_fen = excluded.clawed_back_fen, signals = excluded.signals, notify_id = excluded.notify_id, updated_at = excluded.updated_at`,
     [
       textArray(col((t) => t.tradeNo)),
       intArray(col((t) => t.merchantId)),

@@ -63,9 +63,19 @@ function tradeLotIds(trade: { tradeNo: string; paidAt: Date }): string[] {
   return (['payer', 'welcome'] as const).flatMap((kind) => [lotIdFor(trade, kind), transferIdFor('earn', trade.tradeNo, kind)]);
 }
 
+/** Opens new merchants' accrual rows (their lock and their welcome), in the enrolment's transaction. */
+export async function openMerchantAccrual(client: pg.PoolClient, merchantIds: readonly number[]): Promise<void> {
+  await client.query('INSERT INTO merchant_accrual (merchant_id) SELECT unnest($1::bigint[])', [intArray(merchantIds)]);
+}
+
+/**
+ * Locks the merchants' accrual rows for the transaction. A no-op UPDATE rather than SELECT … FOR
+ * UPDATE: Citus refuses a row lock that spans shards but routes an UPDATE to every shard it names,
+ * taking the same row locks (on one PostgreSQL, in key order: the index scan walks the sorted ids).
+ */
 export async function lockMerchants(client: pg.PoolClient, merchantIds: readonly number[]): Promise<Map<number, { welcomedTradeNo: string | null }>> {
   const { rows } = await client.query<{ merchant_id: number; welcomed_trade_no: string | null }>(
-    'SELECT merchant_id, welcomed_trade_no FROM merchant_accrual WHERE merchant_id = ANY($1::bigint[]) ORDER BY merchant_id FOR UPDATE',
+    'UPDATE merchant_accrual SET welcomed_trade_no = welcomed_trade_no WHERE merchant_id = ANY($1::bigint[]) RETURNING merchant_id, welcomed_trade_no',
     [intArray([...new Set(merchantIds)])],
   );
   return new Map(rows.map((r) => [r.merchant_id, { welcomedTradeNo: r.welcomed_trade_no }]));
