@@ -66,3 +66,7 @@ DROP FUNCTION merchant_notifications_announce();
 -- invoice_claims is placed by its invoice; a key on (merchant_id, claim_id) cannot be kept across
 -- shards. One invoice per claim is the approval's own rule (claims/pipeline.ts holds one key a claim).
 ALTER TABLE invoice_claims DROP CONSTRAINT invoice_claims_merchant_id_claim_id_key;
+
+-- Partitions are attached to tables with foreign keys to reference tables: on Citus that must go over
+-- one connection per node (a placeholder setting on a PostgreSQL without Citus, where it does nothing).
+ALTER FUNCTION carepoints_history_partitions(date) SET citus.multi_shard_modify_mode = 'sequential';

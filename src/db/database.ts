@@ -17,6 +17,14 @@ pg.types.setTypeParser(1016 as never, (value: string) =>
   }),
 );
 
+/**
+ * A query's type parsers with dates (oid 1082) kept as their text, YYYY-MM-DD: for a RETURNING list,
+ * where Citus refuses a cast to text (not immutable) that a SELECT may use.
+ */
+export const DATES_AS_TEXT: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === 1082 ? (value: string) => value : pg.types.getTypeParser(oid, format as 'text'))) as pg.CustomTypesConfig['getTypeParser'],
+};
+
 export interface Database {
   pool: pg.Pool;
   /** `embedded` when this process started its own PostgreSQL under the data directory. */

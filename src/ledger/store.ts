@@ -388,10 +388,14 @@ function results(plan: Plan, written: Map<string, number>, now: Date, stored: Ma
  * The planner hints every ledger transaction sets (see inLedgerTransaction): a batch reads by key, so
  * index lookups joined by nested loops, never a scan of a whole table, a parallel plan or JIT
  * compilation. The statistics of a young partition (a new day, a new quarter) lag far behind its
- * rows, and estimates made from them would otherwise call for all three.
+ * rows, and estimates made from them would otherwise call for all three. On Citus, one connection per
+ * node: a ledger transaction writes tables with foreign keys to reference tables (payments to
+ * rulesets) after reading many shards, which Citus allows only so (without Citus the setting is an
+ * unused placeholder).
  */
 export const LEDGER_TRANSACTION_SETTINGS =
-  'SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off';
+  'SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off; SET LOCAL enable_seqscan = off; SET LOCAL max_parallel_workers_per_gather = 0; SET LOCAL jit = off; ' +
+  "SET LOCAL citus.multi_shard_modify_mode = 'sequential'";
 
 /**
  * Applies a batch inside the caller's open transaction (which has run LEDGER_TRANSACTION_SETTINGS),

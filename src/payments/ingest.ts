@@ -6,6 +6,7 @@
  */
 import type pg from 'pg';
 import { intArray, textArray } from '../db/arrays.ts';
+import { DATES_AS_TEXT } from '../db/database.ts';
 import { inLedgerTransaction, merchantAccountsOf, programmeAccountIds, type TransferInput } from '../ledger/index.ts';
 import { collectCredits, lockMerchants, lotIdFor, planTradeClawbacks, postOrThrow, updateLots } from '../points/store.ts';
 import type { AccrualOutcome, MerchantAccrualContext, PaymentSignal, TradeState } from './accrual.ts';
@@ -181,7 +182,7 @@ function rulesetOf(versions: Awaited<ReturnType<typeof loadRulesets>>, trade: Tr
 }
 
 const PAYMENT_FIELDS = ['trade_no', 'merchant_id', 'seller_id', 'buyer_id', 'out_trade_no', 'total_fen', 'refunded_fen', 'status', 'paid_at', 'business_day', 'ruleset_id', 'outcome', 'credit_fen', 'welcome_fen', 'clawed_back_fen', 'signals', 'notify_id'];
-const paymentColumns = (alias: string) => [...PAYMENT_FIELDS, 'history_day'].map((f) => `${alias}${f}${f.endsWith('_day') ? '::text' : ''}`).join(', ');
+const RETURNED_PAYMENT_COLUMNS = [...PAYMENT_FIELDS, 'history_day'].join(', ');
 
 /**
  * The stored state of the batch's trades, locked: a merchant's trade found through the trade-number
@@ -197,17 +198,19 @@ async function priorTrades(client: pg.PoolClient, notifications: readonly Paymen
     [tradeNos],
   );
   const { rows: matched } = keys.length
-    ? await client.query<PaymentRow>(
-        `UPDATE payments p SET notify_id = p.notify_id
-          WHERE p.history_day = ANY($3::date[]) AND p.merchant_id = ANY($1::bigint[]) AND p.trade_no = ANY($2::text[])
-          RETURNING ${paymentColumns('p.')}`,
-        [intArray(keys.map((k) => k.merchant_id)), textArray(keys.map((k) => k.trade_no)), textArray([...new Set(keys.map((k) => k.history_day))])],
-      )
+    ? await client.query<PaymentRow>({
+        text: `UPDATE payments p SET notify_id = p.notify_id
+                WHERE p.history_day = ANY($3::date[]) AND p.merchant_id = ANY($1::bigint[]) AND p.trade_no = ANY($2::text[])
+                RETURNING ${RETURNED_PAYMENT_COLUMNS}`,
+        values: [intArray(keys.map((k) => k.merchant_id)), textArray(keys.map((k) => k.trade_no)), textArray([...new Set(keys.map((k) => k.history_day))])],
+        types: DATES_AS_TEXT,
+      })
     : { rows: [] };
-  const { rows: unmatched } = await client.query<PaymentRow>(
-    `UPDATE unmatched_payments SET notify_id = notify_id WHERE trade_no = ANY($1::text[]) RETURNING ${paymentColumns('')}`,
-    [tradeNos],
-  );
+  const { rows: unmatched } = await client.query<PaymentRow>({
+    text: `UPDATE unmatched_payments SET notify_id = notify_id WHERE trade_no = ANY($1::text[]) RETURNING ${RETURNED_PAYMENT_COLUMNS}`,
+    values: [tradeNos],
+    types: DATES_AS_TEXT,
+  });
   return [...matched, ...unmatched];
 }
 

@@ -6,12 +6,14 @@ import pg from 'pg';
 import { createPool } from '../../src/db/database.ts';
 import { startEmbeddedPostgres } from '../../src/db/embedded.ts';
 import { migrate } from '../../src/db/migrate.ts';
+import { CITUS_URL, createCitusDatabase, dropCitusDatabase } from './citus.ts';
 import { assertLotsMatchLedger } from './credit-invariants.ts';
 import { assertLedgerInvariants } from './ledger-invariants.ts';
 
 /**
  * Each test file gets a throw-away database on a real PostgreSQL: the test runner's server
- * (CAREPOINTS_TEST_ADMIN_URL, with a migrated template) or, when a file runs alone, an embedded one.
+ * (CAREPOINTS_TEST_ADMIN_URL, with a migrated template) or, when a file runs alone, an embedded one;
+ * with CAREPOINTS_CITUS_URL, on that Citus cluster, distributed by the sharding plan (support/citus.ts).
  */
 export interface TestDatabase {
   pool: pg.Pool;
@@ -49,8 +51,9 @@ function withDatabase(url: string, name: string): string {
 export async function createTestDatabase(options: { migrated?: boolean; creditLots?: boolean } = {}): Promise<TestDatabase> {
   const migrated = options.migrated ?? true;
   const creditLots = migrated && (options.creditLots ?? true);
-  const admin = await adminUrl();
   const name = `cp_test_${process.pid}_${randomBytes(4).toString('hex')}`;
+  if (CITUS_URL && migrated) return citusTestDatabase(CITUS_URL, name, creditLots);
+  const admin = await adminUrl();
   const template = migrated ? process.env.CAREPOINTS_TEST_TEMPLATE : undefined;
   const client = new pg.Client({ connectionString: admin });
   await client.connect();
@@ -62,9 +65,7 @@ export async function createTestDatabase(options: { migrated?: boolean; creditLo
   const url = withDatabase(admin, name);
   const pool = createPool(url, 20);
   if (migrated && !template) await migrate(pool);
-  if (migrated && !creditLots) {
-    await pool.query('ALTER TABLE ledger_accounts DISABLE TRIGGER merchant_credit_matches_lots; ALTER TABLE credit_lots DISABLE TRIGGER credit_lots_match_merchant_credit');
-  }
+  if (migrated && !creditLots) await withoutCreditLots(pool);
   return {
     pool,
     url,
@@ -80,6 +81,26 @@ export async function createTestDatabase(options: { migrated?: boolean; creditLo
       } finally {
         await dropper.end();
       }
+    },
+  };
+}
+
+async function withoutCreditLots(pool: pg.Pool): Promise<void> {
+  await pool.query('ALTER TABLE ledger_accounts DISABLE TRIGGER merchant_credit_matches_lots; ALTER TABLE credit_lots DISABLE TRIGGER credit_lots_match_merchant_credit');
+}
+
+async function citusTestDatabase(citusUrl: string, name: string, creditLots: boolean): Promise<TestDatabase> {
+  const url = await createCitusDatabase(citusUrl, name, (u) => createPool(u, 2));
+  const pool = createPool(url, 20);
+  if (!creditLots) await withoutCreditLots(pool);
+  return {
+    pool,
+    url,
+    async close() {
+      await assertLedgerInvariants(pool);
+      if (creditLots) await assertLotsMatchLedger(pool);
+      await pool.end();
+      await dropCitusDatabase(citusUrl, name);
     },
   };
 }
