@@ -205,7 +205,8 @@ export async function transitionClaim(
   event: { code: string; zh: string; en: string; details?: Record<string, unknown> },
   update: ClaimUpdate = {},
 ): Promise<void> {
-  const sets = ['status = $3', 'updated_at = clock_timestamp()'];
+  // statement_timestamp, not clock_timestamp: Citus refuses a volatile function in an UPDATE of a distributed table
+  const sets = ['status = $3', 'updated_at = statement_timestamp()'];
   const values: unknown[] = [claim.merchantId, claim.claimId, status];
   for (const [key, value] of Object.entries(update) as [keyof ClaimUpdate, unknown][]) {
     values.push(key === 'recognition' || key === 'findings' ? JSON.stringify(value) : value);

@@ -63,9 +63,12 @@ function tradeLotIds(trade: { tradeNo: string; paidAt: Date }): string[] {
   return (['payer', 'welcome'] as const).flatMap((kind) => [lotIdFor(trade, kind), transferIdFor('earn', trade.tradeNo, kind)]);
 }
 
-/** Opens new merchants' accrual rows (their lock and their welcome), in the enrolment's transaction. */
+/**
+ * Opens new merchants' accrual rows (their lock and their welcome), in the enrolment's transaction.
+ * A row already there is kept: a schema before migration 0031 opens it by trigger.
+ */
 export async function openMerchantAccrual(client: pg.PoolClient, merchantIds: readonly number[]): Promise<void> {
-  await client.query('INSERT INTO merchant_accrual (merchant_id) SELECT unnest($1::bigint[])', [intArray(merchantIds)]);
+  await client.query('INSERT INTO merchant_accrual (merchant_id) SELECT unnest($1::bigint[]) ON CONFLICT (merchant_id) DO NOTHING', [intArray(merchantIds)]);
 }
 
 /**

@@ -3,7 +3,8 @@
  * merchants. Every statement that enrolment, ingestion (earning, full days, a refund's claw-back, an
  * unenrolled payee), collection, a merchant's reads and a claim from photo to wallet send is recorded
  * and explained, with the ledger's planner settings; every scan of a merchant-owned table (or of one
- * of its partitions) must be narrowed by merchant_id, in its own condition or in the join that reaches it.
+ * of its partitions) must be narrowed by merchant_id, in its own condition or in the join that reaches it;
+ * and none sends what Citus refuses on a distributed table (citusRefusals).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -105,6 +106,36 @@ const ACROSS_MERCHANTS_BY_DESIGN: { statement: RegExp; why: string }[] = [
   },
 ];
 
+/** Every distributed table the plan makes (merchant-owned and global keys), for citusRefusals. */
+function distributedTables(tables: { table: string; hasMerchantId: boolean }[]): string[] {
+  return tables.filter((t) => (PLACEMENTS[t.table] ? PLACEMENTS[t.table]!.kind === 'global_key' : t.hasMerchantId)).map((t) => t.table);
+}
+
+const NOT_IMMUTABLE = /\b(now|clock_timestamp|statement_timestamp|transaction_timestamp|random|gen_random_uuid|timeofday)\s*\(/i;
+
+/**
+ * What Citus refuses in a statement on a distributed table: a row lock (FOR UPDATE/SHARE) not
+ * narrowed to one merchant; a function that is not immutable in an upsert's SET, or a volatile one in
+ * an UPDATE; a cast in a RETURNING list (to text, not immutable).
+ */
+function citusRefusals(statements: readonly { text: string }[], distributed: readonly string[]): string[] {
+  const problems: string[] = [];
+  for (const { text } of statements) {
+    const flat = text.replace(/\s+/g, ' ');
+    if (!distributed.some((table) => new RegExp(`\\b${table}\\b`).test(flat))) continue;
+    const show = flat.slice(0, 140);
+    if (/\bFOR (NO KEY )?(UPDATE|SHARE)\b/i.test(flat) && !/\bmerchant_id = \$\d+/.test(flat)) problems.push(`row lock across shards: ${show}`);
+    const upsertSet = /\bDO UPDATE SET\b(.*)$/i.exec(flat)?.[1];
+    if (upsertSet && NOT_IMMUTABLE.test(upsertSet)) problems.push(`function that is not immutable in an upsert's SET: ${show}`);
+    if (/^\s*UPDATE\b/i.test(flat) && /\b(clock_timestamp|random|gen_random_uuid|timeofday)\s*\(/i.test(flat)) problems.push(`volatile function in an UPDATE: ${show}`);
+    // the list ends at the statement's end or at the parenthesis closing a CTE
+    const returning = /\bRETURNING\b([^()]*)/i.exec(flat)?.[1];
+    if (returning && /::/.test(returning)) problems.push(`cast in a RETURNING list: ${show}`);
+  }
+  return problems;
+}
+
+let recorded: Statement[] = [];
 let t: ClaimsHarness;
 before(async () => {
   t = await createClaimsHarness();
@@ -153,6 +184,7 @@ test('the hot paths read and write one merchant at a time: no query scans a merc
     assert.equal((await t.app.inject({ url: `/v1/claims?merchantId=${c!.id}`, headers: asOps })).statusCode, 200);
   } finally {
     statements = recording.stop();
+    recorded = statements;
   }
 
   const owned = await merchantOwnedRelations(t.db.pool);
@@ -194,4 +226,25 @@ test('the check names a scan that is not narrowed by merchant_id, and passes one
     'a join filter on merchant_id over a whole-table scan still reads every merchant',
   );
   assert.deepEqual(unscopedScans({ 'Node Type': 'Index Scan', 'Relation Name': 'credit_lots', 'Index Cond': '(merchant_id IS NOT NULL)' }, owned), ['Index Scan on credit_lots']);
+});
+
+test('the hot paths send nothing Citus refuses on a distributed table', async () => {
+  assert.ok(recorded.length >= 15, 'the scenario above recorded the hot paths');
+  assert.deepEqual(citusRefusals(recorded, distributedTables(await tableKeys(t.db.pool))), []);
+});
+
+test('the Citus check names what Citus refuses, and passes what it takes', () => {
+  const distributed = ['payments', 'claims', 'merchant_accrual', 'unmatched_payments'];
+  const check = (text: string) => citusRefusals([{ text }], distributed);
+  assert.deepEqual(check('SELECT * FROM merchant_accrual WHERE merchant_id = ANY($1::bigint[]) ORDER BY merchant_id FOR UPDATE'), [
+    'row lock across shards: SELECT * FROM merchant_accrual WHERE merchant_id = ANY($1::bigint[]) ORDER BY merchant_id FOR UPDATE',
+  ]);
+  assert.deepEqual(check('SELECT * FROM claims WHERE merchant_id = $1 AND claim_id = $2 FOR UPDATE'), []);
+  assert.deepEqual(check('SELECT * FROM hospitals WHERE hospital_id = ANY($1) FOR UPDATE'), [], 'not a distributed table');
+  assert.equal(check('INSERT INTO payments (a) VALUES (1) ON CONFLICT (a) DO UPDATE SET b = excluded.b, updated_at = now()').length, 1);
+  assert.deepEqual(check('INSERT INTO payments (a) VALUES (1) ON CONFLICT (a) DO UPDATE SET b = excluded.b, updated_at = excluded.updated_at'), []);
+  assert.equal(check('UPDATE claims SET updated_at = clock_timestamp() WHERE merchant_id = $1').length, 1);
+  assert.deepEqual(check('UPDATE claims SET updated_at = statement_timestamp() WHERE merchant_id = $1'), []);
+  assert.equal(check('UPDATE unmatched_payments SET notify_id = notify_id WHERE trade_no = ANY($1) RETURNING history_day::text').length, 1);
+  assert.deepEqual(check('UPDATE unmatched_payments SET notify_id = notify_id WHERE trade_no = ANY($1) RETURNING history_day'), []);
 });

@@ -29,12 +29,36 @@ test('a table added without merchant_id in its key is named; the plan distribute
   const bad = [...tables, { table: 'merchant_widgets', hasMerchantId: true, keys: [['widget_id']] }, { table: 'mystery', hasMerchantId: false, keys: [['id']] }];
   assert.deepEqual(keyProblems(bad), ['merchant_widgets: unique key (widget_id) lacks merchant_id', 'mystery: has no merchant_id and is not classified (PLACEMENTS in src/db/shard-plan.ts)']);
   const plan = shardPlanSql(tables);
-  assert.match(plan, /create_distributed_table\('payments', 'merchant_id'\);/);
-  assert.match(plan, /create_distributed_table\('claims', 'merchant_id', colocate_with => 'payments'\)/);
-  assert.match(plan, /create_distributed_table\('credit_lots', 'merchant_id'/);
-  assert.match(plan, /create_distributed_table\('ledger_accounts', 'merchant_id'/);
-  assert.match(plan, /create_distributed_table\('ledger_transfers', 'merchant_id'/);
+  const order = (pattern: RegExp) => plan.split('\n').findIndex((line) => pattern.test(line));
+  assert.match(plan, /create_distributed_table\('merchants', 'merchant_id'\);/);
+  for (const table of ['payments', 'claims', 'credit_lots', 'ledger_accounts', 'ledger_transfers']) {
+    assert.match(plan, new RegExp(`create_distributed_table\\('${table}', 'merchant_id', colocate_with => 'merchants'\\)`));
+  }
   assert.match(plan, /create_reference_table\('rulesets'\)/);
   assert.match(plan, /create_distributed_table\('trade_numbers', 'trade_no'\)/);
+  // Citus's order: the anchor first, a table after the tables it references, a foreign key to a
+  // reference table off while the tables are placed (else it makes them "Citus local tables")
+  assert.ok(order(/create_distributed_table\('merchants'/) < order(/create_distributed_table\('claims'/));
+  assert.ok(order(/create_distributed_table\('claims'/) < order(/create_distributed_table\('claim_events'/));
+  assert.ok(order(/create_distributed_table\('claims'/) < order(/create_distributed_table\('payouts'/));
+  assert.ok(order(/DROP CONSTRAINT payments_ruleset_id_fkey/) < order(/create_distributed_table\('payments'/));
+  assert.ok(order(/create_reference_table\('rulesets'\)/) < order(/ADD CONSTRAINT payments_ruleset_id_fkey\w* FOREIGN KEY \(ruleset_id\) REFERENCES rulesets/));
   assert.doesNotMatch(plan, /Problems to fix first/);
+});
+
+test('what Citus refuses is named before it is tried: a key without the distribution column, a transition-table trigger, a foreign key across placements', () => {
+  const tables = [
+    { table: 'merchants', hasMerchantId: true, keys: [['merchant_id']] },
+    { table: 'invoice_claims', hasMerchantId: true, keys: [['invoice_code', 'invoice_number'], ['merchant_id', 'claim_id']] },
+    { table: 'claims', hasMerchantId: true, keys: [['merchant_id', 'claim_id']], transitionTriggers: ['claims_check_batch'] },
+    { table: 'audit_log', hasMerchantId: false, keys: [['audit_id']] },
+    { table: 'payouts', hasMerchantId: true, keys: [['merchant_id', 'payout_id']], foreignKeys: [{ name: 'payouts_audit_fkey', references: 'audit_log', definition: 'FOREIGN KEY (audit_id) REFERENCES audit_log(audit_id)' }] },
+    { table: 'catalogue_orders', hasMerchantId: true, keys: [['merchant_id', 'order_id']], foreignKeys: [{ name: 'orders_item_fkey', references: 'catalogue_items', definition: 'FOREIGN KEY (item_id) REFERENCES catalogue_items(item_id)' }] },
+    { table: 'catalogue_items', hasMerchantId: false, keys: [['item_id']] },
+  ];
+  assert.deepEqual(keyProblems(tables), [
+    'invoice_claims: unique key (merchant_id, claim_id) lacks invoice_number',
+    'claims: trigger claims_check_batch reads a transition table, which Citus does not give a trigger on a shard',
+    'payouts: foreign key payouts_audit_fkey to audit_log joins tables Citus places apart',
+  ]);
 });
