@@ -4,7 +4,9 @@
  * (b) NATS JetStream and (c) the signed webhook under concurrent load (autocannon), each into its own
  * database on one embedded PostgreSQL. After each run the ledger is compared with what the pure rules
  * compute for the same input. Sizes: BENCH_MERCHANTS, BENCH_PAYMENTS, BENCH_WEBHOOK_REQUESTS; concurrent
- * batch senders: BENCH_BATCH_CLIENTS (default 2).
+ * batch senders: BENCH_BATCH_CLIENTS (default 2). With CAREPOINTS_CITUS_URL (a Citus coordinator),
+ * the batch and JetStream paths run on that cluster instead, distributed by the sharding plan, and
+ * each batch's spread over the workers is reported (the raw-insert baseline stays on one PostgreSQL).
  */
 import { generateKeyPairSync } from 'node:crypto';
 import fs from 'node:fs';
@@ -30,6 +32,7 @@ import { assertLedgerInvariants } from '../test/support/ledger-invariants.ts';
 import { enrolment } from '../test/support/fixtures.ts';
 import { startNatsServer } from '../test/support/nats.ts';
 import { writeBenchResult } from './results.ts';
+import { CITUS_URL, createCitusDatabase, dropCitusDatabase } from '../test/support/citus.ts';
 
 const MERCHANTS = Number(process.env.BENCH_MERCHANTS ?? 20_000);
 const PAYMENTS = Number(process.env.BENCH_PAYMENTS ?? 100_000);
@@ -56,8 +59,13 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carepoints-bench-accrual-'));
 const server = await startEmbeddedPostgres({ dir });
 const pools: pg.Pool[] = [];
 
+const citusDatabases: string[] = [];
+
 async function freshDatabase(name: string): Promise<pg.Pool> {
-  const pool = createPool(await ensureDatabase(server.url, name), 8);
+  const citusName = `${name}_${process.pid}`;
+  if (CITUS_URL) citusDatabases.push(citusName);
+  const url = CITUS_URL ? await createCitusDatabase(CITUS_URL, citusName, (u) => createPool(u, 2)) : await ensureDatabase(server.url, name);
+  const pool = createPool(url, 8);
   pools.push(pool);
   await migrate(pool);
   await importEnrolments(pool, wallets.map((_, i) => ({ line: i + 2, input: enrolment(i + 1) })), 'bench-id-hash-key-0123456789abcdef0123', { skipDuplicates: false });
@@ -199,7 +207,23 @@ async function batchPath(mix: Mix, day: Record<string, string>[], stream: Paymen
   const seconds = (performance.now() - start) / 1000;
   await app.close();
   latencies.sort((a, b) => a - b);
-  return { path: 'batch', mix, notifications: day.length, seconds, perS: Math.round(day.length / seconds), p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), consistent: await consistent(pool, stream), note: `per batch of ${BATCH}, ${BATCH_CLIENTS} senders` };
+  const spread = CITUS_URL ? `; ${await workerSpread(pool, shares[0]!.slice(0, BATCH))}` : '';
+  return { path: 'batch', mix, notifications: day.length, seconds, perS: Math.round(day.length / seconds), p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), consistent: await consistent(pool, stream), note: `per batch of ${BATCH}, ${BATCH_CLIENTS} senders${spread}` };
+}
+
+/** On Citus: how many shards and workers one batch's merchants live on, and what the database parked. */
+async function workerSpread(pool: pg.Pool, batch: Record<string, string>[]): Promise<string> {
+  const { rows } = await pool.query<{ shards: number; nodes: number; workers: number; parked: number }>(
+    `WITH batch AS (SELECT DISTINCT w.merchant_id FROM merchant_wallets w WHERE w.wallet_user_id = ANY($1::text[])),
+          shard AS (SELECT DISTINCT get_shard_id_for_distribution_column('merchants', b.merchant_id) AS shardid FROM batch b)
+     SELECT (SELECT count(*) FROM shard)::int AS shards,
+            (SELECT count(DISTINCT s.nodeport) FROM citus_shards s JOIN shard USING (shardid))::int AS nodes,
+            (SELECT count(*) FROM citus_get_active_worker_nodes())::int AS workers,
+            (SELECT count(*) FROM parked_notifications)::int AS parked`,
+    [[...new Set(batch.map((f) => f.seller_id!))]],
+  );
+  const r = rows[0]!;
+  return `a batch's merchants on ${r.shards} shards, ${r.nodes} of ${r.workers} workers (a two-phase commit across them); ${r.parked} parked`;
 }
 
 // (b) JetStream: publish the day, then consume it in batches of 8,000 (one transaction each, acked after commit)
@@ -291,7 +315,7 @@ try {
   }
   if (WEBHOOK_REQUESTS > 0) rows.push(await webhookPath());
 
-  console.log(`\ncpus: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}; embedded PostgreSQL (fsync on); ${MERCHANTS} merchants\n`);
+  console.log(`\ncpus: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}; ${CITUS_URL ? `Citus cluster at ${new URL(CITUS_URL).host} (batch and JetStream paths)` : 'embedded PostgreSQL (fsync on)'}; ${MERCHANTS} merchants\n`);
   console.log('| path | mix | notifications | seconds | per s | ratio to raw inserts | p50 ms | p99 ms | consistent | note |');
   console.log('|---|---|--:|--:|--:|--:|--:|--:|---|---|');
   for (const r of rows) console.log(`| ${r.path} | ${r.mix} | ${r.notifications} | ${r.seconds.toFixed(2)} | ${r.perS} | ${(r.perS / baseline).toFixed(2)} | ${r.p50Ms.toFixed(1)} | ${r.p99Ms.toFixed(1)} | ${r.consistent} | ${r.note} |`);
@@ -309,6 +333,7 @@ try {
   });
 } finally {
   for (const pool of pools) await pool.end();
+  if (CITUS_URL) for (const name of citusDatabases) await dropCitusDatabase(CITUS_URL, name);
   await server.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 }
