@@ -20,6 +20,7 @@ import { advice, advisePhoto, invoiceFound, type PhotoAdvice } from './photo-adv
 import { perceptualHash } from './phash.ts';
 import { getClaim, transitionClaim, type Claim } from './store.ts';
 import { inTransaction } from '../db/transaction.ts';
+import { onlyRow } from '../shared/assert.ts';
 
 export interface ClaimsRuntime {
   pool: pg.Pool;
@@ -121,7 +122,7 @@ async function decideStep(rt: ClaimsRuntime, job: ClaimJob): Promise<void> {
     const claim = await getClaim(client, job.claimId, job.merchantId, { lock: true });
     if (claim?.status !== 'recognized') return;
     const { rows } = await client.query<{ legal_name: string; wallet_user_id: string }>('SELECT legal_name, wallet_user_id FROM merchants WHERE merchant_id = $1', [job.merchantId]);
-    const merchant = rows[0]!;
+    const merchant = onlyRow(rows, `merchant ${job.merchantId}, who has the claim`);
     const evaluation = await evaluateClaim(client, {
       claim,
       merchantName: merchant.legal_name,

@@ -13,6 +13,7 @@ import { applyHistoryRetention, makeHistoryDaysAhead } from '../db/history.ts';
 import { expireCredits, lapseUncollectedCredits } from '../points/index.ts';
 import { FILE_SWEEP_INTERVAL_MS, sweepUnreferencedFiles } from '../claims/file-sweep.ts';
 import type { FileStore } from '../storage/index.ts';
+import { onlyRow } from '../shared/assert.ts';
 
 export const PERIODIC_INTERVAL_MS = 10_000;
 /** A round holds the lock's session while its work takes a second connection from the same pool. */
@@ -54,7 +55,7 @@ export async function periodicRound(pool: pg.Pool, log: Log, options: PeriodicOp
   const client = await pool.connect();
   try {
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [PERIODIC_LOCK_KEY]);
-    if (!rows[0]!.locked) return false;
+    if (!onlyRow(rows, 'whether the periodic lock was taken').locked) return false;
     try {
       // taken under the lock: a round is claimed only if the last one is an interval old
       if (!(await claimRound(client, 'sweeps', PERIODIC_INTERVAL_MS, now))) return false;

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { inLedgerTransaction } from '../ledger/index.ts';
 import { lockMerchants, postReservation, reserveCredit, voidReservation } from '../points/index.ts';
+import { onlyRow } from '../shared/assert.ts';
 
 export type PayoutState = 'ready' | 'sending' | 'unknown' | 'succeeded' | 'failed';
 
@@ -92,7 +93,7 @@ export async function createPayout(client: pg.PoolClient, pool: pg.Pool, payout:
      VALUES ($1, $2, $3, $4, $5, $6, 'ready') RETURNING *`,
     [payout.merchantId, payoutId, payout.claimId, payout.amountFen, payout.payeeUserId, reserveId],
   );
-  return payoutFromRow(rows[0]!);
+  return payoutFromRow(onlyRow(rows, `the inserted payout ${payoutId}`));
 }
 
 export async function getPayout(db: Pick<pg.Pool, 'query'>, merchantId: number, payoutId: string): Promise<Payout | null> {
@@ -104,7 +105,7 @@ async function settle(pool: pg.Pool, merchantId: number, payoutId: string, settl
   await inLedgerTransaction(pool, async (client) => {
     await lockMerchants(client, [merchantId]);
     const { rows } = await client.query<PayoutRow>('SELECT * FROM payouts WHERE merchant_id = $1 AND payout_id = $2 FOR UPDATE', [merchantId, payoutId]);
-    const payout = payoutFromRow(rows[0]!);
+    const payout = payoutFromRow(onlyRow(rows, `payout ${payoutId} to settle`));
     if (payout.state === 'succeeded' || payout.state === 'failed') return; // settled before: a replay
     const spend = { merchantId, payoutId, claimId: payout.claimId, amountFen: payout.amountFen };
     if (settlement.kind === 'succeeded') {
