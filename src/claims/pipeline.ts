@@ -283,7 +283,9 @@ async function payStep(rt: ClaimsRuntime, payload: unknown): Promise<void> {
     // was taken back and run again) carries the chain on: a second chain would only double the queries.
     const others = payJobKeys(payoutId).filter((_, n) => n !== retry);
     if ((await waitingJobs(rt.pool, others)) > 0) return;
-    // a key of its own: the running job's key, given again, would be taken from it (see onlyIfAbsent)
+    // a key of its own: the running job's key, given again, would be taken from it (see onlyIfAbsent).
+    // runAt is a delay on the queue's clock (real time), not the business clock: a test's or the
+    // demo's fixed clock would make every retry due at once.
     await enqueue(rt.pool, CLAIM_TASKS.pay, { ...job, payoutId, retry: retry + 1 }, { jobKey: payJobKey(payoutId, retry + 1), runAt: new Date(Date.now() + delayMs), maxAttempts: 25, onlyIfAbsent: true });
   }
 }

@@ -91,13 +91,13 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
       const rows = await listClaims(ctx.pool, { statuses: request.query.status ? [request.query.status] : REVIEWABLE, after: decodeTimeCursor(request.query.cursor), limit: limit + 1, oldestFirst: true });
       const page = rows.slice(0, limit);
       const context = await queueContext(ctx.pool, page);
-      const now = Date.now();
+      const nowMs = ctx.now().getTime();
       const last = page.at(-1);
       return {
         object: 'list' as const,
         slaHours: REVIEW_SLA_HOURS,
         data: page.map((claim) => {
-          const ageSeconds = Math.max(0, Math.floor((now - claim.submittedAt.getTime()) / 1000));
+          const ageSeconds = Math.max(0, Math.floor((nowMs - claim.submittedAt.getTime()) / 1000));
           const about = context.get(claim.claimId);
           return { claim: claimJson(claim), ageSeconds, overdue: ageSeconds > REVIEW_SLA_HOURS * 3600, merchantName: about?.merchantName ?? null, hospitalName: about?.hospitalName ?? null, why: about?.why ?? null };
         }),

@@ -138,7 +138,7 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
           // credit replays its answer instead of being refused for the spending it caused
           await checkCredit(client, merchantId);
           await checkRecognitionRoom(client, merchantId, { lock: true });
-          const claim = { merchantId, claimId: randomUUID(), files: stored, submittedAt: new Date() };
+          const claim = { merchantId, claimId: randomUUID(), files: stored, submittedAt: ctx.now() };
           await insertClaim(client, claim);
           await transitionClaim(client, claim, 'submitted', { code: 'submitted', zh: '已收到报销申请。', en: 'Your claim was received.', details: { files: stored.length } });
           await enqueueRecognition(client, claim);

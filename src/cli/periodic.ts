@@ -31,10 +31,10 @@ export interface PeriodicOptions {
 
 const JOBS: readonly [string, (pool: pg.Pool, options: PeriodicOptions, now: Date) => Promise<number>][] = [
   ['expired pending transfers voided', async (pool) => (await expirePendingTransfers(pool)).filter((r) => r.status === 'created').length],
-  ['uncollected credits lapsed', (pool) => lapseUncollectedCredits(pool)],
-  ['credits expired', (pool) => expireCredits(pool)],
-  ['expiring credit noticed', (pool) => noticeExpiringCredit(pool)],
-  ['idempotency keys forgotten', (pool) => pruneIdempotencyKeys(pool)],
+  ['uncollected credits lapsed', (pool, _options, now) => lapseUncollectedCredits(pool, now)],
+  ['credits expired', (pool, _options, now) => expireCredits(pool, now)],
+  ['expiring credit noticed', (pool, _options, now) => noticeExpiringCredit(pool, now)],
+  ['idempotency keys forgotten', (pool, _options, now) => pruneIdempotencyKeys(pool, now)],
   ['history partitions made ahead', (pool, _options, now) => makeHistoryDaysAhead(pool, now)],
   ['history partitions dropped', async (pool, options, now) => (await applyHistoryRetention(pool, options.historyRetentionDays, now)).length],
   ['unreferenced files removed', async (pool, options, now) => (options.files && (await claimRound(pool, 'file_sweep', FILE_SWEEP_INTERVAL_MS, now)) ? sweepUnreferencedFiles(pool, options.files, now) : 0)],
