@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import type pg from 'pg';
+import { onlyRow } from '../shared/assert.ts';
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
@@ -49,7 +50,8 @@ export async function recordAudit(client: Queryable, entry: AuditEntry): Promise
       jsonWithoutNul(entry.details),
     ],
   );
-  return { auditId: rows[0]!.audit_id, at: rows[0]!.at };
+  const row = onlyRow(rows, 'the inserted audit entry');
+  return { auditId: row.audit_id, at: row.at };
 }
 
 /** The audit actor of an authenticated request (see `authenticate`); anonymous (by address) otherwise. */

@@ -1,6 +1,7 @@
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
 import { OTP_LIFETIME_MS, OTP_MAX_FAILED_ATTEMPTS, type AuthSettings, type RateRule } from './settings.ts';
+import { onlyRow } from '../shared/assert.ts';
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
@@ -75,7 +76,7 @@ export async function requestCode(pool: pg.Pool, settings: AuthSettings, input: 
     await client.query('DELETE FROM auth_otp_codes WHERE expires_at < $1', [horizon]);
 
     const { rows } = await client.query<{ enrolled: boolean }>('SELECT EXISTS (SELECT 1 FROM merchants WHERE phone = $1) AS enrolled', [phone]);
-    const code = rows[0]!.enrolled ? String(randomInt(0, 1_000_000)).padStart(6, '0') : null;
+    const code = onlyRow(rows, 'whether the phone is enrolled').enrolled ? String(randomInt(0, 1_000_000)).padStart(6, '0') : null;
     const expiresAt = new Date(now.getTime() + OTP_LIFETIME_MS);
     await client.query(
       `INSERT INTO auth_otp_codes (phone, code_hash, created_at, expires_at, failed_attempts) VALUES ($1, $2, $3, $4, 0)
@@ -99,7 +100,7 @@ async function signedInFrom(client: pg.PoolClient, phone: string, ip: string): P
     'SELECT EXISTS (SELECT 1 FROM auth_sessions s JOIN merchants m USING (merchant_id) WHERE s.ip = $2 AND m.phone = $1) AS known',
     [phone, ip.slice(0, 64)],
   );
-  return rows[0]!.known;
+  return onlyRow(rows, 'whether the phone signed in from the address').known;
 }
 
 export type CodeCheck = { status: 'match' } | { status: 'missing' | 'expired' | 'exhausted' } | { status: 'wrong'; attemptsLeft: number };

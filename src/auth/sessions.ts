@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type pg from 'pg';
 import { SESSION_LIFETIME_MS } from './settings.ts';
+import { onlyRow } from '../shared/assert.ts';
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
@@ -55,7 +56,7 @@ export async function createSession(
     'INSERT INTO auth_sessions (merchant_id, token_hash, client, created_at, expires_at, ip) VALUES ($1, $2, $3, $4, $5, $6) RETURNING session_id',
     [input.merchantId, sessionTokenHash(token), input.client, input.now, expiresAt, input.address.slice(0, 64) || 'unknown'],
   );
-  return { sessionId: rows[0]!.session_id, merchantId: input.merchantId, client: input.client, expiresAt, token };
+  return { sessionId: onlyRow(rows, 'the inserted merchant session').session_id, merchantId: input.merchantId, client: input.client, expiresAt, token };
 }
 
 /** The live (unexpired, not revoked) session of a token, of the given kind: a cookie is never a bearer token, nor the reverse. */

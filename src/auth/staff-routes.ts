@@ -20,6 +20,7 @@ import {
   StaffUserExists,
   type StaffUser,
 } from './staff.ts';
+import { onlyRow } from '../shared/assert.ts';
 
 const Role = Type.Union([Type.Literal('admin'), Type.Literal('reviewer'), Type.Literal('analyst')]);
 const StaffUserSchema = Type.Object({ id: Type.String(), object: Type.Literal('staff_user'), username: Type.String(), displayName: Type.String(), role: Role });
@@ -84,10 +85,11 @@ export const staffRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx) 
       const session = request.principal?.kind === 'staff' ? request.principal.console : undefined;
       if (!session) throw new ApiError(403, 'forbidden', 'only a console session has a /v1/staff/me');
       const { rows } = await ctx.pool.query<{ username: string; display_name: string }>('SELECT username, display_name FROM staff_users WHERE staff_id = $1', [session.staffId]);
+      const user = onlyRow(rows, `staff user ${session.staffId}, whose session is live`);
       reply.header('cache-control', 'no-store');
       return {
         object: 'staff_session' as const,
-        staff: staffJson({ staffId: session.staffId, username: rows[0]!.username, displayName: rows[0]!.display_name, role: session.role }),
+        staff: staffJson({ staffId: session.staffId, username: user.username, displayName: user.display_name, role: session.role }),
         expiresAt: session.sessionExpiresAt.toISOString(),
         csrfToken: csrfTokenFor(ctx.auth.csrfKey, request.cookies[STAFF_SESSION_COOKIE]!),
       };

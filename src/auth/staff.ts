@@ -5,6 +5,7 @@ import { recordAudit } from './audit.ts';
 import { countRateEvent, retryAfterSeconds } from './otp.ts';
 import { newSessionToken, SESSION_TOKEN_PATTERN, sessionTokenHash } from './sessions.ts';
 import { SESSION_LIFETIME_MS, type AuthSettings } from './settings.ts';
+import { onlyRow } from '../shared/assert.ts';
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
@@ -44,7 +45,7 @@ export async function addStaffUser(db: Queryable, input: { username: string; dis
       'INSERT INTO staff_users (username, display_name, role, password_hash) VALUES ($1, $2, $3, $4) RETURNING staff_id',
       [input.username, input.displayName, input.role, passwordHash],
     );
-    return { staffId: rows[0]!.staff_id, username: input.username, displayName: input.displayName, role: input.role };
+    return { staffId: onlyRow(rows, 'the inserted staff user').staff_id, username: input.username, displayName: input.displayName, role: input.role };
   } catch (err) {
     if ((err as { constraint?: string }).constraint === 'staff_users_username_key') throw new StaffUserExists(`a staff user ${input.username} exists already`);
     throw err;
@@ -53,7 +54,7 @@ export async function addStaffUser(db: Queryable, input: { username: string; dis
 
 export async function countStaffUsers(db: Queryable): Promise<number> {
   const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM staff_users');
-  return rows[0]!.n;
+  return onlyRow(rows, 'the count of staff users').n;
 }
 
 // An unknown username is checked against this hash too, so that timing does not tell which names exist.
@@ -88,7 +89,7 @@ export async function staffSignIn(pool: pg.Pool, settings: AuthSettings, input: 
       'INSERT INTO staff_sessions (staff_id, token_hash, created_at, expires_at, ip) VALUES ($1, $2, $3, $4, $5) RETURNING session_id',
       [staff.staffId, sessionTokenHash(token), now, expiresAt, input.ip.slice(0, 64) || 'unknown'],
     );
-    const sessionId = inserted.rows[0]!.session_id;
+    const sessionId = onlyRow(inserted.rows, 'the inserted staff session').session_id;
     await recordAudit(client, { at: now, actorKind: 'staff', actorId: `${staff.role}:staff-${staff.staffId}`, action: 'staff.sign_in', subjectKind: 'staff_session', subjectId: sessionId, details: { ip: input.ip } });
     return { ok: true, token, session: { sessionId, staff, expiresAt } };
   });

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { transferIdFor } from '../ledger/index.ts';
 import { InsufficientCredit, lockMerchants, spendCreditNow } from '../points/index.ts';
+import { onlyRow } from '../shared/assert.ts';
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
@@ -71,7 +72,7 @@ export async function addItem(client: pg.PoolClient, fields: ItemFields): Promis
       [fields.sku, fields.nameZh, fields.nameEn, fields.descriptionZh, fields.descriptionEn, fields.priceFen, fields.active],
     )
     .catch(skuTaken);
-  return rows[0]!;
+  return onlyRow(rows, 'the inserted catalogue item');
 }
 
 /** Changes the given fields; null when there is no such item. Returns the item before and after (for the audit). */
@@ -86,7 +87,7 @@ export async function updateItem(client: pg.PoolClient, itemId: number, change: 
       [itemId, next.sku, next.nameZh, next.nameEn, next.descriptionZh, next.descriptionEn, next.priceFen, next.active],
     )
     .catch(skuTaken);
-  return { before, after: rows[0]! };
+  return { before, after: onlyRow(rows, `the changed catalogue item ${itemId}`) };
 }
 
 export type OrderRefusal = { refused: 'merchant_not_found' | 'item_not_found' | 'item_unavailable' } | { refused: 'insufficient_credit'; availableFen: number; neededFen: number };
@@ -118,7 +119,7 @@ export async function placeOrder(
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${ORDER_COLUMNS}`,
     [order.merchantId, orderId, item.itemId, order.quantity, item.priceFen, amountFen, item.nameZh, item.nameEn, transferId, order.now],
   );
-  return rows[0]!;
+  return onlyRow(rows, `the inserted catalogue order ${orderId}`);
 }
 
 export async function getOrder(db: Queryable, merchantId: number, orderId: string): Promise<CatalogueOrder | null> {

@@ -9,7 +9,7 @@ import type pg from 'pg';
 import { enqueue, waitingJobs, withdraw, type JobTasks } from '../jobs/index.ts';
 import { inLedgerTransaction } from '../ledger/index.ts';
 import { lockMerchants } from '../points/index.ts';
-import { createPayout, payOut, PayoutOutcomeUnknown, type OnSettled, type PayoutGateway } from '../payouts/index.ts';
+import { createPayout, MAX_UNKNOWN_OUTCOME_RETRIES, PAY_JOB_MAX_ATTEMPTS, payOut, PayoutOutcomeUnknown, payRetryDelayMs, type OnSettled, type PayoutGateway } from '../payouts/index.ts';
 import { RecognitionError, type HospitalRegistry, type Recognizer } from '../recognition/index.ts';
 import type { FileStore } from '../storage/index.ts';
 import { isCopyOfApprovedPhoto } from './duplicate-checks.ts';
@@ -20,6 +20,7 @@ import { advice, advisePhoto, invoiceFound, type PhotoAdvice } from './photo-adv
 import { perceptualHash } from './phash.ts';
 import { getClaim, transitionClaim, type Claim } from './store.ts';
 import { inTransaction } from '../db/transaction.ts';
+import { onlyRow } from '../shared/assert.ts';
 
 export interface ClaimsRuntime {
   pool: pg.Pool;
@@ -39,9 +40,9 @@ export interface ClaimJob {
 }
 
 export const CLAIM_TASKS = { recognize: 'claim_recognize', decide: 'claim_decide', pay: 'claim_pay' } as const;
-/** A payout's pay job, `payout:<id>`; its retry n, `payout:<id>:retry:<n>` (1..MAX_PAY_RETRIES). */
+/** A payout's pay job, `payout:<id>`; its retry n, `payout:<id>:retry:<n>` (1..MAX_UNKNOWN_OUTCOME_RETRIES). */
 const payJobKey = (payoutId: string, retry = 0): string => (retry === 0 ? `payout:${payoutId}` : `payout:${payoutId}:retry:${retry}`);
-const payJobKeys = (payoutId: string): string[] => Array.from({ length: MAX_PAY_RETRIES + 1 }, (_, retry) => payJobKey(payoutId, retry));
+const payJobKeys = (payoutId: string): string[] => Array.from({ length: MAX_UNKNOWN_OUTCOME_RETRIES + 1 }, (_, retry) => payJobKey(payoutId, retry));
 
 /**
  * A merchant's recognitions share one job queue: they are read one at a time, and a merchant with
@@ -121,7 +122,7 @@ async function decideStep(rt: ClaimsRuntime, job: ClaimJob): Promise<void> {
     const claim = await getClaim(client, job.claimId, job.merchantId, { lock: true });
     if (claim?.status !== 'recognized') return;
     const { rows } = await client.query<{ legal_name: string; wallet_user_id: string }>('SELECT legal_name, wallet_user_id FROM merchants WHERE merchant_id = $1', [job.merchantId]);
-    const merchant = rows[0]!;
+    const merchant = onlyRow(rows, `merchant ${job.merchantId}, who has the claim`);
     const evaluation = await evaluateClaim(client, {
       claim,
       merchantName: merchant.legal_name,
@@ -244,7 +245,7 @@ export async function approveClaim(
     { code: 'approved', zh: `已批准报销 ¥${yuan}，正在转账到您的账户。`, en: `Approved: ¥${yuan} is being transferred to your wallet.`, details: { ...event.details, payoutId: payout.payoutId } },
     { ...fields, invoiceCode, invoiceNumber, visitDate, decision: 'approve' },
   );
-  await enqueue(client, CLAIM_TASKS.pay, { merchantId: claim.merchantId, claimId: claim.claimId, payoutId: payout.payoutId }, { jobKey: payJobKey(payout.payoutId), maxAttempts: 25 });
+  await enqueue(client, CLAIM_TASKS.pay, { merchantId: claim.merchantId, claimId: claim.claimId, payoutId: payout.payoutId }, { jobKey: payJobKey(payout.payoutId), maxAttempts: PAY_JOB_MAX_ATTEMPTS });
 }
 
 const onSettled: OnSettled = async (client, payout, settlement) => {
@@ -263,11 +264,6 @@ const onSettled: OnSettled = async (client, payout, settlement) => {
   });
 };
 
-/** Payouts whose outcome is unknown are tried again sooner than the queue's own backoff (e^n s). */
-const PAY_RETRY_BASE_MS = 500;
-const PAY_RETRY_MAX_MS = 60_000;
-const MAX_PAY_RETRIES = 40;
-
 async function payStep(rt: ClaimsRuntime, payload: unknown): Promise<void> {
   const job = claimJob(payload);
   const { payoutId, retry = 0 } = payload as { payoutId?: unknown; retry?: number };
@@ -276,14 +272,16 @@ async function payStep(rt: ClaimsRuntime, payload: unknown): Promise<void> {
     await payOut(rt.pool, rt.gateway, { merchantId: job.merchantId, payoutId }, { orderTitle: '门诊报销 outpatient reimbursement', onSettled });
   } catch (err) {
     // unknown: try again later; the next attempt queries the gateway before anything else
-    if (!(err instanceof PayoutOutcomeUnknown) || retry >= MAX_PAY_RETRIES) throw err;
-    const delayMs = Math.min(PAY_RETRY_MAX_MS, PAY_RETRY_BASE_MS * 2 ** retry);
+    if (!(err instanceof PayoutOutcomeUnknown) || retry >= MAX_UNKNOWN_OUTCOME_RETRIES) throw err;
+    const delayMs = payRetryDelayMs(retry);
     // A job of this payout waiting to run (the retry a killed worker's run had queued before its job
     // was taken back and run again) carries the chain on: a second chain would only double the queries.
     const others = payJobKeys(payoutId).filter((_, n) => n !== retry);
     if ((await waitingJobs(rt.pool, others)) > 0) return;
-    // a key of its own: the running job's key, given again, would be taken from it (see onlyIfAbsent)
-    await enqueue(rt.pool, CLAIM_TASKS.pay, { ...job, payoutId, retry: retry + 1 }, { jobKey: payJobKey(payoutId, retry + 1), runAt: new Date(Date.now() + delayMs), maxAttempts: 25, onlyIfAbsent: true });
+    // a key of its own: the running job's key, given again, would be taken from it (see onlyIfAbsent).
+    // runAt is a delay on the queue's clock (real time), not the business clock: a test's or the
+    // demo's fixed clock would make every retry due at once.
+    await enqueue(rt.pool, CLAIM_TASKS.pay, { ...job, payoutId, retry: retry + 1 }, { jobKey: payJobKey(payoutId, retry + 1), runAt: new Date(Date.now() + delayMs), maxAttempts: PAY_JOB_MAX_ATTEMPTS, onlyIfAbsent: true });
   }
 }
 

@@ -22,6 +22,7 @@ import { ApprovalRefused, approveClaim } from './pipeline.ts';
 import { reviewApproval } from './review-approval.ts';
 import { ClaimIdParams, ClaimSchema, ReviewDecisionSchema, claimJson } from './schema.ts';
 import { claimTimeline, getClaim, listClaims, queueContext, transitionClaim } from './store.ts';
+import { onlyRow, present } from '../shared/assert.ts';
 
 /** A claim in review should be decided within this time (the queue flags older ones). */
 export const REVIEW_SLA_HOURS = 24;
@@ -90,13 +91,13 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
       const rows = await listClaims(ctx.pool, { statuses: request.query.status ? [request.query.status] : REVIEWABLE, after: decodeTimeCursor(request.query.cursor), limit: limit + 1, oldestFirst: true });
       const page = rows.slice(0, limit);
       const context = await queueContext(ctx.pool, page);
-      const now = Date.now();
+      const nowMs = ctx.now().getTime();
       const last = page.at(-1);
       return {
         object: 'list' as const,
         slaHours: REVIEW_SLA_HOURS,
         data: page.map((claim) => {
-          const ageSeconds = Math.max(0, Math.floor((now - claim.submittedAt.getTime()) / 1000));
+          const ageSeconds = Math.max(0, Math.floor((nowMs - claim.submittedAt.getTime()) / 1000));
           const about = context.get(claim.claimId);
           return { claim: claimJson(claim), ageSeconds, overdue: ageSeconds > REVIEW_SLA_HOURS * 3600, merchantName: about?.merchantName ?? null, hospitalName: about?.hospitalName ?? null, why: about?.why ?? null };
         }),
@@ -130,7 +131,7 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
       if (!found) throw new ApiError(404, 'claim_not_found', `no claim ${claimId}`, 'id');
       await inLedgerTransaction(ctx.pool, async (client) => {
         await lockMerchants(client, [found.merchantId]);
-        const claim = (await getClaim(client, claimId, found.merchantId, { lock: true }))!;
+        const claim = present(await getClaim(client, claimId, found.merchantId, { lock: true }), `the claim ${claimId}, found before the transaction`);
         if (!(REVIEWABLE as readonly string[]).includes(claim.status)) {
           throw new ApiError(409, 'claim_not_in_review', `the claim is ${claim.status}, not waiting for review`, 'id');
         }
@@ -142,7 +143,7 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
           const hospitals = await registry.current();
           const corrections = correctionsOf(request.body, hospitals);
           const { rows } = await client.query<{ legal_name: string; wallet_user_id: string }>('SELECT legal_name, wallet_user_id FROM merchants WHERE merchant_id = $1', [claim.merchantId]);
-          const merchant = rows[0]!;
+          const merchant = onlyRow(rows, `merchant ${claim.merchantId}, who has the claim`);
           const evaluation = await evaluateClaim(client, { claim, merchantName: merchant.legal_name, hospitals, now: ctx.now(), corrections });
           const verdict = reviewApproval(evaluation, corrections);
           if (!verdict.ok) throw new ApiError(verdict.status, verdict.code, verdict.message, verdict.field ?? 'id');
@@ -182,7 +183,7 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
         }
         await recordAudit(client, { ...actor, action: `claim.${action}`, subjectKind: 'claim', subjectId: claim.claimId, details });
       });
-      const claim = (await getClaim(ctx.pool, claimId))!;
+      const claim = present(await getClaim(ctx.pool, claimId), `the claim ${claimId}, just reviewed`);
       return claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claimId));
     },
   );

@@ -18,6 +18,7 @@ import { ClaimFileParams, ClaimIdParams, ClaimListQuery, ClaimListSchema, ClaimS
 import { MAX_FILE_BYTES, MAX_PARTS, readUpload } from './submission.ts';
 import { claimTimeline, getClaim, insertClaim, listClaims, replaceClaimFiles, transitionClaim, type ClaimStatus } from './store.ts';
 import { inTransaction } from '../db/transaction.ts';
+import { onlyRow, present } from '../shared/assert.ts';
 
 export interface ClaimsRouteOptions extends AppContext {
   files: FileStore;
@@ -45,7 +46,7 @@ async function checkRecognitionRoom(db: Queryable, merchantId: number, options: 
   // the merchant's own claims waiting, read in its shard; the overall queue from the job queue (not a
   // count across every merchant's claims on each submission)
   const { rows } = await db.query<{ mine: number }>("SELECT count(*)::int AS mine FROM claims WHERE merchant_id = $1 AND status = 'submitted'", [merchantId]);
-  const mine = rows[0]!.mine;
+  const mine = onlyRow(rows, 'the count of claims waiting').mine;
   if (mine >= MAX_WAITING_CLAIMS_PER_MERCHANT) {
     throw new ApiError(429, 'too_many_claims_waiting', `${mine} of your claims are waiting to be read (at most ${MAX_WAITING_CLAIMS_PER_MERCHANT}); send this one when they are`, undefined, WAITING_RETRY_AFTER_SECONDS);
   }
@@ -137,11 +138,11 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
           // credit replays its answer instead of being refused for the spending it caused
           await checkCredit(client, merchantId);
           await checkRecognitionRoom(client, merchantId, { lock: true });
-          const claim = { merchantId, claimId: randomUUID(), files: stored, submittedAt: new Date() };
+          const claim = { merchantId, claimId: randomUUID(), files: stored, submittedAt: ctx.now() };
           await insertClaim(client, claim);
           await transitionClaim(client, claim, 'submitted', { code: 'submitted', zh: '已收到报销申请。', en: 'Your claim was received.', details: { files: stored.length } });
           await enqueueRecognition(client, claim);
-          const row = (await getClaim(client, claim.claimId, merchantId))!;
+          const row = present(await getClaim(client, claim.claimId, merchantId), `the claim ${claim.claimId} just inserted`);
           return { statusCode: 201, body: claimJson(row, await claimTimeline(client, merchantId, claim.claimId), audience(request)) };
         },
         { client: `merchant:${merchantId}`, requestDigest: digest },
@@ -175,13 +176,13 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
       const stored = await Promise.all(upload.files.map(async (f) => ({ sha256: await ctx.files.put(f.bytes), mediaType: f.mediaType, sizeBytes: f.sizeBytes, role: f.role })));
       await inTransaction(ctx.pool, async (client) => {
         await checkRecognitionRoom(client, found.merchantId, { lock: true });
-        const claim = (await getClaim(client, found.claimId, found.merchantId, { lock: true }))!;
+        const claim = present(await getClaim(client, found.claimId, found.merchantId, { lock: true }), `the claim ${found.claimId}, found before the transaction`);
         if (claim.status !== 'photo_requested') throw notWaitingForPhoto(claim.status);
         await replaceClaimFiles(client, claim, stored);
         await transitionClaim(client, claim, 'submitted', { code: 'photo_resubmitted', zh: '已收到新照片，正在重新识别。', en: 'New photos received; reading them again.', details: { files: stored.length } }, { recognition: null, phash: null });
         await enqueueRecognition(client, claim);
       });
-      const claim = (await getClaim(ctx.pool, found.claimId, found.merchantId))!;
+      const claim = present(await getClaim(ctx.pool, found.claimId, found.merchantId), `the claim ${found.claimId}, given a new photo`);
       return claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId), audience(request));
     },
   );

@@ -5,6 +5,7 @@
  */
 import type pg from 'pg';
 import { announceNotifications } from '../notifications/index.ts';
+import { invariant, onlyRow } from '../shared/assert.ts';
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
@@ -195,8 +196,33 @@ const UPDATE_COLUMNS: Record<keyof ClaimUpdate, string> = {
 };
 
 /**
+ * Where a claim may go from each status: what the pipeline, the reviewers and the payouts do, and
+ * nothing else, so a bug that would move a paid claim back is refused before anything is written.
+ * A claim is inserted as submitted and its first event is the move submitted → submitted.
+ */
+export const CLAIM_TRANSITIONS: Readonly<Record<ClaimStatus, readonly ClaimStatus[]>> = {
+  // the first event; then recognition reads the photos, or asks for new ones
+  submitted: ['submitted', 'recognized', 'photo_requested'],
+  // the machine's decision (in_review also when its approval is refused)
+  recognized: ['approved', 'rejected', 'in_review'],
+  // a reviewer's decision
+  in_review: ['approved', 'rejected', 'photo_requested'],
+  // the merchant sends new photos; a reviewer may still reject, or ask again
+  photo_requested: ['submitted', 'rejected', 'photo_requested'],
+  // the payout's outcome: paid, or failed and back to a person
+  approved: ['paid', 'in_review'],
+  paid: [],
+  rejected: [],
+};
+
+export function claimMoveAllowed(from: ClaimStatus, to: ClaimStatus): boolean {
+  return CLAIM_TRANSITIONS[from].includes(to);
+}
+
+/**
  * Moves a claim to `status` with its fields, appends the timeline event, tells the merchant, and
- * notifies live listeners — all in the caller's transaction.
+ * notifies live listeners — all in the caller's transaction. Refuses (InvariantError) a move that
+ * CLAIM_TRANSITIONS does not list, before writing anything.
  */
 export async function transitionClaim(
   client: pg.PoolClient,
@@ -205,6 +231,9 @@ export async function transitionClaim(
   event: { code: string; zh: string; en: string; details?: Record<string, unknown> },
   update: ClaimUpdate = {},
 ): Promise<void> {
+  const { rows } = await client.query<{ status: ClaimStatus }>('SELECT status FROM claims WHERE merchant_id = $1 AND claim_id = $2 FOR UPDATE', [claim.merchantId, claim.claimId]);
+  const from = onlyRow(rows, `claim ${claim.claimId} to move to ${status}`).status;
+  invariant(claimMoveAllowed(from, status), `claim ${claim.claimId} cannot move from ${from} to ${status}`);
   // statement_timestamp, not clock_timestamp: Citus refuses a volatile function in an UPDATE of a distributed table
   const sets = ['status = $3', 'updated_at = statement_timestamp()'];
   const values: unknown[] = [claim.merchantId, claim.claimId, status];

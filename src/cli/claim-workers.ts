@@ -48,6 +48,8 @@ export async function startClaimWorkers(
     hospitalsMaxStaleMs?: number;
   },
 ): Promise<ClaimWorkers> {
+  // the business clock: claims' decisions and the day a nightly run reconciles (tests and the demo set it)
+  const now = options.now ?? (() => new Date());
   let recognizer: Promise<Recognizer> | null = null;
   const hospitals = databaseHospitalRegistry(pool, options.hospitalsMaxStaleMs === undefined ? {} : { maxStaleMs: options.hospitalsMaxStaleMs });
   const runtime: ClaimsRuntime = {
@@ -58,7 +60,7 @@ export async function startClaimWorkers(
     // the database's registry, passed with each photo to the recognition threads (they match the issuer)
     hospitals: () => hospitals.current(),
     gateway: options.gateway,
-    ...(options.now ? { now: options.now } : {}),
+    now,
   };
   // Recognition is CPU-bound and runs one page at a time per process: its jobs get their own runner,
   // so that decisions and payouts never wait behind photos queued for the recognizer.
@@ -70,7 +72,8 @@ export async function startClaimWorkers(
     ? {
         [RECONCILE_TASK]: async (payload) => {
           // the run of 02:00 on day D+1 reconciles day D; a backfilled run reconciles its own day before
-          const at = new Date((payload as { _cron?: { ts?: string } })._cron?.ts ?? Date.now());
+          const cronTs = (payload as { _cron?: { ts?: string } })._cron?.ts;
+          const at = cronTs === undefined ? now() : new Date(cronTs);
           const run = await reconcilePayoutDay(pool, bills, addDays(businessDay(at), -1));
           options.log?.(run.mismatches.length ? 'warn' : 'info', `payouts of ${run.businessDay} reconciled: ${run.postedPayouts} posted, ${run.gatewayRecords} gateway records, ${run.mismatches.length} mismatches`);
         },

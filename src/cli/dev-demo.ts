@@ -20,6 +20,7 @@ import { DEFAULT_RULESET } from '../../sim/world/rulesets.ts';
 import { notification } from '../../sim/world/traffic.ts';
 import { DEFAULT_FRAUD_RATE, type World } from '../../sim/world/world.ts';
 import { castClaims } from './dev-demo-claims.ts';
+import { onlyRow } from '../shared/assert.ts';
 
 export const DEMO_MERCHANT = { legalName: '张伟', idNumber: '11010519491231002X', phone: '13800138000' } as const;
 const DEMO_DAYS = 7;
@@ -73,10 +74,11 @@ export async function seedDemoCity(pool: pg.Pool, options: { idHashKey: string; 
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [DEMO_LOCK]);
     const { rows } = await lock.query<{ merchants: boolean; unfinished: boolean }>("SELECT EXISTS (SELECT FROM merchants) AS merchants, to_regclass('sim_world') IS NOT NULL AS unfinished");
-    if (rows[0]!.merchants && !rows[0]!.unfinished) return null;
+    const seeded = onlyRow(rows, 'whether the demo city is seeded');
+    if (seeded.merchants && !seeded.unfinished) return null;
     await pool.query(SIM_SCHEMA);
     await pool.query('INSERT INTO sim_world (world) VALUES ($1) ON CONFLICT (singleton) DO NOTHING', [JSON.stringify(demoWorld(now))]);
-    const world = (await pool.query<{ world: World }>('SELECT world FROM sim_world')).rows[0]!.world;
+    const world = onlyRow((await pool.query<{ world: World }>('SELECT world FROM sim_world')).rows, 'the simulated world').world;
     const zhang = demoMerchantOf(world);
     // enrolled first, in the place of the city's merchant: the simulation's own enrolment of it is a duplicate, skipped
     const enrolment = { ...enrolmentOf(world, zhang), ...DEMO_MERCHANT };

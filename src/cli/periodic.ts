@@ -13,6 +13,7 @@ import { applyHistoryRetention, makeHistoryDaysAhead } from '../db/history.ts';
 import { expireCredits, lapseUncollectedCredits } from '../points/index.ts';
 import { FILE_SWEEP_INTERVAL_MS, sweepUnreferencedFiles } from '../claims/file-sweep.ts';
 import type { FileStore } from '../storage/index.ts';
+import { onlyRow } from '../shared/assert.ts';
 
 export const PERIODIC_INTERVAL_MS = 10_000;
 /** A round holds the lock's session while its work takes a second connection from the same pool. */
@@ -30,10 +31,10 @@ export interface PeriodicOptions {
 
 const JOBS: readonly [string, (pool: pg.Pool, options: PeriodicOptions, now: Date) => Promise<number>][] = [
   ['expired pending transfers voided', async (pool) => (await expirePendingTransfers(pool)).filter((r) => r.status === 'created').length],
-  ['uncollected credits lapsed', (pool) => lapseUncollectedCredits(pool)],
-  ['credits expired', (pool) => expireCredits(pool)],
-  ['expiring credit noticed', (pool) => noticeExpiringCredit(pool)],
-  ['idempotency keys forgotten', (pool) => pruneIdempotencyKeys(pool)],
+  ['uncollected credits lapsed', (pool, _options, now) => lapseUncollectedCredits(pool, now)],
+  ['credits expired', (pool, _options, now) => expireCredits(pool, now)],
+  ['expiring credit noticed', (pool, _options, now) => noticeExpiringCredit(pool, now)],
+  ['idempotency keys forgotten', (pool, _options, now) => pruneIdempotencyKeys(pool, now)],
   ['history partitions made ahead', (pool, _options, now) => makeHistoryDaysAhead(pool, now)],
   ['history partitions dropped', async (pool, options, now) => (await applyHistoryRetention(pool, options.historyRetentionDays, now)).length],
   ['unreferenced files removed', async (pool, options, now) => (options.files && (await claimRound(pool, 'file_sweep', FILE_SWEEP_INTERVAL_MS, now)) ? sweepUnreferencedFiles(pool, options.files, now) : 0)],
@@ -54,7 +55,7 @@ export async function periodicRound(pool: pg.Pool, log: Log, options: PeriodicOp
   const client = await pool.connect();
   try {
     const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [PERIODIC_LOCK_KEY]);
-    if (!rows[0]!.locked) return false;
+    if (!onlyRow(rows, 'whether the periodic lock was taken').locked) return false;
     try {
       // taken under the lock: a round is claimed only if the last one is an interval old
       if (!(await claimRound(client, 'sweeps', PERIODIC_INTERVAL_MS, now))) return false;

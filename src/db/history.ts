@@ -7,6 +7,7 @@
 import type pg from 'pg';
 import { textArray } from './arrays.ts';
 import { addDays, businessDay } from '../shared/business-day.ts';
+import { onlyRow } from '../shared/assert.ts';
 
 export const MIN_HISTORY_RETENTION_DAYS = 370;
 /** The periodic work makes this many days' partitions ahead of today, so a new day's batches find theirs. */
@@ -50,7 +51,7 @@ export async function makeHistoryDaysAhead(pool: Pick<pg.Pool, 'query'>, now: Da
 /** The first business day whose payments are kept: a trade paid before it is beyond judging. */
 export async function historyRetainedFrom(db: Pick<pg.Pool, 'query'>): Promise<string> {
   const { rows } = await db.query<{ day: string }>('SELECT retained_from::text AS day FROM history_horizon');
-  return rows[0]!.day;
+  return onlyRow(rows, 'the history horizon').day;
 }
 
 /** The first day of the quarter holding `day`: history is dropped a whole quarter at a time. */

@@ -9,6 +9,7 @@ import { recordAudit } from '../auth/index.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { DEFAULT_HOSPITALS_CSV, parseHospitalsCsv, type Hospital, type HospitalGrade, type HospitalOwnership, type HospitalType } from '../recognition/index.ts';
 import type { ImportPlan } from './import-plan.ts';
+import { onlyRow } from '../shared/assert.ts';
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
@@ -23,7 +24,7 @@ const COLUMNS = 'hospital_id AS id, name, aliases, province, city, grade, owners
 
 export async function registryVersion(db: Queryable): Promise<string> {
   const { rows } = await db.query<{ version: string }>('SELECT version::text FROM hospital_registry_version');
-  return rows[0]!.version;
+  return onlyRow(rows, 'the hospital registry version').version;
 }
 
 /** Every hospital, by id: a few thousand rows at most (each one a hospital of the programme's cities). */
@@ -40,7 +41,7 @@ export async function hospitalsById(db: Queryable, ids: readonly string[]): Prom
 /** Takes the registry's lock for this transaction and moves its version on; returns the new version. */
 export async function lockRegistry(client: pg.PoolClient): Promise<string> {
   const { rows } = await client.query<{ version: string }>('UPDATE hospital_registry_version SET version = version + 1 RETURNING version::text');
-  return rows[0]!.version;
+  return onlyRow(rows, 'the moved-on hospital registry version').version;
 }
 
 /** Writes the plan's new and changed hospitals (a single statement, whatever their number). */
@@ -68,7 +69,7 @@ export async function changeHospital(client: pg.PoolClient, id: string, change: 
     next.ownership,
     next.type,
   ]);
-  return { before, after: rows[0]! };
+  return { before, after: onlyRow(rows, `the changed hospital ${id}`) };
 }
 
 /**
@@ -78,12 +79,12 @@ export async function changeHospital(client: pg.PoolClient, id: string, change: 
  */
 export async function seedIfEmpty(pool: pg.Pool, file: string = DEFAULT_HOSPITALS_CSV): Promise<void> {
   const { rows } = await pool.query<{ seeded: boolean }>('SELECT EXISTS (SELECT 1 FROM hospitals) AS seeded');
-  if (rows[0]!.seeded) return;
+  if (onlyRow(rows, 'whether hospitals are seeded').seeded) return;
   const hospitals = parseHospitalsCsv(await fs.readFile(file, 'utf8'));
   await inTransaction(pool, async (client) => {
     const version = await lockRegistry(client);
     const again = await client.query<{ seeded: boolean }>('SELECT EXISTS (SELECT 1 FROM hospitals) AS seeded');
-    if (again.rows[0]!.seeded) {
+    if (onlyRow(again.rows, 'whether hospitals are seeded, under the lock').seeded) {
       // another process seeded while this one waited: rolling back leaves its version standing
       throw new AlreadySeeded();
     }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { onlyRow } from '../shared/assert.ts';
 
 /** One registry per app instance, so several apps in one process (tests) keep separate figures. */
 export function createMetrics(pool: pg.Pool) {
@@ -26,8 +27,9 @@ export function createMetrics(pool: pg.Pool) {
     registers: [registry],
     async collect() {
       const { rows } = await pool.query<{ all: number; hour: number }>("SELECT count(*)::int AS all, count(*) FILTER (WHERE last_parked_at > now() - interval '1 hour')::int AS hour FROM parked_notifications");
-      this.set({ window: 'all' }, rows[0]!.all);
-      this.set({ window: '1h' }, rows[0]!.hour);
+      const counts = onlyRow(rows, 'the counts of parked notifications');
+      this.set({ window: 'all' }, counts.all);
+      this.set({ window: '1h' }, counts.hour);
     },
   });
   return { registry, httpDuration, ledgerTransfers };

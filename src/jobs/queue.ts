@@ -6,6 +6,7 @@
  */
 import { Logger, run, runMigrations, type Runner, type Task } from 'graphile-worker';
 import type pg from 'pg';
+import { onlyRow } from '../shared/assert.ts';
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
@@ -63,7 +64,7 @@ export async function waitingJobs(db: Queryable, jobKeys: readonly string[]): Pr
     'SELECT count(*)::int AS n FROM graphile_worker._private_jobs WHERE key = ANY($1::text[]) AND locked_at IS NULL AND attempts < max_attempts',
     [jobKeys],
   );
-  return rows[0]!.n;
+  return onlyRow(rows, 'the count of waiting jobs').n;
 }
 
 export interface DeadJob {
@@ -82,7 +83,7 @@ export async function liveJobsOf(db: Queryable, task: string): Promise<number> {
       WHERE t.identifier = $1 AND j.attempts < j.max_attempts`,
     [task],
   );
-  return rows[0]!.n;
+  return onlyRow(rows, `the count of live ${task} jobs`).n;
 }
 
 /** Jobs that used every attempt: the dead-letter list operators see (not one running its last attempt). */

@@ -17,6 +17,7 @@ import {
   type TransferInput,
   type Transfer,
 } from './types.ts';
+import { invariant } from '../shared/assert.ts';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const CODE = /^[a-z][a-z_]{1,31}$/;
@@ -340,11 +341,46 @@ export function planBatch(batch: readonly TransferInput[], snapshot: LedgerSnaps
     };
     if (delta.debitsPending || delta.debitsPosted || delta.creditsPending || delta.creditsPosted) deltas.set(id, delta);
   }
-  return {
+  const plan = {
     results,
     inserts: state.inserts,
     deltas,
     openPending: [...state.openPending].map(([id, expiresAt]) => ({ id, expiresAt })),
     closePending: [...state.closePending],
   };
+  assertPlanBalanced(plan, snapshot.accounts);
+  return plan;
+}
+
+/**
+ * The plan's postconditions, checked before the store writes it (the database CHECKs would refuse
+ * an overdraft, but not an unbalanced plan): every transfer moves a positive amount between two
+ * accounts; what the plan adds to debits it adds to credits, pending and posted apart; and a limited
+ * account whose limited side the plan grows stays within its limit. An account already past its
+ * limit in `accounts` (the balances before the batch) is not judged on a side the plan does not grow.
+ */
+export function assertPlanBalanced(plan: Pick<Plan, 'inserts' | 'deltas'>, accounts: ReadonlyMap<number, Account>): void {
+  for (const row of plan.inserts) {
+    invariant(row.debitAccountId !== row.creditAccountId, `transfer ${row.id} debits and credits the same account ${row.debitAccountId}`);
+    invariant(row.amountFen > 0, `transfer ${row.id} moves ${row.amountFen} fen`);
+  }
+  const sum = { debitsPending: 0, debitsPosted: 0, creditsPending: 0, creditsPosted: 0 };
+  for (const [id, delta] of plan.deltas) {
+    sum.debitsPending += delta.debitsPending;
+    sum.debitsPosted += delta.debitsPosted;
+    sum.creditsPending += delta.creditsPending;
+    sum.creditsPosted += delta.creditsPosted;
+    const before = accounts.get(id);
+    invariant(before !== undefined, `the plan changes account ${id}, which the batch did not load`);
+    const debitsFen = before.debitsPending + before.debitsPosted + delta.debitsPending + delta.debitsPosted;
+    const creditsFen = before.creditsPending + before.creditsPosted + delta.creditsPending + delta.creditsPosted;
+    if (before.debitsMustNotExceedCredits && delta.debitsPending + delta.debitsPosted > 0) {
+      invariant(debitsFen <= before.creditsPosted + delta.creditsPosted, `the plan overdraws account ${id}: debits ${debitsFen} fen over posted credits ${before.creditsPosted + delta.creditsPosted} fen`);
+    }
+    if (before.creditsMustNotExceedDebits && delta.creditsPending + delta.creditsPosted > 0) {
+      invariant(creditsFen <= before.debitsPosted + delta.debitsPosted, `the plan over-credits account ${id}: credits ${creditsFen} fen over posted debits ${before.debitsPosted + delta.debitsPosted} fen`);
+    }
+  }
+  invariant(sum.debitsPending === sum.creditsPending, `the plan adds ${sum.debitsPending} fen to pending debits but ${sum.creditsPending} fen to pending credits`);
+  invariant(sum.debitsPosted === sum.creditsPosted, `the plan adds ${sum.debitsPosted} fen to posted debits but ${sum.creditsPosted} fen to posted credits`);
 }

@@ -1,5 +1,6 @@
 /** What the merchant is told (merchant_notifications): read, page, mark read. Writers are claims and the expiry notices. */
 import type pg from 'pg';
+import { onlyRow } from '../shared/assert.ts';
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
@@ -58,7 +59,7 @@ export async function getNotification(db: Queryable, merchantId: number, notific
 
 export async function countUnread(db: Queryable, merchantId: number): Promise<number> {
   const { rows } = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM merchant_notifications WHERE merchant_id = $1 AND read_at IS NULL', [merchantId]);
-  return rows[0]!.n;
+  return onlyRow(rows, 'the count of unread notifications').n;
 }
 
 /** Marks read every notification up to and including `upToId` (what the app has shown); returns how many changed. */
@@ -69,5 +70,5 @@ export async function markRead(db: Queryable, merchantId: number, upToId: number
 
 export async function latestNotificationId(db: Queryable, merchantId: number): Promise<number> {
   const { rows } = await db.query<{ id: number }>('SELECT coalesce(max(notification_id), 0)::int AS id FROM merchant_notifications WHERE merchant_id = $1', [merchantId]);
-  return rows[0]!.id;
+  return onlyRow(rows, 'the latest notification id').id;
 }

@@ -9,6 +9,7 @@ import type pg from 'pg';
 import { isDatabaseUnavailable } from '../db/database.ts';
 import { ingestPayments, type IngestResult } from './ingest.ts';
 import type { PaymentNotification } from './notification.ts';
+import { onlyRow } from '../shared/assert.ts';
 
 export type IngestSource = 'webhook' | 'batch' | 'jetstream';
 
@@ -57,7 +58,8 @@ export async function reportParked(
   if (parked.length === 0) return;
   log.warn({ source, parked: parked.length, tradeNos: parked.slice(0, 20).map((r) => r.tradeNo), reason: parked[0]!.error }, 'payment notifications parked for operators');
   const { rows } = await pool.query<{ n: number }>("SELECT count(*)::int AS n FROM parked_notifications WHERE last_parked_at > now() - interval '1 hour'");
-  if (rows[0]!.n >= PARKED_ALERT_PER_HOUR) {
-    log.error({ source, parkedLastHour: rows[0]!.n, threshold: PARKED_ALERT_PER_HOUR }, `operator alert: ${rows[0]!.n} payment notifications parked in the last hour (GET /v1/ops/parked-notifications)`);
+  const parkedLastHour = onlyRow(rows, 'the count of notifications parked in the last hour').n;
+  if (parkedLastHour >= PARKED_ALERT_PER_HOUR) {
+    log.error({ source, parkedLastHour, threshold: PARKED_ALERT_PER_HOUR }, `operator alert: ${parkedLastHour} payment notifications parked in the last hour (GET /v1/ops/parked-notifications)`);
   }
 }

@@ -15,6 +15,7 @@ import { AccrualRulesSchema, rulesetAt } from '../points/accrual-rules.ts';
 import { loadRulesets, publishRuleset, RulesetError } from '../points/rulesets.ts';
 import { notificationWebhook } from './webhook.ts';
 import { parkedNotificationRoutes } from './parked-routes.ts';
+import { present } from '../shared/assert.ts';
 
 const BatchItem = Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 64 });
 const BATCH_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -130,7 +131,7 @@ export const paymentRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx
         if (!locked.has(merchantId)) throw new ApiError(404, 'merchant_not_found', `no merchant ${request.params.id}`, 'id');
         return collectCredits(client, ctx.pool, merchantId, rulesetAt(versions, now).rules, now);
       });
-      return { ...summary, balance: balanceJson((await merchantBalance(ctx.pool, merchantId))!) };
+      return { ...summary, balance: balanceJson(present(await merchantBalance(ctx.pool, merchantId), `the balance of merchant ${merchantId}, locked above`)) };
     },
   );
 

@@ -7,4 +7,4 @@ export { startSandboxGateway, type SandboxGateway, type SandboxOptions } from '.
 export type { SandboxFaults, SandboxForcedOutcome } from './sandbox-faults.ts';
 export type { SandboxRecord } from './sandbox-book.ts';
 export { generateGatewayKeys, type GatewayKeys, type KeyPairPem } from './keys.ts';
-export { createPayout, payOut, PayoutOutcomeUnknown, MAX_PAYOUT_ATTEMPTS, EXHAUSTED_QUIET_MS, ATTEMPTS_EXHAUSTED, type OnSettled, type Payout, type PayoutGateway } from './payout.ts';
+export { createPayout, payOut, PayoutOutcomeUnknown, MAX_PAYOUT_ATTEMPTS, MAX_UNKNOWN_OUTCOME_RETRIES, PAY_JOB_MAX_ATTEMPTS, payRetryDelayMs, EXHAUSTED_QUIET_MS, ATTEMPTS_EXHAUSTED, type OnSettled, type Payout, type PayoutGateway } from './payout.ts';

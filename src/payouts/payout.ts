@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { inLedgerTransaction } from '../ledger/index.ts';
 import { lockMerchants, postReservation, reserveCredit, voidReservation } from '../points/index.ts';
+import { onlyRow } from '../shared/assert.ts';
 
 export type PayoutState = 'ready' | 'sending' | 'unknown' | 'succeeded' | 'failed';
 
@@ -42,8 +43,28 @@ export class PayoutOutcomeUnknown extends Error {
   override name = 'PayoutOutcomeUnknown';
 }
 
-/** Explicit limit: transfer requests for one payout; past it nothing more is sent. */
+/**
+ * One payout's retry budget. It is spent in three units, each bounding a different thing, so it is
+ * three numbers sized against each other here rather than one:
+ * - MAX_PAYOUT_ATTEMPTS transfer requests to the gateway: the only requests that can move money;
+ * - MAX_UNKNOWN_OUTCOME_RETRIES pay jobs queued again after an unknown outcome, payRetryDelayMs
+ *   apart (some 34 minutes in all), each querying the gateway before it resends: enough for the
+ *   transfer requests and then EXHAUSTED_QUIET_MS, so an exhausted payout fails by itself;
+ * - PAY_JOB_MAX_ATTEMPTS runs of each of those jobs by the job queue when one fails otherwise (the
+ *   database away, the chain spent), at the queue's backoff of e^min(n, 10) s: some four days before
+ *   the job is dead and a person retries it (GET /v1/ops/dead-jobs).
+ */
 export const MAX_PAYOUT_ATTEMPTS = 12;
+export const MAX_UNKNOWN_OUTCOME_RETRIES = 40;
+export const PAY_JOB_MAX_ATTEMPTS = 25;
+/** Unknown outcomes are tried again sooner than the queue's own backoff: 0.5 s, doubling, at most a minute. */
+const PAY_RETRY_BASE_MS = 500;
+const PAY_RETRY_MAX_MS = 60_000;
+
+/** How long after its `retry`-th unknown outcome (from 0) a payout's pay job runs again. */
+export function payRetryDelayMs(retry: number): number {
+  return Math.min(PAY_RETRY_MAX_MS, PAY_RETRY_BASE_MS * 2 ** retry);
+}
 /**
  * The way out of an exhausted payout: once the gateway confirms it holds no such transfer and the last
  * request is this old (none can still be on the wire), the payout fails, its reservation is released
@@ -92,7 +113,7 @@ export async function createPayout(client: pg.PoolClient, pool: pg.Pool, payout:
      VALUES ($1, $2, $3, $4, $5, $6, 'ready') RETURNING *`,
     [payout.merchantId, payoutId, payout.claimId, payout.amountFen, payout.payeeUserId, reserveId],
   );
-  return payoutFromRow(rows[0]!);
+  return payoutFromRow(onlyRow(rows, `the inserted payout ${payoutId}`));
 }
 
 export async function getPayout(db: Pick<pg.Pool, 'query'>, merchantId: number, payoutId: string): Promise<Payout | null> {
@@ -104,7 +125,7 @@ async function settle(pool: pg.Pool, merchantId: number, payoutId: string, settl
   await inLedgerTransaction(pool, async (client) => {
     await lockMerchants(client, [merchantId]);
     const { rows } = await client.query<PayoutRow>('SELECT * FROM payouts WHERE merchant_id = $1 AND payout_id = $2 FOR UPDATE', [merchantId, payoutId]);
-    const payout = payoutFromRow(rows[0]!);
+    const payout = payoutFromRow(onlyRow(rows, `payout ${payoutId} to settle`));
     if (payout.state === 'succeeded' || payout.state === 'failed') return; // settled before: a replay
     const spend = { merchantId, payoutId, claimId: payout.claimId, amountFen: payout.amountFen };
     if (settlement.kind === 'succeeded') {

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { inTransaction } from '../db/transaction.ts';
 import { rulesetAt, rulesProblem, type AccrualRules, type RulesetVersion } from './accrual-rules.ts';
+import { onlyRow } from '../shared/assert.ts';
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
@@ -41,7 +42,7 @@ export async function publishRuleset(pool: pg.Pool, input: { name: string; effec
        RETURNING ruleset_id, version, effective_from`,
       [input.name, input.effectiveFrom, adopted, JSON.stringify(input.params)],
     );
-    const row = rows[0]!;
+    const row = onlyRow(rows, 'the inserted ruleset version');
     return { id: row.ruleset_id, name: input.name, version: row.version, effectiveFrom: row.effective_from, adopted, rules: input.params as AccrualRules };
   }).catch((err: unknown) => {
     if ((err as { code?: string }).code === '23505') throw new RulesetError('effectiveFrom', 'another version takes effect at that instant', 409);

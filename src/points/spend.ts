@@ -10,6 +10,7 @@ import { merchantAccounts, programmeAccountIds, transferExists, transferIdFor } 
 import { addDays, businessDayStart } from '../shared/business-day.ts';
 import { planSpendDraws } from './plan.ts';
 import { lotFromRow, postOrThrow, updateLots, type LotRow } from './store.ts';
+import { onlyRow, present } from '../shared/assert.ts';
 
 export const SPEND_CODE = 'spend';
 
@@ -26,7 +27,7 @@ export function reservationIdFor(payoutId: string): string {
 }
 
 export async function reserveCredit(client: pg.PoolClient, pool: pg.Pool, spend: Spend): Promise<string> {
-  const accounts = (await merchantAccounts(client, spend.merchantId))!;
+  const accounts = present(await merchantAccounts(client, spend.merchantId), `the accounts of merchant ${spend.merchantId}`);
   const programme = await programmeAccountIds(client);
   const id = reservationIdFor(spend.payoutId);
   await postOrThrow(client, pool, [
@@ -73,7 +74,7 @@ export class InsufficientCredit extends Error {
  */
 export async function spendCreditNow(client: pg.PoolClient, pool: pg.Pool, spend: { merchantId: number; transferId: string; amountFen: number; reference: string }): Promise<void> {
   if (await transferExists(client, spend.transferId)) return;
-  const accounts = (await merchantAccounts(client, spend.merchantId))!;
+  const accounts = present(await merchantAccounts(client, spend.merchantId), `the accounts of merchant ${spend.merchantId}`);
   const available = accounts.merchant_available;
   const availableFen = available.creditsPosted - available.debitsPosted - available.debitsPending;
   if (spend.amountFen > availableFen) throw new InsufficientCredit(availableFen, spend.amountFen);
@@ -105,7 +106,7 @@ export interface CreditContext {
 
 /** What the benefit rule needs to know of the merchant's credit, for a visit on `visitDay` (YYYY-MM-DD). */
 export async function creditContext(db: Pick<pg.Pool, 'query'> | pg.PoolClient, merchantId: number, visitDay: string | null): Promise<CreditContext> {
-  const accounts = (await merchantAccounts(db, merchantId))!;
+  const accounts = present(await merchantAccounts(db, merchantId), `the accounts of merchant ${merchantId}`);
   const available = accounts.merchant_available;
   const availableNowFen = available.creditsPosted - available.debitsPosted - available.debitsPending;
   const endOfDay = visitDay === null ? null : businessDayStart(addDays(visitDay, 1));
@@ -115,6 +116,7 @@ export async function creditContext(db: Pick<pg.Pool, 'query'> | pg.PoolClient, 
        FROM credit_lots WHERE merchant_id = $1`,
     [merchantId, endOfDay],
   );
-  const availableAtEndOfDayFen = Math.max(0, Number(rows[0]!.held) - available.debitsPending);
-  return { availableNowFen, availableAtEndOfDayFen, firstCollectedAt: rows[0]!.first };
+  const lots = onlyRow(rows, 'the sum of credit lots held');
+  const availableAtEndOfDayFen = Math.max(0, Number(lots.held) - available.debitsPending);
+  return { availableNowFen, availableAtEndOfDayFen, firstCollectedAt: lots.first };
 }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { businessDay } from '../shared/business-day.ts';
+import { onlyRow } from '../shared/assert.ts';
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
@@ -30,7 +31,7 @@ export async function creditOutlook(db: Queryable, merchantId: number, now: Date
        FROM credit_lots WHERE merchant_id = $1 AND state IN ('pending', 'available')`,
     [merchantId, now, day, EXPIRING_WITHIN_DAYS],
   );
-  const r = rows[0]!;
+  const r = onlyRow(rows, 'the credit outlook');
   return {
     waitingFen: Number(r.waiting_fen),
     waitingLots: r.waiting_lots,

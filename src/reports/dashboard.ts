@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { addDays, businessDay, businessDayStart } from '../shared/business-day.ts';
+import { onlyRow } from '../shared/assert.ts';
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
@@ -84,7 +85,7 @@ async function timeToMoney(db: Queryable, from: Date): Promise<Dashboard['timeTo
        FROM paid`,
     [from, bounds, bounds.length],
   );
-  const r = rows[0]!;
+  const r = onlyRow(rows, 'the time-to-money percentiles');
   return {
     p50Seconds: r.p50 === null ? null : Number(r.p50),
     p90Seconds: r.p90 === null ? null : Number(r.p90),

@@ -26,6 +26,8 @@ async function queued(n: number, name: string, hoursAgo: number, status: 'in_rev
   const claimId = crypto.randomUUID();
   await inLedgerTransaction(t.db.pool, async (client) => {
     await insertClaim(client, { merchantId, claimId, files: [], submittedAt: new Date(Date.now() - hoursAgo * HOUR_MS) });
+    // read, as recognition leaves a claim before a decision sends it to review
+    if (status === 'in_review') await client.query("UPDATE claims SET status = 'recognized' WHERE merchant_id = $1 AND claim_id = $2", [merchantId, claimId]);
     await transitionClaim(client, { merchantId, claimId }, status, { code: 'test', zh: why, en: `en:${why}` }, { hospitalId: 'H110002' });
   });
   return claimId;

@@ -60,6 +60,8 @@ export async function storedClaim(
   await inTransaction(pool, async (client) => {
     const claim = { merchantId: merchant.id, claimId, files: [{ sha256, mediaType: 'image/jpeg' as const, sizeBytes: options.photo.length, role: 'invoice' as const }], submittedAt: new Date() };
     await insertClaim(client, claim);
+    // read, as recognition leaves a claim it does not ask a new photo of: only from there may it go to review
+    if (options.status !== 'photo_requested') await client.query("UPDATE claims SET status = 'recognized' WHERE merchant_id = $1 AND claim_id = $2", [claim.merchantId, claimId]);
     await transitionClaim(client, claim, options.status ?? 'in_review', { code: 'sent_to_review', zh: '转人工审核。', en: 'Sent to review.' }, {
       recognition: [{ sha256, result: page(options.read) }],
       phash: options.phash,

@@ -13,11 +13,13 @@ after(async () => db.close());
 test('periodic work: one process at a time does a round; the others skip theirs', async () => {
   const lines: string[] = [];
   const log = (_level: string, _fields: object, message: string) => void lines.push(message);
+  const at = new Date('2026-11-20T02:00:00Z');
+  // a key two days old at the rounds' clock
   await db.pool.query(
-    "INSERT INTO idempotency_keys (scope, idempotency_key, request_hash, response_status, response_body, created_at) VALUES ('s', 'k', repeat('a', 64), 201, '{}', now() - interval '2 days')",
+    "INSERT INTO idempotency_keys (scope, idempotency_key, request_hash, response_status, response_body, created_at) VALUES ('s', 'k', repeat('a', 64), 201, '{}', $1::timestamptz - interval '2 days')",
+    [at],
   );
   // five processes' ticks at once (here: five concurrent rounds on one pool): one round an interval
-  const at = new Date('2026-11-20T02:00:00Z');
   const rounds = await Promise.all(Array.from({ length: 5 }, () => periodicRound(db.pool, log, OPTIONS, at)));
   assert.equal(rounds.filter(Boolean).length, 1);
   assert.equal(await periodicRound(db.pool, log, OPTIONS, new Date(at.getTime() + 5_000)), false, 'half an interval later: still that round');

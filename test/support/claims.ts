@@ -166,6 +166,8 @@ export async function approvedClaimOf(
   await inLedgerTransaction(pool, async (client) => {
     await lockMerchants(client, [merchant.merchantId]);
     await insertClaim(client, { merchantId: merchant.merchantId, claimId, files: [], submittedAt: new Date() });
+    // read, as recognition leaves a claim before a decision: only from there may it be approved
+    await client.query("UPDATE claims SET status = 'recognized' WHERE merchant_id = $1 AND claim_id = $2", [merchant.merchantId, claimId]);
     const claim = (await getClaim(client, claimId, merchant.merchantId))!;
     await approveClaim(client, pool, claim, {
       benefitFen: approval.amountFen,
