@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { intArray, textArray } from '../db/arrays.ts';
 import { ensureHistoryDays } from '../db/history.ts';
 import { addDays, businessDay } from '../shared/business-day.ts';
+import { onlyRow } from '../shared/assert.ts';
 import { ACCOUNT_ID_STRIDE, accountKeyParams, BY_ACCOUNT_KEY, PROGRAMME_MERCHANT_ID } from './account-ids.ts';
 import { planBatch, normaliseId, type BatchPolicy, type LedgerSnapshot, type PendingState, type Plan, type TransferRow } from './engine.ts';
 import { LedgerInvariantError, MAX_BATCH_TRANSFERS, type Account, type Transfer, type TransferInput, type TransferResult } from './types.ts';
@@ -252,7 +253,7 @@ async function loadSnapshot(client: pg.PoolClient, pool: pg.Pool, batch: readonl
   // lock and re-checked by the database's CHECKs; if a concurrent batch made one fail, the retry locks
   // the accounts with limits in id order (no deadlock) and decides on settled balances.
   const accounts = await loadAccounts(client, pool, batch, accountIds, lock);
-  const now = (await client.query<{ now: Date }>('SELECT now()')).rows[0]!.now;
+  const now = onlyRow((await client.query<{ now: Date }>('SELECT now()')).rows, 'the transaction time').now;
 
   // A concurrent insert of the same id is caught by ledger_transfer_ids' key at insert time, and a
   // concurrent resolution of the same pending transfer by ledger_open_pending (writePlan); both retry.
@@ -298,7 +299,7 @@ async function writePlan(client: pg.PoolClient, plan: Plan, snapshot: LedgerSnap
   const written = new Map<string, number>();
   if (plan.inserts.length) {
     const rows = plan.inserts;
-    const base = (await client.query<{ base: number }>("SELECT nextval('ledger_transfer_seq') AS base")).rows[0]!.base;
+    const base = onlyRow((await client.query<{ base: number }>("SELECT nextval('ledger_transfer_seq') AS base")).rows, 'the next transfer sequence number').base;
     const day = businessDay(snapshot.now);
     // One statement writes the day's rows and their global keys; a concurrent transaction that made
     // one of these ids first fails the key (23505), and the batch runs again against it.

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { openMerchantAccounts } from '../ledger/index.ts';
 import { openMerchantAccrual } from '../points/index.ts';
+import { onlyRow } from '../shared/assert.ts';
 import { hashIdNumber } from './enrolment.ts';
 import type { EnrolmentInput, Merchant } from './types.ts';
 
@@ -49,7 +50,7 @@ export async function resolveIdHashKey(db: Queryable, configured: string | null)
   if (configured) return configured;
   await db.query("INSERT INTO programme_secrets (name, value) VALUES ('id_hash_key', $1) ON CONFLICT (name) DO NOTHING", [randomBytes(32).toString('hex')]);
   const { rows } = await db.query<{ value: string }>("SELECT value FROM programme_secrets WHERE name = 'id_hash_key'");
-  return rows[0]!.value;
+  return onlyRow(rows, 'the stored ID hash key').value;
 }
 
 /** Enrols one merchant and opens its ledger accounts; call inside a transaction. */
@@ -61,7 +62,7 @@ export async function enrolMerchant(client: pg.PoolClient, input: EnrolmentInput
        VALUES ($1, $2, $3, $4, $5, $6) RETURNING *`,
       [input.walletUserId, input.legalName, hashIdNumber(input.idNumber, idHashKey), input.phone, input.city, input.enrolledAt],
     );
-    const merchant = merchantFromRow(rows[0]!);
+    const merchant = merchantFromRow(onlyRow(rows, 'the enrolled merchant'));
     await client.query('INSERT INTO merchant_wallets (wallet_user_id, merchant_id) VALUES ($1, $2)', [merchant.walletUserId, merchant.id]);
     await client.query('INSERT INTO merchant_identities (id_number_hash, merchant_id) VALUES ($1, $2)', [merchant.idNumberHash, merchant.id]);
     await openMerchantAccounts(client, [merchant.id]);
