@@ -107,11 +107,14 @@ export async function historyPartitions(db: Pick<pg.Pool, 'query'>): Promise<His
 export async function dropHistoryBefore(pool: pg.Pool, cutoffDay: string): Promise<string[]> {
   await pool.query('UPDATE history_horizon SET retained_from = greatest(retained_from, $1::date)', [cutoffDay]);
   const dropped: string[] = [];
+  // Citus 13 does not take DETACH … CONCURRENTLY on a distributed table: there the detach blocks briefly
+  const { rows: citus } = await pool.query("SELECT 1 FROM pg_extension WHERE extname = 'citus'");
   for (const p of await historyPartitions(pool)) {
     if (p.endDay > cutoffDay) continue;
     // CONCURRENTLY waits for batches using the parent instead of blocking every new one behind it; a
     // detach left half done by a stopped process can only be finished (FINALIZE), not begun again
-    await pool.query(`ALTER TABLE ${quoteIdent(p.parent)} DETACH PARTITION ${quoteIdent(p.name)} ${p.detachPending ? 'FINALIZE' : 'CONCURRENTLY'}`);
+    const mode = p.detachPending ? 'FINALIZE' : citus.length ? '' : 'CONCURRENTLY';
+    await pool.query(`ALTER TABLE ${quoteIdent(p.parent)} DETACH PARTITION ${quoteIdent(p.name)} ${mode}`);
     await pool.query(`DROP TABLE ${quoteIdent(p.name)}`);
     dropped.push(p.name);
   }
