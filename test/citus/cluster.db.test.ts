@@ -1,0 +1,63 @@
+/**
+ * On a real Citus cluster (CAREPOINTS_CITUS_URL names its coordinator; `npm run test:citus` runs this
+ * with the claims and ingestion tests): the test database is distributed as the plan says, a
+ * merchant's rows share one worker, and a live notification written on a shard reaches a listener on
+ * the coordinator. Without a cluster it is skipped, saying so.
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { transitionClaim, insertClaim } from '../../src/claims/store.ts';
+import { notificationWatch, type NotificationNotice } from '../../src/notifications/index.ts';
+import { CITUS_URL } from '../support/citus.ts';
+import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { enrolMerchants } from '../support/fixtures.ts';
+
+const skip = CITUS_URL ? false : 'no Citus cluster: set CAREPOINTS_CITUS_URL to a coordinator database with the citus extension and its workers added';
+
+let db: TestDatabase;
+before(async () => {
+  if (!skip) db = await createTestDatabase();
+});
+after(async () => db?.close());
+
+test('the test database is distributed as the plan says: merchant-owned tables co-located on the workers, the registries copied to every node', { skip }, async () => {
+  const { rows } = await db.pool.query<{ table_name: string; citus_table_type: string; colocation_id: number }>('SELECT table_name::text, citus_table_type, colocation_id FROM citus_tables');
+  const of = (name: string) => rows.find((r) => r.table_name === name);
+  for (const table of ['merchants', 'payments', 'credit_lots', 'ledger_accounts', 'ledger_transfers', 'claims', 'payouts']) {
+    assert.equal(of(table)?.citus_table_type, 'distributed', table);
+    assert.equal(of(table)?.colocation_id, of('merchants')?.colocation_id, `${table} is co-located with merchants`);
+  }
+  for (const table of ['rulesets', 'hospitals', 'catalogue_items']) assert.equal(of(table)?.citus_table_type, 'reference', table);
+  const [m] = await enrolMerchants(db.pool, 1);
+  const { rows: nodes } = await db.pool.query<{ nodes: number }>(
+    `SELECT count(DISTINCT s.nodeport)::int AS nodes FROM citus_shards s
+      WHERE s.table_name::text IN ('merchants', 'ledger_accounts', 'merchant_accrual')
+        AND s.shardid IN (SELECT get_shard_id_for_distribution_column(t, $1::bigint) FROM unnest(ARRAY['merchants', 'ledger_accounts', 'merchant_accrual']::regclass[]) AS t)`,
+    [m!.id],
+  );
+  assert.equal(nodes[0]!.nodes, 1, "a merchant's rows of every table are on one worker");
+});
+
+test('a notification written on a worker reaches a live listener on the coordinator, once its transaction commits', { skip }, async () => {
+  const [m] = await enrolMerchants(db.pool, 1, 50);
+  const watch = notificationWatch(db.pool);
+  try {
+    const heard = new Promise<NotificationNotice>((resolve) => void watch.watch(m!.id, resolve));
+    const claimId = crypto.randomUUID();
+    const client = await db.pool.connect();
+    try {
+      await client.query('BEGIN');
+      await insertClaim(client, { merchantId: m!.id, claimId, files: [], submittedAt: new Date() });
+      await transitionClaim(client, { merchantId: m!.id, claimId }, 'recognized', { code: 'test', zh: '已识别。', en: 'Recognized.' });
+      await client.query('COMMIT');
+    } finally {
+      client.release();
+    }
+    const notice = await heard;
+    assert.equal(notice.merchantId, m!.id);
+    const { rows } = await db.pool.query<{ id: number }>('SELECT notification_id AS id FROM merchant_notifications WHERE merchant_id = $1', [m!.id]);
+    assert.deepEqual(rows.map((r) => r.id), [notice.notificationId]);
+  } finally {
+    await watch.close();
+  }
+});
