@@ -1,4 +1,4 @@
-import { formatFenAsYuan } from '../src/recognition/money.ts';
+import { formatFenAsYuan } from '../src/shared/money.ts';
 
 /**
  * A day of payment notifications for a city's merchants, as the platform would send them:

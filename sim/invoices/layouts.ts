@@ -1,5 +1,5 @@
 import { formatAmountInWords } from '../../src/recognition/amount-words.ts';
-import { formatFenAsYuan } from '../../src/recognition/money.ts';
+import { formatFenAsYuan } from '../../src/shared/money.ts';
 import type { InvoiceTruth } from './content.ts';
 import type { Picker } from './random.ts';
 import { HEI, SANS, SERIF, line, qrCode, seal, svgDocument, text, watermark } from './svg.ts';

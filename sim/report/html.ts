@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import { formatFenAsYuan } from '../../src/recognition/money.ts';
+import { formatFenAsYuan } from '../../src/shared/money.ts';
 import { SIMULATION_RULESETS } from '../world/rulesets.ts';
 import type { SimReport } from './metrics.ts';
 

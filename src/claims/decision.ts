@@ -2,7 +2,7 @@
  * The machine's decision: approve only when every check passed on sure readings, reject only on a
  * certain and explainable ground, and leave everything else to a person. A doubt never rejects.
  */
-import { formatFenAsYuan } from '../recognition/money.ts';
+import { formatFenAsYuan } from '../shared/money.ts';
 import type { Benefit } from './benefit.ts';
 import type { ClaimFinding, ClaimFindingCode } from './findings.ts';
 

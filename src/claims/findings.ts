@@ -3,7 +3,7 @@
  * with the values it compared. Each code has one outcome; the ground says whether the reading it
  * rests on is sure enough to act on without a person.
  */
-import { formatFenAsYuan } from '../recognition/money.ts';
+import { formatFenAsYuan } from '../shared/money.ts';
 
 export type FindingOutcome = 'pass' | 'fail' | 'doubt';
 /** `certain`: the values compared are facts or confident readings; a certain fail may reject on its own. */

@@ -10,7 +10,7 @@ import { inTransaction } from '../db/transaction.ts';
 import { intArray } from '../db/arrays.ts';
 import { businessDay } from '../shared/business-day.ts';
 import { EXPIRING_WITHIN_DAYS } from '../points/summary.ts';
-import { formatFenAsYuan } from '../recognition/money.ts';
+import { formatFenAsYuan } from '../shared/money.ts';
 import { announceNotifications } from './store.ts';
 
 const DAY_MS = 86_400_000;

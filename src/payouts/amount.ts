@@ -2,7 +2,7 @@
  * `trans_amount` on the wire: yuan with exactly two decimals. Everything else in the programme counts
  * integer fen; this is the one place a payout amount changes form, through the project's money helpers.
  */
-import { formatFenAsYuan, parseYuanToFen } from '../recognition/money.ts';
+import { formatFenAsYuan, parseYuanToFen } from '../shared/money.ts';
 
 /** The platform's ceiling for one transfer (100,000,000 yuan); ours are far smaller. */
 export const MAX_TRANSFER_FEN = 10_000_000_000;

@@ -1,4 +1,4 @@
-import { formatFenAsYuan } from './money.ts';
+import { formatFenAsYuan } from '../shared/money.ts';
 import type { Finding, Invoice } from './types.ts';
 
 export interface CheckOptions {

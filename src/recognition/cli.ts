@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import { RecognitionError } from './errors.ts';
 import { MAX_INPUT_BYTES, sniffFormat } from './input.ts';
-import { formatFenAsYuan } from './money.ts';
+import { formatFenAsYuan } from '../shared/money.ts';
 import type { PhotoQuality } from './quality.ts';
 import { createRecognizer } from './recognizer.ts';
 import type { Finding, Invoice } from './types.ts';

@@ -1,6 +1,6 @@
 import { parseAmountInWords } from './amount-words.ts';
 import { DRUG_CATALOGUE, itemCategory } from './drug-names.ts';
-import { parseYuanToFen } from './money.ts';
+import { parseYuanToFen } from '../shared/money.ts';
 import { PROVINCES_BY_CODE, provinceAtStart } from './provinces.ts';
 import type { TextLine } from './text-lines.ts';
 import type { Field, Invoice, InvoiceKind, LineItem } from './types.ts';

@@ -22,7 +22,6 @@ export {
   type HospitalType,
 } from './hospitals.ts';
 export { MAX_INPUT_BYTES, MAX_INPUT_PIXELS } from './input.ts';
-export { formatFenAsYuan, parseYuanToFen } from './money.ts';
 export { parseAmountInWords } from './amount-words.ts';
 export { assessPhoto } from './photo.ts';
 export { createRecognizerPool, RecognizerBusyError, type RecognizerPoolOptions } from './pool.ts';

@@ -1,4 +1,4 @@
-import { parseYuanToFen } from './money.ts';
+import { parseYuanToFen } from '../shared/money.ts';
 
 /** A decoded QR code: the VAT e-invoice layout or the fiscal e-bill `d=` form when it parses, otherwise the raw text only. */
 export type QrPayload =

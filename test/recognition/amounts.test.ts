@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { formatAmountInWords, parseAmountInWords } from '../../src/recognition/amount-words.ts';
-import { formatFenAsYuan, parseYuanToFen } from '../../src/recognition/money.ts';
+import { formatFenAsYuan, parseYuanToFen } from '../../src/shared/money.ts';
 
 test('amounts in figures become fen without floating point', () => {
   assert.equal(parseYuanToFen('123.45'), 12345);

@@ -1,7 +1,7 @@
 import { App, Button, Card, Col, Descriptions, Empty, Form, Image, Input, InputNumber, List, Row, Select, Space, Tag, Timeline, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { parseYuanToFen } from '../../src/recognition/money.ts';
+import { parseYuanToFen } from '../../src/shared/money.ts';
 import { say, type Claim } from '../shared/claim.ts';
 import { yuan } from '../shared/money.ts';
 import { go } from '../shared/route.ts';

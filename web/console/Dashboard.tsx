@@ -1,7 +1,7 @@
 import { Card, Col, Row, Segmented, Statistic, Typography } from 'antd';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { formatFenAsYuan } from '../../src/recognition/money.ts';
+import { formatFenAsYuan } from '../../src/shared/money.ts';
 import { consoleApi, type Dashboard as Figures } from './api.ts';
 import { Chart } from './Chart.tsx';
 

@@ -1,4 +1,4 @@
-import { formatFenAsYuan, parseYuanToFen } from '../../src/recognition/money.ts';
+import { formatFenAsYuan, parseYuanToFen } from '../../src/shared/money.ts';
 
 /** ¥12.30 from 1230 fen: the project's one fen → yuan conversion, with the currency sign. */
 export function yuan(fen: number): string {

@@ -1,3 +1,4 @@
+/** The one conversion between yuan as people write it and integer fen (DESIGN.md: money is integer fen, never floats). */
 /** "1,234.5" / "¥12.30" / "12" → fen, by string arithmetic (never through a float). Null if it is not an amount. */
 export function parseYuanToFen(text: string): number | null {
   const match = /^[¥￥]?(-?)(\d{1,9})(?:\.(\d{1,2}))?$/.exec(text.replace(/[,，\s]/g, ''));
