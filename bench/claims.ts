@@ -16,7 +16,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { generateInvoice, INVOICE_VARIANTS, type GenerateOptions, type InvoiceVariant } from '../sim/invoices/index.ts';
-import { startClaimWorkers } from '../src/cli/claim-workers.ts';
+import { startClaimWorkers } from '../src/claims/index.ts';
 import { createPool } from '../src/db/database.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';

@@ -4,7 +4,7 @@
  * phase is made of whole transactions and is idempotent, so what was half done is redone, not doubled.
  */
 import type pg from 'pg';
-import { startClaimWorkers } from '../../src/cli/claim-workers.ts';
+import { startClaimWorkers } from '../../src/claims/index.ts';
 import { walletGatewayFor } from '../../src/cli/wallet.ts';
 import { businessDayStart } from '../../src/shared/business-day.ts';
 import { loadRulesets, publishRuleset } from '../../src/points/rulesets.ts';

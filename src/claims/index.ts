@@ -4,3 +4,4 @@ export { claimTasks, CLAIM_TASKS, type ClaimsRuntime } from './pipeline.ts';
 export { ClaimWatch } from './live.ts';
 export { getClaim, claimTimeline, CLAIM_CHANNEL, CLAIM_STATUSES, type Claim, type ClaimStatus } from './store.ts';
 export { CLASSIC_2019_CLAIM_RULES, type ClaimRules } from './rules.ts';
+export { claimWorkerConnections, startClaimWorkers, type ClaimWorkers } from './workers.ts';

@@ -15,7 +15,7 @@ import { silentProgress } from '../../sim/run/progress.ts';
 import { forgedPhoto, legitPhoto, renderPhoto, truthTotalFen, type CityHospitals, type ClaimKind, type PhotoSpec } from '../../sim/world/claims.ts';
 import { merchantAt, merchantIndexOfWallet, type SimMerchant } from '../../sim/world/population.ts';
 import type { World } from '../../sim/world/world.ts';
-import { startClaimWorkers } from './claim-workers.ts';
+import { startClaimWorkers } from '../claims/index.ts';
 import { walletGatewayFor } from './wallet.ts';
 
 type Role = 'paid' | 'payout_refused' | 'uncovered' | 'tampered_total' | 'dark_photo' | 'shaken_photo' | 'waiting';

@@ -8,7 +8,7 @@ import { resolveIdHashKey } from '../merchants/store.ts';
 import { publicKeyFrom } from '../shared/rsa2.ts';
 import { HttpSmsProvider } from '../auth/sms.ts';
 import { localFileStore } from '../storage/index.ts';
-import { claimWorkerConnections, startClaimWorkers, type ClaimWorkers } from './claim-workers.ts';
+import { claimWorkerConnections, startClaimWorkers, type ClaimWorkers } from '../claims/index.ts';
 import { PERIODIC_CONNECTIONS, startPeriodicWork } from './periodic.ts';
 import { devApiKeys, devPlatformKeys } from './dev-keys.ts';
 import { devConsoleUsers } from './dev-staff.ts';

@@ -1,7 +1,7 @@
 import { loadConfig, ConfigError } from '../config/config.ts';
 import { createPool } from '../db/database.ts';
 import { localFileStore } from '../storage/index.ts';
-import { claimWorkerConnections, startClaimWorkers } from './claim-workers.ts';
+import { claimWorkerConnections, startClaimWorkers } from '../claims/index.ts';
 import { PERIODIC_CONNECTIONS, startPeriodicWork } from './periodic.ts';
 import { walletGatewayFor } from './wallet.ts';
 

@@ -16,6 +16,7 @@ import { ledgerRoutes } from '../ledger/routes.ts';
 import { meRoutes, merchantRoutes } from '../merchants/index.ts';
 import { notificationRoutes, notificationWatch } from '../notifications/index.ts';
 import { hospitalRoutes } from '../hospitals/index.ts';
+import { opsRoutes } from '../ops/index.ts';
 import { payoutRoutes } from '../payouts/routes.ts';
 import { IngestBatcher } from '../payments/batcher.ts';
 import { paymentRoutes } from '../payments/routes.ts';
@@ -224,6 +225,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(catalogueRoutes, ctx);
   await app.register(hospitalRoutes, ctx);
   await app.register(payoutRoutes, ctx);
+  await app.register(opsRoutes, ctx);
   // each live channel holds a LISTEN connection of the pool once a stream opens: LIVE_CHANNEL_CONNECTIONS
   const notices = notificationWatch(options.pool);
   app.addHook('onClose', async () => notices.close());

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type pg from 'pg';
 import { generateInvoice, type GenerateOptions, type InvoiceTruth } from '../../sim/invoices/index.ts';
-import { startClaimWorkers, type ClaimWorkers } from '../../src/cli/claim-workers.ts';
+import { startClaimWorkers, type ClaimWorkers } from '../../src/claims/index.ts';
 import { CLAIM_CHANNEL, getClaim, type ClaimStatus } from '../../src/claims/index.ts';
 import { approveClaim } from '../../src/claims/pipeline.ts';
 import { insertClaim } from '../../src/claims/store.ts';

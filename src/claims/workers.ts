@@ -4,7 +4,7 @@
  * `carepoints serve` (in process), `carepoints worker`, the tests and the benchmark.
  */
 import type pg from 'pg';
-import { CLAIM_TASKS, claimTasks, type ClaimsRuntime } from '../claims/index.ts';
+import { CLAIM_TASKS, claimTasks, type ClaimsRuntime } from './pipeline.ts';
 import { releaseStaleJobs, startWorker, type JobTasks } from '../jobs/index.ts';
 import { addDays, businessDay } from '../shared/business-day.ts';
 import { reconcilePayoutDay, type GatewayBillRecord, type PayoutGateway } from '../payouts/index.ts';

@@ -1,0 +1,2 @@
+/** Operations' own routes: dead jobs and their retry, operator alerts. */
+export { opsRoutes } from './routes.ts';
