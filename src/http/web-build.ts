@@ -15,7 +15,7 @@ const webDir = path.join(root, 'web');
 export const WEB_DIST = path.join(webDir, 'dist');
 const STAMP_FILE = '.build-stamp';
 /** Server-side modules the web apps import (pure helpers): a change to them is a change to the apps. */
-const SHARED_SOURCES = ['src/recognition/money.ts', 'src/shared/error-catalogue.ts', 'package-lock.json'];
+const SHARED_SOURCES = ['src/shared/money.ts', 'src/shared/error-catalogue.ts', 'package-lock.json'];
 
 function sourceFiles(): string[] {
   const files = (fs.readdirSync(webDir, { recursive: true }) as string[])

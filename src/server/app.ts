@@ -67,7 +67,7 @@ export interface AppOptions {
   trustedProxies?: readonly string[];
   /** Time a whole request (headers and body) may take to arrive; default REQUEST_TIMEOUT_SECONDS. */
   requestTimeoutSeconds?: number;
-  /** Event streams' limit per principal and heartbeat (defaults in src/http/sse.ts); tests shorten the heartbeat. */
+  /** Event streams' limit per principal and heartbeat (defaults in src/auth/event-streams.ts); tests shorten the heartbeat. */
   eventStreams?: Partial<EventStreamSettings>;
 }
 
