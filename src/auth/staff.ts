@@ -1,3 +1,4 @@
+import { violates } from '../db/errors.ts';
 import { hash, verify } from '@node-rs/argon2';
 import type pg from 'pg';
 import { inTransaction } from '../db/transaction.ts';
@@ -47,7 +48,7 @@ export async function addStaffUser(db: Queryable, input: { username: string; dis
     );
     return { staffId: onlyRow(rows, 'the inserted staff user').staff_id, username: input.username, displayName: input.displayName, role: input.role };
   } catch (err) {
-    if ((err as { constraint?: string }).constraint === 'staff_users_username_key') throw new StaffUserExists(`a staff user ${input.username} exists already`);
+    if (violates(err, 'staff_users_username_key')) throw new StaffUserExists(`a staff user ${input.username} exists already`);
     throw err;
   }
 }

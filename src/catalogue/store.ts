@@ -2,6 +2,7 @@
  * The catalogue's rows: items (reference data, edited by staff) and merchants' orders. An order and
  * the spend of its credit commit together: `placeOrder` runs in the caller's transaction.
  */
+import { violates } from '../db/errors.ts';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { transferIdFor } from '../ledger/index.ts';
@@ -60,7 +61,7 @@ export async function getItem(db: Queryable, itemId: number, options: { lock?: b
 }
 
 function skuTaken(err: unknown): never {
-  if ((err as { constraint?: string }).constraint === 'catalogue_items_sku_key') throw new SkuTaken('an item with this sku exists');
+  if (violates(err, 'catalogue_items_sku_key')) throw new SkuTaken('an item with this sku exists');
   throw err;
 }
 

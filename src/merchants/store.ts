@@ -1,3 +1,4 @@
+import { violates } from '../db/errors.ts';
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { openMerchantAccounts } from '../ledger/index.ts';
@@ -71,7 +72,7 @@ export async function enrolMerchant(client: pg.PoolClient, input: EnrolmentInput
     return merchant;
   } catch (err) {
     await client.query('ROLLBACK TO SAVEPOINT enrol');
-    const field = DUPLICATE_FIELDS[(err as { constraint?: string }).constraint ?? ''];
+    const field = Object.entries(DUPLICATE_FIELDS).find(([constraint]) => violates(err, constraint))?.[1];
     if ((err as { code?: string }).code === '23505' && field) throw new DuplicateMerchantError(field);
     throw err;
   }
