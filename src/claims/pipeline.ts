@@ -5,6 +5,7 @@
  * retried with backoff; a job that used every attempt stays listed for operators (deadJobs). The
  * merchant is told of every state change in the same transaction (transitionClaim).
  */
+import { getMerchant } from '../merchants/index.ts';
 import type pg from 'pg';
 import { enqueue, waitingJobs, withdraw, type JobTasks } from '../jobs/index.ts';
 import { inLedgerTransaction } from '../ledger/index.ts';
@@ -20,7 +21,7 @@ import { advice, advisePhoto, invoiceFound, type PhotoAdvice } from './photo-adv
 import { perceptualHash } from './phash.ts';
 import { getClaim, transitionClaim, type Claim } from './store.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { onlyRow } from '../shared/assert.ts';
+import { present } from '../shared/assert.ts';
 
 export interface ClaimsRuntime {
   pool: pg.Pool;
@@ -121,15 +122,14 @@ async function decideStep(rt: ClaimsRuntime, job: ClaimJob): Promise<void> {
     await lockMerchants(client, [job.merchantId]);
     const claim = await getClaim(client, job.claimId, job.merchantId, { lock: true });
     if (claim?.status !== 'recognized') return;
-    const { rows } = await client.query<{ legal_name: string; wallet_user_id: string }>('SELECT legal_name, wallet_user_id FROM merchants WHERE merchant_id = $1', [job.merchantId]);
-    const merchant = onlyRow(rows, `merchant ${job.merchantId}, who has the claim`);
+    const merchant = present(await getMerchant(client, job.merchantId), `merchant ${job.merchantId}, who has the claim`);
     const evaluation = await evaluateClaim(client, {
       claim,
-      merchantName: merchant.legal_name,
+      merchantName: merchant.legalName,
       hospitals,
       now,
     });
-    await applyDecision(rt, client, claim, evaluation, merchant.wallet_user_id);
+    await applyDecision(rt, client, claim, evaluation, merchant.walletUserId);
   });
 }
 

@@ -3,6 +3,7 @@
  * findings (GET /v1/claims/:id and its files), and the three actions, each in the audit log in the
  * same transaction as the change it records.
  */
+import { getMerchant } from '../merchants/index.ts';
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
@@ -20,7 +21,7 @@ import { ApprovalRefused, approveClaim } from './pipeline.ts';
 import { reviewApproval } from './review-approval.ts';
 import { ClaimIdParams, ClaimSchema, ReviewDecisionSchema, claimJson } from './schema.ts';
 import { claimTimeline, getClaim, listClaims, queueContext, transitionClaim } from './store.ts';
-import { onlyRow, present } from '../shared/assert.ts';
+import { present } from '../shared/assert.ts';
 
 /** A claim in review should be decided within this time (the queue flags older ones). */
 export const REVIEW_SLA_HOURS = 24;
@@ -140,9 +141,8 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
           if (recognisedPages(claim).length === 0) throw new ApiError(422, 'nothing_read', 'no page of this claim could be read: ask for a new photo', 'id');
           const hospitals = await registry.current();
           const corrections = correctionsOf(request.body, hospitals);
-          const { rows } = await client.query<{ legal_name: string; wallet_user_id: string }>('SELECT legal_name, wallet_user_id FROM merchants WHERE merchant_id = $1', [claim.merchantId]);
-          const merchant = onlyRow(rows, `merchant ${claim.merchantId}, who has the claim`);
-          const evaluation = await evaluateClaim(client, { claim, merchantName: merchant.legal_name, hospitals, now: ctx.now(), corrections });
+          const merchant = present(await getMerchant(client, claim.merchantId), `merchant ${claim.merchantId}, who has the claim`);
+          const evaluation = await evaluateClaim(client, { claim, merchantName: merchant.legalName, hospitals, now: ctx.now(), corrections });
           const verdict = reviewApproval(evaluation, corrections);
           if (!verdict.ok) throw new ApiError(verdict.status, verdict.code, verdict.message, verdict.field ?? 'id');
           const amount = amountFen ?? verdict.ceilingFen;
@@ -150,7 +150,7 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
           const { invoiceCode, invoiceNumber, visitDate, hospitalId, coveredFen, findings } = evaluation;
           await approveClaim(client, ctx.pool, claim, {
             benefitFen: amount,
-            payeeUserId: merchant.wallet_user_id,
+            payeeUserId: merchant.walletUserId,
             decidedBy: actor.actorId,
             reasonCodes: [...claim.reasonCodes, reasonCode],
             findings,

@@ -1,3 +1,4 @@
+import { getMerchant } from '../merchants/index.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
@@ -85,8 +86,7 @@ async function checkCredit(db: Pick<pg.Pool, 'query'> | pg.PoolClient, merchantI
  * merchant's existence: its stored answer is replayed.
  */
 async function checkSubmission(ctx: ClaimsRouteOptions, merchantId: number, isRetry: boolean): Promise<void> {
-  const exists = await ctx.pool.query('SELECT 1 FROM merchants WHERE merchant_id = $1', [merchantId]);
-  if (exists.rowCount === 0) throw new ApiError(404, 'merchant_not_found', `no merchant ${merchantId}`, 'merchantId');
+  if (!(await getMerchant(ctx.pool, merchantId))) throw new ApiError(404, 'merchant_not_found', `no merchant ${merchantId}`, 'merchantId');
   if (isRetry) return;
   await checkCredit(ctx.pool, merchantId);
   await checkRecognitionRoom(ctx.pool, merchantId, { lock: false });
