@@ -16,7 +16,14 @@ export function Dashboard() {
   const charts = useMemo(() => {
     if (!figures) return null;
     const x = figures.days.map((d) => d.day.slice(5));
-    const axis = { xAxis: { type: 'category', data: x }, yAxis: { type: 'value' }, tooltip: { trigger: 'axis' }, legend: {}, grid: { left: 48, right: 16, bottom: 32 } };
+    // the legend above the plot, the plot's labels inside its grid: nothing is drawn over the x-axis labels
+    const axis = {
+      xAxis: { type: 'category', data: x },
+      yAxis: { type: 'value' },
+      tooltip: { trigger: 'axis' },
+      legend: { top: 0, left: 'center', type: 'scroll' },
+      grid: { top: 36, left: 16, right: 16, bottom: 8, containLabel: true },
+    };
     const yuanOf = (fen: number) => Number(formatFenAsYuan(fen));
     const buckets = figures.timeToMoney.buckets.map((b, i, all) => (b.upToSeconds === null ? `> ${all[i - 1]?.upToSeconds ?? 0} s` : `≤ ${b.upToSeconds} s`));
     return {
