@@ -1,7 +1,7 @@
 import { Button, ProgressBar, Toast } from 'antd-mobile';
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { invoiceForm } from './photos.ts';
+import { invoiceForm, MAX_PAGES, picturesAmong } from './photos.ts';
 import { failureWords } from '../shared/errors.ts';
 
 /**
@@ -63,10 +63,17 @@ export function PhotoPicker({
         capture="environment"
         multiple
         aria-label={t('claim.take')}
-        onChange={(e) => {
+        onChange={async (e) => {
           const chosen = Array.from(e.target.files ?? []);
-          setPages((prev) => [...prev, ...chosen].slice(0, 6));
           e.target.value = '';
+          const { pictures, notPictures } = await picturesAmong(chosen);
+          const next = [...pages, ...pictures];
+          const told = [
+            ...(notPictures.length ? [t('claim.notPicture', { names: notPictures.join(i18n.language.startsWith('zh') ? '、' : ', ') })] : []),
+            ...(next.length > MAX_PAGES ? [t('claim.tooManyPages', { max: MAX_PAGES, dropped: next.length - MAX_PAGES })] : []),
+          ];
+          if (told.length) Toast.show({ icon: notPictures.length ? 'fail' : undefined, content: told.map((line) => <div key={line}>{line}</div>), duration: 4000 });
+          setPages(next.slice(0, MAX_PAGES));
         }}
       />
       <Button block color="primary" fill="outline" size="large" onClick={() => input.current?.click()}>

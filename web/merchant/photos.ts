@@ -1,3 +1,22 @@
+/** Pages one claim takes at most (the server's limit too). */
+export const MAX_PAGES = 6;
+
+/**
+ * The chosen files this browser can read as pictures, and the names of the others (a text file, or
+ * one named .jpg that is not a JPEG): told at once, rather than failing the upload later.
+ */
+export async function picturesAmong(files: readonly File[]): Promise<{ pictures: File[]; notPictures: string[] }> {
+  const readable = await Promise.all(
+    files.map((file) =>
+      createImageBitmap(file).then(
+        (bitmap) => (bitmap.close(), true),
+        () => false,
+      ),
+    ),
+  );
+  return { pictures: files.filter((_, i) => readable[i]), notPictures: files.filter((_, i) => !readable[i]).map((f) => f.name) };
+}
+
 /** Longest side after downscaling: enough for OCR (the server refuses below 600 px), small enough for a phone's upload. */
 export const MAX_SIDE_PX = 2000;
 const JPEG_QUALITY = 0.85;
