@@ -214,18 +214,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   });
 
   await app.register(webRoutes, { dist: options.webDist ?? DEFAULT_WEB_DIST });
-  await app.register(authRoutes, ctx);
-  await app.register(staffRoutes, ctx);
-  await app.register(pointsRoutes, ctx);
-  await app.register(reportRoutes, ctx);
-  await app.register(merchantRoutes, ctx);
-  await app.register(meRoutes, ctx);
-  await app.register(ledgerRoutes, ctx);
-  await app.register(paymentRoutes, ctx);
-  await app.register(catalogueRoutes, ctx);
-  await app.register(hospitalRoutes, ctx);
-  await app.register(payoutRoutes, ctx);
-  await app.register(opsRoutes, ctx);
+  // every capability's routes, given the request context
+  for (const routes of [authRoutes, staffRoutes, pointsRoutes, reportRoutes, merchantRoutes, meRoutes, ledgerRoutes, paymentRoutes, catalogueRoutes, hospitalRoutes, payoutRoutes, opsRoutes]) {
+    await app.register(routes, ctx);
+  }
   // each live channel holds a LISTEN connection of the pool once a stream opens: LIVE_CHANNEL_CONNECTIONS
   const notices = notificationWatch(options.pool);
   app.addHook('onClose', async () => notices.close());
