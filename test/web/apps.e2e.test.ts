@@ -149,16 +149,21 @@ test("a merchant cannot open another merchant's claim, in the app or at the API"
   await waitForClaim(h.db.pool, claim.id, ['paid', 'rejected', 'in_review', 'photo_requested']);
 });
 
-test('a reviewer signs in to the console, approves a claim from the queue, and the dashboard charts the day', async () => {
-  const m = await merchant(904, '刘洋', 0);
-  // a pharmacy receipt is not a hospital bill the machine may approve: a person decides
-  const invoice = await invoicePhoto(41, m.legalName, { layout: 'pharmacy-receipt' });
+/** A pharmacy receipt is not a hospital bill the machine may approve: its claim waits in review for a person. */
+async function submittedReceipt(m: { id: number; legalName: string }, seed: number): Promise<string> {
+  const invoice = await invoicePhoto(seed, m.legalName, { layout: 'pharmacy-receipt' });
   const body = multipart([
     { field: 'merchantId', value: String(m.id) },
     { field: 'invoice', filename: 'invoice.jpg', type: 'image/jpeg', bytes: invoice.image },
   ]);
   const claim = (await h.app.inject({ method: 'POST', url: '/v1/claims', headers: { ...asOps, ...body.headers }, payload: body.payload })).json();
   assert.equal(await waitForClaim(h.db.pool, claim.id, ['paid', 'rejected', 'in_review']), 'in_review');
+  return claim.id;
+}
+
+test('a reviewer signs in to the console, approves a claim from the queue, and the dashboard charts the day', async () => {
+  const m = await merchant(904, '刘洋', 0);
+  const claim = { id: await submittedReceipt(m, 41) };
 
   const context = await browser.newContext({ viewport: DESKTOP_VIEWPORT, locale: 'zh-CN' });
   const page = await context.newPage();
@@ -188,6 +193,17 @@ test('a reviewer signs in to the console, approves a claim from the queue, and t
   const audit = await h.db.pool.query("SELECT actor_kind, actor_id FROM audit_log WHERE action = 'claim.approve' AND subject_id = $1", [claim.id]);
   assert.equal(audit.rows.length, 1);
   assert.match(audit.rows[0].actor_id, /^reviewer:staff-\d+$/, 'the decision is audited under the console user');
+
+  // by keyboard: R opens the rejection with its first reason, and Enter decides
+  const second = await submittedReceipt(m, 42);
+  await page.goto(`${origin}/console/#/claims/${second}`);
+  await page.getByRole('img', { name: 'invoice page 1' }).waitFor();
+  const rejectButton = page.locator('form').getByRole('button', { name: '拒绝 (R)' });
+  await pressUntil(page, 'r', rejectButton);
+  await rejectButton.evaluate((el) => el === el.ownerDocument.activeElement || Promise.reject(new Error('the decide button is not focused')));
+  await page.keyboard.press('Enter');
+  await page.getByTestId('review-status').filter({ hasText: /rejected/ }).waitFor();
+  assert.equal(await waitForClaim(h.db.pool, second, ['paid', 'rejected']), 'rejected');
 
   await page.getByRole('menuitem', { name: '数据看板' }).click();
   for (const chart of ['claims', 'automatic', 'timeToMoney', 'credits', 'enrolments', 'byCity']) {

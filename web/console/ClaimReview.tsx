@@ -176,7 +176,8 @@ export function ClaimReview({ claimId }: { claimId: string }) {
                   <Form.Item label={t('review.messageToMerchant')} name="messageToMerchant">
                     <Input.TextArea maxLength={500} rows={2} />
                   </Form.Item>
-                  <Button type="primary" htmlType="submit" loading={busy}>
+                  {/* focused when the form opens (A, R or P): Enter then decides, with the reason chosen first */}
+                  <Button key={action} type="primary" htmlType="submit" loading={busy} autoFocus>
                     {t(`review.${action === 'request_photo' ? 'requestPhoto' : action}`)}
                   </Button>
                 </Form>
