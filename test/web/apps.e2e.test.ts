@@ -178,6 +178,9 @@ test('a reviewer signs in to the console, approves a claim from the queue, and t
   await page.screenshot({ path: path.join(SCREENSHOTS, 'console-queue.zh-CN.png') });
   await claimLink.click();
   await page.getByRole('img', { name: 'invoice page 1' }).waitFor();
+  // why it waits for a person, on top: the words of the event that sent it to review
+  const { rows: sentHere } = await h.db.pool.query<{ zh: string }>('SELECT zh FROM claim_events WHERE claim_id = $1 ORDER BY event_no DESC LIMIT 1', [claim.id]);
+  await page.getByTestId('why-here').filter({ hasText: sentHere[0]!.zh }).waitFor();
   await assertAccessible(page, 'console claim review');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'console-review.zh-CN.png'), fullPage: true });
   const decisionForm = page.locator('form').filter({ has: page.getByRole('button', { name: '批准 (A)' }) }); // the chooser's button is outside it

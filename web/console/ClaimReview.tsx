@@ -1,4 +1,4 @@
-import { App, Button, Card, Col, Descriptions, Empty, Form, Image, Input, InputNumber, List, Row, Select, Space, Tag, Timeline, Typography } from 'antd';
+import { Alert, App, Button, Card, Col, Descriptions, Empty, Form, Image, Input, InputNumber, List, Row, Select, Space, Tag, Timeline, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { parseYuanToFen } from '../../src/shared/money.ts';
@@ -98,6 +98,8 @@ export function ClaimReview({ claimId }: { claimId: string }) {
 
   if (!claim) return <Card loading />;
   const money = (fen: number | null) => (fen === null ? '—' : yuan(fen));
+  const latest = claim.timeline?.at(-1);
+  const whyHere = latest ? say(latest, i18n.language) : '';
   return (
     <section>
       <Space style={{ marginBottom: 12 }}>
@@ -106,6 +108,10 @@ export function ClaimReview({ claimId }: { claimId: string }) {
           {t('review.title')} <Tag data-testid="review-status">{claim.status}</Tag>
         </Typography.Title>
       </Space>
+      {reviewable && whyHere && (
+        // why the claim is with a person: the event that sent it here, on top rather than at the timeline's end
+        <Alert type="warning" showIcon style={{ marginBottom: 12 }} message={t('review.whyHere')} description={whyHere} data-testid="why-here" />
+      )}
       <Row gutter={16}>
         <Col xs={24} lg={12}>
           <Card>
