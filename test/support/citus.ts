@@ -40,18 +40,24 @@ async function workersOf(coordinatorUrl: string): Promise<{ host: string; port: 
   });
 }
 
+/** The coordinator (as the URL names it) and the active workers, and the database to run CREATE/DROP DATABASE from. */
+async function clusterOf(citusUrl: string): Promise<{ coordinator: { host: string; port: number }; workers: { host: string; port: number }[]; adminDatabase: string }> {
+  const u = new URL(citusUrl);
+  const workers = await workersOf(citusUrl);
+  if (workers.length === 0) throw new Error(`CAREPOINTS_CITUS_URL (${u.host}) has no active workers: add them with citus_add_node`);
+  return { coordinator: { host: u.hostname, port: Number(u.port || 5432) }, workers, adminDatabase: u.pathname.slice(1) || 'postgres' };
+}
+
 /** Creates `name` on every node of the cluster, distributed as the plan says; returns its URL on the coordinator. */
 export async function createCitusDatabase(citusUrl: string, name: string, pool: (url: string) => pg.Pool): Promise<string> {
-  const workers = await workersOf(citusUrl);
-  if (workers.length === 0) throw new Error(`CAREPOINTS_CITUS_URL (${new URL(citusUrl).host}) has no active workers: add them with citus_add_node`);
-  const coordinator = new URL(citusUrl);
-  for (const node of [{ host: coordinator.hostname, port: Number(coordinator.port || 5432) }, ...workers]) {
-    await onNode(at(citusUrl, new URL(citusUrl).pathname.slice(1) || 'postgres', node), (c) => c.query(`CREATE DATABASE ${name}`));
+  const { coordinator, workers, adminDatabase } = await clusterOf(citusUrl);
+  for (const node of [coordinator, ...workers]) {
+    await onNode(at(citusUrl, adminDatabase, node), (c) => c.query(`CREATE DATABASE ${name}`));
     await onNode(at(citusUrl, name, node), (c) => c.query('CREATE EXTENSION citus'));
   }
   const url = at(citusUrl, name);
   await onNode(url, async (c) => {
-    await c.query('SELECT citus_set_coordinator_host($1, $2)', [coordinator.hostname, Number(coordinator.port || 5432)]);
+    await c.query('SELECT citus_set_coordinator_host($1, $2)', [coordinator.host, coordinator.port]);
     for (const w of workers) await c.query('SELECT citus_add_node($1, $2)', [w.host, w.port]);
   });
   const setup = pool(url);
@@ -67,9 +73,8 @@ export async function createCitusDatabase(citusUrl: string, name: string, pool: 
 
 /** Drops `name` from every node (workers first: the coordinator's copy names them). */
 export async function dropCitusDatabase(citusUrl: string, name: string): Promise<void> {
-  const workers = await workersOf(citusUrl);
-  const coordinator = new URL(citusUrl);
-  for (const node of [...workers, { host: coordinator.hostname, port: Number(coordinator.port || 5432) }]) {
-    await onNode(at(citusUrl, new URL(citusUrl).pathname.slice(1) || 'postgres', node), (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+  const { coordinator, workers, adminDatabase } = await clusterOf(citusUrl);
+  for (const node of [...workers, coordinator]) {
+    await onNode(at(citusUrl, adminDatabase, node), (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
   }
 }
