@@ -8,6 +8,12 @@
  */
 import type pg from 'pg';
 
+/**
+ * The shards merchants are spread over: fixed, because the programme's accounts are split into as
+ * many buckets, each placed with its merchants (src/ledger/programme-buckets.ts, migration 0032).
+ */
+export const MERCHANT_SHARDS = 32;
+
 export type Placement =
   | { kind: 'reference'; why: string }
   | { kind: 'global_key'; column: string; why: string }
@@ -174,7 +180,7 @@ export function shardPlan(tables: readonly TableKeys[]): ShardPlan {
   const owned = referencedFirst(tables.filter((t) => !PLACEMENTS[t.table] && t.hasMerchantId));
   owned.forEach((t, i) =>
     steps.push({
-      sql: t.table === COLOCATION_ANCHOR ? `SELECT create_distributed_table('${t.table}', 'merchant_id');` : `SELECT create_distributed_table('${t.table}', 'merchant_id', colocate_with => '${COLOCATION_ANCHOR}');`,
+      sql: t.table === COLOCATION_ANCHOR ? `SELECT create_distributed_table('${t.table}', 'merchant_id', shard_count => ${MERCHANT_SHARDS});` : `SELECT create_distributed_table('${t.table}', 'merchant_id', colocate_with => '${COLOCATION_ANCHOR}');`,
       ...(i === 0 && { note: `Merchant-owned tables: distributed by merchant_id, co-located with ${COLOCATION_ANCHOR} (one merchant, one shard), each after the tables it references.` }),
     }),
   );

@@ -14,4 +14,5 @@ export {
   MAX_HISTORY_PAGE,
   type MerchantBalance,
 } from './accounts.ts';
+export { programmeAccountsOf, programmeBucketOf, PROGRAMME_BUCKETS } from './programme-buckets.ts';
 export { accountJson, balanceJson, transferJson } from './json.ts';

@@ -8,6 +8,7 @@ import { ensureHistoryDays } from '../db/history.ts';
 import { addDays, businessDay } from '../shared/business-day.ts';
 import { onlyRow } from '../shared/assert.ts';
 import { ACCOUNT_ID_STRIDE, accountKeyParams, BY_ACCOUNT_KEY, PROGRAMME_MERCHANT_ID } from './account-ids.ts';
+import { isProgrammeOwner } from './programme-buckets.ts';
 import { planBatch, normaliseId, type BatchPolicy, type LedgerSnapshot, type PendingState, type Plan, type TransferRow } from './engine.ts';
 import { LedgerInvariantError, MAX_BATCH_TRANSFERS, type Account, type Transfer, type TransferInput, type TransferResult } from './types.ts';
 
@@ -48,9 +49,9 @@ const ACCOUNT_COLUMNS =
 
 export const TRANSFER_COLUMNS = 'transfer_id, seq, debit_account_id, credit_account_id, amount_fen, code, phase, pending_id, timeout_s, merchant_id, reference, created_at';
 
-/** The merchant an account belongs to: none for the programme's own (kept under merchant 0). */
+/** The merchant an account belongs to: none for the programme's own (merchant 0's and its buckets'). */
 function accountOwner(merchantId: number): number | null {
-  return merchantId === PROGRAMME_MERCHANT_ID ? null : merchantId;
+  return isProgrammeOwner(merchantId) ? null : merchantId;
 }
 
 export function accountFromRow(r: AccountRow): Account {

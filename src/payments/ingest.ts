@@ -7,7 +7,7 @@
 import type pg from 'pg';
 import { intArray, textArray } from '../db/arrays.ts';
 import { DATES_AS_TEXT } from '../db/database.ts';
-import { inLedgerTransaction, merchantAccountsOf, programmeAccountIds, type TransferInput } from '../ledger/index.ts';
+import { inLedgerTransaction, merchantAccountsOf, programmeAccountsOf, type TransferInput } from '../ledger/index.ts';
 import { collectCredits, lockMerchants, lotIdFor, planTradeClawbacks, postOrThrow, updateLots } from '../points/store.ts';
 import type { AccrualOutcome, MerchantAccrualContext, PaymentSignal, TradeState } from './accrual.ts';
 import { businessDay } from '../shared/business-day.ts';
@@ -146,11 +146,10 @@ function paidTrade(trade: TradeState): { tradeNo: string; paidAt: Date } {
 }
 
 async function earnTransfersOf(client: pg.PoolClient, earns: readonly Earn[]): Promise<TransferInput[]> {
-  const programme = await programmeAccountIds(client);
   const accounts = await merchantAccountsOf(client, earns.map((e) => e.trade.merchantId!));
   return earns.map((e) => ({
     id: lotIdFor(paidTrade(e.trade), e.lot),
-    debitAccountId: programme.programme_funding,
+    debitAccountId: programmeAccountsOf(e.trade.merchantId!).programme_funding,
     creditAccountId: accounts.get(e.trade.merchantId!)!.merchant_pending.id,
     amountFen: e.amountFen,
     code: e.lot === 'welcome' ? 'welcome' : 'accrual',

@@ -6,7 +6,7 @@
  * accrual lock (lockMerchants), which serialises every change of the merchant's credit.
  */
 import type pg from 'pg';
-import { merchantAccounts, programmeAccountIds, transferExists, transferIdFor } from '../ledger/index.ts';
+import { merchantAccounts, programmeAccountsOf, transferExists, transferIdFor } from '../ledger/index.ts';
 import { addDays, businessDayStart } from '../shared/business-day.ts';
 import { planSpendDraws } from './plan.ts';
 import { lotFromRow, postOrThrow, updateLots, type LotRow } from './store.ts';
@@ -28,10 +28,9 @@ export function reservationIdFor(payoutId: string): string {
 
 export async function reserveCredit(client: pg.PoolClient, pool: pg.Pool, spend: Spend): Promise<string> {
   const accounts = present(await merchantAccounts(client, spend.merchantId), `the accounts of merchant ${spend.merchantId}`);
-  const programme = await programmeAccountIds(client);
   const id = reservationIdFor(spend.payoutId);
   await postOrThrow(client, pool, [
-    { id, phase: 'pending', debitAccountId: accounts.merchant_available.id, creditAccountId: programme.reimbursement_payable, amountFen: spend.amountFen, code: SPEND_CODE, reference: spend.claimId },
+    { id, phase: 'pending', debitAccountId: accounts.merchant_available.id, creditAccountId: programmeAccountsOf(spend.merchantId).reimbursement_payable, amountFen: spend.amountFen, code: SPEND_CODE, reference: spend.claimId },
   ]);
   return id;
 }
@@ -78,9 +77,8 @@ export async function spendCreditNow(client: pg.PoolClient, pool: pg.Pool, spend
   const available = accounts.merchant_available;
   const availableFen = available.creditsPosted - available.debitsPosted - available.debitsPending;
   if (spend.amountFen > availableFen) throw new InsufficientCredit(availableFen, spend.amountFen);
-  const programme = await programmeAccountIds(client);
   await postOrThrow(client, pool, [
-    { id: spend.transferId, debitAccountId: available.id, creditAccountId: programme.catalogue_payable, amountFen: spend.amountFen, code: REDEEM_CODE, reference: spend.reference },
+    { id: spend.transferId, debitAccountId: available.id, creditAccountId: programmeAccountsOf(spend.merchantId).catalogue_payable, amountFen: spend.amountFen, code: REDEEM_CODE, reference: spend.reference },
   ]);
   await drawLots(client, spend.merchantId, spend.amountFen);
 }

@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import { intArray, textArray } from '../db/arrays.ts';
-import { merchantAccountsOf, programmeAccountIds, orderedTransferIdFor, transferIdFor, applyTransfers, MAX_BATCH_TRANSFERS, type TransferInput } from '../ledger/index.ts';
+import { merchantAccountsOf, programmeAccountsOf, orderedTransferIdFor, transferIdFor, applyTransfers, MAX_BATCH_TRANSFERS, type TransferInput } from '../ledger/index.ts';
 import { addMonths, businessDay, businessDayStart } from '../shared/business-day.ts';
 import { planClawback, planCollect, type Lot } from './plan.ts';
 
@@ -170,7 +170,6 @@ export async function collectCreditsOf(
   if (rows.length === 0) return summaries;
   const lotsByMerchant = byMerchant(rows, lotFromRow);
   const accountsByMerchant = await merchantAccountsOf(client, [...lotsByMerchant.keys()]);
-  const programme = await programmeAccountIds(client);
   const expiresAt = businessDayStart(addMonths(businessDay(now), rules.validityMonths));
   const transfers: TransferInput[] = [];
   const updates: LotUpdate[] = [];
@@ -189,7 +188,7 @@ export async function collectCreditsOf(
       });
       if (repayFen) transfers.push(fromPending('debt_repay', debt.id, repayFen));
       if (grantFen) transfers.push(fromPending('collect', available.id, grantFen));
-      if (forfeitFen) transfers.push(fromPending('over_cap', programme.lapsed, forfeitFen));
+      if (forfeitFen) transfers.push(fromPending('over_cap', programmeAccountsOf(merchantId).lapsed, forfeitFen));
       updates.push({ merchantId, lotId: lot.lotId, state: grantFen > 0 ? 'available' : 'spent', remainingFen: grantFen, collectedAt: now, expiresAt, lostFen: forfeitFen });
       summary.collectedFen += grantFen;
       summary.debtRepaidFen += repayFen;
@@ -237,7 +236,6 @@ export async function planTradeClawbacks(client: pg.PoolClient, due: readonly Cl
   const lots = new Map(rows.map((r) => [r.lot_id, lotFromRow(r)]));
   const lotIdsOf = byMerchant(rows, (r) => r.lot_id);
   const accountsOf = await merchantAccountsOf(client, merchantIds);
-  const programme = await programmeAccountIds(client);
   const spendable = new Map(merchantIds.map((m) => {
     const available = accountsOf.get(m)!.merchant_available;
     return [m, available.creditsPosted - available.debitsPosted - available.debitsPending];
@@ -256,7 +254,7 @@ export async function planTradeClawbacks(client: pg.PoolClient, due: readonly Cl
     );
     const key = (part: string) => orderedTransferIdFor(d.paidAt, 'claw_back', d.tradeNo, d.clawedBackTotalFen, part);
     const pendingFen = plan.fromPending.reduce((s, p) => s + p.amountFen, 0);
-    const to = programme.programme_funding;
+    const to = programmeAccountsOf(d.merchantId).programme_funding;
     if (pendingFen) transfers.push({ id: key('pending'), debitAccountId: accounts.merchant_pending.id, creditAccountId: to, amountFen: pendingFen, code: 'clawback', reference: d.tradeNo });
     if (plan.fromAvailableFen) transfers.push({ id: key('available'), debitAccountId: accounts.merchant_available.id, creditAccountId: to, amountFen: plan.fromAvailableFen, code: 'clawback', reference: d.tradeNo });
     if (plan.toDebtFen) transfers.push({ id: key('debt'), debitAccountId: accounts.merchant_debt.id, creditAccountId: to, amountFen: plan.toDebtFen, code: 'clawback_debt', reference: d.tradeNo });

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { inLedgerTransaction, merchantAccountsOf, orderedTransferIdFor, programmeAccountIds, type TransferInput } from '../ledger/index.ts';
+import { inLedgerTransaction, merchantAccountsOf, orderedTransferIdFor, programmeAccountsOf, type TransferInput } from '../ledger/index.ts';
 import { lockMerchants, postOrThrow, updateLots, type LotUpdate } from './store.ts';
 
 const SWEEP_LIMIT = 2_000;
@@ -33,7 +33,6 @@ async function sweep(pool: pg.Pool, kind: 'lapse' | 'expire', now: Date): Promis
         WHERE state = $1 AND ${due} <= $2 AND merchant_id = ANY($3::bigint[]) ORDER BY merchant_id, ${due} LIMIT $4`,
       [state, now, candidates.map((c) => c.merchant_id), SWEEP_LIMIT],
     );
-    const programme = await programmeAccountIds(client);
     const accountsByMerchant = await merchantAccountsOf(client, lots.map((l) => l.merchant_id));
     const transfers: TransferInput[] = [];
     const updates: LotUpdate[] = [];
@@ -55,7 +54,7 @@ async function sweep(pool: pg.Pool, kind: 'lapse' | 'expire', now: Date): Promis
         // keyed by what was left: a lot that expires in two steps (around a voided reservation) gets two transfers
         id: orderedTransferIdFor(lot.due_at, kind, lot.lot_id, lot.remaining_fen),
         debitAccountId: kind === 'lapse' ? accounts.merchant_pending.id : accounts.merchant_available.id,
-        creditAccountId: kind === 'lapse' ? programme.lapsed : programme.expired,
+        creditAccountId: programmeAccountsOf(lot.merchant_id)[kind === 'lapse' ? 'lapsed' : 'expired'],
         amountFen: amount,
         code: kind,
         reference: lot.trade_no,

@@ -30,7 +30,7 @@ test('a table added without merchant_id in its key is named; the plan distribute
   assert.deepEqual(keyProblems(bad), ['merchant_widgets: unique key (widget_id) lacks merchant_id', 'mystery: has no merchant_id and is not classified (PLACEMENTS in src/db/shard-plan.ts)']);
   const plan = shardPlanSql(tables);
   const order = (pattern: RegExp) => plan.split('\n').findIndex((line) => pattern.test(line));
-  assert.match(plan, /create_distributed_table\('merchants', 'merchant_id'\);/);
+  assert.match(plan, /create_distributed_table\('merchants', 'merchant_id', shard_count => 32\);/);
   for (const table of ['payments', 'claims', 'credit_lots', 'ledger_accounts', 'ledger_transfers']) {
     assert.match(plan, new RegExp(`create_distributed_table\\('${table}', 'merchant_id', colocate_with => 'merchants'\\)`));
   }
