@@ -55,13 +55,18 @@ export interface MerchantBalance {
   debtFen: number;
 }
 
+/** Credit a merchant can spend now: posted available credit less what claims in flight reserve. */
+export function spendableFen(available: Account): number {
+  return available.creditsPosted - available.debitsPosted - available.debitsPending;
+}
+
 function balanceOf(merchantId: number, accounts: Record<MerchantAccountKind, Account>): MerchantBalance {
   const available = accounts.merchant_available;
   const pending = accounts.merchant_pending;
   const debt = accounts.merchant_debt;
   return {
     merchantId,
-    availableFen: available.creditsPosted - available.debitsPosted - available.debitsPending,
+    availableFen: spendableFen(available),
     reservedFen: available.debitsPending,
     pendingFen: pending.creditsPosted - pending.debitsPosted + pending.creditsPending + available.creditsPending,
     debtFen: debt.debitsPosted - debt.creditsPosted,

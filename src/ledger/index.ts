@@ -10,6 +10,7 @@ export {
   merchantAccountsOf,
   accountsById,
   merchantBalance,
+  spendableFen,
   merchantHistory,
   MAX_HISTORY_PAGE,
   type MerchantBalance,

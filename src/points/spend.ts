@@ -6,7 +6,7 @@
  * accrual lock (lockMerchants), which serialises every change of the merchant's credit.
  */
 import type pg from 'pg';
-import { merchantAccounts, programmeAccountsOf, transferExists, transferIdFor } from '../ledger/index.ts';
+import { merchantAccounts, programmeAccountsOf, spendableFen, transferExists, transferIdFor } from '../ledger/index.ts';
 import { addDays, businessDayStart } from '../shared/business-day.ts';
 import { planSpendDraws } from './plan.ts';
 import { lotFromRow, postOrThrow, updateLots, type LotRow } from './store.ts';
@@ -75,7 +75,7 @@ export async function spendCreditNow(client: pg.PoolClient, pool: pg.Pool, spend
   if (await transferExists(client, spend.transferId)) return;
   const accounts = present(await merchantAccounts(client, spend.merchantId), `the accounts of merchant ${spend.merchantId}`);
   const available = accounts.merchant_available;
-  const availableFen = available.creditsPosted - available.debitsPosted - available.debitsPending;
+  const availableFen = spendableFen(available);
   if (spend.amountFen > availableFen) throw new InsufficientCredit(availableFen, spend.amountFen);
   await postOrThrow(client, pool, [
     { id: spend.transferId, debitAccountId: available.id, creditAccountId: programmeAccountsOf(spend.merchantId).catalogue_payable, amountFen: spend.amountFen, code: REDEEM_CODE, reference: spend.reference },
@@ -106,7 +106,7 @@ export interface CreditContext {
 export async function creditContext(db: Pick<pg.Pool, 'query'> | pg.PoolClient, merchantId: number, visitDay: string | null): Promise<CreditContext> {
   const accounts = present(await merchantAccounts(db, merchantId), `the accounts of merchant ${merchantId}`);
   const available = accounts.merchant_available;
-  const availableNowFen = available.creditsPosted - available.debitsPosted - available.debitsPending;
+  const availableNowFen = spendableFen(available);
   const endOfDay = visitDay === null ? null : businessDayStart(addDays(visitDay, 1));
   const { rows } = await db.query<{ held: string; first: Date | null }>(
     `SELECT coalesce(sum(remaining_fen) FILTER (WHERE state = 'available' AND ($2::timestamptz IS NULL OR collected_at < $2)), 0)::text AS held,

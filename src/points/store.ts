@@ -6,7 +6,7 @@
  */
 import type pg from 'pg';
 import { intArray, textArray } from '../db/arrays.ts';
-import { merchantAccountsOf, programmeAccountsOf, orderedTransferIdFor, transferIdFor, applyTransfers, MAX_BATCH_TRANSFERS, type TransferInput } from '../ledger/index.ts';
+import { merchantAccountsOf, programmeAccountsOf, spendableFen, orderedTransferIdFor, transferIdFor, applyTransfers, MAX_BATCH_TRANSFERS, type TransferInput } from '../ledger/index.ts';
 import { addMonths, businessDay, businessDayStart } from '../shared/business-day.ts';
 import { planClawback, planCollect, type Lot } from './plan.ts';
 
@@ -238,7 +238,7 @@ export async function planTradeClawbacks(client: pg.PoolClient, due: readonly Cl
   const accountsOf = await merchantAccountsOf(client, merchantIds);
   const spendable = new Map(merchantIds.map((m) => {
     const available = accountsOf.get(m)!.merchant_available;
-    return [m, available.creditsPosted - available.debitsPosted - available.debitsPending];
+    return [m, spendableFen(available)];
   }));
   const transfers: TransferInput[] = [];
   const changed = new Set<string>();

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { inLedgerTransaction, merchantAccountsOf, orderedTransferIdFor, programmeAccountsOf, type TransferInput } from '../ledger/index.ts';
+import { inLedgerTransaction, merchantAccountsOf, orderedTransferIdFor, programmeAccountsOf, spendableFen, type TransferInput } from '../ledger/index.ts';
 import { lockMerchants, postOrThrow, updateLots, type LotUpdate } from './store.ts';
 
 const SWEEP_LIMIT = 2_000;
@@ -43,7 +43,7 @@ async function sweep(pool: pg.Pool, kind: 'lapse' | 'expire', now: Date): Promis
       if (kind === 'expire') {
         // credit reserved by a claim in flight cannot expire from under it; what is left expires
         const a = accounts.merchant_available;
-        const left = spendable.get(lot.merchant_id) ?? a.creditsPosted - a.debitsPosted - a.debitsPending;
+        const left = spendable.get(lot.merchant_id) ?? spendableFen(a);
         amount = Math.min(amount, left);
         spendable.set(lot.merchant_id, left - amount);
       }
