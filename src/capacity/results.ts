@@ -20,7 +20,7 @@ const FigureSchema = Type.Object(
 
 export const BenchResultSchema = Type.Object(
   {
-    bench: Type.Union([Type.Literal('accrual'), Type.Literal('ledger'), Type.Literal('recognition'), Type.Literal('claims'), Type.Literal('sweeps'), Type.Literal('storage')]),
+    bench: Type.Union([Type.Literal('accrual'), Type.Literal('ledger'), Type.Literal('recognition'), Type.Literal('claims'), Type.Literal('sweeps'), Type.Literal('storage'), Type.Literal('reads')]),
     measured_at: Type.String({ format: 'date-time' }),
     /** Where the figures come from: a run of the bench, or (seed files) the README's figures. */
     source: Type.String({ minLength: 1, maxLength: 500 }),
