@@ -21,13 +21,12 @@ import { createPool } from '../src/db/database.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { buildApp } from '../src/server/app.ts';
-import { inLedgerTransaction } from '../src/ledger/index.ts';
 import { importEnrolments } from '../src/merchants/store.ts';
 import { businessDay } from '../src/shared/business-day.ts';
 import { ingestPayments } from '../src/payments/ingest.ts';
 import type { PaymentNotification } from '../src/payments/notification.ts';
 import { createWalletGateway, generateGatewayKeys, startSandboxGateway } from '../src/payouts/index.ts';
-import { collectCredits, lockMerchants } from '../src/points/index.ts';
+import { collectCredits, changeCredit } from '../src/points/index.ts';
 import { createRecognizer, loadHospitalRegistry, type Hospital } from '../src/recognition/index.ts';
 import { residentIdCheckChar } from '../src/merchants/resident-id.ts';
 import { localFileStore } from '../src/storage/index.ts';
@@ -111,9 +110,9 @@ async function merchants(count: number, from: number): Promise<BenchMerchant[]> 
   );
   await ingestPayments(pool, notes);
   for (const m of ids) {
-    await inLedgerTransaction(pool, async (client) => {
-      await lockMerchants(client, [m.merchant_id]);
-      await collectCredits(client, pool, m.merchant_id, { availableCapFen: 100_000, validityMonths: 6 }, new Date(paidAt.getTime() + 3_600_000));
+    await changeCredit(pool, async (change) => {
+      await change.lock([m.merchant_id]);
+      await collectCredits(change, m.merchant_id, { availableCapFen: 100_000, validityMonths: 6 }, new Date(paidAt.getTime() + 3_600_000));
     });
   }
   return ids.map((m) => ({ id: m.merchant_id, name: m.legal_name, wallet: m.wallet_user_id }));

@@ -18,11 +18,11 @@ import type pg from 'pg';
 import { createPool, ensureDatabase } from '../src/db/database.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { createTransfers, inLedgerTransaction, programmeAccountIds } from '../src/ledger/index.ts';
+import { createTransfers, programmeAccountIds } from '../src/ledger/index.ts';
 import { importEnrolments } from '../src/merchants/store.ts';
 import { ingestPayments } from '../src/payments/ingest.ts';
 import { CLASSIC_2019 } from '../src/points/accrual-rules.ts';
-import { collectCreditsOf, lockMerchants } from '../src/points/index.ts';
+import { collectCreditsOf, changeCredit } from '../src/points/index.ts';
 import { enrolment } from '../test/support/fixtures.ts';
 import { notification, payerWallet } from '../test/support/payments.ts';
 import { writeBenchResult } from './results.ts';
@@ -79,9 +79,9 @@ try {
     const before = (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_transfers')).rows[0]!.n;
     for (let i = 0; i < merchants.length; i += 500) {
       const chunk = merchants.slice(i, i + 500).map((r) => r.merchant_id);
-      await inLedgerTransaction(pool, async (client) => {
-        await lockMerchants(client, chunk);
-        await collectCreditsOf(client, pool, chunk, CLASSIC_2019, new Date(paidAt.getTime() + 3_600_000));
+      await changeCredit(pool, async (change) => {
+        await change.lock(chunk);
+        await collectCreditsOf(change, chunk, CLASSIC_2019, new Date(paidAt.getTime() + 3_600_000));
       });
     }
     return (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM ledger_transfers')).rows[0]!.n - before;

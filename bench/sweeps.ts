@@ -11,11 +11,10 @@ import path from 'node:path';
 import { createPool, ensureDatabase } from '../src/db/database.ts';
 import { startEmbeddedPostgres } from '../src/db/embedded.ts';
 import { migrate } from '../src/db/migrate.ts';
-import { inLedgerTransaction } from '../src/ledger/index.ts';
 import { importEnrolments } from '../src/merchants/store.ts';
 import { ingestPayments } from '../src/payments/ingest.ts';
 import { CLASSIC_2019 } from '../src/points/accrual-rules.ts';
-import { collectCreditsOf, expireCredits, lapseUncollectedCredits, lockMerchants } from '../src/points/index.ts';
+import { collectCreditsOf, expireCredits, lapseUncollectedCredits, changeCredit } from '../src/points/index.ts';
 import { enrolment } from '../test/support/fixtures.ts';
 import { notification, payerWallet } from '../test/support/payments.ts';
 import { assertLotsMatchLedger } from '../test/support/credit-invariants.ts';
@@ -39,9 +38,9 @@ try {
   const collectors = rows.filter((_, i) => i % 2 === 0).map((r) => r.merchant_id);
   for (let i = 0; i < collectors.length; i += 500) {
     const chunk = collectors.slice(i, i + 500);
-    await inLedgerTransaction(pool, async (client) => {
-      await lockMerchants(client, chunk);
-      await collectCreditsOf(client, pool, chunk, CLASSIC_2019, new Date(paidAt.getTime() + 3_600_000));
+    await changeCredit(pool, async (change) => {
+      await change.lock(chunk);
+      await collectCreditsOf(change, chunk, CLASSIC_2019, new Date(paidAt.getTime() + 3_600_000));
     });
   }
   const count = async (state: string) => (await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM credit_lots WHERE state = $1', [state])).rows[0]!.n;

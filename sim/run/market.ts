@@ -3,14 +3,13 @@
  * (importEnrolments), payments (ingestIsolated, batches of at most 10,000, two in flight),
  * collection in the app (collectCreditsOf, a chunk of merchants at a time) and the day-end sweeps (lapse, expiry).
  */
-import { inLedgerTransaction } from '../../src/ledger/index.ts';
 import { importEnrolments, resolveIdHashKey } from '../../src/merchants/store.ts';
 import { businessDayStart } from '../../src/shared/business-day.ts';
 import { ingestIsolated } from '../../src/payments/isolate.ts';
 import type { PaymentNotification } from '../../src/payments/notification.ts';
 import { loadRulesets } from '../../src/points/rulesets.ts';
 import { rulesetAt } from '../../src/points/accrual-rules.ts';
-import { collectCreditsOf, expireCredits, lapseUncollectedCredits, lockMerchants } from '../../src/points/index.ts';
+import { collectCreditsOf, expireCredits, lapseUncollectedCredits, changeCredit } from '../../src/points/index.ts';
 import { fraudPayments } from '../world/fraud.ts';
 import { collectsOn, enrolmentOf, merchantAt, merchantIndexOfWallet, type SimMerchant } from '../world/population.ts';
 import { merchantDayPayments } from '../world/traffic.ts';
@@ -91,9 +90,9 @@ export async function collectPhase(ctx: SimContext, day: number): Promise<number
   const collectors = rows.filter((r) => collectsOn(ctx.world, merchantAt(ctx.world, merchantIndexOfWallet(r.wallet_user_id)), day)).map((r) => r.merchant_id);
   const bar = ctx.progress.phase(`day ${day + 1} collect`, collectors.length, 'merchants');
   await inFlightWindow(chunksOf(collectors, COLLECT_CHUNK), async (chunk) => {
-    await inLedgerTransaction(ctx.pool, async (client) => {
-      await lockMerchants(client, chunk);
-      await collectCreditsOf(client, ctx.pool, chunk, rules, at);
+    await changeCredit(ctx.pool, async (change) => {
+      await change.lock(chunk);
+      await collectCreditsOf(change, chunk, rules, at);
     });
     bar.advance(chunk.length);
   }, ctx.stopping);

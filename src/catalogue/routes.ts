@@ -7,7 +7,7 @@ import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeTimeCursor, encodeTimeCursor } from '../http/cursor.ts';
 import { ApiError } from '../http/errors.ts';
 import { runIdempotent } from '../http/idempotency.ts';
-import { ensureLedgerDays, LEDGER_TRANSACTION_SETTINGS } from '../ledger/index.ts';
+import { changeCredit, type CreditChange } from '../points/index.ts';
 import { MerchantIdParams } from '../http/schemas.ts';
 import { ItemChangeSchema, ItemIdParams, ItemSchema, itemJson, NewItemSchema, NewOrderSchema, OrderListQuery, OrderParams, OrderSchema, orderJson } from './schema.ts';
 import { addItem, getOrder, listItems, listOrders, placeOrder, SkuTaken, updateItem, type OrderRefusal } from './store.ts';
@@ -133,14 +133,19 @@ export const catalogueRoutes: FastifyPluginAsync<AppContext> = async (fastify, c
       const merchantId = Number(request.params.id);
       merchantScope(request, merchantId, { id: request.params.id });
       const { itemId, quantity = 1 } = request.body;
-      await ensureLedgerDays(ctx.pool);
-      const outcome = await runIdempotent(ctx.pool, request, async (client) => {
-        await client.query(LEDGER_TRANSACTION_SETTINGS);
-        const placed = await placeOrder(client, ctx.pool, { merchantId, itemId: Number(itemId), quantity, now: ctx.now() });
-        if ('refused' in placed) throw refusal(placed, request.params.id, itemId);
-        await recordAudit(client, { ...actorOf(request), action: 'catalogue.order', subjectKind: 'catalogue_order', subjectId: placed.orderId, details: { merchantId, itemId, quantity, amountFen: placed.amountFen } });
-        return { statusCode: 201, body: orderJson(placed) };
-      });
+      // the order, its spend and the key's answer in one credit change (the merchant's lock, the ledger's retries)
+      const outcome = await runIdempotent<ReturnType<typeof orderJson>, CreditChange>(
+        ctx.pool,
+        request,
+        async (client, change) => {
+          const placed = await placeOrder(change, { merchantId, itemId: Number(itemId), quantity, now: ctx.now() });
+          if ('refused' in placed) throw refusal(placed, request.params.id, itemId);
+          await recordAudit(client, { ...actorOf(request), action: 'catalogue.order', subjectKind: 'catalogue_order', subjectId: placed.orderId, details: { merchantId, itemId, quantity, amountFen: placed.amountFen } });
+          return { statusCode: 201, body: orderJson(placed) };
+        },
+        {},
+        (work) => changeCredit(ctx.pool, work),
+      );
       if (outcome.replayed) reply.header('idempotent-replayed', 'true');
       return reply.code(outcome.statusCode).send(outcome.body);
     },

@@ -6,7 +6,7 @@ import { violates } from '../db/errors.ts';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { transferIdFor } from '../ledger/index.ts';
-import { InsufficientCredit, lockMerchants, spendCreditNow } from '../points/index.ts';
+import { InsufficientCredit, spendCreditNow, type CreditChange } from '../points/index.ts';
 import { onlyRow } from '../shared/assert.ts';
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
@@ -94,15 +94,12 @@ export async function updateItem(client: pg.PoolClient, itemId: number, change: 
 export type OrderRefusal = { refused: 'merchant_not_found' | 'item_not_found' | 'item_unavailable' } | { refused: 'insufficient_credit'; availableFen: number; neededFen: number };
 
 /**
- * Places an order and spends its credit, in the caller's transaction: the merchant's accrual lock
- * first (it serialises every change of the merchant's credit), then the item, then the spend.
+ * Places an order and spends its credit, in the caller's credit change: the merchant's lock first (it
+ * serialises every change of the merchant's credit), then the item, then the spend.
  */
-export async function placeOrder(
-  client: pg.PoolClient,
-  pool: pg.Pool,
-  order: { merchantId: number; itemId: number; quantity: number; now: Date },
-): Promise<CatalogueOrder | OrderRefusal> {
-  if (!(await lockMerchants(client, [order.merchantId])).has(order.merchantId)) return { refused: 'merchant_not_found' };
+export async function placeOrder(change: CreditChange, order: { merchantId: number; itemId: number; quantity: number; now: Date }): Promise<CatalogueOrder | OrderRefusal> {
+  const { client } = change;
+  if (!(await change.lock([order.merchantId])).has(order.merchantId)) return { refused: 'merchant_not_found' };
   const item = await getItem(client, order.itemId, { lock: true });
   if (!item) return { refused: 'item_not_found' };
   if (!item.active) return { refused: 'item_unavailable' };
@@ -110,7 +107,7 @@ export async function placeOrder(
   const transferId = transferIdFor('catalogue_order', order.merchantId, orderId);
   const amountFen = item.priceFen * order.quantity;
   try {
-    await spendCreditNow(client, pool, { merchantId: order.merchantId, transferId, amountFen, reference: `catalogue:${item.sku}` });
+    await spendCreditNow(change, { merchantId: order.merchantId, transferId, amountFen, reference: `catalogue:${item.sku}` });
   } catch (err) {
     if (err instanceof InsufficientCredit) return { refused: 'insufficient_credit', availableFen: err.availableFen, neededFen: err.neededFen };
     throw err;

@@ -8,8 +8,7 @@
 import { getMerchant } from '../merchants/index.ts';
 import type pg from 'pg';
 import { enqueue, waitingJobs, withdraw, type JobTasks } from '../jobs/index.ts';
-import { inLedgerTransaction } from '../ledger/index.ts';
-import { lockMerchants } from '../points/index.ts';
+import { changeCredit, type CreditChange } from '../points/index.ts';
 import { createPayout, MAX_UNKNOWN_OUTCOME_RETRIES, PAY_JOB_MAX_ATTEMPTS, payOut, PayoutOutcomeUnknown, payRetryDelayMs, type OnSettled, type PayoutGateway } from '../payouts/index.ts';
 import { RecognitionError, type HospitalRegistry, type Recognizer } from '../recognition/index.ts';
 import type { FileStore } from '../storage/index.ts';
@@ -118,8 +117,9 @@ async function adviseFor(rt: ClaimsRuntime, sha256: string) {
 async function decideStep(rt: ClaimsRuntime, job: ClaimJob): Promise<void> {
   const now = rt.now?.() ?? new Date();
   const hospitals = await rt.hospitals();
-  await inLedgerTransaction(rt.pool, async (client) => {
-    await lockMerchants(client, [job.merchantId]);
+  await changeCredit(rt.pool, async (change) => {
+    const { client } = change;
+    await change.lock([job.merchantId]);
     const claim = await getClaim(client, job.claimId, job.merchantId, { lock: true });
     if (claim?.status !== 'recognized') return;
     const merchant = present(await getMerchant(client, job.merchantId), `merchant ${job.merchantId}, who has the claim`);
@@ -129,11 +129,12 @@ async function decideStep(rt: ClaimsRuntime, job: ClaimJob): Promise<void> {
       hospitals,
       now,
     });
-    await applyDecision(rt, client, claim, evaluation, merchant.walletUserId);
+    await applyDecision(change, claim, evaluation, merchant.walletUserId);
   });
 }
 
-async function applyDecision(rt: ClaimsRuntime, client: pg.PoolClient, claim: Claim, evaluation: ClaimEvaluation, payeeUserId: string): Promise<void> {
+async function applyDecision(change: CreditChange, claim: Claim, evaluation: ClaimEvaluation, payeeUserId: string): Promise<void> {
+  const { client } = change;
   const fields = {
     findings: evaluation.findings,
     decision: evaluation.decision,
@@ -158,7 +159,7 @@ async function applyDecision(rt: ClaimsRuntime, client: pg.PoolClient, claim: Cl
   // the checks ran: then the claim goes to a person, with nothing of the refused approval kept.
   await client.query('SAVEPOINT approval');
   try {
-    await approveClaim(client, rt.pool, claim, { ...fields, benefitFen: evaluation.benefitFen, payeeUserId, decidedBy: 'machine' });
+    await approveClaim(change, claim, { ...fields, benefitFen: evaluation.benefitFen, payeeUserId, decidedBy: 'machine' });
   } catch (err) {
     if (!(err instanceof ApprovalRefused)) throw err;
     await client.query('ROLLBACK TO SAVEPOINT approval');
@@ -221,12 +222,12 @@ async function holdPhotos(client: pg.PoolClient, claim: Claim, visitDate: string
  * claim by the rules; what is held here is what two concurrent approvals could otherwise both pass.
  */
 export async function approveClaim(
-  client: pg.PoolClient,
-  pool: pg.Pool,
+  change: CreditChange,
   claim: Claim,
   approval: Partial<Parameters<typeof transitionClaim>[4]> & { benefitFen: number; payeeUserId: string; decidedBy: string },
   event: { details?: Record<string, unknown> } = {},
 ): Promise<void> {
+  const { client } = change;
   const { payeeUserId, ...fields } = approval;
   const invoiceCode = approval.invoiceCode ?? claim.invoiceCode;
   const invoiceNumber = approval.invoiceNumber ?? claim.invoiceNumber;
@@ -236,7 +237,7 @@ export async function approveClaim(
   if ((approval.coveredFen ?? claim.coveredFen) === null) throw new ApprovalRefused('covered_required', 'an approval names the covered charges: they limit the amount');
   await holdInvoice(client, claim, invoiceCode, invoiceNumber);
   await holdPhotos(client, claim, visitDate);
-  const payout = await createPayout(client, pool, { merchantId: claim.merchantId, claimId: claim.claimId, amountFen: approval.benefitFen, payeeUserId });
+  const payout = await createPayout(change, { merchantId: claim.merchantId, claimId: claim.claimId, amountFen: approval.benefitFen, payeeUserId });
   const yuan = (approval.benefitFen / 100).toFixed(2);
   await transitionClaim(
     client,

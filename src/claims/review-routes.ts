@@ -11,9 +11,8 @@ import { actorOf, authenticate, recordAudit, bearerSecurity } from '../auth/inde
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeTimeCursor, encodeTimeCursor } from '../http/cursor.ts';
 import { ApiError } from '../http/errors.ts';
-import { inLedgerTransaction } from '../ledger/index.ts';
 import { databaseHospitalRegistry } from '../hospitals/index.ts';
-import { lockMerchants } from '../points/index.ts';
+import { changeCredit } from '../points/index.ts';
 import type { HospitalRegistry } from '../recognition/index.ts';
 import type { ReviewerCorrections } from './corrections.ts';
 import { evaluateClaim, recognisedPages } from './evaluate.ts';
@@ -128,8 +127,9 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
       const claimId = request.params.id;
       const found = await getClaim(ctx.pool, claimId);
       if (!found) throw new ApiError(404, 'claim_not_found', `no claim ${claimId}`, 'id');
-      await inLedgerTransaction(ctx.pool, async (client) => {
-        await lockMerchants(client, [found.merchantId]);
+      await changeCredit(ctx.pool, async (change) => {
+        const { client } = change;
+        await change.lock([found.merchantId]);
         const claim = present(await getClaim(client, claimId, found.merchantId, { lock: true }), `the claim ${claimId}, found before the transaction`);
         if (!(REVIEWABLE as readonly string[]).includes(claim.status)) {
           throw new ApiError(409, 'claim_not_in_review', `the claim is ${claim.status}, not waiting for review`, 'id');
@@ -148,7 +148,7 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
           const amount = amountFen ?? verdict.ceilingFen;
           if (amount > verdict.ceilingFen) throw new ApiError(422, 'amount_above_rules', `the rules allow at most ${verdict.ceilingFen} fen for this claim`, 'amountFen');
           const { invoiceCode, invoiceNumber, visitDate, hospitalId, coveredFen, findings } = evaluation;
-          await approveClaim(client, ctx.pool, claim, {
+          await approveClaim(change, claim, {
             benefitFen: amount,
             payeeUserId: merchant.walletUserId,
             decidedBy: actor.actorId,

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import type pg from 'pg';
+import { inTransaction } from '../db/transaction.ts';
 import { ApiError } from './errors.ts';
 
 const KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
@@ -52,17 +53,23 @@ export interface Outcome<T> {
   body: T;
 }
 
+/** The stored answer of a concurrent twin with the same key committed first: this attempt rolls back and replays it. */
+class KeyAnsweredConcurrently extends Error {}
+
 /**
  * Runs a create in one transaction. With an `Idempotency-Key` header, the first successful outcome
  * is stored in the same transaction and replayed for every retry with the same request; the same
  * key with a different request is refused (409). Failures are not stored: a retry runs again.
+ * `transaction` runs the work in a transaction of the caller's kind (a credit change, with its locks
+ * and retries) instead of a plain one; the key's row is written inside it.
  */
-export async function runIdempotent<T>(
+export async function runIdempotent<T, H extends { client: pg.PoolClient } = { client: pg.PoolClient }>(
   pool: pg.Pool,
   request: FastifyRequest,
-  run: (client: pg.PoolClient) => Promise<Outcome<T>>,
+  run: (client: pg.PoolClient, handle: H) => Promise<Outcome<T>>,
   /** For callers whose client is not an API key, or whose body is not JSON (multipart uploads). */
   identity: { client?: string; requestDigest?: string } = {},
+  transaction: (work: (handle: H) => Promise<Outcome<T>>) => Promise<Outcome<T>> = (work) => inTransaction(pool, (client) => work({ client } as H)),
 ): Promise<Outcome<T> & { replayed: boolean }> {
   const header = request.headers['idempotency-key'];
   if (Array.isArray(header) || (header !== undefined && !KEY_PATTERN.test(header))) {
@@ -88,14 +95,13 @@ export async function runIdempotent<T>(
     const replay = await stored();
     if (replay) return replay;
   }
-  const client = await pool.connect();
   try {
-    await client.query('BEGIN');
-    const outcome = await run(client);
-    if (header !== undefined) {
+    const outcome = await transaction(async (handle) => {
+      const outcome = await run(handle.client, handle);
+      if (header === undefined) return outcome;
       // waits for a concurrent request holding the same key, then finds its row; a key past its day
       // that the pruner has not reached yet is taken over
-      const { rowCount } = await client.query(
+      const { rowCount } = await handle.client.query(
         `INSERT INTO idempotency_keys (scope, idempotency_key, request_hash, response_status, response_body)
          VALUES ($1, $2, $3, $4, $5)
          ON CONFLICT (scope, idempotency_key) DO UPDATE
@@ -103,22 +109,15 @@ export async function runIdempotent<T>(
            WHERE NOT (idempotency_keys.${LIVE})`,
         [scope, header, requestHash, outcome.statusCode, JSON.stringify(outcome.body)],
       );
-      if (rowCount === 0) {
-        await client.query('ROLLBACK');
-        const replay = await stored();
-        if (!replay) throw new Error('idempotency key vanished after a conflict');
-        return replay;
-      }
-    }
-    await client.query('COMMIT');
+      if (rowCount === 0) throw new KeyAnsweredConcurrently();
+      return outcome;
+    });
     return { ...outcome, replayed: false };
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => {});
     // a concurrent twin with the same key may have won the race and made our insert collide
     const replay = header !== undefined ? await stored() : null;
     if (replay) return replay;
+    if (err instanceof KeyAnsweredConcurrently) throw new Error('idempotency key vanished after a conflict', { cause: err });
     throw err;
-  } finally {
-    client.release();
   }
 }

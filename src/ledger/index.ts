@@ -1,6 +1,6 @@
 /** The points ledger: accounts and immutable, idempotent transfers (see DESIGN.md §2). */
 export * from './types.ts';
-export { createTransfers, applyTransfers, inLedgerTransaction, transferExists, ensureLedgerDays, LEDGER_TRANSACTION_SETTINGS } from './store.ts';
+export { createTransfers, applyTransfers, inLedgerTransaction, transferExists, ensureLedgerDays, LEDGER_TRANSACTION_SETTINGS, type LedgerSession } from './store.ts';
 export { transferIdFor, orderedTransferIdFor } from './ids.ts';
 export { expirePendingTransfers, PENDING_EXPIRED_CODE } from './expiry.ts';
 export {
@@ -15,5 +15,6 @@ export {
   MAX_HISTORY_PAGE,
   type MerchantBalance,
 } from './accounts.ts';
-export { programmeAccountsOf, programmeBucketOf, PROGRAMME_BUCKETS } from './programme-buckets.ts';
+export { programmeAccountsOf, programmeBucketOf, isProgrammeOwner, PROGRAMME_BUCKETS } from './programme-buckets.ts';
+export { merchantOfAccountId } from './account-ids.ts';
 export { accountJson, balanceJson, transferJson } from './json.ts';

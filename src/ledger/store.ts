@@ -404,10 +404,11 @@ export const LEDGER_TRANSACTION_SETTINGS =
  * so that other writes (payments, credit lots) commit or roll back with the transfers. The caller
  * owns retries: database errors propagate.
  */
-export async function applyTransfers(client: pg.PoolClient, pool: pg.Pool, batch: readonly TransferInput[], options: { lock: boolean } & BatchPolicy): Promise<TransferResult[]> {
+export async function applyTransfers(session: LedgerSession, batch: readonly TransferInput[], options: { lock: boolean } & BatchPolicy): Promise<TransferResult[]> {
   if (batch.length > MAX_BATCH_TRANSFERS) throw new RangeError(`a batch holds at most ${MAX_BATCH_TRANSFERS} transfers, got ${batch.length}`);
   if (batch.length === 0) return [];
-  const { snapshot, stored } = await loadSnapshot(client, pool, batch, options.lock);
+  const { client } = session;
+  const { snapshot, stored } = await loadSnapshot(client, session.pool, batch, options.lock);
   const plan = planBatch(batch, snapshot, options);
   const written = await writePlan(client, plan, snapshot);
   return results(plan, written, snapshot.now, stored);
@@ -434,9 +435,9 @@ export async function createTransfers(
 ): Promise<TransferResult[]> {
   if (batch.length > MAX_BATCH_TRANSFERS) throw new RangeError(`a batch holds at most ${MAX_BATCH_TRANSFERS} transfers, got ${batch.length}`);
   if (batch.length === 0) return [];
-  return inLedgerTransaction(pool, async (client, lock) => {
-    const results = await applyTransfers(client, pool, batch, { ...policy, lock });
-    await recordOutcome?.(client, results);
+  return inLedgerTransaction(pool, async (session) => {
+    const results = await applyTransfers(session, batch, { ...policy, lock: session.locked });
+    await recordOutcome?.(session.client, results);
     return results;
   });
 }
@@ -456,7 +457,17 @@ export async function ensureLedgerDays(pool: pg.Pool): Promise<void> {
  * CHECK violation is retried once with account locks (a concurrent batch moved a balance we decided
  * on), and a second one is a bug.
  */
-export async function inLedgerTransaction<T>(pool: pg.Pool, work: (client: pg.PoolClient, lock: boolean) => Promise<T>): Promise<T> {
+/**
+ * The ledger's handle on one transaction: its connection, the pool whose account cache it reads, and
+ * whether this attempt is the locked retry that follows a balance the database refused.
+ */
+export interface LedgerSession {
+  readonly client: pg.PoolClient;
+  readonly pool: pg.Pool;
+  readonly locked: boolean;
+}
+
+export async function inLedgerTransaction<T>(pool: pg.Pool, work: (session: LedgerSession) => Promise<T>): Promise<T> {
   await ensureLedgerDays(pool);
   let lock = false;
   for (let attempt = 1; ; attempt++) {
@@ -464,7 +475,7 @@ export async function inLedgerTransaction<T>(pool: pg.Pool, work: (client: pg.Po
     try {
       // Batches join thousands of ids against the accounts: index lookups, never a hash of the whole table.
       await client.query(`BEGIN; ${LEDGER_TRANSACTION_SETTINGS}`);
-      const result = await work(client, lock);
+      const result = await work({ client, pool, locked: lock });
       await client.query('COMMIT');
       return result;
     } catch (err) {

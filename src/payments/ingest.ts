@@ -7,8 +7,8 @@
 import type pg from 'pg';
 import { intArray, textArray } from '../db/arrays.ts';
 import { DATES_AS_TEXT } from '../db/database.ts';
-import { inLedgerTransaction, merchantAccountsOf, programmeAccountsOf, type TransferInput } from '../ledger/index.ts';
-import { collectCredits, lockMerchants, lotIdFor, planTradeClawbacks, postOrThrow, updateLots } from '../points/store.ts';
+import { merchantAccountsOf, programmeAccountsOf, type TransferInput } from '../ledger/index.ts';
+import { changeCredit, collectCredits, lotIdFor, planTradeClawbacks, postCredit, updateLots } from '../points/index.ts';
 import type { AccrualOutcome, MerchantAccrualContext, PaymentSignal, TradeState } from './accrual.ts';
 import { businessDay } from '../shared/business-day.ts';
 import { ensureHistoryDays, historyRetainedFrom } from '../db/history.ts';
@@ -71,7 +71,8 @@ export async function ingestPayments(pool: pg.Pool, notifications: readonly Paym
   const retainedFrom = await historyRetainedFrom(pool);
   const paidDays = notifications.flatMap((n) => (n.gmtPayment ? [businessDay(n.gmtPayment)] : []));
   await ensureHistoryDays(pool, [businessDay(now), ...paidDays].filter((day) => day >= retainedFrom));
-  return inLedgerTransaction(pool, async (client, lock) => {
+  return changeCredit(pool, async (change) => {
+    const { client } = change;
     const wallets = [...new Set(notifications.flatMap((n) => [n.sellerId, n.buyerId]))];
     const { rows: enrolled } = await client.query<{ merchant_id: number; wallet_user_id: string }>(
       'SELECT merchant_id, wallet_user_id FROM merchant_wallets WHERE wallet_user_id = ANY($1::text[])',
@@ -79,7 +80,7 @@ export async function ingestPayments(pool: pg.Pool, notifications: readonly Paym
     );
     const merchantByWallet = new Map(enrolled.map((m) => [m.wallet_user_id, m.merchant_id]));
     const sellerMerchants = [...new Set(notifications.map((n) => merchantByWallet.get(n.sellerId)).filter((m): m is number => m !== undefined))];
-    const accrualState = await lockMerchants(client, sellerMerchants);
+    const accrualState = await change.lock(sellerMerchants);
 
     const prior = await priorTrades(client, notifications);
     const trades = new Map(prior.map((r) => [r.trade_no, tradeFromRow(r)]));
@@ -127,13 +128,13 @@ export async function ingestPayments(pool: pg.Pool, notifications: readonly Paym
       client,
       clawbacks.map((c) => ({ merchantId: c.trade.merchantId!, ...paidTrade(c.trade), owedFen: c.owedFen, clawedBackTotalFen: c.trade.clawedBackFen })),
     );
-    await postOrThrow(client, pool, [...earnTransfers, ...clawback.transfers], { lock });
+    await postCredit(change, [...earnTransfers, ...clawback.transfers], { lock: change.locked });
     await updateLots(client, clawback.lotUpdates);
     // a ruleset without a collection window credits at once: exactly the lots it just earned
     const instant = new Map<TradeState, typeof earns>();
     for (const e of earns) if (rulesetOf(versions, e.trade).collectWindowHours === 0) instant.set(e.trade, [...(instant.get(e.trade) ?? []), e]);
     for (const [trade, lots] of instant) {
-      await collectCredits(client, pool, trade.merchantId!, rulesetOf(versions, trade), lots[0]!.visibleAt, lots.map((e) => lotIdFor(paidTrade(trade), e.lot)));
+      await collectCredits(change, trade.merchantId!, rulesetOf(versions, trade), lots[0]!.visibleAt, lots.map((e) => lotIdFor(paidTrade(trade), e.lot)));
     }
     return plan.results;
   });
@@ -187,7 +188,7 @@ const RETURNED_PAYMENT_COLUMNS = [...PAYMENT_FIELDS, 'history_day'].join(', ');
  * The stored state of the batch's trades, locked: a merchant's trade found through the trade-number
  * table (its shard key and its day), an unmatched one in its own table. The payments are read naming
  * their days, so that only those days' partitions are planned and probed. Locked by a no-op UPDATE
- * (as lockMerchants): a trade number belongs to one merchant, so the three lists select exactly the
+ * (as a credit change's lock): a trade number belongs to one merchant, so the three lists select exactly the
  * batch's rows, and Citus routes the UPDATE where it refuses a FOR UPDATE across shards.
  */
 async function priorTrades(client: pg.PoolClient, notifications: readonly PaymentNotification[]): Promise<PaymentRow[]> {

@@ -5,9 +5,9 @@ import { actorOf, authenticate, merchantScope, recordAudit, bearerSecurity, requ
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { ApiError } from '../http/errors.ts';
 import { balanceJson } from '../ledger/index.ts';
-import { inLedgerTransaction, merchantBalance } from '../ledger/index.ts';
+import { merchantBalance } from '../ledger/index.ts';
 import { MerchantIdParams } from '../http/schemas.ts';
-import { collectCredits, lockMerchants } from '../points/store.ts';
+import { changeCredit, collectCredits } from '../points/index.ts';
 import { MAX_INGEST_BATCH, type IngestResult } from './ingest.ts';
 import { ingestIsolated, reportParked } from './isolate.ts';
 import { parseNotification, type PaymentNotification } from './notification.ts';
@@ -126,10 +126,10 @@ export const paymentRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx
       merchantScope(request, merchantId, { id: request.params.id });
       const versions = await loadRulesets(ctx.pool);
       const now = ctx.now();
-      const summary = await inLedgerTransaction(ctx.pool, async (client) => {
-        const locked = await lockMerchants(client, [merchantId]);
+      const summary = await changeCredit(ctx.pool, async (change) => {
+        const locked = await change.lock([merchantId]);
         if (!locked.has(merchantId)) throw new ApiError(404, 'merchant_not_found', `no merchant ${request.params.id}`, 'id');
-        return collectCredits(client, ctx.pool, merchantId, rulesetAt(versions, now).rules, now);
+        return collectCredits(change, merchantId, rulesetAt(versions, now).rules, now);
       });
       return { ...summary, balance: balanceJson(present(await merchantBalance(ctx.pool, merchantId), `the balance of merchant ${merchantId}, locked above`)) };
     },

@@ -7,8 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
-import { inLedgerTransaction } from '../ledger/index.ts';
-import { lockMerchants, postReservation, reserveCredit, voidReservation } from '../points/index.ts';
+import { changeCredit, postReservation, reserveCredit, voidReservation, type CreditChange } from '../points/index.ts';
 import { onlyRow } from '../shared/assert.ts';
 
 export type PayoutState = 'ready' | 'sending' | 'unknown' | 'succeeded' | 'failed';
@@ -104,11 +103,11 @@ export function newPayoutId(): string {
   return `P${randomBytes(16).toString('hex').toUpperCase().slice(0, 31)}`;
 }
 
-/** Reserves the credit and records the payout, in the caller's transaction (merchant locked). */
-export async function createPayout(client: pg.PoolClient, pool: pg.Pool, payout: { merchantId: number; claimId: string; amountFen: number; payeeUserId: string }): Promise<Payout> {
+/** Reserves the credit and records the payout, in the caller's credit change (merchant locked). */
+export async function createPayout(change: CreditChange, payout: { merchantId: number; claimId: string; amountFen: number; payeeUserId: string }): Promise<Payout> {
   const payoutId = newPayoutId();
-  const reserveId = await reserveCredit(client, pool, { ...payout, payoutId });
-  const { rows } = await client.query<PayoutRow>(
+  const reserveId = await reserveCredit(change, { ...payout, payoutId });
+  const { rows } = await change.client.query<PayoutRow>(
     `INSERT INTO payouts (merchant_id, payout_id, claim_id, amount_fen, payee_user_id, reserve_id, state)
      VALUES ($1, $2, $3, $4, $5, $6, 'ready') RETURNING *`,
     [payout.merchantId, payoutId, payout.claimId, payout.amountFen, payout.payeeUserId, reserveId],
@@ -122,21 +121,22 @@ export async function getPayout(db: Pick<pg.Pool, 'query'>, merchantId: number, 
 }
 
 async function settle(pool: pg.Pool, merchantId: number, payoutId: string, settlement: Settlement, onSettled: OnSettled): Promise<void> {
-  await inLedgerTransaction(pool, async (client) => {
-    await lockMerchants(client, [merchantId]);
+  await changeCredit(pool, async (change) => {
+    const { client } = change;
+    await change.lock([merchantId]);
     const { rows } = await client.query<PayoutRow>('SELECT * FROM payouts WHERE merchant_id = $1 AND payout_id = $2 FOR UPDATE', [merchantId, payoutId]);
     const payout = payoutFromRow(onlyRow(rows, `payout ${payoutId} to settle`));
     if (payout.state === 'succeeded' || payout.state === 'failed') return; // settled before: a replay
     const spend = { merchantId, payoutId, claimId: payout.claimId, amountFen: payout.amountFen };
     if (settlement.kind === 'succeeded') {
-      await postReservation(client, pool, spend);
+      await postReservation(change, spend);
       await client.query("UPDATE payouts SET state = 'succeeded', gateway_order_id = $3, settled_at = now(), updated_at = now() WHERE merchant_id = $1 AND payout_id = $2", [
         merchantId,
         payoutId,
         settlement.orderId,
       ]);
     } else {
-      await voidReservation(client, pool, spend);
+      await voidReservation(change, spend);
       await client.query(
         "UPDATE payouts SET state = 'failed', failure_code = $3, failure_message = $4, settled_at = now(), updated_at = now() WHERE merchant_id = $1 AND payout_id = $2",
         [merchantId, payoutId, settlement.code, settlement.message.slice(0, 500)],

@@ -1,5 +1,6 @@
 /** Credit lots and their ledger transfers: collect, lapse, expire, claw back, and spend on claims. */
-export { collectCredits, collectCreditsOf, planTradeClawbacks, lockMerchants, openMerchantAccrual, updateLots, type ClawbackDue, type ClawbackWrites, lotIdFor, type CollectSummary } from './store.ts';
+export { changeCredit, creditChangeOn, postCredit, CreditTransferRefused, type CreditChange, type MerchantAccrualState } from './credit.ts';
+export { collectCredits, collectCreditsOf, planTradeClawbacks, openMerchantAccrual, updateLots, type ClawbackDue, type ClawbackWrites, lotIdFor, type CollectSummary } from './store.ts';
 export { lapseUncollectedCredits, expireCredits } from './sweeps.ts';
 export { reserveCredit, postReservation, voidReservation, creditContext, reservationIdFor, SPEND_CODE, type CreditContext, type Spend } from './spend.ts';
 export { spendCreditNow, InsufficientCredit, REDEEM_CODE } from './spend.ts';

@@ -2,14 +2,15 @@
  * Spending credit on a claim, in two phases (DESIGN.md "One truth for credit"): approval reserves it
  * with a pending ledger transfer (available → reimbursement_payable); a successful payout posts it and
  * draws the lots oldest first by the same amount; a failed payout voids it and the lots are untouched.
- * Lots always sum to the posted available balance, reserved or not. Callers hold the merchant's
- * accrual lock (lockMerchants), which serialises every change of the merchant's credit.
+ * Lots always sum to the posted available balance, reserved or not. Each runs in a credit change
+ * (credit.ts) that has locked the merchant, which serialises every change of the merchant's credit.
  */
 import type pg from 'pg';
 import { merchantAccounts, programmeAccountsOf, spendableFen, transferExists, transferIdFor } from '../ledger/index.ts';
 import { addDays, businessDayStart } from '../shared/business-day.ts';
 import { planSpendDraws } from './plan.ts';
-import { lotFromRow, postOrThrow, updateLots, type LotRow } from './store.ts';
+import { postCredit, type CreditChange } from './credit.ts';
+import { lotFromRow, updateLots, type LotRow } from './store.ts';
 import { onlyRow, present } from '../shared/assert.ts';
 
 export const SPEND_CODE = 'spend';
@@ -26,21 +27,21 @@ export function reservationIdFor(payoutId: string): string {
   return transferIdFor('payout_reserve', payoutId);
 }
 
-export async function reserveCredit(client: pg.PoolClient, pool: pg.Pool, spend: Spend): Promise<string> {
-  const accounts = present(await merchantAccounts(client, spend.merchantId), `the accounts of merchant ${spend.merchantId}`);
+export async function reserveCredit(change: CreditChange, spend: Spend): Promise<string> {
+  const accounts = present(await merchantAccounts(change.client, spend.merchantId), `the accounts of merchant ${spend.merchantId}`);
   const id = reservationIdFor(spend.payoutId);
-  await postOrThrow(client, pool, [
+  await postCredit(change, [
     { id, phase: 'pending', debitAccountId: accounts.merchant_available.id, creditAccountId: programmeAccountsOf(spend.merchantId).reimbursement_payable, amountFen: spend.amountFen, code: SPEND_CODE, reference: spend.claimId },
   ]);
   return id;
 }
 
 /** Posts the reservation and draws the lots; a replay (same payout) finds the post and changes nothing. */
-export async function postReservation(client: pg.PoolClient, pool: pg.Pool, spend: Spend): Promise<void> {
+export async function postReservation(change: CreditChange, spend: Spend): Promise<void> {
   const postId = transferIdFor('payout_post', spend.payoutId);
-  if (await transferExists(client, postId)) return;
-  await postOrThrow(client, pool, [{ id: postId, phase: 'post', pendingId: reservationIdFor(spend.payoutId), code: SPEND_CODE, reference: spend.claimId }]);
-  await drawLots(client, spend.merchantId, spend.amountFen);
+  if (await transferExists(change.client, postId)) return;
+  await postCredit(change, [{ id: postId, phase: 'post', pendingId: reservationIdFor(spend.payoutId), code: SPEND_CODE, reference: spend.claimId }]);
+  await drawLots(change.client, spend.merchantId, spend.amountFen);
 }
 
 /** Takes `amountFen` from the merchant's available lots, oldest first, after the ledger has posted the spend. */
@@ -71,22 +72,23 @@ export class InsufficientCredit extends Error {
  * accrual lock held. `transferId` is the caller's idempotent id for this spend; a replay finds it
  * and changes nothing.
  */
-export async function spendCreditNow(client: pg.PoolClient, pool: pg.Pool, spend: { merchantId: number; transferId: string; amountFen: number; reference: string }): Promise<void> {
+export async function spendCreditNow(change: CreditChange, spend: { merchantId: number; transferId: string; amountFen: number; reference: string }): Promise<void> {
+  const { client } = change;
   if (await transferExists(client, spend.transferId)) return;
   const accounts = present(await merchantAccounts(client, spend.merchantId), `the accounts of merchant ${spend.merchantId}`);
   const available = accounts.merchant_available;
   const availableFen = spendableFen(available);
   if (spend.amountFen > availableFen) throw new InsufficientCredit(availableFen, spend.amountFen);
-  await postOrThrow(client, pool, [
+  await postCredit(change, [
     { id: spend.transferId, debitAccountId: available.id, creditAccountId: programmeAccountsOf(spend.merchantId).catalogue_payable, amountFen: spend.amountFen, code: REDEEM_CODE, reference: spend.reference },
   ]);
   await drawLots(client, spend.merchantId, spend.amountFen);
 }
 
-export async function voidReservation(client: pg.PoolClient, pool: pg.Pool, spend: Pick<Spend, 'payoutId' | 'claimId'>): Promise<void> {
+export async function voidReservation(change: CreditChange, spend: Pick<Spend, 'payoutId' | 'claimId'>): Promise<void> {
   const voidId = transferIdFor('payout_void', spend.payoutId);
-  if (await transferExists(client, voidId)) return;
-  await postOrThrow(client, pool, [{ id: voidId, phase: 'void', pendingId: reservationIdFor(spend.payoutId), code: SPEND_CODE, reference: spend.claimId }]);
+  if (await transferExists(change.client, voidId)) return;
+  await postCredit(change, [{ id: voidId, phase: 'void', pendingId: reservationIdFor(spend.payoutId), code: SPEND_CODE, reference: spend.claimId }]);
 }
 
 export interface CreditContext {

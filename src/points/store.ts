@@ -1,12 +1,12 @@
 /**
  * Credit lots and the ledger, kept in step: every change of a lot is posted in the same transaction
- * as its transfers. All functions run inside the caller's ledger transaction with the merchant's
- * `merchant_accrual` row locked (lockMerchants), which serialises everything that moves a
- * merchant's credit.
+ * as its transfers. The functions that post run inside a credit change (credit.ts) that has locked
+ * the merchants, which serialises everything that moves a merchant's credit.
  */
 import type pg from 'pg';
 import { intArray, textArray } from '../db/arrays.ts';
-import { merchantAccountsOf, programmeAccountsOf, spendableFen, orderedTransferIdFor, transferIdFor, applyTransfers, MAX_BATCH_TRANSFERS, type TransferInput } from '../ledger/index.ts';
+import { merchantAccountsOf, programmeAccountsOf, spendableFen, orderedTransferIdFor, transferIdFor, type TransferInput } from '../ledger/index.ts';
+import { postCredit, type CreditChange } from './credit.ts';
 import { addMonths, businessDay, businessDayStart } from '../shared/business-day.ts';
 import { planClawback, planCollect, type Lot } from './plan.ts';
 
@@ -71,19 +71,6 @@ export async function openMerchantAccrual(client: pg.PoolClient, merchantIds: re
   await client.query('INSERT INTO merchant_accrual (merchant_id) SELECT unnest($1::bigint[]) ON CONFLICT (merchant_id) DO NOTHING', [intArray(merchantIds)]);
 }
 
-/**
- * Locks the merchants' accrual rows for the transaction. A no-op UPDATE rather than SELECT … FOR
- * UPDATE: Citus refuses a row lock that spans shards but routes an UPDATE to every shard it names,
- * taking the same row locks (on one PostgreSQL, in key order: the index scan walks the sorted ids).
- */
-export async function lockMerchants(client: pg.PoolClient, merchantIds: readonly number[]): Promise<Map<number, { welcomedTradeNo: string | null }>> {
-  const { rows } = await client.query<{ merchant_id: number; welcomed_trade_no: string | null }>(
-    'UPDATE merchant_accrual SET welcomed_trade_no = welcomed_trade_no WHERE merchant_id = ANY($1::bigint[]) RETURNING merchant_id, welcomed_trade_no',
-    [intArray([...new Set(merchantIds)])],
-  );
-  return new Map(rows.map((r) => [r.merchant_id, { welcomedTradeNo: r.welcomed_trade_no }]));
-}
-
 export interface LotUpdate {
   /** With the lot id, the lot's key (merchant_id first: the shard key). */
   merchantId: number;
@@ -115,15 +102,6 @@ export async function updateLots(client: pg.PoolClient, updates: readonly LotUpd
   );
 }
 
-/** Fails loudly: a refused transfer here means lots and ledger disagree, which must never commit. */
-export async function postOrThrow(client: pg.PoolClient, pool: pg.Pool, transfers: TransferInput[], options: { lock: boolean } = { lock: true }): Promise<void> {
-  for (let i = 0; i < transfers.length; i += MAX_BATCH_TRANSFERS) {
-    const results = await applyTransfers(client, pool, transfers.slice(i, i + MAX_BATCH_TRANSFERS), options);
-    const failed = results.find((r) => r.status === 'failed');
-    if (failed) throw new Error(`credit transfer ${failed.id} refused: ${failed.status === 'failed' ? failed.error : ''}`);
-  }
-}
-
 export interface CollectSummary {
   collectedFen: number;
   debtRepaidFen: number;
@@ -136,31 +114,30 @@ export interface CollectSummary {
  * at once): debt first, then up to the available cap.
  */
 export async function collectCredits(
-  client: pg.PoolClient,
-  pool: pg.Pool,
+  change: CreditChange,
   merchantId: number,
   rules: CollectRules,
   now: Date,
   lotIds?: readonly string[],
 ): Promise<CollectSummary> {
-  return (await collectCreditsOf(client, pool, [merchantId], rules, now, lotIds)).get(merchantId)!;
+  return (await collectCreditsOf(change, [merchantId], rules, now, lotIds)).get(merchantId)!;
 }
 
 type CollectRules = { availableCapFen: number; validityMonths: number };
 
 /**
  * collectCredits for many merchants in one set of statements (one read of their lots and accounts,
- * their transfers in batches, one update of the lots), as a day-end of a city needs. The caller holds
- * every merchant's accrual lock (lockMerchants).
+ * their transfers in batches, one update of the lots), as a day-end of a city needs, inside a credit
+ * change that has locked every one of the merchants.
  */
 export async function collectCreditsOf(
-  client: pg.PoolClient,
-  pool: pg.Pool,
+  change: CreditChange,
   merchantIds: readonly number[],
   rules: CollectRules,
   now: Date,
   lotIds?: readonly string[],
 ): Promise<Map<number, CollectSummary>> {
+  const { client } = change;
   const summaries = new Map(merchantIds.map((id) => [id, { collectedFen: 0, debtRepaidFen: 0, forfeitedOverCapFen: 0, lots: 0 }]));
   const { rows } = await client.query<LotRow>(
     `SELECT * FROM credit_lots WHERE merchant_id = ANY($1::bigint[]) AND state = 'pending' AND collect_by > $2 AND ($3::uuid[] IS NULL OR lot_id = ANY($3::uuid[]))
@@ -195,7 +172,7 @@ export async function collectCreditsOf(
       summary.forfeitedOverCapFen += forfeitFen;
     }
   }
-  await postOrThrow(client, pool, transfers);
+  await postCredit(change, transfers);
   await updateLots(client, updates);
   return summaries;
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
-import { inLedgerTransaction, merchantAccountsOf, orderedTransferIdFor, programmeAccountsOf, spendableFen, type TransferInput } from '../ledger/index.ts';
-import { lockMerchants, postOrThrow, updateLots, type LotUpdate } from './store.ts';
+import { merchantAccountsOf, orderedTransferIdFor, programmeAccountsOf, spendableFen, type TransferInput } from '../ledger/index.ts';
+import { changeCredit, postCredit } from './credit.ts';
+import { updateLots, type LotUpdate } from './store.ts';
 
 const SWEEP_LIMIT = 2_000;
 
@@ -20,14 +21,15 @@ interface DueLot {
 async function sweep(pool: pg.Pool, kind: 'lapse' | 'expire', now: Date): Promise<number> {
   const state = kind === 'lapse' ? 'pending' : 'available';
   const due = kind === 'lapse' ? 'collect_by' : 'expires_at';
-  return inLedgerTransaction(pool, async (client) => {
+  return changeCredit(pool, async (change) => {
+    const { client } = change;
     const { rows: candidates } = await client.query<{ merchant_id: number }>(`SELECT DISTINCT merchant_id FROM (SELECT merchant_id FROM credit_lots WHERE state = $1 AND ${due} <= $2 LIMIT $3) d`, [
       state,
       now,
       SWEEP_LIMIT,
     ]);
     if (candidates.length === 0) return 0;
-    await lockMerchants(client, candidates.map((c) => c.merchant_id));
+    await change.lock(candidates.map((c) => c.merchant_id));
     const { rows: lots } = await client.query<DueLot>(
       `SELECT lot_id, merchant_id, trade_no, remaining_fen, ${due} AS due_at FROM credit_lots
         WHERE state = $1 AND ${due} <= $2 AND merchant_id = ANY($3::bigint[]) ORDER BY merchant_id, ${due} LIMIT $4`,
@@ -62,7 +64,7 @@ async function sweep(pool: pg.Pool, kind: 'lapse' | 'expire', now: Date): Promis
       const left = lot.remaining_fen - amount;
       updates.push({ merchantId: lot.merchant_id, lotId: lot.lot_id, state: left > 0 ? 'available' : kind === 'lapse' ? 'lapsed' : 'expired', remainingFen: left, lostFen: amount });
     }
-    await postOrThrow(client, pool, transfers);
+    await postCredit(change, transfers);
     await updateLots(client, updates);
     return updates.length;
   });

@@ -24,7 +24,7 @@ async function queued(n: number, name: string, hoursAgo: number, status: 'in_rev
   await importEnrolments(t.db.pool, [{ line: 2, input }], TEST_ID_HASH_KEY, { skipDuplicates: false });
   const merchantId = (await t.db.pool.query<{ merchant_id: number }>('SELECT merchant_id FROM merchant_wallets WHERE wallet_user_id = $1', [input.walletUserId])).rows[0]!.merchant_id;
   const claimId = crypto.randomUUID();
-  await inLedgerTransaction(t.db.pool, async (client) => {
+  await inLedgerTransaction(t.db.pool, async ({ client }) => {
     await insertClaim(client, { merchantId, claimId, files: [], submittedAt: new Date(Date.now() - hoursAgo * HOUR_MS) });
     // read, as recognition leaves a claim before a decision sends it to review
     if (status === 'in_review') await client.query("UPDATE claims SET status = 'recognized' WHERE merchant_id = $1 AND claim_id = $2", [merchantId, claimId]);

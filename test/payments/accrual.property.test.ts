@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
-import { inLedgerTransaction, merchantBalance, transferIdFor } from '../../src/ledger/index.ts';
-import { collectCredits, InsufficientCredit, lockMerchants, spendCreditNow } from '../../src/points/index.ts';
+import { merchantBalance, transferIdFor } from '../../src/ledger/index.ts';
+import { collectCredits, InsufficientCredit, changeCredit, spendCreditNow } from '../../src/points/index.ts';
 import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
 import { decide, type MerchantAccrualContext, type TradeState } from '../../src/payments/accrual.ts';
 import { ingestPayments } from '../../src/payments/ingest.ts';
@@ -246,17 +246,17 @@ test('collect, spend and refunds in any order: pending, available and debt follo
           }
         } else if (action.kind === 'collect') {
           const m = merchants[action.merchant]!;
-          await inLedgerTransaction(db.pool, async (client) => {
-            await lockMerchants(client, [m.id]);
-            await collectCredits(client, db.pool, m.id, { availableCapFen: COLLECT_CAP_FEN, validityMonths: 6 }, COLLECT_AT);
+          await changeCredit(db.pool, async (change) => {
+            await change.lock([m.id]);
+            await collectCredits(change, m.id, { availableCapFen: COLLECT_CAP_FEN, validityMonths: 6 }, COLLECT_AT);
           });
           models[action.merchant]!.collect((trade) => paidAt.get(trade)!);
         } else {
           const m = merchants[action.merchant]!;
           const model = models[action.merchant]!;
-          const spent = await inLedgerTransaction(db.pool, async (client) => {
-            await lockMerchants(client, [m.id]);
-            await spendCreditNow(client, db.pool, { merchantId: m.id, transferId: transferIdFor('property-spend', String(r), String(spends++)), amountFen: action.amountFen, reference: 'property' });
+          const spent = await changeCredit(db.pool, async (change) => {
+            await change.lock([m.id]);
+            await spendCreditNow(change, { merchantId: m.id, transferId: transferIdFor('property-spend', String(r), String(spends++)), amountFen: action.amountFen, reference: 'property' });
             return true;
           }).catch((err: unknown) => {
             if (err instanceof InsufficientCredit) return false;

@@ -2,8 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { merchantBalance } from '../../src/ledger/index.ts';
 import { ingestPayments } from '../../src/payments/ingest.ts';
-import { inLedgerTransaction } from '../../src/ledger/index.ts';
-import { collectCredits, lockMerchants, postReservation, reserveCredit } from '../../src/points/index.ts';
+import { collectCredits, changeCredit, postReservation, reserveCredit } from '../../src/points/index.ts';
 import { expireCredits, lapseUncollectedCredits } from '../../src/points/sweeps.ts';
 import { CLASSIC_2019 } from '../../src/points/accrual-rules.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -71,7 +70,7 @@ test('a repeated notification has no second effect; a small payment earns 1 fen;
 test('collect within 48 h moves credit to available; later it lapses; refunds claw back into debt when spent', async () => {
   const m = merchants[2]!;
   await ingestPayments(db.pool, [1, 2, 3].map((i) => notification({ tradeNo: `T2-${i}`, sellerId: wallet(2), buyerId: payerWallet(i) })));
-  const summary = await inLedgerTransaction(db.pool, (client) => collectCredits(client, db.pool, m.id, CLASSIC_2019, new Date(DAY1.getTime() + 3600_000)));
+  const summary = await changeCredit(db.pool, async (change) => (await change.lock([m.id]), collectCredits(change, m.id, CLASSIC_2019, new Date(DAY1.getTime() + 3600_000))));
   assert.equal(summary.collectedFen, 800);
   assert.deepEqual(await lotsTotal(m.id), { pending: 0, available: 800 });
   // a credit earned later and never collected lapses after 48 h
@@ -85,10 +84,10 @@ test('collect within 48 h moves credit to available; later it lapses; refunds cl
   // a claim spends 700 of the 800 (lots drawn oldest first), then a full refund of T2-1, the trade
   // that also earned the welcome credit, gives back 400: 100 from available, 300 as debt
   const spend = { merchantId: m.id, payoutId: '5d1f4a52-6a3e-4c1b-9a57-3b1f0c2e7001', claimId: 'claim-T2', amountFen: 700 };
-  await inLedgerTransaction(db.pool, async (client) => {
-    await lockMerchants(client, [m.id]);
-    await reserveCredit(client, db.pool, spend);
-    await postReservation(client, db.pool, spend);
+  await changeCredit(db.pool, async (change) => {
+    await change.lock([m.id]);
+    await reserveCredit(change, spend);
+    await postReservation(change, spend);
   });
   const [refund] = await ingestPayments(db.pool, [notification({ tradeNo: 'T2-1', sellerId: wallet(2), buyerId: payerWallet(1), tradeStatus: 'TRADE_CLOSED' })]);
   assert.equal(refund!.clawedBackFen, 400, 'payer credit and welcome credit given back');
@@ -97,7 +96,7 @@ test('collect within 48 h moves credit to available; later it lapses; refunds cl
   assert.equal(balance.debtFen, 300);
   // debt is repaid first by later credits
   await ingestPayments(db.pool, [notification({ tradeNo: 'T2-5', sellerId: wallet(2), buyerId: payerWallet(5), gmtPayment: new Date('2026-11-21T02:00:00Z') })]);
-  const repaid = await inLedgerTransaction(db.pool, (client) => collectCredits(client, db.pool, m.id, CLASSIC_2019, new Date('2026-11-21T03:00:00Z')));
+  const repaid = await changeCredit(db.pool, async (change) => (await change.lock([m.id]), collectCredits(change, m.id, CLASSIC_2019, new Date('2026-11-21T03:00:00Z'))));
   assert.deepEqual([repaid.debtRepaidFen, repaid.collectedFen], [200, 0]);
   assert.equal((await merchantBalance(db.pool, m.id))!.debtFen, 100);
   await assertLedgerInvariants(db.pool);
@@ -106,7 +105,7 @@ test('collect within 48 h moves credit to available; later it lapses; refunds cl
 test('collected credit expires six months after the day it was collected', async () => {
   const m = merchants[3]!;
   await ingestPayments(db.pool, [notification({ tradeNo: 'T3-1', sellerId: wallet(3), buyerId: payerWallet(1) })]);
-  await inLedgerTransaction(db.pool, (client) => collectCredits(client, db.pool, m.id, CLASSIC_2019, new Date('2026-11-20T03:00:00Z')));
+  await changeCredit(db.pool, async (change) => (await change.lock([m.id]), collectCredits(change, m.id, CLASSIC_2019, new Date('2026-11-20T03:00:00Z'))));
   await expireCredits(db.pool, new Date('2027-05-19T15:59:59Z'));
   assert.equal((await merchantBalance(db.pool, m.id))!.availableFen, 400, 'valid through 19 May (Shanghai)');
   await expireCredits(db.pool, new Date('2027-05-19T16:00:00Z'));

@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type pg from 'pg';
-import { inLedgerTransaction, merchantBalance } from '../../src/ledger/index.ts';
+import { merchantBalance } from '../../src/ledger/index.ts';
 import { ingestPayments } from '../../src/payments/ingest.ts';
 import { CLASSIC_2019 } from '../../src/points/accrual-rules.ts';
 import { publishRuleset, RulesetError } from '../../src/points/rulesets.ts';
-import { collectCredits, lapseUncollectedCredits, lockMerchants } from '../../src/points/index.ts';
+import { collectCredits, lapseUncollectedCredits, changeCredit } from '../../src/points/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { enrolMerchants } from '../support/fixtures.ts';
 import { notification, payerWallet } from '../support/payments.ts';
@@ -85,9 +85,9 @@ test('late notifications: the window runs from delivery; the day’s first payer
   await lapseUncollectedCredits(db.pool, new Date(paidAt.getTime() + 49 * 3600_000));
   const states = await db.pool.query<{ state: string }>("SELECT state FROM credit_lots WHERE trade_no = 'L-1'");
   assert.deepEqual(states.rows.map((r) => r.state), ['pending', 'pending'], '48 hours after payment is too early to lapse');
-  const collected = await inLedgerTransaction(db.pool, async (client) => {
-    await lockMerchants(client, [m.id]);
-    return collectCredits(client, db.pool, m.id, CLASSIC_2019, new Date(notifiedAt.getTime() + 47 * 3600_000));
+  const collected = await changeCredit(db.pool, async (change) => {
+    await change.lock([m.id]);
+    return collectCredits(change, m.id, CLASSIC_2019, new Date(notifiedAt.getTime() + 47 * 3600_000));
   });
   assert.equal(collected.collectedFen, 400);
 

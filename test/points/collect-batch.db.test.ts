@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { inLedgerTransaction, merchantBalance } from '../../src/ledger/index.ts';
+import { merchantBalance } from '../../src/ledger/index.ts';
 import { ingestPayments } from '../../src/payments/ingest.ts';
 import { CLASSIC_2019 } from '../../src/points/accrual-rules.ts';
-import { collectCreditsOf, lockMerchants } from '../../src/points/index.ts';
+import { collectCreditsOf, changeCredit } from '../../src/points/index.ts';
 import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { enrolMerchants } from '../support/fixtures.ts';
@@ -26,9 +26,9 @@ test('collecting for many merchants at once gives each what collecting alone wou
     merchants.flatMap((m, k) => Array.from({ length: counts[k]! }, (_, i) => notification({ tradeNo: `CB-${k}-${i}`, sellerId: m.walletUserId, buyerId: payerWallet(100 * k + i), gmtPayment: paidAt }))),
   );
   const ids = merchants.map((m) => m.id);
-  const summaries = await inLedgerTransaction(db.pool, async (client) => {
-    await lockMerchants(client, ids);
-    return collectCreditsOf(client, db.pool, ids, { ...CLASSIC_2019, availableCapFen: 1_000 }, new Date(paidAt.getTime() + 3_600_000));
+  const summaries = await changeCredit(db.pool, async (change) => {
+    await change.lock(ids);
+    return collectCreditsOf(change, ids, { ...CLASSIC_2019, availableCapFen: 1_000 }, new Date(paidAt.getTime() + 3_600_000));
   });
   // hand-computed: 200 a payer plus the 200 welcome; merchant 2 earned 1,400 and keeps 1,000
   assert.deepEqual(

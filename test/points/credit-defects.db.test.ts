@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type pg from 'pg';
-import { createTransfers, inLedgerTransaction, merchantBalance, programmeAccountIds, transferIdFor } from '../../src/ledger/index.ts';
+import { createTransfers, merchantBalance, programmeAccountIds, transferIdFor } from '../../src/ledger/index.ts';
 import { ingestPayments } from '../../src/payments/ingest.ts';
-import { collectCredits, expireCredits, lockMerchants, postReservation, reservationIdFor, reserveCredit, voidReservation, type Spend } from '../../src/points/index.ts';
+import { collectCredits, expireCredits, changeCredit, postReservation, reservationIdFor, reserveCredit, voidReservation, type CreditChange, type Spend } from '../../src/points/index.ts';
 import { createTestApp, asOps, type TestApp } from '../support/app.ts';
 import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
 import { earnAndCollect } from '../support/credit.ts';
@@ -44,10 +44,10 @@ async function held(merchantId: number): Promise<number> {
   return balance.availableFen + balance.reservedFen;
 }
 
-function locked<T>(merchantId: number, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  return inLedgerTransaction(pool, async (client) => {
-    await lockMerchants(client, [merchantId]);
-    return work(client);
+function locked<T>(merchantId: number, work: (change: CreditChange) => Promise<T>): Promise<T> {
+  return changeCredit(pool, async (change) => {
+    await change.lock([merchantId]);
+    return work(change);
   });
 }
 
@@ -55,7 +55,7 @@ test('credit reserved by a claim does not expire from under it; voided later, it
   const m = merchants[0]!;
   await earnAndCollect(pool, m, 1, PAID_AT); // 200 payer + 200 welcome
   const spend: Spend = { merchantId: m.id, payoutId: '0c6b1f0e-8f51-4a39-9f0b-8f5d8c2a0001', claimId: 'claim-expiry-1', amountFen: 300 };
-  await locked(m.id, (client) => reserveCredit(client, pool, spend));
+  await locked(m.id, (change) => reserveCredit(change, spend));
 
   assert.equal(await expireCredits(pool, EXPIRY), 1, 'one lot gives the 100 fen not reserved; the other is untouched');
   assert.equal(await held(m.id), 300, 'the reserved 300 fen are still there');
@@ -68,7 +68,7 @@ test('credit reserved by a claim does not expire from under it; voided later, it
   assert.equal(afterFirst.reduce((s, l) => s + l.lost, 0), 100, 'what expired is recorded on the lots');
   await assertLotsMatchLedger(pool);
 
-  await locked(m.id, (client) => voidReservation(client, pool, spend));
+  await locked(m.id, (change) => voidReservation(change, spend));
   assert.equal((await merchantBalance(pool, m.id))!.availableFen, 300, 'the claim failed: the credit is back, still past its validity');
   assert.equal(await expireCredits(pool, EXPIRY), 2, 'the next sweep expires what the void gave back');
   assert.equal((await merchantBalance(pool, m.id))!.availableFen, 0);
@@ -83,9 +83,9 @@ test('credit reserved at expiry and then paid out is drawn from the lot that kep
   const m = merchants[1]!;
   await earnAndCollect(pool, m, 1, PAID_AT);
   const spend: Spend = { merchantId: m.id, payoutId: '0c6b1f0e-8f51-4a39-9f0b-8f5d8c2a0002', claimId: 'claim-expiry-2', amountFen: 400 };
-  await locked(m.id, (client) => reserveCredit(client, pool, spend));
+  await locked(m.id, (change) => reserveCredit(change, spend));
   assert.equal(await expireCredits(pool, EXPIRY), 0, 'all of it is reserved: nothing expires');
-  await locked(m.id, (client) => postReservation(client, pool, spend));
+  await locked(m.id, (change) => postReservation(change, spend));
   assert.equal((await merchantBalance(pool, m.id))!.availableFen, 0);
   assert.deepEqual((await lots(m.id)).map((l) => [l.state, l.remaining, l.lost]), [
     ['spent', 0, 0],
@@ -100,9 +100,9 @@ test('a refund of a trade whose credit was partly forfeited over the cap forgive
   const first = notification({ tradeNo: 'CAP-1', sellerId: m.walletUserId, buyerId: payerWallet(7001), gmtPayment: new Date('2026-03-02T02:00:00Z') });
   const second = notification({ tradeNo: 'CAP-2', sellerId: m.walletUserId, buyerId: payerWallet(7002), gmtPayment: new Date('2026-03-02T04:00:00Z') });
   await ingestPayments(pool, [first]); // 200 + 200 welcome
-  await locked(m.id, (client) => collectCredits(client, pool, m.id, cap, new Date('2026-03-02T03:00:00Z')));
+  await locked(m.id, (change) => collectCredits(change, m.id, cap, new Date('2026-03-02T03:00:00Z')));
   await ingestPayments(pool, [second]); // 200, of which 100 fit under the cap
-  const collected = await locked(m.id, (client) => collectCredits(client, pool, m.id, cap, new Date('2026-03-02T05:00:00Z')));
+  const collected = await locked(m.id, (change) => collectCredits(change, m.id, cap, new Date('2026-03-02T05:00:00Z')));
   assert.deepEqual([collected.collectedFen, collected.forfeitedOverCapFen], [100, 100]);
   assert.equal((await merchantBalance(pool, m.id))!.availableFen, 500);
 
@@ -153,7 +153,7 @@ test('the ledger API refuses to move merchant credit (422 account_kind_not_allow
 
   // nor post or void a claim's reservation of merchant credit
   const spend: Spend = { merchantId: m.id, payoutId: '0c6b1f0e-8f51-4a39-9f0b-8f5d8c2a0004', claimId: 'claim-api-void', amountFen: 100 };
-  await locked(m.id, (client) => reserveCredit(client, pool, spend));
+  await locked(m.id, (change) => reserveCredit(change, spend));
   for (const phase of ['post', 'void'] as const) {
     const resolve = await t.app.inject({
       method: 'POST',
@@ -164,7 +164,7 @@ test('the ledger API refuses to move merchant credit (422 account_kind_not_allow
     assert.equal(resolve.statusCode, 422, resolve.body);
     assert.equal(resolve.json().error.code, 'account_kind_not_allowed');
   }
-  await locked(m.id, (client) => voidReservation(client, pool, spend));
+  await locked(m.id, (change) => voidReservation(change, spend));
 });
 
 test('the database refuses to commit merchant credit that its lots do not account for, by any path', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { inLedgerTransaction, merchantBalance, transferIdFor } from '../../src/ledger/index.ts';
-import { InsufficientCredit, lockMerchants, reserveCredit, spendCreditNow } from '../../src/points/index.ts';
+import { merchantBalance, transferIdFor } from '../../src/ledger/index.ts';
+import { InsufficientCredit, changeCredit, reserveCredit, spendCreditNow } from '../../src/points/index.ts';
 import { earnAndCollect } from '../support/credit.ts';
 import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -15,9 +15,9 @@ before(async () => {
 after(async () => db.close());
 
 async function spend(merchantId: number, key: string, amountFen: number) {
-  return inLedgerTransaction(db.pool, async (client) => {
-    await lockMerchants(client, [merchantId]);
-    await spendCreditNow(client, db.pool, { merchantId, transferId: transferIdFor('test_spend', key), amountFen, reference: `test:${key}` });
+  return changeCredit(db.pool, async (change) => {
+    await change.lock([merchantId]);
+    await spendCreditNow(change, { merchantId, transferId: transferIdFor('test_spend', key), amountFen, reference: `test:${key}` });
   });
 }
 
@@ -51,9 +51,9 @@ test('an immediate spend draws the oldest lots first, in step with the ledger, a
 test('a spend larger than the credit not reserved by claims is refused and writes nothing', async () => {
   const [m] = await enrolMerchants(db.pool, 1, 2);
   await earnAndCollect(db.pool, { id: m!.id, walletUserId: enrolment(2).walletUserId }, 4, new Date(Date.UTC(2031, 0, 10, 4))); // 1,000 fen
-  await inLedgerTransaction(db.pool, async (client) => {
-    await lockMerchants(client, [m!.id]);
-    await reserveCredit(client, db.pool, { merchantId: m!.id, payoutId: 'testpayout0001', claimId: '00000000-0000-4000-8000-000000000001', amountFen: 600 });
+  await changeCredit(db.pool, async (change) => {
+    await change.lock([m!.id]);
+    await reserveCredit(change, { merchantId: m!.id, payoutId: 'testpayout0001', claimId: '00000000-0000-4000-8000-000000000001', amountFen: 600 });
   });
   await assert.rejects(spend(m!.id, 'b', 401), (err: unknown) => err instanceof InsufficientCredit && err.availableFen === 400 && err.neededFen === 401);
   assert.equal((await merchantBalance(db.pool, m!.id))!.availableFen, 400);

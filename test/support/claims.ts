@@ -7,8 +7,7 @@ import { startClaimWorkers, type ClaimWorkers } from '../../src/claims/index.ts'
 import { CLAIM_CHANNEL, getClaim, type ClaimStatus } from '../../src/claims/index.ts';
 import { approveClaim } from '../../src/claims/pipeline.ts';
 import { insertClaim } from '../../src/claims/store.ts';
-import { inLedgerTransaction } from '../../src/ledger/index.ts';
-import { lockMerchants } from '../../src/points/index.ts';
+import { changeCredit } from '../../src/points/index.ts';
 import { businessDay } from '../../src/shared/business-day.ts';
 import { createWalletGateway, type SandboxFaults, type SandboxGateway, type WalletGateway } from '../../src/payouts/index.ts';
 import { loadHospitalRegistry, type Hospital } from '../../src/recognition/index.ts';
@@ -163,13 +162,14 @@ export async function approvedClaimOf(
   approval: { amountFen: number; invoiceNumber: string; visitDay: string },
 ): Promise<{ claimId: string; payoutId: string }> {
   const claimId = crypto.randomUUID();
-  await inLedgerTransaction(pool, async (client) => {
-    await lockMerchants(client, [merchant.merchantId]);
+  await changeCredit(pool, async (change) => {
+    const { client } = change;
+    await change.lock([merchant.merchantId]);
     await insertClaim(client, { merchantId: merchant.merchantId, claimId, files: [], submittedAt: new Date() });
     // read, as recognition leaves a claim before a decision: only from there may it be approved
     await client.query("UPDATE claims SET status = 'recognized' WHERE merchant_id = $1 AND claim_id = $2", [merchant.merchantId, claimId]);
     const claim = (await getClaim(client, claimId, merchant.merchantId))!;
-    await approveClaim(client, pool, claim, {
+    await approveClaim(change, claim, {
       benefitFen: approval.amountFen,
       payeeUserId: merchant.walletUserId,
       decidedBy: 'test',

@@ -1,7 +1,6 @@
 import type pg from 'pg';
-import { inLedgerTransaction } from '../../src/ledger/index.ts';
 import { ingestPayments } from '../../src/payments/ingest.ts';
-import { collectCredits, lockMerchants } from '../../src/points/index.ts';
+import { collectCredits, changeCredit } from '../../src/points/index.ts';
 import { notification, payerWallet } from './payments.ts';
 
 /**
@@ -13,8 +12,8 @@ export async function earnAndCollect(pool: pg.Pool, merchant: { id: number; wall
     notification({ tradeNo: `T${merchant.id}x${paidAt.getTime()}x${i}`, sellerId: merchant.walletUserId, buyerId: payerWallet(merchant.id * 100 + i), gmtPayment: paidAt }),
   );
   await ingestPayments(pool, notes);
-  await inLedgerTransaction(pool, async (client) => {
-    await lockMerchants(client, [merchant.id]);
-    await collectCredits(client, pool, merchant.id, { availableCapFen: 100_000, validityMonths: 6 }, new Date(paidAt.getTime() + 3_600_000));
+  await changeCredit(pool, async (change) => {
+    await change.lock([merchant.id]);
+    await collectCredits(change, merchant.id, { availableCapFen: 100_000, validityMonths: 6 }, new Date(paidAt.getTime() + 3_600_000));
   });
 }
