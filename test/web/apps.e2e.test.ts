@@ -273,6 +273,8 @@ test('a reviewer signs in to the console, approves a claim from the queue, and t
   for (const chart of ['claims', 'automatic', 'timeToMoney', 'credits', 'enrolments', 'byCity']) {
     await page.locator(`[data-testid="chart-${chart}"] canvas`).waitFor();
   }
+  // the decision's message gone: while it fades, its text has too little contrast for axe
+  await page.locator('.ant-message-notice').waitFor({ state: 'detached' });
   await assertAccessible(page, 'console dashboard');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'console-dashboard.zh-CN.png'), fullPage: true });
   await context.close();
@@ -356,6 +358,8 @@ test('an admin adds a catalogue item in the console; a merchant redeems credit f
   await bought.getByRole('button', { name: '知道了' }).click();
   await page.locator('.adm-center-popup-wrap').waitFor({ state: 'detached' });
   await page.getByTestId('order').filter({ hasText: '视力检查' }).filter({ hasText: `兑换码 ${code}` }).filter({ hasText: '−¥3.50' }).waitFor();
+  // the sign-in's toast (验证码已发送) gone: while it fades, its text has too little contrast for axe
+  await page.locator('.adm-toast-mask').waitFor({ state: 'hidden' });
   await assertAccessible(page, 'merchant catalogue');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'merchant-catalogue.zh-CN.png'), fullPage: true });
   const transfers = (await h.app.inject({ method: 'GET', url: `/v1/merchants/${m.id}/transfers`, headers: asOps })).json();
