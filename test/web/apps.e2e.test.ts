@@ -17,7 +17,7 @@ import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
 import { withinOneBusinessDay } from '../support/business-day.ts';
 import { enrolment, TEST_ID_HASH_KEY } from '../support/fixtures.ts';
 import { notification, payerWallet } from '../support/payments.ts';
-import { assertAccessible, DESKTOP_VIEWPORT, PHONE_VIEWPORT, pressUntil, SCREENSHOTS, serveToBrowser, signInMerchant, standingStill } from './browser.ts';
+import { assertAccessible, DESKTOP_VIEWPORT, noneLeft, PHONE_VIEWPORT, pressUntil, SCREENSHOTS, serveToBrowser, signInMerchant, standingStill } from './browser.ts';
 
 const DAY_MS = 86_400_000;
 const REVIEWER = { username: 'reviewer.li', password: 'correct horse battery' };
@@ -274,7 +274,7 @@ test('a reviewer signs in to the console, approves a claim from the queue, and t
     await page.locator(`[data-testid="chart-${chart}"] canvas`).waitFor();
   }
   // the decision's message gone: while it fades, its text has too little contrast for axe
-  await page.locator('.ant-message-notice').waitFor({ state: 'detached' });
+  await noneLeft(page, '.ant-message-notice');
   await assertAccessible(page, 'console dashboard');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'console-dashboard.zh-CN.png'), fullPage: true });
   await context.close();
@@ -359,7 +359,7 @@ test('an admin adds a catalogue item in the console; a merchant redeems credit f
   await page.locator('.adm-center-popup-wrap').waitFor({ state: 'detached' });
   await page.getByTestId('order').filter({ hasText: '视力检查' }).filter({ hasText: `兑换码 ${code}` }).filter({ hasText: '−¥3.50' }).waitFor();
   // the sign-in's toast (验证码已发送) gone: while it fades, its text has too little contrast for axe
-  await page.locator('.adm-toast-mask').waitFor({ state: 'hidden' });
+  await noneLeft(page, '.adm-toast-mask');
   await assertAccessible(page, 'merchant catalogue');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'merchant-catalogue.zh-CN.png'), fullPage: true });
   const transfers = (await h.app.inject({ method: 'GET', url: `/v1/merchants/${m.id}/transfers`, headers: asOps })).json();

@@ -98,9 +98,10 @@ export function ClaimReview({ claimId }: { claimId: string }) {
       setClaim(decided);
       setAction(null);
       // the reviewer goes on with the claim that has waited longest for a decision, or is told there is none
-      const next = await nextInQueue(decided.id);
+      // the decision stands whatever happens next: a queue that cannot be read leaves the reviewer here
+      const next = await nextInQueue(decided.id).catch(() => undefined);
       if (next) go(`claims/${next}`);
-      else setQueueEmpty(true);
+      else if (next === null) setQueueEmpty(true);
       void message.success(t(next ? 'review.nextOpened' : 'review.decided'));
     } catch (err) {
       void message.error(failureWords(err, i18n.language, t('errors.network')));
