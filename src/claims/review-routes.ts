@@ -89,6 +89,7 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
       const rows = await listClaims(ctx.pool, { statuses: request.query.status ? [request.query.status] : REVIEWABLE, after: decodeTimeCursor(request.query.cursor), limit: limit + 1, oldestFirst: true });
       const page = rows.slice(0, limit);
       const context = await queueContext(ctx.pool, page);
+      const hospitals = await registry.current();
       const nowMs = ctx.now().getTime();
       const last = page.at(-1);
       return {
@@ -97,7 +98,7 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
         data: page.map((claim) => {
           const ageSeconds = Math.max(0, Math.floor((nowMs - claim.submittedAt.getTime()) / 1000));
           const about = context.get(claim.claimId);
-          return { claim: claimJson(claim), ageSeconds, overdue: ageSeconds > REVIEW_SLA_HOURS * 3600, merchantName: about?.merchantName ?? null, hospitalName: about?.hospitalName ?? null, why: about?.why ?? null };
+          return { claim: claimJson(claim, undefined, { hospitals }), ageSeconds, overdue: ageSeconds > REVIEW_SLA_HOURS * 3600, merchantName: about?.merchantName ?? null, hospitalName: about?.hospitalName ?? null, why: about?.why ?? null };
         }),
         hasMore: rows.length > limit,
         nextCursor: rows.length > limit && last ? encodeTimeCursor(last.submittedAt, last.claimId) : null,
@@ -182,7 +183,7 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
         await recordAudit(client, { ...actor, action: `claim.${action}`, subjectKind: 'claim', subjectId: claim.claimId, details });
       });
       const claim = present(await getClaim(ctx.pool, claimId), `the claim ${claimId}, just reviewed`);
-      return claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claimId));
+      return claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claimId), { hospitals: await registry.current() });
     },
   );
 };

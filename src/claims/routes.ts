@@ -14,6 +14,7 @@ import type { FileStore } from '../storage/index.ts';
 import type { ClaimWatch } from './live.ts';
 import { CLAIM_TASKS, enqueueRecognition } from './pipeline.ts';
 import { liveJobsOf } from '../jobs/index.ts';
+import { databaseHospitalRegistry } from '../hospitals/index.ts';
 import { reviewRoutes } from './review-routes.ts';
 import { ClaimFileParams, ClaimIdParams, ClaimListQuery, ClaimListSchema, ClaimSchema, claimJson } from './schema.ts';
 import { MAX_FILE_BYTES, MAX_PARTS, readUpload } from './submission.ts';
@@ -104,6 +105,9 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   await app.register(multipart, { limits: { fileSize: MAX_FILE_BYTES, files: MAX_PARTS, parts: MAX_PARTS + 4, fields: 4, fieldSize: 200 } });
   const merchantOrStaff = authenticate(ctx, { merchant: true, staffRoles: ['ops', 'reviewer'] });
+  const registry = databaseHospitalRegistry(ctx.pool);
+  /** The audience's view, hospitals named from the registry (a few seconds stale at most: names rarely change). */
+  const shownTo = async (request: FastifyRequest) => ({ ...audience(request), hospitals: await registry.current() });
 
   app.post(
     '/v1/claims',
@@ -183,7 +187,7 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
         await enqueueRecognition(client, claim);
       });
       const claim = present(await getClaim(ctx.pool, found.claimId, found.merchantId), `the claim ${found.claimId}, given a new photo`);
-      return claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId), audience(request));
+      return claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId), await shownTo(request));
     },
   );
 
@@ -192,7 +196,7 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
     { onRequest: merchantOrStaff, schema: { tags: ['claims'], summary: 'A claim with its timeline', security: bearerSecurity, params: ClaimIdParams, response: { 200: ClaimSchema, ...ERROR_RESPONSES } } },
     async (request) => {
       const claim = await visibleClaim(ctx, request, request.params.id);
-      return claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId), audience(request));
+      return claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId), await shownTo(request));
     },
   );
 
@@ -210,7 +214,8 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
       const rows = await listClaims(ctx.pool, { merchantId, statuses: request.query.status ? [request.query.status] : undefined, after: before, limit: limit + 1 });
       const page = rows.slice(0, limit);
       const last = page.at(-1);
-      return { object: 'list' as const, data: page.map((c) => claimJson(c, undefined, audience(request))), hasMore: rows.length > limit, nextCursor: rows.length > limit && last ? encodeTimeCursor(last.submittedAt, last.claimId) : null };
+      const shown = await shownTo(request);
+      return { object: 'list' as const, data: page.map((c) => claimJson(c, undefined, shown)), hasMore: rows.length > limit, nextCursor: rows.length > limit && last ? encodeTimeCursor(last.submittedAt, last.claimId) : null };
     },
   );
 
@@ -251,7 +256,7 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
       const send = async () => {
         const claim = await getClaim(ctx.pool, first.claimId, first.merchantId);
         if (!claim || stream.ended) return;
-        stream.send('status', claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId), audience(request)));
+        stream.send('status', claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId), await shownTo(request)));
         if (TERMINAL.includes(claim.status)) stream.end();
       };
       try {

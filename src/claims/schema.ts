@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import type { HospitalRegistry } from '../recognition/index.ts';
 import { CLAIM_STATUSES, MAX_CLAIMS_PAGE, type Claim, type ClaimEvent } from './store.ts';
 
 const Status = Type.Union(CLAIM_STATUSES.map((s) => Type.Literal(s)));
@@ -52,6 +53,7 @@ export const ClaimSchema = Type.Object({
     number: Type.Union([Type.String(), Type.Null()]),
     visitDate: Type.Union([Type.String(), Type.Null()]),
     hospitalId: Type.Union([Type.String(), Type.Null()]),
+    hospitalName: Type.Union([Type.String(), Type.Null()], { description: "The registry's name of the hospital (null when none was read or the registry has no such id)" }),
   }),
   decision: Type.Union([Type.Literal('approve'), Type.Literal('reject'), Type.Literal('review'), Type.Null()]),
   decidedBy: Type.Union([Type.String(), Type.Null()]),
@@ -114,7 +116,7 @@ function arithmeticOf(claim: Claim) {
  * `forMerchant`: the merchant's view — who decided is 'machine' or 'reviewer', never a member of
  * staff, and no internal note reaches the timeline.
  */
-export function claimJson(claim: Claim, timeline?: ClaimEvent[], options: { forMerchant?: boolean } = {}) {
+export function claimJson(claim: Claim, timeline?: ClaimEvent[], options: { forMerchant?: boolean; hospitals?: Pick<HospitalRegistry, 'byId'> } = {}) {
   const decidedBy = options.forMerchant && claim.decidedBy !== null ? (claim.decidedBy === 'machine' ? 'machine' : 'reviewer') : claim.decidedBy;
   const details = (d: Record<string, unknown>) => (options.forMerchant ? Object.fromEntries(Object.entries(d).filter(([k]) => !INTERNAL_DETAILS.has(k))) : d);
   return {
@@ -125,7 +127,14 @@ export function claimJson(claim: Claim, timeline?: ClaimEvent[], options: { forM
     submittedAt: claim.submittedAt.toISOString(),
     updatedAt: claim.updatedAt.toISOString(),
     files: claim.files,
-    invoice: { code: claim.invoiceCode, number: claim.invoiceNumber, visitDate: claim.visitDate, hospitalId: claim.hospitalId },
+    invoice: {
+      code: claim.invoiceCode,
+      number: claim.invoiceNumber,
+      visitDate: claim.visitDate,
+      hospitalId: claim.hospitalId,
+      // people read hospitals by name: the id alone (H440085) says nothing to a reviewer or a merchant
+      hospitalName: claim.hospitalId === null ? null : (options.hospitals?.byId(claim.hospitalId)?.name ?? null),
+    },
     decision: claim.decision,
     decidedBy,
     reasonCodes: claim.reasonCodes,

@@ -1,13 +1,13 @@
 /**
  * The demo city's claims: a small cast, one merchant each, whose photos (the simulator's generator)
  * go through the real pipeline today, one at a time, so that the console and the app show every
- * state a claim rests in: paid (张伟's), a payout the wallet refused (back in review), rejected (a
+ * state a claim rests in: paid (张伟's, leaving him credit for his next), a payout the wallet refused (back in review), rejected (a
  * hospital the programme does not cover), in review (a tampered total), two photos asked again (too
  * dark, shaken) and two just submitted, which the server's own workers read after it starts.
  * Recognising a photo costs one to three seconds of both cores: four are read here.
  */
 import type pg from 'pg';
-import { businessDay } from '../shared/business-day.ts';
+import { addDays, businessDay } from '../shared/business-day.ts';
 import type { FileStore } from '../storage/index.ts';
 import { claimIdOf, submit, type Claimant, type PreparedClaim } from '../../sim/run/claims.ts';
 import type { SimContext } from '../../sim/run/context.ts';
@@ -30,6 +30,12 @@ const MINUTE_MS = 60_000;
 function specFor(role: Role, world: World, hospitals: CityHospitals, c: Claimant, today: string): { kind: ClaimKind; spec: PhotoSpec } {
   const own = (covered: boolean) => ({ ...legitPhoto(world, hospitals, c.merchant, today, c.firstCollectedDay, { covered }), variant: 'clean' as const });
   switch (role) {
+    case 'paid': {
+      // 张伟's: a visit the day after his first collection, paid from the credit he held then; what he
+      // collected since stays, so that the claim a newcomer sends as him is paid too
+      const visit = addDays(c.firstCollectedDay, 1);
+      return { kind: 'legit', spec: { ...legitPhoto(world, hospitals, c.merchant, visit, visit, { covered: true }), variant: 'clean' } };
+    }
     case 'uncovered':
       return { kind: 'legit', spec: own(false) };
     case 'tampered_total':

@@ -20,6 +20,7 @@ import { DEFAULT_RULESET } from '../../sim/world/rulesets.ts';
 import { notification } from '../../sim/world/traffic.ts';
 import { DEFAULT_FRAUD_RATE, type World } from '../../sim/world/world.ts';
 import { castClaims } from './dev-demo-claims.ts';
+import { seedDemoCatalogue } from './dev-demo-catalogue.ts';
 import { onlyRow } from '../shared/assert.ts';
 
 export const DEMO_MERCHANT = { legalName: '张伟', idNumber: '11010519491231002X', phone: '13800138000' } as const;
@@ -87,6 +88,7 @@ export async function seedDemoCity(pool: pg.Pool, options: { idHashKey: string; 
     await simulateWorld(pool, world, { progress: silentProgress, hospitals, files: options.files, stopping: () => false });
     const claims = await castClaims(pool, { world, hospitals, files: options.files, now, demo: zhang });
     await todaysPayers(pool, zhang, now);
+    await seedDemoCatalogue(pool);
     await pool.query(`DROP TABLE ${SIM_TABLES}`);
     const { rows: counted } = await pool.query<{ n: number }>('SELECT count(*)::int AS n FROM merchants');
     return { merchants: counted[0]!.n, days: world.days, claims, seconds: (performance.now() - started) / 1000 };

@@ -46,6 +46,7 @@ test('the queue lists the longest waiting first, keeps photos awaited apart, and
   const first = decisions.data[0];
   assert.equal(first.merchantName, '李娜');
   assert.equal(first.hospitalName, '北京大学第一医院');
+  assert.equal(first.claim.invoice.hospitalName, '北京大学第一医院', 'the claim itself names its hospital too');
   assert.deepEqual(first.why, { zh: '票据金额不一致', en: 'en:票据金额不一致' });
   assert.equal(first.overdue, true, `30 hours is past the ${decisions.slaHours} hour limit`);
   assert.equal(decisions.data[2].overdue, false);
@@ -62,4 +63,12 @@ test('the queue lists the longest waiting first, keeps photos awaited apart, and
     cursor = page.hasMore ? page.nextCursor : null;
   } while (cursor);
   assert.deepEqual(walked, [oldest, middle, newest]);
+});
+
+test('a claim names its hospital from the registry, to the reviewer and to its merchant: H110002 reads 北京大学第一医院', async () => {
+  const claimId = await queued(805, '赵磊', 3, 'in_review', '需要核对');
+  const asStaff = (await t.app.inject({ url: `/v1/claims/${claimId}`, headers: asReviewer })).json();
+  assert.deepEqual(asStaff.invoice, { code: null, number: null, visitDate: null, hospitalId: 'H110002', hospitalName: '北京大学第一医院' });
+  const listed = (await t.app.inject({ url: '/v1/claims?limit=100', headers: asReviewer })).json();
+  assert.equal(listed.data.find((c: { id: string }) => c.id === claimId).invoice.hospitalName, '北京大学第一医院');
 });

@@ -60,7 +60,7 @@ test('without the invoice key, the visit day or the covered charges there is no 
   assert.equal(ok.statusCode, 200, ok.body);
   assert.equal(ok.json().status, 'approved');
   assert.equal(ok.json().benefitFen, 500);
-  assert.deepEqual(ok.json().invoice, { code: '11010126', number: '0000202001', visitDate: daysAgo(5), hospitalId: REGISTRY_GENERAL.id });
+  assert.deepEqual(ok.json().invoice, { code: '11010126', number: '0000202001', visitDate: daysAgo(5), hospitalId: REGISTRY_GENERAL.id, hospitalName: REGISTRY_GENERAL.name });
   const held = await h.db.pool.query('SELECT invoice_code, invoice_number FROM invoice_claims WHERE claim_id = $1', [claimId]);
   assert.deepEqual(held.rows, [{ invoice_code: '11010126', invoice_number: '0000202001' }]);
   // another merchant's claim for the key the reviewer supplied is refused by the same key

@@ -74,6 +74,19 @@ test('张伟 is one of them: credit of today to collect and a claim paid', async
   const balance = (await merchantBalance(db.pool, id))!;
   assert.equal(balance.pendingFen, 5 * 200, 'five payers of today to collect');
   assert.equal(await count("SELECT count(*)::int AS n FROM claims WHERE merchant_id = $1 AND status = 'paid'", [id]), 1);
+  assert.equal(await count("SELECT count(*)::int AS n FROM claims WHERE merchant_id = $1 AND status <> 'paid'", [id]), 0, 'no claim of his refused or waiting');
+  // his next claim is paid too: credit collected before the visit day of his claim, and some left after it
+  const { rows: visit } = await db.pool.query<{ visit_date: string; paid_fen: number }>("SELECT to_char(visit_date, 'YYYY-MM-DD') AS visit_date, paid_fen::int FROM claims WHERE merchant_id = $1", [id]);
+  const collectedBefore = await count("SELECT coalesce(sum(amount_fen), 0)::int AS n FROM credit_lots WHERE merchant_id = $1 AND collected_at < ($2::date::timestamp AT TIME ZONE 'Asia/Shanghai')", [id, visit[0]!.visit_date]);
+  console.log(`张伟: visit ${visit[0]!.visit_date}, ${collectedBefore} fen collected before it, ${visit[0]!.paid_fen} fen paid, ${balance.availableFen} fen available after`);
+  assert.ok(collectedBefore > 0, 'credit collected before the visit day');
+  assert.ok(balance.availableFen >= 2_000, `credit left for his next claim: ${balance.availableFen} fen`);
+});
+
+test('the demo catalogue has items, each saying how it is used', async () => {
+  const { rows } = await db.pool.query<{ sku: string; description_zh: string; price_fen: number }>('SELECT sku, description_zh, price_fen::int FROM catalogue_items WHERE active ORDER BY price_fen');
+  assert.deepEqual(rows.map((r) => r.sku), ['eye-exam', 'flu-vaccine', 'dental-cleaning', 'basic-checkup']);
+  assert.ok(rows.every((r) => r.description_zh.includes('兑换码')), 'each says to show the code');
 });
 
 test('a database that has its city, or any merchant, gets no demo', async () => {

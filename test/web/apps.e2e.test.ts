@@ -17,7 +17,7 @@ import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
 import { withinOneBusinessDay } from '../support/business-day.ts';
 import { enrolment, TEST_ID_HASH_KEY } from '../support/fixtures.ts';
 import { notification, payerWallet } from '../support/payments.ts';
-import { assertAccessible, DESKTOP_VIEWPORT, PHONE_VIEWPORT, pressUntil, SCREENSHOTS, serveToBrowser, signInMerchant, standingStill } from './browser.ts';
+import { assertAccessible, DESKTOP_VIEWPORT, noneLeft, PHONE_VIEWPORT, pressUntil, SCREENSHOTS, serveToBrowser, signInMerchant, standingStill } from './browser.ts';
 
 const DAY_MS = 86_400_000;
 const REVIEWER = { username: 'reviewer.li', password: 'correct horse battery' };
@@ -114,8 +114,15 @@ test('a merchant signs in, collects credit, photographs an invoice and watches i
   await arithmetic.getByText(`¥${(paid.paidFen / 100).toFixed(2)}`, { exact: true }).first().waitFor();
   await page.screenshot({ path: path.join(SCREENSHOTS, 'merchant-claim-paid.zh-CN.png'), fullPage: true });
 
+  // named by its hospital and visit day, not "claim progress"
+  assert.ok(paid.invoice.hospitalName, 'the claim names its hospital');
+  await page.getByTestId('claim-name').filter({ hasText: `${paid.invoice.hospitalName} · ` }).filter({ hasText: '就诊' }).waitFor();
+  // its messages arrived while its own timeline was open: counted on the bell, not told again over the timeline
+  await page.getByTestId('bell').filter({ hasText: /消息，[1-9][0-9]* 条未读/ }).waitFor();
   await page.getByRole('button', { name: 'English' }).click();
-  await page.getByText('Claim progress').waitFor();
+  await page.getByTestId('claim-name').filter({ hasText: `${paid.invoice.hospitalName}, visit of ` }).waitFor();
+  // the language's render came after the messages' own: any note they made would be there by now
+  assert.equal(await page.getByTestId('live-note').count(), 0, 'no note over the claim the merchant is watching');
   await page.getByTestId('arithmetic').getByText('How the amount was worked out').waitFor();
   await page.getByText('Paid', { exact: true }).first().waitFor();
   await page.getByText('Home', { exact: true }).click();
@@ -123,7 +130,23 @@ test('a merchant signs in, collects credit, photographs an invoice and watches i
   await assertAccessible(page, 'merchant home (English)');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'merchant-home.en.png'), fullPage: true });
   await page.getByText('History', { exact: true }).click();
-  await page.getByText('Outpatient claim').first().waitFor();
+  // one line per event: the claim once (reserved, then paid: the same line), each earning once, each tap of Collect once
+  const lines = page.getByTestId('history-line');
+  const spent = lines.and(page.locator('[data-kind="spent"]'));
+  await spent.filter({ hasText: 'Claim paid' }).filter({ hasText: `−¥${(paid.paidFen / 100).toFixed(2)}` }).waitFor();
+  assert.equal(await spent.count(), 1, 'the claim is one line');
+  assert.equal(await lines.and(page.locator('[data-kind="collected"]')).count(), 2, 'two collections: 40 days ago and today');
+  assert.equal(await lines.and(page.locator('[data-kind="earned"][data-state="collected"]')).count(), 8, 'five payers then three, each one line, collected');
+  assert.equal(await lines.filter({ hasText: '+¥2.00' }).count(), 9, 'the eight earnings and the welcome credit are the only additions');
+  await lines.and(page.locator('[data-kind="collected"]')).filter({ hasText: '3 earning(s) moved to available credit' }).waitFor();
+  assert.equal(await lines.filter({ hasText: claimId }).count(), 0, 'no raw ids');
+  await page.screenshot({ path: path.join(SCREENSHOTS, 'merchant-history.en.png'), fullPage: true });
+  await page.getByRole('button', { name: '中文' }).click();
+  await spent.filter({ hasText: '门诊报销' }).filter({ hasText: '已报销' }).waitFor();
+  await lines.and(page.locator('[data-kind="collected"]')).filter({ hasText: '3 笔收款奖励转入可用额度' }).waitFor();
+  await assertAccessible(page, 'merchant history');
+  await spent.click();
+  await page.waitForURL(new RegExp(`#/claims/${claimId}$`));
   await assertLotsMatchLedger(h.db.pool);
   await context.close();
 });
@@ -164,6 +187,8 @@ async function submittedReceipt(m: { id: number; legalName: string }, seed: numb
 test('a reviewer signs in to the console, approves a claim from the queue, and the dashboard charts the day', async () => {
   const m = await merchant(904, '刘洋', 0);
   const claim = { id: await submittedReceipt(m, 41) };
+  // waiting behind it: opened by itself once the first is decided (the queue is oldest first)
+  const second = await submittedReceipt(m, 42);
 
   const context = await browser.newContext({ viewport: DESKTOP_VIEWPORT, locale: 'zh-CN' });
   const page = await context.newPage();
@@ -191,27 +216,65 @@ test('a reviewer signs in to the console, approves a claim from the queue, and t
   await decisionForm.getByLabel('医院编号（名录）').fill('H110001');
   await decisionForm.getByLabel('可报销费用（元，扣除各项基金支付）').fill('5.00');
   await decisionForm.getByRole('button', { name: '批准 (A)' }).click();
-  await page.getByTestId('review-status').filter({ hasText: /approved|paid/ }).waitFor();
+  // the next claim waiting for a decision opens by itself
+  await page.waitForURL(`${origin}/console/#/claims/${second}`);
+  await page.locator('[data-testid="review-status"][data-status="in_review"]').filter({ hasText: '待审核' }).waitFor();
   assert.equal(await waitForClaim(h.db.pool, claim.id, ['paid', 'rejected']), 'paid');
   const audit = await h.db.pool.query("SELECT actor_kind, actor_id FROM audit_log WHERE action = 'claim.approve' AND subject_id = $1", [claim.id]);
   assert.equal(audit.rows.length, 1);
   assert.match(audit.rows[0].actor_id, /^reviewer:staff-\d+$/, 'the decision is audited under the console user');
+  // the approved claim names its hospital from the registry, and its status in words
+  const { rows: named } = await h.db.pool.query<{ name: string }>("SELECT name FROM hospitals WHERE hospital_id = 'H110001'");
+  await page.goto(`${origin}/console/#/claims/${claim.id}`);
+  await page.getByTestId('review-hospital').filter({ hasText: named[0]!.name }).waitFor();
+  assert.doesNotMatch((await page.getByTestId('review-hospital').textContent())!, /H110001/);
+  await page.getByTestId('review-status').filter({ hasText: '已到账' }).waitFor();
 
-  // by keyboard: R opens the rejection with its first reason, and Enter decides
-  const second = await submittedReceipt(m, 42);
+  // the merchant has its claims open on a phone: the approved one is named by its hospital
+  const phone = await browser.newContext({ viewport: PHONE_VIEWPORT, locale: 'zh-CN' });
+  const app = await phone.newPage();
+  await signInMerchant(app, origin, m.phone);
+  await app.getByText('报销', { exact: true }).click();
+  await app.getByTestId('claim-item').filter({ hasText: named[0]!.name }).filter({ hasText: '已到账 ¥' }).waitFor();
+
+  // by keyboard: R opens the rejection with its first reason, and Enter decides; nothing else waits
+  const { rows: waiting } = await h.db.pool.query<{ claim_id: string }>("SELECT claim_id::text FROM claims WHERE status = 'in_review'");
+  assert.deepEqual(waiting.map((r) => r.claim_id), [second], 'only the second claim waits for a decision');
   await page.goto(`${origin}/console/#/claims/${second}`);
   await page.getByRole('img', { name: 'invoice page 1' }).waitFor();
   const rejectButton = page.locator('form').getByRole('button', { name: '拒绝 (R)' });
   await pressUntil(page, 'r', rejectButton);
   await rejectButton.evaluate((el) => el === el.ownerDocument.activeElement || Promise.reject(new Error('the decide button is not focused')));
   await page.keyboard.press('Enter');
-  await page.getByTestId('review-status').filter({ hasText: /rejected/ }).waitFor();
+  await page.getByTestId('queue-empty').filter({ hasText: '待审核队列已清空' }).waitFor();
+  await page.getByTestId('review-status').filter({ hasText: '已拒绝' }).waitFor();
   assert.equal(await waitForClaim(h.db.pool, second, ['paid', 'rejected']), 'rejected');
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByTestId('queue-empty').filter({ hasText: 'The queue is empty' }).waitFor();
+  await page.getByTestId('review-status').filter({ hasText: 'Rejected' }).waitFor();
+  // antd spaces a button's two Chinese characters apart
+  await page.getByRole('button', { name: /^中\s?文$/ }).click();
+
+  // the merchant is told in one short line (not the timeline's words), which opens the refused claim, named
+  const told = app.getByTestId('live-note').filter({ hasText: '报销有新进展：未通过' });
+  await told.waitFor();
+  await told.getByRole('link').click();
+  await app.waitForURL(new RegExp(`#/claims/${second}$`));
+  await app.locator('[data-testid="claim-status"][data-status="rejected"]').waitFor();
+  const refusedName = (await app.getByTestId('claim-name').innerText()).trim();
+  assert.match(refusedName, /\d{4}年\d{1,2}月\d{1,2}日(就诊|提交的报销)$/, 'named by its day, not "报销进度"');
+  await app.getByRole('button', { name: 'English' }).click();
+  await app.getByTestId('claim-name').filter({ hasText: /^(Visit of|Claim sent) / }).waitFor();
+  await app.getByText('Claim', { exact: true }).click();
+  await app.getByTestId('claim-item').filter({ hasText: /^(Visit of|Claim sent) / }).filter({ hasText: 'Rejected' }).waitFor();
+  await phone.close();
 
   await page.getByRole('menuitem', { name: '数据看板' }).click();
   for (const chart of ['claims', 'automatic', 'timeToMoney', 'credits', 'enrolments', 'byCity']) {
     await page.locator(`[data-testid="chart-${chart}"] canvas`).waitFor();
   }
+  // the decision's message gone: while it fades, its text has too little contrast for axe
+  await noneLeft(page, '.ant-message-notice');
   await assertAccessible(page, 'console dashboard');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'console-dashboard.zh-CN.png'), fullPage: true });
   await context.close();
@@ -281,12 +344,22 @@ test('an admin adds a catalogue item in the console; a merchant redeems credit f
   await signInMerchant(page, origin, m.phone);
   await page.getByText('兑换', { exact: true }).click();
   await page.getByTestId('shop-available').filter({ hasText: '¥12.00' }).waitFor();
-  await page.getByRole('button', { name: '兑换 视力检查' }).click();
+  // the button says what it does and what it costs, and names the item to a screen reader
+  const buy = page.getByRole('button', { name: '兑换 视力检查 ¥3.50' });
+  assert.match((await buy.innerText()).replace(/\s+/g, ' ').trim(), /^兑换 .*¥3\.50$/);
+  await buy.click();
   const [ordered] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/catalogue-orders') && r.request().method() === 'POST'), page.getByRole('dialog').getByRole('button', { name: '兑换' }).click()]);
   assert.equal(ordered.status(), 201, await ordered.text());
   await page.getByTestId('shop-available').filter({ hasText: '¥8.50' }).waitFor();
+  // what was bought, by name, and how to use it: the order's code to show
+  const code = ((await ordered.json()) as { id: string }).id.replaceAll('-', '').slice(0, 8).toUpperCase();
+  const bought = page.getByRole('dialog').filter({ hasText: '已兑换「视力检查」' });
+  await bought.getByTestId('how-to-use').filter({ hasText: `兑换码 ${code}：到服务机构出示此兑换码即可使用` }).waitFor();
+  await bought.getByRole('button', { name: '知道了' }).click();
   await page.locator('.adm-center-popup-wrap').waitFor({ state: 'detached' });
-  await page.getByText('−¥3.50').waitFor();
+  await page.getByTestId('order').filter({ hasText: '视力检查' }).filter({ hasText: `兑换码 ${code}` }).filter({ hasText: '−¥3.50' }).waitFor();
+  // the sign-in's toast (验证码已发送) gone: while it fades, its text has too little contrast for axe
+  await noneLeft(page, '.adm-toast-mask');
   await assertAccessible(page, 'merchant catalogue');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'merchant-catalogue.zh-CN.png'), fullPage: true });
   const transfers = (await h.app.inject({ method: 'GET', url: `/v1/merchants/${m.id}/transfers`, headers: asOps })).json();
@@ -298,11 +371,20 @@ test('an admin adds a catalogue item in the console; a merchant redeems credit f
   assert.ok((await noticeExpiringCredit(h.db.pool, new Date(rows[0]!.expires_at.getTime() - 20 * DAY_MS))) >= 1);
   const bell = page.getByTestId('bell');
   await bell.filter({ hasText: '消息，1 条未读' }).waitFor();
+  // told in one line under the bar, in the page's flow: the shop below it is moved down, not covered
+  const note = page.getByTestId('live-note').filter({ hasText: '¥8.50 额度将于' });
+  await note.waitFor();
+  const [noteBox, contentBox] = [await note.boundingBox(), await page.locator('main.content').boundingBox()];
+  assert.ok(noteBox && contentBox && noteBox.y + noteBox.height <= contentBox.y + 0.5, `the note ${JSON.stringify(noteBox)} sits above the content ${JSON.stringify(contentBox)}`);
   await bell.click();
   await page.getByTestId('notification').filter({ hasText: '¥8.50 额度将于' }).waitFor();
   await bell.filter({ hasText: '消息，0 条未读' }).waitFor();
   await assertAccessible(page, 'merchant notifications');
   await page.screenshot({ path: path.join(SCREENSHOTS, 'merchant-notifications.zh-CN.png'), fullPage: true });
+  await page.getByRole('button', { name: 'English' }).click();
+  await page.getByText('Redeem', { exact: true }).click();
+  await page.getByRole('button', { name: 'Redeem Eye examination ¥3.50' }).waitFor();
+  await page.getByTestId('order').filter({ hasText: `Code ${code}: show this code where the service is given` }).waitFor();
   await context.close();
 });
 

@@ -44,6 +44,11 @@ export async function standingStill(page: Page, selector: string): Promise<void>
   })()`);
 }
 
+/** Resolves once nothing matching `selector` is displayed (however many there were): a toast or message has faded out and gone. */
+export async function noneLeft(page: Page, selector: string): Promise<void> {
+  await page.waitForFunction(`![...document.querySelectorAll(${JSON.stringify(selector)})].some((el) => el.getClientRects().length > 0)`);
+}
+
 /**
  * Presses a shortcut until what it opens is there: a key pressed before the page has attached its
  * listener is lost, and pressing the shortcut again is harmless. Bounded: a shortcut that never works fails.

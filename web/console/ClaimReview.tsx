@@ -27,6 +27,12 @@ function readingsOf(values: DecisionForm): Partial<Decision> {
   };
 }
 
+/** The claim waiting longest for a decision (the queue is oldest first), other than the one just decided. */
+async function nextInQueue(decidedId: string): Promise<string | null> {
+  const queue = await consoleApi.queue('in_review');
+  return queue.data.find((item) => item.claim.id !== decidedId)?.claim.id ?? null;
+}
+
 function useImages(claim: Claim | null): string[] {
   const [urls, setUrls] = useState<string[]>([]);
   useEffect(() => {
@@ -48,9 +54,13 @@ export function ClaimReview({ claimId }: { claimId: string }) {
   const [claim, setClaim] = useState<Claim | null>(null);
   const [action, setAction] = useState<Decision['action'] | null>(null);
   const [busy, setBusy] = useState(false);
+  const [queueEmpty, setQueueEmpty] = useState(false);
   const [form] = Form.useForm<DecisionForm>();
   const images = useImages(claim);
-  useEffect(() => void consoleApi.claim(claimId).then(setClaim), [claimId]);
+  useEffect(() => {
+    setQueueEmpty(false);
+    void consoleApi.claim(claimId).then(setClaim);
+  }, [claimId]);
   const reviewable = claim !== null && REVIEWABLE.includes(claim.status);
 
   const choose = useCallback(
@@ -77,18 +87,22 @@ export function ClaimReview({ claimId }: { claimId: string }) {
     const amountFen = values.amountYuan ? parseYuanToFen(String(values.amountYuan)) : null;
     setBusy(true);
     try {
-      setClaim(
-        await consoleApi.decide(claim.id, {
-          action,
-          reasonCode: values.reasonCode,
-          ...(amountFen ? { amountFen } : {}),
-          ...(values.note ? { note: values.note } : {}),
-          ...(values.messageToMerchant ? { messageToMerchant: values.messageToMerchant } : {}),
-          ...(action === 'approve' ? readingsOf(values) : {}),
-        }),
-      );
+      const decided = await consoleApi.decide(claim.id, {
+        action,
+        reasonCode: values.reasonCode,
+        ...(amountFen ? { amountFen } : {}),
+        ...(values.note ? { note: values.note } : {}),
+        ...(values.messageToMerchant ? { messageToMerchant: values.messageToMerchant } : {}),
+        ...(action === 'approve' ? readingsOf(values) : {}),
+      });
+      setClaim(decided);
       setAction(null);
-      void message.success(t('review.decided'));
+      // the reviewer goes on with the claim that has waited longest for a decision, or is told there is none
+      // the decision stands whatever happens next: a queue that cannot be read leaves the reviewer here
+      const next = await nextInQueue(decided.id).catch(() => undefined);
+      if (next) go(`claims/${next}`);
+      else if (next === null) setQueueEmpty(true);
+      void message.success(t(next ? 'review.nextOpened' : 'review.decided'));
     } catch (err) {
       void message.error(failureWords(err, i18n.language, t('errors.network')));
     } finally {
@@ -105,9 +119,13 @@ export function ClaimReview({ claimId }: { claimId: string }) {
       <Space style={{ marginBottom: 12 }}>
         <Button onClick={() => go('queue')}>‹ {t('review.back')}</Button>
         <Typography.Title level={2} style={{ margin: 0 }}>
-          {t('review.title')} <Tag data-testid="review-status">{claim.status}</Tag>
+          {t('review.title')}{' '}
+          <Tag data-testid="review-status" data-status={claim.status}>
+            {t(`codes.claimStatus.${claim.status}`)}
+          </Tag>
         </Typography.Title>
       </Space>
+      {queueEmpty && <Alert type="success" showIcon style={{ marginBottom: 12 }} message={t('review.queueEmpty')} data-testid="queue-empty" />}
       {reviewable && whyHere && (
         // why the claim is with a person: the event that sent it here, on top rather than at the timeline's end
         <Alert type="warning" showIcon style={{ marginBottom: 12 }} message={t('review.whyHere')} description={whyHere} data-testid="why-here" />
@@ -132,7 +150,9 @@ export function ClaimReview({ claimId }: { claimId: string }) {
               <Descriptions.Item label={t('review.invoiceCode')}>{claim.invoice.code ?? '—'}</Descriptions.Item>
               <Descriptions.Item label={t('review.invoiceNumber')}>{claim.invoice.number ?? '—'}</Descriptions.Item>
               <Descriptions.Item label={t('review.visitDate')}>{claim.invoice.visitDate ?? '—'}</Descriptions.Item>
-              <Descriptions.Item label={t('review.hospital')}>{claim.invoice.hospitalId ?? '—'}</Descriptions.Item>
+              <Descriptions.Item label={t('review.hospital')}>
+                <span data-testid="review-hospital">{claim.invoice.hospitalName ?? claim.invoice.hospitalId ?? '—'}</span>
+              </Descriptions.Item>
               <Descriptions.Item label={t('review.covered')}>{money(claim.coveredFen)}</Descriptions.Item>
               <Descriptions.Item label={t('review.benefit')}>{money(claim.benefitFen)}</Descriptions.Item>
             </Descriptions>

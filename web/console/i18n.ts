@@ -38,6 +38,7 @@ const zh = {
     payoutState: { ready: '待转账', sending: '转账中', unknown: '结果待查询', succeeded: '已到账', failed: '失败' },
     payoutFailure: { PAYEE_NOT_EXIST: '收款账户不存在', PAYEE_USER_INFO_ERROR: '收款人信息有误', PAYEE_ACCOUNT_STATUS_ERROR: '收款账户状态异常', ATTEMPTS_EXHAUSTED: '多次尝试未成功' },
     outcome: { pass: '通过', fail: '未通过', doubt: '存疑' },
+    claimStatus: { submitted: '已提交', recognized: '已识别', in_review: '待审核', photo_requested: '等待补拍', approved: '已批准', paid: '已到账', rejected: '已拒绝' },
   },
   queue: {
     title: '审核队列',
@@ -83,6 +84,8 @@ const zh = {
     hospitalId: '医院编号（名录）',
     coveredYuan: '可报销费用（元，扣除各项基金支付）',
     decided: '已处理',
+    nextOpened: '已处理，已打开下一件',
+    queueEmpty: '已处理。待审核队列已清空：没有等待决定的理赔。',
     notReviewable: '此理赔不在审核状态',
     back: '返回队列',
     noImage: '无图片',
@@ -146,6 +149,7 @@ const en: typeof zh = {
     payoutState: { ready: 'Ready', sending: 'Sending', unknown: 'Outcome being checked', succeeded: 'In the wallet', failed: 'Failed' },
     payoutFailure: { PAYEE_NOT_EXIST: 'No such payee account', PAYEE_USER_INFO_ERROR: "The payee's details are wrong", PAYEE_ACCOUNT_STATUS_ERROR: "The payee's account is restricted", ATTEMPTS_EXHAUSTED: 'No transfer after every attempt' },
     outcome: { pass: 'Pass', fail: 'Fail', doubt: 'Doubt' },
+    claimStatus: { submitted: 'Submitted', recognized: 'Read', in_review: 'Waiting for a decision', photo_requested: 'Waiting for a new photo', approved: 'Approved', paid: 'Paid', rejected: 'Rejected' },
   },
   queue: {
     title: 'Review queue',
@@ -191,6 +195,8 @@ const en: typeof zh = {
     hospitalId: 'Hospital id (registry)',
     coveredYuan: 'Covered charges (yuan, less every fund)',
     decided: 'Done',
+    nextOpened: 'Done; the next claim is open',
+    queueEmpty: 'Done. The queue is empty: no claim is waiting for a decision.',
     notReviewable: 'This claim is not waiting for review',
     back: 'Back to the queue',
     noImage: 'No image',

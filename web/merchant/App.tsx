@@ -6,7 +6,7 @@ import { ClaimScreen } from './ClaimScreen.tsx';
 import { History } from './History.tsx';
 import { Home } from './Home.tsx';
 import { switchLanguage } from './i18n.ts';
-import { http, merchantApi, onSessionExpired, type Me } from './api.ts';
+import { http, merchantApi, onSessionExpired, type Me, type MerchantNotification } from './api.ts';
 import { Notifications } from './Notifications.tsx';
 import { useLiveNotifications } from './notifications.ts';
 import { Shop } from './Shop.tsx';
@@ -59,16 +59,36 @@ export function App() {
   return <SignedIn me={me} route={route} languageButton={languageButton} onSignedOut={signedOut} />;
 }
 
+/** How long the line telling of a new message stays under the bar (the bell keeps the count). */
+const NOTE_MS = 6_000;
+
+/**
+ * The newest message, told in one short line while the merchant is elsewhere: not on the messages
+ * page (it lists it), nor on the claim it is about (its timeline shows the change live).
+ */
+function useLiveNote(latest: MerchantNotification | null, route: string[]): MerchantNotification | null {
+  const [note, setNote] = useState<MerchantNotification | null>(null);
+  const where = useRef(route);
+  where.current = route;
+  useEffect(() => {
+    const [screen, claimId] = where.current;
+    if (!latest || screen === 'notifications' || (screen === 'claims' && claimId === latest.claimId)) return;
+    setNote(latest);
+    const timer = setTimeout(() => setNote(null), NOTE_MS);
+    return () => clearTimeout(timer);
+  }, [latest]);
+  // leaving the screen leaves the note behind
+  const path = route.join('/');
+  useEffect(() => setNote(null), [path]);
+  return note;
+}
+
 /** The signed-in app: tabs, screens, and the messages bell kept live. */
 function SignedIn({ me, route, languageButton, onSignedOut }: { me: Me; route: string[]; languageButton: JSX.Element; onSignedOut: () => void }) {
   const { t, i18n } = useTranslation();
   const live = useLiveNotifications(me.id);
   const onNotifications = route[0] === 'notifications';
-  const showing = useRef(onNotifications);
-  showing.current = onNotifications;
-  useEffect(() => {
-    if (live.latest && !showing.current) Toast.show({ content: i18n.language.startsWith('zh') ? live.latest.zh : live.latest.en });
-  }, [live.latest, i18n.language]);
+  const note = useLiveNote(live.latest, route);
   const tab = (TABS as readonly string[]).includes(route[0] ?? '') ? route[0]! : route[0] === 'claims' ? 'claim' : 'home';
   const screen = onNotifications ? (
     <Notifications merchantId={me.id} latest={live.latest} onRead={live.setUnread} />
@@ -99,6 +119,14 @@ function SignedIn({ me, route, languageButton, onSignedOut }: { me: Me; route: s
           {languageButton}
         </span>
       </header>
+      {note && (
+        // in the page's flow under the bar, not over it: what the merchant reads is never covered
+        <div className="live-note" role="status" data-testid="live-note">
+          <a href={note.claimId ? `#/claims/${note.claimId}` : '#/notifications'}>
+            {note.kind.startsWith('claim_') ? t('notifications.claimNote', { status: t(`claim.status.${note.kind.slice('claim_'.length)}`) }) : i18n.language.startsWith('zh') ? note.zh : note.en}
+          </a>
+        </div>
+      )}
       <main className="content">{screen}</main>
       <nav className="tabs" aria-label={t('app.title')}>
         <TabBar activeKey={onNotifications ? null : tab} onChange={(key) => go(key)} safeArea>

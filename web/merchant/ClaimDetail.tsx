@@ -5,6 +5,7 @@ import { say, TERMINAL_STATUSES, type Arithmetic, type Claim } from '../shared/c
 import { yuan } from '../shared/money.ts';
 import { merchantApi } from './api.ts';
 import { STATUS_COLOR } from './ClaimScreen.tsx';
+import { claimName } from './claimName.ts';
 import { PhotoPicker } from './PhotoPicker.tsx';
 import { go } from '../shared/route.ts';
 
@@ -97,7 +98,7 @@ export function ClaimDetail({ claimId }: { claimId: string }) {
     <section className="pad">
       {back}
       <Card
-        title={<h2>{t('claim.detail')}</h2>}
+        title={<h2 data-testid="claim-name">{claimName(claim, t, i18n.language)}</h2>}
         extra={
           <span>
             <Tag color={STATUS_COLOR[claim.status]} data-testid="claim-status" data-status={claim.status}>

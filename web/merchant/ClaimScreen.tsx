@@ -2,7 +2,7 @@ import { Button, List, Tag } from 'antd-mobile';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Claim } from '../shared/claim.ts';
-import { yuan } from '../shared/money.ts';
+import { claimMoney, claimName } from './claimName.ts';
 import { merchantApi } from './api.ts';
 import { PhotoPicker } from './PhotoPicker.tsx';
 import { go } from '../shared/route.ts';
@@ -47,11 +47,12 @@ export function ClaimScreen() {
         {claims.map((c) => (
           <List.Item
             key={c.id}
+            data-testid="claim-item"
             onClick={() => go(`claims/${c.id}`)}
-            description={new Date(c.submittedAt).toLocaleString(i18n.language)}
+            description={[claimMoney(c, t), new Date(c.submittedAt).toLocaleString(i18n.language)].filter(Boolean).join(' · ')}
             extra={<Tag color={STATUS_COLOR[c.status]}>{t(`claim.status.${c.status}`)}</Tag>}
           >
-            {c.paidFen ? yuan(c.paidFen) : c.benefitFen ? yuan(c.benefitFen) : t('claim.detail')}
+            {claimName(c, t, i18n.language)}
           </List.Item>
         ))}
       </List>

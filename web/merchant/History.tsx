@@ -1,16 +1,32 @@
-import { Button, List } from 'antd-mobile';
-import { useCallback, useEffect, useState } from 'react';
+import { Button, List, Tag } from 'antd-mobile';
+import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { historyLines, type HistoryLine } from '../shared/history.ts';
 import { yuan } from '../shared/money.ts';
+import { go } from '../shared/route.ts';
 import { merchantApi, type Transfer } from './api.ts';
 
-/** Transfer codes that take credit away from the merchant (the rest add to it). */
-const OUTGOING = new Set(['lapse', 'spend', 'redeem', 'expire', 'clawback', 'clawback_debt', 'debt_repay', 'over_cap']);
-const KNOWN = new Set(['accrual', 'welcome', 'collect', 'lapse', 'spend', 'redeem', 'expire', 'clawback', 'debt_repay']);
+const STATE_COLOR: Record<NonNullable<HistoryLine['state']>, string> = {
+  waiting: 'warning',
+  collected: 'success',
+  lapsed: 'default',
+  in_progress: 'primary',
+  paid: 'success',
+  released: 'default',
+};
 
-function codeKey(code: string): string {
-  const base = code.startsWith('clawback') ? 'clawback' : code;
-  return KNOWN.has(base) ? base : 'other';
+/** The amount as the event moved it: + added, − taken, no sign where credit only moved or came back. */
+function amountOf(l: HistoryLine): JSX.Element {
+  const text = `${l.sign > 0 ? '+' : l.sign < 0 ? '−' : ''}${yuan(l.amountFen)}`;
+  return <span className={l.sign > 0 ? 'amount-in' : l.sign < 0 ? 'amount-out' : 'amount-moved'}>{text}</span>;
+}
+
+/** What the line is about, in words: the customer's payment by its last digits, the earnings a collection took in. */
+function aboutOf(l: HistoryLine, t: (key: string, values?: Record<string, unknown>) => string): string | null {
+  if (l.kind === 'collected' || l.kind === 'debt_repaid') return t('history.collectedCount', { n: l.count });
+  if (l.kind === 'expired' || (l.kind === 'lapsed' && l.count > 1)) return t('history.lots', { n: l.count });
+  if (l.tradeNo) return t('history.trade', { tail: l.tradeNo.slice(-4) });
+  return null;
 }
 
 export function History({ merchantId }: { merchantId: string }) {
@@ -35,20 +51,39 @@ export function History({ merchantId }: { merchantId: string }) {
     [merchantId],
   );
   useEffect(() => void more(null), [more]);
+  // every page loaded so far, folded again: an event split across two pages becomes one line
+  const lines = useMemo(() => historyLines(items), [items]);
 
   return (
     <section>
       <List header={<h2>{t('history.title')}</h2>}>
-        {items.length === 0 && !loading && <List.Item>{t('history.empty')}</List.Item>}
-        {items.map((item) => {
-          const out = OUTGOING.has(item.code);
+        {lines.length === 0 && !loading && <List.Item>{t('history.empty')}</List.Item>}
+        {lines.map((l) => {
+          const about = aboutOf(l, t);
           return (
             <List.Item
-              key={item.id}
-              description={`${new Date(item.createdAt).toLocaleString(i18n.language)}${item.reference ? ` · ${item.reference}` : ''}${item.phase === 'pending' ? ` · ${t('history.pending')}` : ''}`}
-              extra={<span className={out ? 'amount-out' : 'amount-in'}>{`${out ? '−' : '+'}${yuan(item.amountFen)}`}</span>}
+              key={l.key}
+              data-testid="history-line"
+              data-kind={l.kind}
+              data-state={l.state ?? ''}
+              onClick={l.claimId ? () => go(`claims/${l.claimId}`) : undefined}
+              description={
+                <span>
+                  {new Date(l.at).toLocaleString(i18n.language)}
+                  {about && ` · ${about}`}
+                  {l.state && (
+                    <>
+                      {' '}
+                      <Tag color={STATE_COLOR[l.state]} fill="outline">
+                        {t(`history.states.${l.state}`)}
+                      </Tag>
+                    </>
+                  )}
+                </span>
+              }
+              extra={amountOf(l)}
             >
-              {t(`history.codes.${codeKey(item.code)}`)}
+              {t(`history.kinds.${l.kind}`)}
             </List.Item>
           );
         })}

@@ -6,6 +6,11 @@ import { yuan } from '../shared/money.ts';
 import { merchantApi, type CatalogueItem, type CatalogueOrder } from './api.ts';
 import { failureWords } from '../shared/errors.ts';
 
+/** The code a merchant shows where the service is given: the order's id, short enough to read out. */
+function orderCode(orderId: string): string {
+  return orderId.replaceAll('-', '').slice(0, 8).toUpperCase();
+}
+
 /** The catalogue: services credit pays for besides claims; a redemption spends credit at once. */
 export function Shop({ merchantId }: { merchantId: string }) {
   const { t, i18n } = useTranslation();
@@ -28,9 +33,10 @@ export function Shop({ merchantId }: { merchantId: string }) {
     if (!confirmed) return;
     try {
       // one key per confirmed redemption: a retry of the same request cannot spend twice
-      await merchantApi.order(merchantId, item.id, crypto.randomUUID());
-      Toast.show({ icon: 'success', content: t('shop.done', { name }) });
+      const order = await merchantApi.order(merchantId, item.id, crypto.randomUUID());
       await load();
+      // what was bought, by name, and how to use it: a dialog the merchant closes, not a passing toast
+      await Dialog.alert({ title: t('shop.done', { name }), content: <p data-testid="how-to-use">{t('shop.howToUse', { code: orderCode(order.id) })}</p>, confirmText: t('shop.understood') });
     } catch (err) {
       Toast.show({ icon: 'fail', content: err instanceof ApiFailure && err.code === 'insufficient_credit' ? t('shop.short') : failureWords(err, i18n.language, t('errors.network')) });
     }
@@ -49,8 +55,8 @@ export function Shop({ merchantId }: { merchantId: string }) {
             description={zh ? item.descriptionZh : item.descriptionEn}
             extra={
               <Button size="small" color="primary" disabled={availableFen !== null && availableFen < item.priceFen} onClick={() => void redeem(item)}>
-                <span className="visually-hidden">{`${t('shop.redeem')} ${zh ? item.nameZh : item.nameEn} `}</span>
-                {yuan(item.priceFen)}
+                {t('shop.redeem')}
+                <span className="visually-hidden">{` ${zh ? item.nameZh : item.nameEn}`}</span> {yuan(item.priceFen)}
               </Button>
             }
           >
@@ -61,7 +67,12 @@ export function Shop({ merchantId }: { merchantId: string }) {
       <List header={<h2>{t('shop.orders')}</h2>}>
         {orders.length === 0 && <List.Item>{t('shop.noOrders')}</List.Item>}
         {orders.map((o) => (
-          <List.Item key={o.id} description={new Date(o.createdAt).toLocaleString(i18n.language)} extra={<span className="amount-out">−{yuan(o.amountFen)}</span>}>
+          <List.Item
+            key={o.id}
+            data-testid="order"
+            description={`${t('shop.howToUse', { code: orderCode(o.id) })} · ${new Date(o.createdAt).toLocaleString(i18n.language)}`}
+            extra={<span className="amount-out">−{yuan(o.amountFen)}</span>}
+          >
             {zh ? o.itemNameZh : o.itemNameEn}
           </List.Item>
         ))}

@@ -1,5 +1,6 @@
 import { apiClient, type CatalogueItem } from '../shared/api.ts';
 import type { Claim, Page } from '../shared/claim.ts';
+import type { HistoryTransfer } from '../shared/history.ts';
 
 export type { CatalogueItem } from '../shared/api.ts';
 
@@ -20,14 +21,8 @@ export interface CreditSummary {
   today: { businessDay: string; earningPayers: number; payersPerDay: number };
 }
 
-export interface Transfer {
-  id: string;
-  amountFen: number;
-  code: string;
-  phase: 'single' | 'pending' | 'post' | 'void';
-  reference: string | null;
-  createdAt: string;
-}
+/** A ledger transfer as the API answers it: the history folds them into events (web/shared/history.ts). */
+export type Transfer = HistoryTransfer;
 
 
 export interface CatalogueOrder {

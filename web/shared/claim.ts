@@ -25,7 +25,7 @@ export interface Claim {
   submittedAt: string;
   updatedAt: string;
   files: { sha256: string; mediaType: string; sizeBytes: number; role: string }[];
-  invoice: { code: string | null; number: string | null; visitDate: string | null; hospitalId: string | null };
+  invoice: { code: string | null; number: string | null; visitDate: string | null; hospitalId: string | null; hospitalName: string | null };
   decision: string | null;
   decidedBy: string | null;
   reasonCodes: string[];
