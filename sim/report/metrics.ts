@@ -178,6 +178,12 @@ async function measured(pool: pg.Pool): Promise<SimReport['measured']> {
   };
 }
 
+/** What the seed decides: everything but the wall-clock measurements. */
+export function seededFigures(r: SimReport): Omit<SimReport, 'measured'> {
+  const { measured: _measured, ...rest } = r;
+  return rest;
+}
+
 export async function buildReport(pool: pg.Pool, world: World): Promise<SimReport> {
   const { merchants, payments } = await merchantsAndPayments(pool, world);
   const creditsFen = await credits(pool, world);

@@ -10,7 +10,7 @@ import { silentProgress, type Progress } from '../../sim/run/progress.ts';
 import { SimulationInterrupted } from '../../sim/run/context.ts';
 import { simulateWorld } from '../../sim/run/simulate.ts';
 import { renderReportHtml } from '../../sim/report/html.ts';
-import { buildReport, type SimReport } from '../../sim/report/metrics.ts';
+import { buildReport, seededFigures, type SimReport } from '../../sim/report/metrics.ts';
 import { cityHospitals } from '../../sim/world/claims.ts';
 import type { World } from '../../sim/world/world.ts';
 import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
@@ -55,12 +55,6 @@ async function run(world: World, interruptAt?: string): Promise<SimReport> {
   return buildReport(db.pool, world);
 }
 
-/** What the seed decides: everything but the wall-clock measurements. */
-function programmeNumbers(r: SimReport): Omit<SimReport, 'measured'> {
-  const { measured: _measured, ...rest } = r;
-  return rest;
-}
-
 before(async () => {
   reports.push(await run(WORLD), await run(WORLD, 'day 2 collect'));
 });
@@ -73,7 +67,7 @@ after(async () => {
 test('the same seed gives the same world and the same report numbers, even when interrupted and resumed', () => {
   assert.equal(interruption?.phase, 'collection', 'the second run was stopped, with consistent books, and resumed');
   const [first, second] = reports as [SimReport, SimReport];
-  assert.deepEqual(programmeNumbers(second), programmeNumbers(first));
+  assert.deepEqual(seededFigures(second), seededFigures(first));
   assert.equal(first.coverage.enrolled, WORLD.merchants, 'everyone is enrolled by the last day');
   assert.ok(first.merchants.enrolled[0]! < WORLD.merchants, 'enrolment grows over the days');
   assert.ok(first.cost.collections > 0 && first.payments.notifications.every((n, d) => n > first.payments.collections[d]!), 'most notifications earn nothing');
