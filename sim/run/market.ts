@@ -2,13 +2,16 @@
  * The market phases of a simulated day, through the product's own code: enrolment
  * (importEnrolments), payments (ingestIsolated, batches of at most 10,000, two in flight; the
  * fraud's one at a time),
- * collection in the app (collectCreditsOf, a chunk of merchants at a time) and the day-end sweeps (lapse, expiry).
+ * reminders before credit is lost (remindCredit), collection in the app (collectCreditsOf, a chunk of
+ * merchants at a time) and the day-end sweeps (lapse, expiry).
  */
 import { inLedgerTransaction } from '../../src/ledger/index.ts';
 import { importEnrolments, resolveIdHashKey } from '../../src/merchants/store.ts';
 import { businessDayStart } from '../../src/shared/business-day.ts';
 import { ingestIsolated } from '../../src/payments/isolate.ts';
 import { settleDaySignals } from '../../src/payments/settle-signals.ts';
+import { DEFAULT_REMINDER_LEAD_TIMES } from '../../src/config/config.ts';
+import { remindCredit } from '../../src/notifications/index.ts';
 import type { PaymentNotification } from '../../src/payments/notification.ts';
 import { loadRulesets } from '../../src/points/rulesets.ts';
 import { rulesetAt } from '../../src/points/accrual-rules.ts';
@@ -75,6 +78,26 @@ export async function paymentsPhase(ctx: SimContext, day: number, enrolled: read
   // one at a time: a merchant's fraud payments may span two chunks, and which of them takes the
   // day's last payer slots must not depend on which chunk commits first
   await ingestAll(ctx, day, chunksOf(fraud.map((f) => f.notification), INGEST_BATCH), bar.advance, 1);
+  return bar.done().items;
+}
+
+/** Reminders are sent by the hour until the evening's collection (the periodic work sends them every few seconds). */
+const REMINDER_HOURS = 21;
+
+/**
+ * The periodic work's reminders through the day, an hour at a time up to the evening's collection,
+ * with the default lead times: each round reminds what falls due within the lead time of its hour.
+ * The simulated merchants do not react to them (collecting is the world's behaviour): the report
+ * counts the reminded credit that was then collected or spent in time.
+ */
+export async function remindPhase(ctx: SimContext, day: number): Promise<number> {
+  const bar = ctx.progress.phase(`day ${day + 1} reminders`, REMINDER_HOURS, 'messages');
+  const dayStart = businessDayStart(dayOf(ctx.world, day)).getTime();
+  for (let hour = 0; hour < REMINDER_HOURS; hour++) {
+    checkStop(ctx, day, 'reminders');
+    const at = new Date(dayStart + hour * HOUR_MS);
+    for (let n = await remindCredit(ctx.pool, DEFAULT_REMINDER_LEAD_TIMES, at); n > 0; n = await remindCredit(ctx.pool, DEFAULT_REMINDER_LEAD_TIMES, at)) bar.advance(n);
+  }
   return bar.done().items;
 }
 

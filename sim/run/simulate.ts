@@ -15,7 +15,7 @@ import { SIMULATION_RULESETS } from '../world/rulesets.ts';
 import type { World } from '../world/world.ts';
 import { claimsPhase } from './claims.ts';
 import type { SimContext } from './context.ts';
-import { collectPhase, enrolPhase, paymentsPhase, sweepPhase } from './market.ts';
+import { collectPhase, enrolPhase, paymentsPhase, remindPhase, sweepPhase } from './market.ts';
 import type { Progress } from './progress.ts';
 
 export interface SimulationEnvironment {
@@ -56,6 +56,7 @@ export async function simulateWorld(pool: pg.Pool, world: World, env: Simulation
       const enrolled = enrolledBy(world, day);
       await step(ctx, day, 'enrol', () => enrolPhase(ctx, day, enrolled.filter((m) => m.enrolDay === day)));
       await step(ctx, day, 'payments', () => paymentsPhase(ctx, day, enrolled));
+      await step(ctx, day, 'reminders', () => remindPhase(ctx, day));
       await step(ctx, day, 'collect', () => collectPhase(ctx, day));
       await step(ctx, day, 'claims', () => claimsPhase(ctx, day, enrolled));
       await step(ctx, day, 'sweeps', () => sweepPhase(ctx, day));

@@ -1,6 +1,6 @@
 /**
  * Time-driven work: reservations that timed out, credit not collected in time, credit past its
- * validity, notices of credit about to expire, idempotency keys past their day, the last business
+ * validity, notices of credit about to expire, reminders before credit lapses or expires, idempotency keys past their day, the last business
  * day's cross-merchant farming signals settled on the payments' own order (once an hour), stored
  * files no claim references (once an hour). Any number of serve and worker processes may run it: a session advisory
  * lock lets one of them at a time do a round, and the time of the last round (periodic_rounds) makes
@@ -9,7 +9,7 @@
 import type pg from 'pg';
 import { pruneIdempotencyKeys } from '../http/idempotency.ts';
 import { expirePendingTransfers } from '../ledger/index.ts';
-import { noticeExpiringCredit } from '../notifications/index.ts';
+import { noticeExpiringCredit, remindCredit, type ReminderLeadTimes } from '../notifications/index.ts';
 import { applyHistoryRetention, makeHistoryDaysAhead } from '../db/history.ts';
 import { expireCredits, lapseUncollectedCredits } from '../points/index.ts';
 import { FILE_SWEEP_INTERVAL_MS, sweepUnreferencedFiles } from '../claims/file-sweep.ts';
@@ -33,6 +33,7 @@ type Log = (level: 'info' | 'error', fields: object, message: string) => void;
 
 export interface PeriodicOptions {
   historyRetentionDays: number;
+  reminderLeadTimes: ReminderLeadTimes;
   /** The claims' file store: its files no claim references are swept (none: no sweep, e.g. a process without files). */
   files?: FileStore;
 }
@@ -42,6 +43,7 @@ const JOBS: readonly [string, (pool: pg.Pool, options: PeriodicOptions, now: Dat
   ['uncollected credits lapsed', (pool, _options, now) => lapseUncollectedCredits(pool, now)],
   ['credits expired', (pool, _options, now) => expireCredits(pool, now)],
   ['expiring credit noticed', (pool, _options, now) => noticeExpiringCredit(pool, now)],
+  ['credit reminders sent', (pool, options, now) => remindCredit(pool, options.reminderLeadTimes, now)],
   ['idempotency keys forgotten', (pool, _options, now) => pruneIdempotencyKeys(pool, now)],
   ['history partitions made ahead', (pool, _options, now) => makeHistoryDaysAhead(pool, now)],
   ['history partitions dropped', async (pool, options, now) => (await applyHistoryRetention(pool, options.historyRetentionDays, now)).length],

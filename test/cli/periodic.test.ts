@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { periodicRound } from '../../src/cli/periodic.ts';
+import { DEFAULT_REMINDER_LEAD_TIMES } from '../../src/config/config.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 
-const OPTIONS = { historyRetentionDays: 400 };
+const OPTIONS = { historyRetentionDays: 400, reminderLeadTimes: DEFAULT_REMINDER_LEAD_TIMES };
 let db: TestDatabase;
 before(async () => {
   db = await createTestDatabase();

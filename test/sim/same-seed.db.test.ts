@@ -46,5 +46,7 @@ test('two runs of the same seed on fresh databases give the same report, figure 
   const first = await freshRun();
   const second = await freshRun();
   assert.ok(first.fraud.legitFlagged > 0, 'honest payments are flagged too: the signals have something to disagree on');
+  const lapse = first.reminders.find((o) => o.kind === 'lapse')!;
+  assert.ok(lapse.messages > 0 && lapse.savedFen > 0 && lapse.savedFen <= lapse.remindedFen, 'reminders went out before credit lapsed, and some of it was then collected');
   assert.deepEqual(seededFigures(second), seededFigures(first));
 });
