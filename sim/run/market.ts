@@ -1,9 +1,9 @@
 /**
  * The market phases of a simulated day, through the product's own code: enrolment
  * (importEnrolments), payments (ingestIsolated, batches of at most 10,000, two in flight; the
- * fraud's one at a time),
- * reminders before credit is lost (remindCredit), collection in the app (collectCreditsOf, a chunk of
- * merchants at a time) and the day-end sweeps (lapse, expiry).
+ * fraud's one at a time), reminders before credit is lost (remindCredit), collection in the app
+ * (collectCreditsOf, a chunk of merchants at a time) and the day-end settlement of the day's signals
+ * and sweeps (lapse, expiry).
  */
 import { inLedgerTransaction } from '../../src/ledger/index.ts';
 import { importEnrolments, resolveIdHashKey } from '../../src/merchants/store.ts';
@@ -135,7 +135,9 @@ export async function collectPhase(ctx: SimContext, day: number): Promise<number
  */
 export async function sweepPhase(ctx: SimContext, day: number): Promise<number> {
   const midnight = businessDayStart(dayOf(ctx.world, day + 1));
-  await settleDaySignals(ctx.pool, dayOf(ctx.world, day));
+  const settled = ctx.progress.phase(`day ${day + 1} signals settled`, 0, 'payments');
+  settled.advance(await settleDaySignals(ctx.pool, dayOf(ctx.world, day)));
+  settled.done();
   const bar = ctx.progress.phase(`day ${day + 1} lapse and expiry`, 0, 'lots');
   for (const sweep of [lapseUncollectedCredits, expireCredits]) {
     for (let n = await sweep(ctx.pool, midnight); n > 0; n = await sweep(ctx.pool, midnight)) {

@@ -1,8 +1,9 @@
 /**
  * Time-driven work: reservations that timed out, credit not collected in time, credit past its
- * validity, notices of credit about to expire, reminders before credit lapses or expires, idempotency keys past their day, the last business
- * day's cross-merchant farming signals settled on the payments' own order (once an hour), stored
- * files no claim references (once an hour). Any number of serve and worker processes may run it: a session advisory
+ * validity, notices of credit about to expire, reminders before credit lapses or expires,
+ * idempotency keys past their day, the last business day's cross-merchant farming signals settled on
+ * the payments' own order (once an hour), stored files no claim references (once an hour). Any
+ * number of serve and worker processes may run it: a session advisory
  * lock lets one of them at a time do a round, and the time of the last round (periodic_rounds) makes
  * it one round an interval, whoever does it.
  */

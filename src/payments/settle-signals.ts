@@ -71,12 +71,14 @@ async function writeChanges(pool: pg.Pool, changes: readonly SignalChange[]): Pr
 
 /** Settles the signals of the business day `day` (YYYY-MM-DD); returns how many payments changed. Idempotent. */
 export async function settleDaySignals(pool: pg.Pool, day: string): Promise<number> {
-  const { rows: candidates } = await pool.query<CandidateRow>(
-    `SELECT d.buyer_id, d.merchant_ids, (SELECT w.merchant_id FROM merchant_wallets w WHERE w.wallet_user_id = d.buyer_id) AS payer_merchant_id
-       FROM payer_days d WHERE d.business_day = $1::date`,
+  // most payers of a day paid one merchant and are no merchant: nothing of theirs can change
+  const { rows: relevant } = await pool.query<CandidateRow>(
+    `SELECT * FROM (
+       SELECT d.buyer_id, d.merchant_ids, (SELECT w.merchant_id FROM merchant_wallets w WHERE w.wallet_user_id = d.buyer_id) AS payer_merchant_id
+         FROM payer_days d WHERE d.business_day = $1::date) c
+      WHERE cardinality(c.merchant_ids) > 1 OR c.payer_merchant_id IS NOT NULL`,
     [day],
   );
-  const relevant = candidates.filter((c) => c.merchant_ids.length > 1 || c.payer_merchant_id !== null);
   if (relevant.length === 0) return 0;
   const versions = await loadRulesets(pool);
   const fanOut = new Map(versions.map((v) => [v.id, v.rules.signals.fanOutMerchantsPerDay]));
