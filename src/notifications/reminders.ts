@@ -11,6 +11,7 @@ import { intArray, textArray } from '../db/arrays.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { businessMinute } from '../shared/business-day.ts';
 import { formatFenAsYuan } from '../shared/money.ts';
+import { expiryNoticeText } from './expiring.ts';
 import { announceNotifications } from './store.ts';
 
 export type ReminderKind = 'lapse' | 'expiry';
@@ -23,12 +24,15 @@ const HOUR_MS = 3_600_000;
 /** The notification kind each reminder is told as. */
 export const REMINDER_NOTIFICATION_KINDS: Readonly<Record<ReminderKind, string>> = { lapse: 'credit_lapsing', expiry: 'credit_expiry_reminder' };
 
+/** Pending credit lapses at an instant of the day; available credit expires at a midnight, so its words name the last day (as the 30-day notice's). */
 export function reminderText(kind: ReminderKind, amountFen: number, deadline: Date): { zh: string; en: string } {
+  if (kind === 'expiry') {
+    const notice = expiryNoticeText(amountFen, deadline);
+    return { zh: `提醒：${notice.zh}`, en: `Reminder: ${notice.en}` };
+  }
   const yuan = formatFenAsYuan(amountFen);
   const at = businessMinute(deadline);
-  return kind === 'lapse'
-    ? { zh: `您有 ¥${yuan} 待领取额度将于 ${at}（北京时间）失效，请尽快打开应用领取。`, en: `¥${yuan} of credit waiting for you lapses at ${at} (Beijing time) unless you collect it; open the app to collect it.` }
-    : { zh: `提醒：您有 ¥${yuan} 额度将于 ${at}（北京时间）到期，请在到期前使用。`, en: `Reminder: ¥${yuan} of your credit expires at ${at} (Beijing time); spend it before then.` };
+  return { zh: `您有 ¥${yuan} 待领取额度将于 ${at}（北京时间）失效，请尽快打开应用领取。`, en: `¥${yuan} of credit waiting for you lapses at ${at} (Beijing time) unless you collect it; open the app to collect it.` };
 }
 
 export interface RemindedLot {
