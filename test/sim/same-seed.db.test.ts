@@ -1,45 +1,30 @@
 /**
  * The same seed, the same report, whatever order concurrent batches commit in. Payments go in small
- * batches, two in flight, so that a payer's payments to different merchants are decided in batches
+ * batches (1,500 notifications), two in flight, so that a payer's payments to different merchants are decided in batches
  * racing each other: a signal that depends on which of them commits first shows up as two reports.
  */
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, test } from 'node:test';
-import { loadHospitalRegistry } from '../../src/recognition/index.ts';
-import { localFileStore } from '../../src/storage/index.ts';
-import { prepareWorld } from '../../sim/run/database.ts';
-import { silentProgress } from '../../sim/run/progress.ts';
 import { simulateWorld } from '../../sim/run/simulate.ts';
 import { buildReport, seededFigures, type SimReport } from '../../sim/report/metrics.ts';
-import { cityHospitals } from '../../sim/world/claims.ts';
 import type { World } from '../../sim/world/world.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
+import { freshTestWorld, type TestWorld } from '../support/simulation.ts';
 
 /** Popular payers meet dozens of merchants a day here: the fan-out signal fires on honest payers too. */
 const WORLD: World = { merchants: 2_000, days: 2, city: '广州', ruleset: 'classic-2019', fraudRate: 0.02, seed: 7, claimRate: 0, start: '2026-03-02' };
 const BATCH_NOTIFICATIONS = 1500;
 
-const databases: TestDatabase[] = [];
-const dirs: string[] = [];
+const worlds: TestWorld[] = [];
 
 async function freshRun(): Promise<SimReport> {
-  const db = await createTestDatabase();
-  databases.push(db);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carepoints-same-seed-'));
-  dirs.push(dir);
-  await prepareWorld(db.pool, WORLD);
-  const registry = await loadHospitalRegistry();
-  const env = { progress: silentProgress, hospitals: cityHospitals(registry.hospitals, WORLD.city), files: localFileStore(dir), stopping: () => false };
-  await simulateWorld(db.pool, WORLD, { ...env, batchNotifications: BATCH_NOTIFICATIONS });
-  return buildReport(db.pool, WORLD);
+  const world = await freshTestWorld(WORLD);
+  worlds.push(world);
+  await simulateWorld(world.db.pool, WORLD, { ...world.env, batchNotifications: BATCH_NOTIFICATIONS });
+  return buildReport(world.db.pool, WORLD);
 }
 
 after(async () => {
-  for (const db of databases) await db.close();
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  for (const w of worlds) await w.close();
 });
 
 test('two runs of the same seed on fresh databases give the same report, figure for figure', async () => {
