@@ -25,6 +25,11 @@ const count = (n: number) => n.toLocaleString('en');
 const seconds = (ms: number | null) => (ms === null ? '–' : `${(ms / 1000).toFixed(2)} s`);
 
 /** The numbers a programme designer compares, one row each. */
+function reminderLine(r: SimReport, kind: 'lapse' | 'expiry'): string {
+  const o = r.reminders.find((x) => x.kind === kind);
+  return o ? `${count(o.messages)} / ${yuan(o.savedFen)} of ${yuan(o.remindedFen)} reminded` : '–';
+}
+
 function headline(r: SimReport): [string, string][] {
   return [
     ['Merchants enrolled', count(r.coverage.enrolled)],
@@ -33,6 +38,8 @@ function headline(r: SimReport): [string, string][] {
     ['Credit granted', yuan(r.cost.creditsGrantedFen)],
     ['Credit collected', yuan(r.creditsFen.collected.reduce((a, b) => a + b, 0))],
     ['Credit lapsed / expired', `${yuan(r.creditsFen.lapsed.reduce((a, b) => a + b, 0))} / ${yuan(r.creditsFen.expired.reduce((a, b) => a + b, 0))}`],
+    ['Reminders before credit lapses: sent / credit saved', reminderLine(r, 'lapse')],
+    ['Reminders before credit expires: sent / credit saved', reminderLine(r, 'expiry')],
     ['Claims', count(r.claims.total)],
     ['Reimbursed', yuan(r.cost.reimbursedFen)],
     ['Reimbursement cost per merchant', yuan(r.cost.perMerchantFen)],

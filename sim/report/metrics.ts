@@ -5,6 +5,7 @@
 import type pg from 'pg';
 import { dayOf, type World } from '../world/world.ts';
 import { CLAIM_KINDS } from '../world/claims.ts';
+import { reminderOutcomes, type ReminderOutcome } from '../../src/notifications/index.ts';
 
 export interface FraudPaymentRow {
   kind: string;
@@ -33,6 +34,8 @@ export interface SimReport {
   cost: { reimbursedFen: number; perMerchantFen: number; per1000CollectionsFen: number; creditsGrantedFen: number; collections: number };
   coverage: { enrolled: number; merchantsClaimed: number; merchantsPaid: number; share: number; annualisedShare: number };
   fraud: { payments: FraudPaymentRow[]; legitPayments: number; legitFlagged: number; claims: FraudClaimRow[] };
+  /** Reminders before credit lapses or expires: messages sent, credit reminded, and reminded credit then collected or spent in time. */
+  reminders: ReminderOutcome[];
   /** Wall-clock measurements: differ from run to run. */
   measured: {
     timeToMoneyMs: { p50: number | null; p90: number | null; p99: number | null; histogram: { upToMs: number; claims: number }[] };
@@ -178,6 +181,12 @@ async function measured(pool: pg.Pool): Promise<SimReport['measured']> {
   };
 }
 
+/** What the seed decides: everything but the wall-clock measurements. */
+export function seededFigures(r: SimReport): Omit<SimReport, 'measured'> {
+  const { measured: _measured, ...rest } = r;
+  return rest;
+}
+
 export async function buildReport(pool: pg.Pool, world: World): Promise<SimReport> {
   const { merchants, payments } = await merchantsAndPayments(pool, world);
   const creditsFen = await credits(pool, world);
@@ -209,6 +218,7 @@ export async function buildReport(pool: pg.Pool, world: World): Promise<SimRepor
       annualisedShare: 1 - (1 - dailyShare) ** 365,
     },
     fraud: await fraud(pool, claimRows),
+    reminders: await reminderOutcomes(pool),
     measured: await measured(pool),
   };
 }

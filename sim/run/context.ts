@@ -11,6 +11,8 @@ export interface SimContext {
   progress: Progress;
   hospitals: CityHospitals;
   files: FileStore;
+  /** Notifications a payment batch closes at (default 9,000; a merchant's day is never split between two). */
+  batchNotifications?: number;
   /** The simulated clock the claim workers read. */
   clock: { now: Date };
   /** True once the user asked to stop (Ctrl-C): phases stop between two transactions. */

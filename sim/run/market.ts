@@ -1,11 +1,16 @@
 /**
  * The market phases of a simulated day, through the product's own code: enrolment
- * (importEnrolments), payments (ingestIsolated, batches of at most 10,000, two in flight),
- * collection in the app (collectCreditsOf, a chunk of merchants at a time) and the day-end sweeps (lapse, expiry).
+ * (importEnrolments), payments (ingestIsolated, batches of at most 10,000, two in flight; the
+ * fraud's one at a time), reminders before credit is lost (remindCredit), collection in the app
+ * (collectCreditsOf, a chunk of merchants at a time) and the day-end settlement of the day's signals
+ * and sweeps (lapse, expiry).
  */
 import { importEnrolments, resolveIdHashKey } from '../../src/merchants/store.ts';
 import { businessDayStart } from '../../src/shared/business-day.ts';
 import { ingestIsolated } from '../../src/payments/isolate.ts';
+import { settleDaySignals } from '../../src/payments/settle-signals.ts';
+import { DEFAULT_REMINDER_LEAD_TIMES } from '../../src/config/config.ts';
+import { remindCredit } from '../../src/notifications/index.ts';
 import type { PaymentNotification } from '../../src/payments/notification.ts';
 import { loadRulesets } from '../../src/points/rulesets.ts';
 import { rulesetAt } from '../../src/points/accrual-rules.ts';
@@ -19,7 +24,7 @@ import { chunksOf, inFlightWindow } from './parallel.ts';
 
 const ENROL_CHUNK = 20_000;
 /** A busy merchant's day is a few hundred notifications: a batch closes before it could pass 10,000. */
-const BATCH_TARGET = 9_000;
+const BATCH_NOTIFICATIONS = 9_000;
 const INGEST_BATCH = 10_000;
 const COLLECT_CHUNK = 200;
 const HOUR_MS = 3_600_000;
@@ -37,12 +42,12 @@ export async function enrolPhase(ctx: SimContext, day: number, newcomers: readon
   return bar.done().items;
 }
 
-/** Sends batches through ingestion, two in flight. */
-async function ingestAll(ctx: SimContext, day: number, batches: Iterable<PaymentNotification[]>, advance: (n: number) => void): Promise<void> {
+/** Sends batches through ingestion, `width` in flight. */
+async function ingestAll(ctx: SimContext, day: number, batches: Iterable<PaymentNotification[]>, advance: (n: number) => void, width = 2): Promise<void> {
   await inFlightWindow(batches, async (batch) => {
     await ingestIsolated(ctx.pool, batch, 'batch');
     advance(batch.length);
-  }, ctx.stopping);
+  }, ctx.stopping, width);
   checkStop(ctx, day, 'payments');
 }
 
@@ -50,7 +55,7 @@ function* merchantBatches(ctx: SimContext, day: number, enrolled: readonly SimMe
   let batch: PaymentNotification[] = [];
   for (const m of enrolled) {
     batch.push(...merchantDayPayments(ctx.world, m, day));
-    if (batch.length >= BATCH_TARGET) {
+    if (batch.length >= (ctx.batchNotifications ?? BATCH_NOTIFICATIONS)) {
       yield batch;
       batch = [];
     }
@@ -69,7 +74,29 @@ export async function paymentsPhase(ctx: SimContext, day: number, enrolled: read
       [chunk.map((f) => f.notification.tradeNo), chunk.map((f) => f.kind), chunk.map((f) => f.actor)],
     );
   }
-  await ingestAll(ctx, day, chunksOf(fraud.map((f) => f.notification), INGEST_BATCH), bar.advance);
+  // one at a time: a merchant's fraud payments may span two chunks, and which of them takes the
+  // day's last payer slots must not depend on which chunk commits first
+  await ingestAll(ctx, day, chunksOf(fraud.map((f) => f.notification), INGEST_BATCH), bar.advance, 1);
+  return bar.done().items;
+}
+
+/** Reminders are sent by the hour until the evening's collection (the periodic work sends them every few seconds). */
+const REMINDER_HOURS = 21;
+
+/**
+ * The periodic work's reminders through the day, an hour at a time up to the evening's collection,
+ * with the default lead times: each round reminds what falls due within the lead time of its hour.
+ * The simulated merchants do not react to them (collecting is the world's behaviour): the report
+ * counts the reminded credit that was then collected or spent in time.
+ */
+export async function remindPhase(ctx: SimContext, day: number): Promise<number> {
+  const bar = ctx.progress.phase(`day ${day + 1} reminders`, REMINDER_HOURS, 'messages');
+  const dayStart = businessDayStart(dayOf(ctx.world, day)).getTime();
+  for (let hour = 0; hour < REMINDER_HOURS; hour++) {
+    checkStop(ctx, day, 'reminders');
+    const at = new Date(dayStart + hour * HOUR_MS);
+    for (let n = await remindCredit(ctx.pool, DEFAULT_REMINDER_LEAD_TIMES, at); n > 0; n = await remindCredit(ctx.pool, DEFAULT_REMINDER_LEAD_TIMES, at)) bar.advance(n);
+  }
   return bar.done().items;
 }
 
@@ -100,9 +127,16 @@ export async function collectPhase(ctx: SimContext, day: number): Promise<number
   return bar.done().items;
 }
 
-/** At midnight: uncollected credit past its window lapses, credit past its validity expires. */
+/**
+ * At midnight: the day's cross-merchant signals are settled on the payments' own order (as the
+ * periodic work does for a day that is over), uncollected credit past its window lapses, credit past
+ * its validity expires.
+ */
 export async function sweepPhase(ctx: SimContext, day: number): Promise<number> {
   const midnight = businessDayStart(dayOf(ctx.world, day + 1));
+  const settled = ctx.progress.phase(`day ${day + 1} signals settled`, 0, 'payments');
+  settled.advance(await settleDaySignals(ctx.pool, dayOf(ctx.world, day)));
+  settled.done();
   const bar = ctx.progress.phase(`day ${day + 1} lapse and expiry`, 0, 'lots');
   for (const sweep of [lapseUncollectedCredits, expireCredits]) {
     for (let n = await sweep(ctx.pool, midnight); n > 0; n = await sweep(ctx.pool, midnight)) {

@@ -15,7 +15,7 @@ import { SIMULATION_RULESETS } from '../world/rulesets.ts';
 import type { World } from '../world/world.ts';
 import { claimsPhase } from './claims.ts';
 import type { SimContext } from './context.ts';
-import { collectPhase, enrolPhase, paymentsPhase, sweepPhase } from './market.ts';
+import { collectPhase, enrolPhase, paymentsPhase, remindPhase, sweepPhase } from './market.ts';
 import type { Progress } from './progress.ts';
 
 export interface SimulationEnvironment {
@@ -23,6 +23,8 @@ export interface SimulationEnvironment {
   hospitals: CityHospitals;
   files: FileStore;
   stopping(): boolean;
+  /** Notifications a payment batch closes at (default 9,000): smaller batches put more of them in flight at once. */
+  batchNotifications?: number;
 }
 
 /** The world's ruleset, published and adopted from the first simulated day (unless already). */
@@ -48,12 +50,13 @@ export async function simulateWorld(pool: pg.Pool, world: World, env: Simulation
   const clock = { now: businessDayStart(world.start) };
   const wallet = await walletGatewayFor({ walletGateway: null });
   const workers = await startClaimWorkers(pool, { files: env.files, gateway: wallet.gateway, concurrency: 2, now: () => clock.now });
-  const ctx: SimContext = { pool, world, progress: env.progress, hospitals: env.hospitals, files: env.files, clock, stopping: env.stopping };
+  const ctx: SimContext = { pool, world, progress: env.progress, hospitals: env.hospitals, files: env.files, clock, stopping: env.stopping, batchNotifications: env.batchNotifications };
   try {
     for (let day = 0; day < world.days; day++) {
       const enrolled = enrolledBy(world, day);
       await step(ctx, day, 'enrol', () => enrolPhase(ctx, day, enrolled.filter((m) => m.enrolDay === day)));
       await step(ctx, day, 'payments', () => paymentsPhase(ctx, day, enrolled));
+      await step(ctx, day, 'reminders', () => remindPhase(ctx, day));
       await step(ctx, day, 'collect', () => collectPhase(ctx, day));
       await step(ctx, day, 'claims', () => claimsPhase(ctx, day, enrolled));
       await step(ctx, day, 'sweeps', () => sweepPhase(ctx, day));

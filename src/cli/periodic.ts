@@ -1,21 +1,30 @@
 /**
  * Time-driven work: reservations that timed out, credit not collected in time, credit past its
- * validity, notices of credit about to expire, idempotency keys past their day, stored files no claim
- * references (once an hour). Any number of serve and worker processes may run it: a session advisory
+ * validity, notices of credit about to expire, reminders before credit lapses or expires,
+ * idempotency keys past their day, the last business day's cross-merchant farming signals settled on
+ * the payments' own order (once an hour), stored files no claim references (once an hour). Any
+ * number of serve and worker processes may run it: a session advisory
  * lock lets one of them at a time do a round, and the time of the last round (periodic_rounds) makes
  * it one round an interval, whoever does it.
  */
 import type pg from 'pg';
 import { pruneIdempotencyKeys } from '../http/idempotency.ts';
 import { expirePendingTransfers } from '../ledger/index.ts';
-import { noticeExpiringCredit } from '../notifications/index.ts';
+import { noticeExpiringCredit, remindCredit, type ReminderLeadTimes } from '../notifications/index.ts';
 import { applyHistoryRetention, makeHistoryDaysAhead } from '../db/history.ts';
 import { expireCredits, lapseUncollectedCredits } from '../points/index.ts';
 import { FILE_SWEEP_INTERVAL_MS, sweepUnreferencedFiles } from '../claims/file-sweep.ts';
 import type { FileStore } from '../storage/index.ts';
 import { onlyRow } from '../shared/assert.ts';
+import { addDays, businessDay } from '../shared/business-day.ts';
+import { settleDaySignals } from '../payments/settle-signals.ts';
 
 export const PERIODIC_INTERVAL_MS = 10_000;
+/**
+ * Yesterday's signals are settled again every hour: notifications of a day keep arriving for a while
+ * after it ends (retries, late refunds), and settling a day that is already right changes nothing.
+ */
+const SIGNAL_SETTLEMENT_INTERVAL_MS = 3_600_000;
 /** A round holds the lock's session while its work takes a second connection from the same pool. */
 export const PERIODIC_CONNECTIONS = 2;
 // any fixed 64-bit number of our own; pg_try_advisory_lock shares its key space with other users of the database
@@ -25,6 +34,7 @@ type Log = (level: 'info' | 'error', fields: object, message: string) => void;
 
 export interface PeriodicOptions {
   historyRetentionDays: number;
+  reminderLeadTimes: ReminderLeadTimes;
   /** The claims' file store: its files no claim references are swept (none: no sweep, e.g. a process without files). */
   files?: FileStore;
 }
@@ -34,9 +44,11 @@ const JOBS: readonly [string, (pool: pg.Pool, options: PeriodicOptions, now: Dat
   ['uncollected credits lapsed', (pool, _options, now) => lapseUncollectedCredits(pool, now)],
   ['credits expired', (pool, _options, now) => expireCredits(pool, now)],
   ['expiring credit noticed', (pool, _options, now) => noticeExpiringCredit(pool, now)],
+  ['credit reminders sent', (pool, options, now) => remindCredit(pool, options.reminderLeadTimes, now)],
   ['idempotency keys forgotten', (pool, _options, now) => pruneIdempotencyKeys(pool, now)],
   ['history partitions made ahead', (pool, _options, now) => makeHistoryDaysAhead(pool, now)],
   ['history partitions dropped', async (pool, options, now) => (await applyHistoryRetention(pool, options.historyRetentionDays, now)).length],
+  ['farming signals settled', async (pool, _options, now) => ((await claimRound(pool, 'signal_settlement', SIGNAL_SETTLEMENT_INTERVAL_MS, now)) ? settleDaySignals(pool, addDays(businessDay(now), -1)) : 0)],
   ['unreferenced files removed', async (pool, options, now) => (options.files && (await claimRound(pool, 'file_sweep', FILE_SWEEP_INTERVAL_MS, now)) ? sweepUnreferencedFiles(pool, options.files, now) : 0)],
 ];
 

@@ -68,7 +68,7 @@ export async function simulateCommand(args: string[]): Promise<number> {
     fs.writeFileSync(path.join(options.out, 'report.html'), renderReportHtml(reports));
     for (const r of reports) {
       console.log(
-        `${r.world.ruleset}: ${r.coverage.enrolled} merchants, ${r.cost.collections} collections, ${r.claims.total} claims (automatic ${(r.claims.automaticDecisionRate * 100).toFixed(1)}%), reimbursed ${(r.cost.reimbursedFen / 100).toFixed(2)} CNY; ${Math.round(r.measured.notificationsPerS)} notifications/s, ${r.measured.claimsPerS.toFixed(2)} claims/s, database ${(r.measured.databaseBytes / 1024 ** 2).toFixed(0)} MiB`,
+        `${r.world.ruleset}: ${r.coverage.enrolled} merchants, ${r.cost.collections} collections, ${r.claims.total} claims (automatic ${(r.claims.automaticDecisionRate * 100).toFixed(1)}%), reimbursed ${(r.cost.reimbursedFen / 100).toFixed(2)} CNY, ${r.reminders.reduce((n, o) => n + o.messages, 0)} reminders (${(r.reminders.reduce((n, o) => n + o.savedFen, 0) / 100).toFixed(2)} CNY saved); ${Math.round(r.measured.notificationsPerS)} notifications/s, ${r.measured.claimsPerS.toFixed(2)} claims/s, database ${(r.measured.databaseBytes / 1024 ** 2).toFixed(0)} MiB`,
       );
     }
     console.log(`report: ${path.join(options.out, 'report.html')} (data: report.json)`);

@@ -40,6 +40,16 @@ export interface WalletGatewayConfig {
   timeoutMs: number;
 }
 
+/** How long before credit is lost the merchant is reminded (src/notifications/reminders.ts). */
+export interface ReminderLeadTimes {
+  /** Hours before a pending lot's collection window ends. */
+  lapseLeadHours: number;
+  /** Hours before an available lot expires. */
+  expiryLeadHours: number;
+}
+
+export const DEFAULT_REMINDER_LEAD_TIMES: ReminderLeadTimes = { lapseLeadHours: 6, expiryLeadHours: 72 };
+
 export interface Config {
   /** Where claim photos and PDFs are kept (content-addressed). */
   filesDir: string;
@@ -72,6 +82,8 @@ export interface Config {
   trustedProxies: string[];
   /** CAREPOINTS_HISTORY_RETENTION_DAYS: payment history older than this is dropped, a quarter at a time. */
   historyRetentionDays: number;
+  /** CAREPOINTS_REMINDER_LAPSE_LEAD_HOURS, CAREPOINTS_REMINDER_EXPIRY_LEAD_HOURS: how long before pending credit lapses, and available credit expires, the merchant is reminded. */
+  reminderLeadTimes: ReminderLeadTimes;
 }
 
 /** What `npm start` expects when it plays the payment platform itself (no CAREPOINTS_PLATFORM_PUBLIC_KEY). */
@@ -257,5 +269,11 @@ export function loadConfig(env: Env = process.env): Config {
     walletGateway: gateway,
     trustedProxies: trustedProxies(env),
     historyRetentionDays: integerInRange(env, 'CAREPOINTS_HISTORY_RETENTION_DAYS', DEFAULT_HISTORY_RETENTION_DAYS, MIN_HISTORY_RETENTION_DAYS, 3_650),
+    reminderLeadTimes: {
+      // under the classic 48-hour collection window: a lead as long as the window would remind at once
+      lapseLeadHours: integerInRange(env, 'CAREPOINTS_REMINDER_LAPSE_LEAD_HOURS', DEFAULT_REMINDER_LEAD_TIMES.lapseLeadHours, 1, 47),
+      // up to a month: a 30-day notice of expiring credit is sent apart (credit_expiring)
+      expiryLeadHours: integerInRange(env, 'CAREPOINTS_REMINDER_EXPIRY_LEAD_HOURS', DEFAULT_REMINDER_LEAD_TIMES.expiryLeadHours, 1, 720),
+    },
   };
 }

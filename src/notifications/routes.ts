@@ -26,12 +26,12 @@ const NotificationSchema = Type.Object({
   id: Type.String(),
   merchantId: Type.String(),
   at: Type.String({ format: 'date-time' }),
-  kind: Type.String({ description: 'claim_<status> (a claim changed), credit_expiring' }),
+  kind: Type.String({ description: 'claim_<status> (a claim changed), credit_expiring (within 30 days), credit_lapsing and credit_expiry_reminder (reminders before credit is lost)' }),
   claimId: Type.Union([Type.String(), Type.Null()]),
   zh: Type.String(),
   en: Type.String(),
-  amountFen: Type.Union([Type.Integer(), Type.Null()], { description: 'credit_expiring: how much' }),
-  expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'credit_expiring: when' }),
+  amountFen: Type.Union([Type.Integer(), Type.Null()], { description: 'credit_expiring and the reminders: how much' }),
+  expiresAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'credit_expiring and the reminders: when (for credit_lapsing: when the collection window ends)' }),
   readAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
 

@@ -314,15 +314,19 @@ async function writeMerchantState(client: pg.PoolClient, welcomed: { merchantId:
       [intArray(welcomed.map((w) => w.merchantId)), textArray(welcomed.map((w) => w.tradeNo))],
     );
   }
-  if (signalCounts.size) {
-    const ids = [...signalCounts.keys()].sort((a, b) => a - b);
-    // counters add up: farming_signals = {"odd_hour": 3, ...}
-    await client.query(
-      `UPDATE merchant_accrual a SET farming_signals = (
-          SELECT coalesce(jsonb_object_agg(k, coalesce((a.farming_signals ->> k)::int, 0) + coalesce((v.c ->> k)::int, 0)), '{}')
-            FROM (SELECT jsonb_object_keys(a.farming_signals || v.c) AS k) keys)
-         FROM unnest($1::bigint[], $2::jsonb[]) AS v(m, c) WHERE a.merchant_id = v.m`,
-      [intArray(ids), ids.map((id) => JSON.stringify(signalCounts.get(id)))],
-    );
-  }
+  await addSignalCounts(client, signalCounts);
+}
+
+/** Adds to merchants' signal counters (farming_signals = {"odd_hour": 3, ...}); a negative count takes away, a counter at 0 goes. */
+export async function addSignalCounts(client: pg.PoolClient, signalCounts: Map<number, Record<string, number>>): Promise<void> {
+  if (signalCounts.size === 0) return;
+  const ids = [...signalCounts.keys()].sort((a, b) => a - b);
+  await client.query(
+    `UPDATE merchant_accrual a SET farming_signals = (
+        SELECT coalesce(jsonb_object_agg(k, n) FILTER (WHERE n <> 0), '{}')
+          FROM (SELECT k, coalesce((a.farming_signals ->> k)::int, 0) + coalesce((v.c ->> k)::int, 0) AS n
+                  FROM jsonb_object_keys(a.farming_signals || v.c) AS k) keys)
+       FROM unnest($1::bigint[], $2::jsonb[]) AS v(m, c) WHERE a.merchant_id = v.m`,
+    [intArray(ids), ids.map((id) => JSON.stringify(signalCounts.get(id)))],
+  );
 }

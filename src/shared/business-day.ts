@@ -23,6 +23,11 @@ export function businessDayStart(day: string): Date {
   return new Date(Date.parse(`${day}T00:00:00Z`) - SHANGHAI_OFFSET_MS);
 }
 
+/** 'YYYY-MM-DD HH:mm', Shanghai wall-clock time of the instant (what a merchant reads as a deadline). */
+export function businessMinute(at: Date): string {
+  return new Date(at.getTime() + SHANGHAI_OFFSET_MS).toISOString().slice(0, 16).replace('T', ' ');
+}
+
 /** Shanghai hour of day, 0..23. */
 export function businessHour(at: Date): number {
   return Math.floor(((at.getTime() + SHANGHAI_OFFSET_MS) % DAY_MS) / 3_600_000);

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { UNREFERENCED_FILE_GRACE_MS } from '../../src/claims/file-sweep.ts';
 import { insertClaim } from '../../src/claims/store.ts';
 import { periodicRound } from '../../src/cli/periodic.ts';
+import { DEFAULT_REMINDER_LEAD_TIMES } from '../../src/config/config.ts';
 import { inTransaction } from '../../src/db/transaction.ts';
 import { localFileStore } from '../../src/storage/index.ts';
 import { createTestDatabase, type TestDatabase } from '../support/db.ts';
@@ -49,7 +50,7 @@ test('the periodic sweep removes a stored file no claim references once past the
 
   const lines: string[] = [];
   const log = (_level: string, fields: object, message: string) => void lines.push(`${message} ${JSON.stringify(fields)}`);
-  assert.equal(await periodicRound(db.pool, log, { historyRetentionDays: 400, files }, new Date()), true);
+  assert.equal(await periodicRound(db.pool, log, { historyRetentionDays: 400, reminderLeadTimes: DEFAULT_REMINDER_LEAD_TIMES, files }, new Date()), true);
   assert.deepEqual([await exists(orphan), await exists(claimed), await exists(fresh), await exists(resent)], [false, true, true, true]);
   assert.ok(lines.includes('unreferenced files removed {"count":1}'), lines.join('\n'));
   assert.equal(await files.get(orphan), null);

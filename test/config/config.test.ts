@@ -9,6 +9,12 @@ test('defaults: port 3000, embedded database under ./data', () => {
   assert.equal(config.databaseUrl, null);
   assert.equal(config.dataDir, path.resolve('data'));
   assert.equal(config.apiKeys, null);
+  assert.deepEqual(config.reminderLeadTimes, { lapseLeadHours: 6, expiryLeadHours: 72 }, 'reminded 6 h before credit lapses, 3 days before it expires');
+});
+
+test('the reminders\' lead times are read', () => {
+  const config = loadConfig({ CAREPOINTS_REMINDER_LAPSE_LEAD_HOURS: '12', CAREPOINTS_REMINDER_EXPIRY_LEAD_HOURS: '168' });
+  assert.deepEqual(config.reminderLeadTimes, { lapseLeadHours: 12, expiryLeadHours: 168 });
 });
 
 test('reads and validates every variable', () => {
@@ -35,6 +41,10 @@ test('a bad value names the variable and what was expected', () => {
     [{ CAREPOINTS_API_KEYS: 'admin:abcdefghijklmnopqrstuvwxyz' }, /CAREPOINTS_API_KEYS: each entry must be role:key/],
     [{ CAREPOINTS_API_KEYS: 'ops:short' }, /CAREPOINTS_API_KEYS: keys must be at least 24/],
     [{ CAREPOINTS_ID_HASH_KEY: 'short' }, /CAREPOINTS_ID_HASH_KEY: must be at least 32/],
+    [{ CAREPOINTS_REMINDER_LAPSE_LEAD_HOURS: '48' }, /CAREPOINTS_REMINDER_LAPSE_LEAD_HOURS: expected 1\.\.47, got 48/],
+    [{ CAREPOINTS_REMINDER_LAPSE_LEAD_HOURS: '0' }, /CAREPOINTS_REMINDER_LAPSE_LEAD_HOURS: expected 1\.\.47/],
+    [{ CAREPOINTS_REMINDER_EXPIRY_LEAD_HOURS: '6h' }, /CAREPOINTS_REMINDER_EXPIRY_LEAD_HOURS: expected an integer/],
+    [{ CAREPOINTS_REMINDER_EXPIRY_LEAD_HOURS: '721' }, /CAREPOINTS_REMINDER_EXPIRY_LEAD_HOURS: expected 1\.\.720/],
   ];
   for (const [env, message] of bad) assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && message.test(err.message));
 });

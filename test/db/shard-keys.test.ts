@@ -34,6 +34,8 @@ test('a table added without merchant_id in its key is named; the plan distribute
   for (const table of ['payments', 'claims', 'credit_lots', 'ledger_accounts', 'ledger_transfers']) {
     assert.match(plan, new RegExp(`create_distributed_table\\('${table}', 'merchant_id', colocate_with => 'merchants'\\)`));
   }
+  // the reminders before credit is lost: one row per lot and kind, beside the merchant's lots
+  assert.match(plan, /create_distributed_table\('credit_reminders', 'merchant_id', colocate_with => 'merchants'\)/);
   assert.match(plan, /create_reference_table\('rulesets'\)/);
   assert.match(plan, /create_distributed_table\('trade_numbers', 'trade_no'\)/);
   // Citus's order: the anchor first, a table after the tables it references, a foreign key to a

@@ -1,27 +1,19 @@
 import assert from 'node:assert/strict';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { loadHospitalRegistry } from '../../src/recognition/index.ts';
-import { localFileStore } from '../../src/storage/index.ts';
-import { prepareWorld } from '../../sim/run/database.ts';
 import { silentProgress, type Progress } from '../../sim/run/progress.ts';
 import { SimulationInterrupted } from '../../sim/run/context.ts';
 import { simulateWorld } from '../../sim/run/simulate.ts';
 import { renderReportHtml } from '../../sim/report/html.ts';
-import { buildReport, type SimReport } from '../../sim/report/metrics.ts';
-import { cityHospitals } from '../../sim/world/claims.ts';
+import { buildReport, seededFigures, type SimReport } from '../../sim/report/metrics.ts';
 import type { World } from '../../sim/world/world.ts';
 import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
-import { createTestDatabase, type TestDatabase } from '../support/db.ts';
 import { assertLedgerInvariants } from '../support/ledger-invariants.ts';
+import { freshTestWorld, type TestWorld } from '../support/simulation.ts';
 
 /** Small enough for the suite, busy enough to have claims, forged ones among them, and rings. */
 const WORLD: World = { merchants: 120, days: 2, city: '广州', ruleset: 'classic-2019', fraudRate: 0.4, seed: 20_260_302, claimRate: 0.03, start: '2026-03-02' };
 
-const databases: TestDatabase[] = [];
-const dirs: string[] = [];
+const worlds: TestWorld[] = [];
 const reports: SimReport[] = [];
 
 let interruption: SimulationInterrupted | null = null;
@@ -31,13 +23,9 @@ let interruption: SimulationInterrupted | null = null;
  * starts; the same world is then run again in the same database, as the printed resume command does.
  */
 async function run(world: World, interruptAt?: string): Promise<SimReport> {
-  const db = await createTestDatabase();
-  databases.push(db);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carepoints-sim-'));
-  dirs.push(dir);
-  await prepareWorld(db.pool, world);
-  const registry = await loadHospitalRegistry();
-  const env = { progress: silentProgress, hospitals: cityHospitals(registry.hospitals, world.city), files: localFileStore(dir), stopping: () => false };
+  const fresh = await freshTestWorld(world);
+  worlds.push(fresh);
+  const { db, env } = fresh;
   if (interruptAt) {
     let pressed = false;
     const progress: Progress = { ...silentProgress, phase: (label, total, unit) => ((pressed ||= label === interruptAt), silentProgress.phase(label, total, unit)) };
@@ -55,32 +43,25 @@ async function run(world: World, interruptAt?: string): Promise<SimReport> {
   return buildReport(db.pool, world);
 }
 
-/** What the seed decides: everything but the wall-clock measurements. */
-function programmeNumbers(r: SimReport): Omit<SimReport, 'measured'> {
-  const { measured: _measured, ...rest } = r;
-  return rest;
-}
-
 before(async () => {
   reports.push(await run(WORLD), await run(WORLD, 'day 2 collect'));
 });
 
 after(async () => {
-  for (const db of databases) await db.close();
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true });
+  for (const w of worlds) await w.close();
 });
 
 test('the same seed gives the same world and the same report numbers, even when interrupted and resumed', () => {
   assert.equal(interruption?.phase, 'collection', 'the second run was stopped, with consistent books, and resumed');
   const [first, second] = reports as [SimReport, SimReport];
-  assert.deepEqual(programmeNumbers(second), programmeNumbers(first));
+  assert.deepEqual(seededFigures(second), seededFigures(first));
   assert.equal(first.coverage.enrolled, WORLD.merchants, 'everyone is enrolled by the last day');
   assert.ok(first.merchants.enrolled[0]! < WORLD.merchants, 'enrolment grows over the days');
   assert.ok(first.cost.collections > 0 && first.payments.notifications.every((n, d) => n > first.payments.collections[d]!), 'most notifications earn nothing');
 });
 
 test('the books balance after a simulated world: ledger invariants, lots match the ledger, credit adds up', async () => {
-  for (const db of databases) {
+  for (const { db } of worlds) {
     await assertLedgerInvariants(db.pool);
     await assertLotsMatchLedger(db.pool);
   }
@@ -88,7 +69,7 @@ test('the books balance after a simulated world: ledger invariants, lots match t
   const sum = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0);
   assert.ok(sum(r.creditsFen.collected) + sum(r.creditsFen.lapsed) <= sum(r.creditsFen.granted), 'no more collected and lapsed than granted');
   assert.ok(sum(r.creditsFen.collected) > 0);
-  const { rows } = await databases[0]!.pool.query<{ paid: number }>("SELECT coalesce(sum(amount_fen), 0)::int AS paid FROM payouts WHERE state = 'succeeded'");
+  const { rows } = await worlds[0]!.db.pool.query<{ paid: number }>("SELECT coalesce(sum(amount_fen), 0)::int AS paid FROM payouts WHERE state = 'succeeded'");
   assert.equal(rows[0]!.paid, r.cost.reimbursedFen, 'what the report calls reimbursed reached the wallets');
 });
 
