@@ -220,7 +220,15 @@ export function claimMoveAllowed(from: ClaimStatus, to: ClaimStatus): boolean {
 }
 
 /**
- * Moves a claim to `status` with its fields, appends the timeline event, tells the merchant, and
+ * The moves a merchant is told of in a message (issue 23: each claim sent 3–4): those that ask for the
+ * merchant's patience or action, or settle the claim. Submitted is the merchant's own tap and recognised
+ * follows it by seconds; approved is followed by paid, or by in review when the payout fails, and each
+ * of those is told. The claim's timeline keeps every event whatever is told.
+ */
+export const MOVES_TOLD_TO_MERCHANT: ReadonlySet<ClaimStatus> = new Set<ClaimStatus>(['in_review', 'photo_requested', 'paid', 'rejected']);
+
+/**
+ * Moves a claim to `status` with its fields, appends the timeline event, tells the merchant when the move is one they are told of, and
  * notifies live listeners — all in the caller's transaction. Refuses (InvariantError) a move that
  * CLAIM_TRANSITIONS does not list, before writing anything.
  */
@@ -247,11 +255,13 @@ export async function transitionClaim(
      SELECT $1, $2, coalesce(max(event_no), 0) + 1, $3, $4, $5, $6, $7 FROM claim_events WHERE merchant_id = $1 AND claim_id = $2`,
     [claim.merchantId, claim.claimId, status, event.code, event.zh, event.en, JSON.stringify(event.details ?? {})],
   );
-  const notice = await client.query<{ merchant_id: string; notification_id: string }>(
-    'INSERT INTO merchant_notifications (merchant_id, kind, claim_id, zh, en) VALUES ($1, $2, $3, $4, $5) RETURNING merchant_id, notification_id',
-    [claim.merchantId, `claim_${status}`, claim.claimId, event.zh, event.en],
-  );
-  await announceNotifications(client, notice.rows);
+  if (MOVES_TOLD_TO_MERCHANT.has(status)) {
+    const notice = await client.query<{ merchant_id: string; notification_id: string }>(
+      'INSERT INTO merchant_notifications (merchant_id, kind, claim_id, zh, en) VALUES ($1, $2, $3, $4, $5) RETURNING merchant_id, notification_id',
+      [claim.merchantId, `claim_${status}`, claim.claimId, event.zh, event.en],
+    );
+    await announceNotifications(client, notice.rows);
+  }
   await client.query('SELECT pg_notify($1, $2)', [CLAIM_CHANNEL, JSON.stringify({ merchantId: claim.merchantId, claimId: claim.claimId, status })]);
 }
 

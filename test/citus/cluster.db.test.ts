@@ -49,7 +49,7 @@ test('a notification written on a worker reaches a live listener on the coordina
     try {
       await client.query('BEGIN');
       await insertClaim(client, { merchantId: m!.id, claimId, files: [], submittedAt: new Date() });
-      await transitionClaim(client, { merchantId: m!.id, claimId }, 'recognized', { code: 'test', zh: '已识别。', en: 'Recognized.' });
+      await transitionClaim(client, { merchantId: m!.id, claimId }, 'photo_requested', { code: 'test', zh: '请重新拍摄。', en: 'Please take the photo again.' }); // a move the merchant is told of
       await client.query('COMMIT');
     } finally {
       client.release();
