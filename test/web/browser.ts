@@ -72,3 +72,51 @@ export async function signInMerchant(page: Page, origin: string, phone: string):
   await page.getByRole('button', { name: '登录' }).click();
   await page.getByTestId('available').waitFor();
 }
+
+/** A stop of the keyboard's focus: what it is and whether a person sees where it is. */
+export interface FocusStop {
+  what: string;
+  visible: boolean;
+}
+
+/**
+ * Presses Tab until the focus comes back to a control it already reached (or `max` presses), and says
+ * of each control reached whether its focus shows: an outline on the control, which is
+ * more than a few pixels wide (a visually hidden control's ring is seen by nobody), or on the label of
+ * a hidden input.
+ */
+export async function tabThrough(page: Page, max = 60): Promise<FocusStop[]> {
+  const stops: FocusStop[] = [];
+  for (let presses = 0; presses < max; presses++) {
+    await page.keyboard.press('Tab');
+    // a string: the function runs in the page, whose DOM types this project does not compile against
+    const stop = (await page.evaluate(`(() => {
+      const el = document.activeElement;
+      if (!el || el === document.body) return null;
+      const seen = (window.__tabSeen ??= new WeakSet());
+      if (seen.has(el)) return 'again';
+      seen.add(el);
+      const big = (e) => { const box = e.getBoundingClientRect(); return box.width >= 4 && box.height >= 4; };
+      // a hidden input (a segmented control's radio) shows its focus on its label
+      const shown = big(el) ? el : (el.labels && el.labels[0]) || el.closest('label');
+      const s = shown && getComputedStyle(shown);
+      // an outline, not a box shadow: a selected segment or a card carries a shadow focused or not
+      const ring = !!s && s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) > 0;
+      const name = (el.getAttribute('aria-label') || el.textContent || el.getAttribute('placeholder') || (shown && shown.textContent) || el.id || '').trim().slice(0, 30);
+      return { what: el.tagName.toLowerCase() + ' "' + name + '"', visible: ring && !!shown && big(shown) };
+    })()`)) as FocusStop | 'again' | null;
+    if (stop === 'again') break;
+    if (stop) stops.push(stop);
+  }
+  await page.evaluate('delete window.__tabSeen');
+  return stops;
+}
+
+/** Signs a staff user in to the console through its form, in Chinese; resolves once the menu is there. */
+export async function signInStaff(page: Page, origin: string, who: { username: string; password: string }): Promise<void> {
+  await page.goto(`${origin}/console/`);
+  await page.getByLabel('用户名').fill(who.username);
+  await page.getByLabel('密码').fill(who.password);
+  await page.getByRole('button', { name: '登 录' }).or(page.getByRole('button', { name: '登录' })).click();
+  await page.getByRole('menu').first().waitFor();
+}

@@ -1,4 +1,4 @@
-/** Errors read in the app's own language, by code (a Chinese app never shows the API's English sentence), and the app by keyboard. */
+/** Errors read in the app's own language, by code (a Chinese app never shows the API's English sentence). */
 import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { after, before, test } from 'node:test';
@@ -55,24 +55,6 @@ test('a wrong password is told in the console in each language', async () => {
   await signIn(/^Sign in$/);
   await page.getByRole('alert').filter({ hasText: ERROR_CATALOGUE.wrong_credentials.en }).waitFor();
   assert.equal(await page.getByText('unknown username or wrong password').count(), 0);
-  await context.close();
-});
-
-test('the merchant app by keyboard: Tab reaches the tab bar, Enter opens a tab, and the focused control is outlined', async () => {
-  const context = await browser.newContext({ viewport: PHONE_VIEWPORT, locale: 'zh-CN' });
-  const page = await context.newPage();
-  await signInMerchant(page, origin, enrolment(62).phone);
-  const claimTab = page.getByRole('link', { name: '报销', exact: true });
-  let reached = false;
-  for (let presses = 0; presses < 40 && !reached; presses++) {
-    await page.keyboard.press('Tab');
-    reached = await claimTab.evaluate((el) => el === el.ownerDocument.activeElement);
-  }
-  assert.ok(reached, 'Tab reaches the 报销 tab');
-  const outline = await claimTab.evaluate((el) => el.ownerDocument.defaultView!.getComputedStyle(el).outlineStyle);
-  assert.equal(outline, 'solid', 'the focused tab is outlined');
-  await page.keyboard.press('Enter');
-  await page.waitForURL(/#\/claim/);
   await context.close();
 });
 

@@ -60,6 +60,7 @@ export function PhotoPicker({
         className="visually-hidden"
         type="file"
         accept="image/*"
+        tabIndex={-1} // the button below opens it: a hidden control the keyboard reached showed no focus
         capture="environment"
         multiple
         aria-label={t('claim.take')}
