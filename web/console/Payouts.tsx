@@ -55,7 +55,7 @@ export function Payouts({ showAlerts }: { showAlerts: boolean }) {
             locale={{ emptyText: <span className="empty">{t('common.none')}</span> }}
             renderItem={(a) => (
               <List.Item>
-                <Tag className={a.resolvedAt ? undefined : 'outcome-fail'}>{a.kind}</Tag> {a.subject} · {when(a.at, i18n.language)}
+                <Tag className={a.resolvedAt ? undefined : 'outcome-fail'}>{t(`codes.alert.${a.kind}`, { defaultValue: a.kind })}</Tag> {a.subject} · {when(a.at, i18n.language)}
               </List.Item>
             )}
           />

@@ -1,5 +1,6 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
+import { CODES_EN, CODES_ZH } from './codes.ts';
 
 const zh = {
   app: { title: 'Carepoints 运营后台', language: 'English', signOut: '退出', role: { admin: '管理员', reviewer: '审核员', analyst: '分析员' } },
@@ -31,15 +32,7 @@ const zh = {
   },
   signIn: { title: '员工登录', username: '用户名', password: '密码', submit: '登录', expired: '登录已过期，请重新登录', required: '必填' },
   errors: { network: '网络不可用，请稍后重试' },
-  codes: {
-    ledger: { accrual: '收款奖励', welcome: '欢迎奖励', collect: '领取额度', lapse: '未领取失效', expire: '到期失效', over_cap: '超出上限未发放', spend: '报销', spend_void: '报销撤回', redeem: '兑换服务', clawback: '退款收回', clawback_debt: '退款收回（记为欠款）', debt_repay: '偿还欠款', pending_expired: '预留超时释放' },
-    phase: { single: '入账', pending: '预留', post: '确认', void: '撤回' },
-    signal: { near_threshold_amount: '金额贴近门槛', odd_hour: '异常时段收款', payer_is_merchant: '付款人也是商户', merchant_cycle: '商户间循环收款', payer_fan_out: '付款人分散到多个商户' },
-    payoutState: { ready: '待转账', sending: '转账中', unknown: '结果待查询', succeeded: '已到账', failed: '失败' },
-    payoutFailure: { PAYEE_NOT_EXIST: '收款账户不存在', PAYEE_USER_INFO_ERROR: '收款人信息有误', PAYEE_ACCOUNT_STATUS_ERROR: '收款账户状态异常', ATTEMPTS_EXHAUSTED: '多次尝试未成功' },
-    outcome: { pass: '通过', fail: '未通过', doubt: '存疑' },
-    claimStatus: { submitted: '已提交', recognized: '已识别', in_review: '待审核', photo_requested: '等待补拍', approved: '已批准', paid: '已到账', rejected: '已拒绝' },
-  },
+  codes: CODES_ZH,
   queue: {
     title: '审核队列',
     empty: '队列为空',
@@ -142,15 +135,7 @@ const en: typeof zh = {
   },
   signIn: { title: 'Staff sign-in', username: 'Username', password: 'Password', submit: 'Sign in', expired: 'Your session has expired: please sign in again', required: 'Required' },
   errors: { network: 'No network: try again shortly' },
-  codes: {
-    ledger: { accrual: 'Earned from a customer', welcome: 'Welcome credit', collect: 'Collected', lapse: 'Lapsed (not collected)', expire: 'Expired', over_cap: 'Over the cap, not granted', spend: 'Claim', spend_void: 'Claim released', redeem: 'Catalogue order', clawback: 'Taken back (refund)', clawback_debt: 'Taken back as debt (refund)', debt_repay: 'Debt repaid', pending_expired: 'Reservation timed out' },
-    phase: { single: 'Posted', pending: 'Reserved', post: 'Confirmed', void: 'Released' },
-    signal: { near_threshold_amount: 'Amount near the threshold', odd_hour: 'Payment at an odd hour', payer_is_merchant: 'Payer is a merchant', merchant_cycle: 'Merchants paying each other', payer_fan_out: 'Payer spread over many merchants' },
-    payoutState: { ready: 'Ready', sending: 'Sending', unknown: 'Outcome being checked', succeeded: 'In the wallet', failed: 'Failed' },
-    payoutFailure: { PAYEE_NOT_EXIST: 'No such payee account', PAYEE_USER_INFO_ERROR: "The payee's details are wrong", PAYEE_ACCOUNT_STATUS_ERROR: "The payee's account is restricted", ATTEMPTS_EXHAUSTED: 'No transfer after every attempt' },
-    outcome: { pass: 'Pass', fail: 'Fail', doubt: 'Doubt' },
-    claimStatus: { submitted: 'Submitted', recognized: 'Read', in_review: 'Waiting for a decision', photo_requested: 'Waiting for a new photo', approved: 'Approved', paid: 'Paid', rejected: 'Rejected' },
-  },
+  codes: CODES_EN,
   queue: {
     title: 'Review queue',
     empty: 'The queue is empty',

@@ -1,0 +1,77 @@
+/**
+ * The console's words for the codes the API answers with (ledger entries and phases, farming signals,
+ * payout states and failures, check outcomes, claim statuses, operator alerts), one table per language:
+ * a reviewer never reads `spend`, `odd_hour` or `PAYEE_NOT_EXIST`. test/web/console-codes.test.ts fails
+ * when the server can send a code a table lacks.
+ */
+export const CODES_ZH = {
+  ledger: {
+    accrual: '收款奖励', welcome: '欢迎奖励', collect: '领取额度', lapse: '未领取失效', expire: '到期失效', over_cap: '超出上限未发放', spend: '报销', spend_void: '报销撤回', redeem: '兑换服务',
+    clawback: '退款收回', clawback_debt: '退款收回（记为欠款）', debt_repay: '偿还欠款', pending_expired: '预留超时释放',
+  },
+  phase: { single: '入账', pending: '预留', post: '确认', void: '撤回' },
+  signal: { near_threshold_amount: '金额贴近门槛', odd_hour: '异常时段收款', payer_is_merchant: '付款人也是商户', merchant_cycle: '商户间循环收款', payer_fan_out: '付款人分散到多个商户' },
+  payoutState: { ready: '待转账', sending: '转账中', unknown: '结果待查询', succeeded: '已到账', failed: '失败' },
+  payoutFailure: {
+    PAYEE_NOT_EXIST: '收款账户不存在',
+    PAYEE_USER_INFO_ERROR: '收款人信息有误',
+    PAYEE_ACCOUNT_STATUS_ERROR: '收款账户状态异常',
+    PAYEE_ACC_OCUPIED: '收款账户被占用',
+    PAYEE_CERT_INFO_ERROR: '收款人证件信息有误',
+    PAYEE_NOT_RELNAME_CERTIFY: '收款人未实名认证',
+    PAYEE_TRUSTEESHIP_ACC_OVER_LIMIT: '收款托管账户超出限额',
+    NO_ACCOUNT_RECEIVE_PERMISSION: '收款账户无收款权限',
+    PAYER_BALANCE_NOT_ENOUGH: '付款账户余额不足',
+    PAYER_STATUS_ERROR: '付款账户状态异常',
+    PAYER_USER_INFO_ERROR: '付款方信息有误',
+    PAYER_PAYEE_CANNOT_SAME: '付款方与收款方相同',
+    PERMIT_CHECK_PERM_IDENTITY_THEFT: '疑似身份盗用，已拦截',
+    EXCEED_LIMIT_SM_AMOUNT: '超出单笔限额',
+    EXCEED_LIMIT_SM_MIN_AMOUNT: '低于单笔最低金额',
+    EXCEED_LIMIT_DM_AMOUNT: '超出单日限额',
+    EXCEED_LIMIT_MM_AMOUNT: '超出单月限额',
+    EXCEED_LIMIT_PERSONAL_SM_AMOUNT: '超出个人单笔限额',
+    EXCEED_LIMIT_ENT_SM_AMOUNT: '超出企业单笔限额',
+    EXCEED_LIMIT_UNRN_DM_AMOUNT: '收款人未实名，超出单日限额',
+    ATTEMPTS_EXHAUSTED: '多次尝试未成功',
+  },
+  outcome: { pass: '通过', fail: '未通过', doubt: '存疑' },
+  claimStatus: { submitted: '已提交', recognized: '已识别', in_review: '待审核', photo_requested: '等待补拍', approved: '已批准', paid: '已到账', rejected: '已拒绝' },
+  alert: { payout_reconciliation: { payout_missing_at_gateway: '对账：打款在钱包平台无记录', gateway_transfer_not_posted: '对账：钱包平台有转账而本方未记', amount_differs: '对账：金额不一致' } },
+};
+
+export const CODES_EN: typeof CODES_ZH = {
+  ledger: {
+    accrual: 'Earned from a customer', welcome: 'Welcome credit', collect: 'Collected', lapse: 'Lapsed (not collected)', expire: 'Expired', over_cap: 'Over the cap, not granted', spend: 'Claim',
+    spend_void: 'Claim released', redeem: 'Catalogue order', clawback: 'Taken back (refund)', clawback_debt: 'Taken back as debt (refund)', debt_repay: 'Debt repaid', pending_expired: 'Reservation timed out',
+  },
+  phase: { single: 'Posted', pending: 'Reserved', post: 'Confirmed', void: 'Released' },
+  signal: { near_threshold_amount: 'Amount near the threshold', odd_hour: 'Payment at an odd hour', payer_is_merchant: 'Payer is a merchant', merchant_cycle: 'Merchants paying each other', payer_fan_out: 'Payer spread over many merchants' },
+  payoutState: { ready: 'Ready', sending: 'Sending', unknown: 'Outcome being checked', succeeded: 'In the wallet', failed: 'Failed' },
+  payoutFailure: {
+    PAYEE_NOT_EXIST: 'No such payee account',
+    PAYEE_USER_INFO_ERROR: "The payee's details are wrong",
+    PAYEE_ACCOUNT_STATUS_ERROR: "The payee's account is restricted",
+    PAYEE_ACC_OCUPIED: "The payee's account is taken",
+    PAYEE_CERT_INFO_ERROR: "The payee's ID details are wrong",
+    PAYEE_NOT_RELNAME_CERTIFY: 'The payee has not verified their real name',
+    PAYEE_TRUSTEESHIP_ACC_OVER_LIMIT: "Over the payee's custody account limit",
+    NO_ACCOUNT_RECEIVE_PERMISSION: 'The payee account may not receive transfers',
+    PAYER_BALANCE_NOT_ENOUGH: "The programme's account is short of funds",
+    PAYER_STATUS_ERROR: "The programme's account is restricted",
+    PAYER_USER_INFO_ERROR: "The programme's account details are wrong",
+    PAYER_PAYEE_CANNOT_SAME: 'Payer and payee are the same account',
+    PERMIT_CHECK_PERM_IDENTITY_THEFT: 'Stopped as a possible identity theft',
+    EXCEED_LIMIT_SM_AMOUNT: 'Over the single-transfer limit',
+    EXCEED_LIMIT_SM_MIN_AMOUNT: 'Under the smallest transfer allowed',
+    EXCEED_LIMIT_DM_AMOUNT: 'Over the daily limit',
+    EXCEED_LIMIT_MM_AMOUNT: 'Over the monthly limit',
+    EXCEED_LIMIT_PERSONAL_SM_AMOUNT: "Over a person's single-transfer limit",
+    EXCEED_LIMIT_ENT_SM_AMOUNT: "Over a company's single-transfer limit",
+    EXCEED_LIMIT_UNRN_DM_AMOUNT: 'Over the daily limit for a payee without a verified name',
+    ATTEMPTS_EXHAUSTED: 'No transfer after every attempt',
+  },
+  outcome: { pass: 'Pass', fail: 'Fail', doubt: 'Doubt' },
+  claimStatus: { submitted: 'Submitted', recognized: 'Read', in_review: 'Waiting for a decision', photo_requested: 'Waiting for a new photo', approved: 'Approved', paid: 'Paid', rejected: 'Rejected' },
+  alert: { payout_reconciliation: { payout_missing_at_gateway: 'Reconciliation: a payout the wallet platform does not hold', gateway_transfer_not_posted: 'Reconciliation: a wallet transfer we did not record', amount_differs: 'Reconciliation: the amounts differ' } },
+};
