@@ -9,6 +9,33 @@ export interface ErrorWords {
 }
 
 export const ERROR_CATALOGUE = {
+  // the ledger's refusals of a transfer (POST /v1/ledger/transfers and its batch, for operators)
+  id_invalid: { zh: '转账编号无效。', en: 'The transfer id is not valid.' },
+  code_invalid: { zh: '转账类型无效。', en: 'The transfer code is not valid.' },
+  reference_invalid: { zh: '转账来源无效。', en: 'The transfer reference is not valid.' },
+  amount_invalid: { zh: '转账金额无效。', en: 'The transfer amount is not valid.' },
+  timeout_invalid: { zh: '预留时限无效。', en: 'The reservation timeout is not valid.' },
+  timeout_reserved_for_pending_transfer: { zh: '只有预留转账可以设置时限。', en: 'Only a reservation may have a timeout.' },
+  accounts_must_be_different: { zh: '转出和转入账户不能相同。', en: 'The debit and credit accounts must differ.' },
+  debit_account_not_found: { zh: '找不到转出账户。', en: 'No such debit account.' },
+  credit_account_not_found: { zh: '找不到转入账户。', en: 'No such credit account.' },
+  accounts_belong_to_different_merchants: { zh: '两个账户属于不同商户，不能相互转账。', en: 'The two accounts belong to different merchants.' },
+  account_kind_not_allowed: { zh: '商户额度只能随额度批次变动，不能直接转账。', en: "A merchant's credit moves only with its credit lots, not by a direct transfer." },
+  exceeds_credits: { zh: '转出账户余额不足。', en: 'The debit account does not hold enough.' },
+  exceeds_debits: { zh: '转入账户超出允许的余额。', en: 'The credit account would hold more than it may.' },
+  exceeds_account_limit: { zh: '超出账户限额。', en: "Over the account's limit." },
+  pending_transfer_not_found: { zh: '找不到这笔预留。', en: 'No such reservation.' },
+  pending_transfer_not_pending: { zh: '这笔转账不是预留。', en: 'That transfer is not a reservation.' },
+  pending_transfer_already_posted: { zh: '这笔预留已确认。', en: 'That reservation is already confirmed.' },
+  pending_transfer_already_voided: { zh: '这笔预留已撤回。', en: 'That reservation is already released.' },
+  pending_transfer_expired: { zh: '这笔预留已超时。', en: 'That reservation has timed out.' },
+  exceeds_pending_transfer_amount: { zh: '超出预留金额。', en: 'More than the reservation holds.' },
+  exists_with_different_fields: { zh: '同一编号的转账已存在且内容不同。', en: 'A transfer with this id exists with other details.' },
+  linked_event_failed: { zh: '同一组中另一笔转账失败，本笔未执行。', en: 'Another transfer of the linked group failed, so this one was not made.' },
+  linked_event_chain_open: { zh: '关联转账组没有结束。', en: 'The linked group of transfers is not closed.' },
+  // refusals written as a body of their own
+  import_refused: { zh: '文件未导入，请按所列各行修改后重新导入。', en: 'The file was not imported: correct the lines listed and import it again.' },
+  parked: { zh: '这条收款通知处理失败，已搁置待运维处理。', en: 'This payment notification failed and was set aside for operators.' },
   // requests
   bad_request: { zh: '请求无法处理，请稍后再试。', en: 'The request could not be handled. Please try again.' },
   bad_url: { zh: '网址无效。', en: 'The address is not valid.' },

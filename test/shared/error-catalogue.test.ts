@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
+import { TRANSFER_ERRORS } from '../../src/ledger/types.ts';
 import { ERROR_CATALOGUE, errorWords } from '../../src/shared/error-catalogue.ts';
 
 const SRC = path.resolve(import.meta.dirname, '../../src');
@@ -18,6 +19,7 @@ const MADE_AT = [
   /new ApprovalRefused\('([a-z_]+)'/g, // approvals refused, answered with their code
   /new FieldError\([^,]+, '([a-z_]+)'/g, // payment notifications refused field by field
   /PAID_BEFORE: [^=]+= \[([^\]]+)\]/g, // findings answered as they are ('already_reimbursed', …)
+  /error: \{ code: '([a-z_]+)'/g, // a body written out (a refused import with its lines, a parked notification)
 ];
 // files whose `code: '…'` literals are API error codes (validation of bodies and of enrolments)
 const CODE_LITERALS_ARE_ERRORS = ['http/validation.ts', 'merchants/enrolment.ts'];
@@ -33,6 +35,8 @@ function codesInSource(): Map<string, string> {
   }
   // answered by a helper that takes the code from a constant
   if (/function tooMany\(/.test(fs.readFileSync(path.join(SRC, 'auth/routes.ts'), 'utf8'))) found.set('rate_limited', 'auth/routes.ts');
+  // the ledger's refusals, answered as the error code of a transfer (ledger/routes.ts)
+  for (const code of TRANSFER_ERRORS) found.set(code, 'ledger/types.ts');
   return found;
 }
 
