@@ -159,8 +159,17 @@ export const paymentRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx
 
   app.get(
     '/v1/rulesets',
-    { onRequest: staffOrConsole, schema: { tags: ['points'], summary: 'Every accrual ruleset version, oldest first', security: bearerSecurity, response: { 200: Type.Object({ data: Type.Array(RulesetSchema) }), ...ERROR_RESPONSES } } },
-    async () => ({ data: (await loadRulesets(ctx.pool)).map(rulesetJson) }),
+    {
+      onRequest: staffOrConsole,
+      schema: {
+        tags: ['points'],
+        summary: 'Every accrual ruleset version, oldest first',
+        description: "`paramsSchema` is the JSON Schema of a ruleset's parameters (names, bounds): the console builds its form from it.",
+        security: bearerSecurity,
+        response: { 200: Type.Object({ data: Type.Array(RulesetSchema), paramsSchema: Type.Unknown() }), ...ERROR_RESPONSES },
+      },
+    },
+    async () => ({ data: (await loadRulesets(ctx.pool)).map(rulesetJson), paramsSchema: AccrualRulesSchema }),
   );
 
   app.post(

@@ -1,27 +1,26 @@
-import { App, Button, Card, Checkbox, Form, Input, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Checkbox, Form, Input, InputNumber, Table, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { consoleApi, type AccrualRules, type Ruleset } from './api.ts';
+import { ruleChanges, ruleParams, type RuleParam } from './ruleset-params.ts';
 import { when } from './paged.tsx';
 import { failureWords } from '../shared/errors.ts';
 
-/** Rule parameters that differ between two rulesets, flattened (`signals.oddHoursFrom`). */
-function changes(from: AccrualRules, to: AccrualRules, prefix = ''): { key: string; from: unknown; to: unknown }[] {
-  return [...new Set([...Object.keys(from), ...Object.keys(to)])].flatMap((key) => {
-    const a = from[key];
-    const b = to[key];
-    if (a && b && typeof a === 'object' && typeof b === 'object') return changes(a as AccrualRules, b as AccrualRules, `${prefix}${key}.`);
-    return JSON.stringify(a) === JSON.stringify(b) ? [] : [{ key: `${prefix}${key}`, from: a, to: b }];
-  });
-}
-
-function parseParams(text: string): AccrualRules | null {
-  try {
-    const value: unknown = JSON.parse(text);
-    return value && typeof value === 'object' && !Array.isArray(value) ? (value as AccrualRules) : null;
-  } catch {
-    return null;
-  }
+/** One parameter's field: named, with its unit and bounds from the schema; a value outside them is refused here. */
+function ParamField({ param }: { param: RuleParam }) {
+  const { t } = useTranslation();
+  const unit = t(`rulesets.unit.${param.unit}`);
+  const bounds = param.maximum === null ? t('rulesets.atLeast', { min: param.minimum ?? 0, unit }) : t('rulesets.between', { min: param.minimum ?? 0, max: param.maximum, unit });
+  const key = param.path.at(-1)!;
+  return (
+    <Form.Item
+      label={t('rulesets.label', { name: t(`rulesets.param.${key}`), bounds })}
+      name={['params', ...param.path]}
+      rules={[{ required: true, type: 'integer', min: param.minimum ?? undefined, max: param.maximum ?? undefined, message: t('rulesets.outOfBounds', { bounds }) }]}
+    >
+      <InputNumber addonAfter={unit} style={{ width: 240 }} data-testid={`param-${param.path.join('.')}`} />
+    </Form.Item>
+  );
 }
 
 /** Ruleset versions; admins publish a new one with an effective time and see what it changes. */
@@ -29,22 +28,32 @@ export function Rulesets({ canPublish }: { canPublish: boolean }) {
   const { t, i18n } = useTranslation();
   const { message } = App.useApp();
   const [versions, setVersions] = useState<Ruleset[] | null>(null);
-  const [form] = Form.useForm<{ name: string; effectiveFrom: string; params: string; adopt: boolean }>();
-  const paramsText = Form.useWatch('params', form);
-  const load = useCallback(() => void consoleApi.rulesets().then((r) => setVersions(r.data)), []);
+  const [params, setParams] = useState<RuleParam[]>([]);
+  const [form] = Form.useForm<{ name: string; effectiveFrom: string; params: AccrualRules; adopt: boolean }>();
+  const proposed = Form.useWatch('params', form) as AccrualRules | undefined;
+  const load = useCallback(
+    () =>
+      void consoleApi.rulesets().then((r) => {
+        setVersions(r.data);
+        setParams(ruleParams(r.paramsSchema));
+      }),
+    [],
+  );
   useEffect(load, [load]);
   const inForce = useMemo(() => [...(versions ?? [])].reverse().find((v) => v.adopted && Date.parse(v.effectiveFrom) <= Date.now()) ?? null, [versions]);
   useEffect(() => {
-    if (inForce && !form.getFieldValue('params')) form.setFieldsValue({ name: inForce.name, params: JSON.stringify(inForce.rules, null, 2), adopt: true });
-  }, [inForce, form]);
-  const proposed = paramsText ? parseParams(paramsText) : null;
-  const diff = inForce && proposed ? changes(inForce.rules, proposed) : [];
+    // the form starts from the rules in force, once its fields are there
+    if (inForce && params.length && !form.getFieldValue('name')) {
+      form.setFieldsValue({ name: inForce.name, adopt: true });
+      form.setFieldValue('params', inForce.rules);
+    }
+  }, [inForce, params, form]);
+  const diff = inForce && proposed ? ruleChanges(inForce.rules, proposed) : [];
+  const named = (key: string) => t(`rulesets.param.${key.split('.').at(-1)}`);
 
-  const publish = async (values: { name: string; effectiveFrom: string; params: string; adopt: boolean }) => {
-    const params = parseParams(values.params);
-    if (!params) return void message.error(t('rulesets.badJson'));
+  const publish = async (values: { name: string; effectiveFrom: string; params: AccrualRules; adopt: boolean }) => {
     try {
-      await consoleApi.publishRuleset({ name: values.name, effectiveFrom: new Date(values.effectiveFrom).toISOString(), params, adopt: values.adopt });
+      await consoleApi.publishRuleset({ name: values.name, effectiveFrom: new Date(values.effectiveFrom).toISOString(), params: values.params, adopt: values.adopt });
       void message.success(t('rulesets.published'));
       load();
     } catch (err) {
@@ -79,17 +88,18 @@ export function Rulesets({ canPublish }: { canPublish: boolean }) {
             <Form.Item label={t('rulesets.effectiveFrom')} name="effectiveFrom" rules={[{ required: true, message: t('common.required') }]}>
               <Input type="datetime-local" />
             </Form.Item>
-            <Form.Item label={t('rulesets.params')} name="params" rules={[{ required: true, message: t('common.required') }]}>
-              <Input.TextArea rows={10} spellCheck={false} style={{ fontFamily: 'monospace' }} />
-            </Form.Item>
+            {params.filter((p) => p.path.length === 1).map((p) => <ParamField key={p.path.join('.')} param={p} />)}
+            <Typography.Title level={4}>{t('rulesets.signals')}</Typography.Title>
+            {params.filter((p) => p.path.length > 1).map((p) => <ParamField key={p.path.join('.')} param={p} />)}
             <Form.Item name="adopt" valuePropName="checked">
               <Checkbox>{t('rulesets.adopt')}</Checkbox>
             </Form.Item>
-            <Typography.Paragraph>{proposed ? (diff.length ? t('rulesets.changes') : t('rulesets.noChanges')) : t('rulesets.badJson')}</Typography.Paragraph>
+            {/* what publishing changes, read before the button */}
+            <Typography.Paragraph>{diff.length ? t('rulesets.changes') : t('rulesets.noChanges')}</Typography.Paragraph>
             {diff.length > 0 && (
               <ul data-testid="ruleset-changes">
                 {diff.map((d) => (
-                  <li key={d.key}>{`${d.key}: ${JSON.stringify(d.from)} → ${JSON.stringify(d.to)}`}</li>
+                  <li key={d.key}>{`${named(d.key)}: ${String(d.from)} → ${String(d.to)}`}</li>
                 ))}
               </ul>
             )}

@@ -156,7 +156,7 @@ export const consoleApi = {
   changeHospital: (id: string, change: HospitalChange) => http.request<Hospital>('PATCH', `/v1/hospitals/${encodeURIComponent(id)}`, change),
   /** The CSV file as it is; a refusal is an ApiFailure whose details carry `lines`. */
   importHospitals: (file: Blob) => http.request<HospitalImport>('POST', '/v1/hospitals:import', file, { 'content-type': 'text/csv' }),
-  rulesets: () => http.request<{ data: Ruleset[] }>('GET', '/v1/rulesets'),
+  rulesets: () => http.request<{ data: Ruleset[]; paramsSchema: unknown }>('GET', '/v1/rulesets'),
   publishRuleset: (body: { name: string; effectiveFrom: string; params: AccrualRules; adopt: boolean }) => http.request<Ruleset>('POST', '/v1/rulesets', body),
   catalogue: () => http.request<{ data: CatalogueItem[] }>('GET', '/v1/catalogue/items?includeInactive=true'),
   addItem: (item: Omit<CatalogueItem, 'id'>, idempotencyKey: string) => http.request<CatalogueItem>('POST', '/v1/catalogue/items', item, { 'idempotency-key': idempotencyKey }),

@@ -1,6 +1,7 @@
 import i18n from 'i18next';
 import { initReactI18next } from 'react-i18next';
 import { CODES_EN, CODES_ZH } from './codes.ts';
+import { RULE_WORDS_EN, RULE_WORDS_ZH } from './ruleset-params.ts';
 
 const zh = {
   app: { title: 'Carepoints 运营后台', language: 'English', signOut: '退出', role: { admin: '管理员', reviewer: '审核员', analyst: '分析员' } },
@@ -19,7 +20,8 @@ const zh = {
   },
   rulesets: {
     title: '积分规则', name: '名称', effectiveFrom: '生效时间', adopted: '已采用', alternative: '备选', inForce: '当前生效', perPayer: '每位付款人（分）', payersPerDay: '每日人数',
-    publish: '发布新版本', params: '规则参数（JSON）', adopt: '采用（到生效时间后替换当前规则）', changes: '相对当前规则的变化：', noChanges: '与当前规则相同', badJson: '规则参数不是有效的 JSON 对象', published: '已发布',
+    publish: '发布新版本', adopt: '采用（到生效时间后替换当前规则）', changes: '相对当前规则的变化：', noChanges: '与当前规则相同', published: '已发布',
+    signals: '风险信号参数', label: '{{name}}（{{bounds}}）', between: '{{min}}–{{max}} {{unit}}', atLeast: '不小于 {{min}} {{unit}}', outOfBounds: '请填写整数，范围 {{bounds}}', ...RULE_WORDS_ZH,
   },
   catalogue: {
     title: '兑换目录', add: '新增服务', edit: '编辑', save: '保存', saved: '已保存', nameZh: '中文名称', nameEn: '英文名称', descriptionZh: '中文说明', descriptionEn: '英文说明', price: '价格',
@@ -122,7 +124,8 @@ const en: typeof zh = {
   },
   rulesets: {
     title: 'Rulesets', name: 'Name', effectiveFrom: 'Effective from', adopted: 'Adopted', alternative: 'Alternative', inForce: 'In force', perPayer: 'Per payer (fen)', payersPerDay: 'Payers a day',
-    publish: 'Publish a version', params: 'Rule parameters (JSON)', adopt: 'Adopt (replaces the rules in force at the effective time)', changes: 'Changes from the rules in force:', noChanges: 'Same as the rules in force', badJson: 'The parameters are not a JSON object', published: 'Published',
+    publish: 'Publish a version', adopt: 'Adopt (replaces the rules in force at the effective time)', changes: 'Changes from the rules in force:', noChanges: 'Same as the rules in force', published: 'Published',
+    signals: 'Signal parameters', label: '{{name}} ({{bounds}})', between: '{{min}}–{{max}} {{unit}}', atLeast: 'at least {{min}} {{unit}}', outOfBounds: 'A whole number, {{bounds}}', ...RULE_WORDS_EN,
   },
   catalogue: {
     title: 'Catalogue', add: 'Add a service', edit: 'Edit', save: 'Save', saved: 'Saved', nameZh: 'Name (Chinese)', nameEn: 'Name (English)', descriptionZh: 'Description (Chinese)', descriptionEn: 'Description (English)', price: 'Price',
