@@ -92,7 +92,7 @@ for (const [v, variant] of INVOICE_VARIANTS.entries()) {
 // Unusable photos: the first quality reason must be the one the generator's variant stands for.
 const qualityRows: { variant: UnusableVariant; expected: string; correct: number; n: number; got: Map<string, number> }[] = [];
 for (const [v, [variant, expected]] of (Object.entries(UNUSABLE_VARIANTS) as [UnusableVariant, string][]).entries()) {
-  if (ONLY && !ONLY.includes(variant)) continue;
+  if ((ONLY && !ONLY.includes(variant)) || PER_UNUSABLE === 0) continue;
   const row = { variant, expected, correct: 0, n: PER_UNUSABLE, got: new Map<string, number>() };
   for (let i = 0; i < PER_UNUSABLE; i++) {
     const seed = SEED + 500_000 + v * 10_000 + i;

@@ -38,7 +38,8 @@ test('generated photos of every degradation are read against their ground truth'
     const outcome = Object.fromEntries(findings.map((f) => [f.code, f.outcome]));
     assert.equal(outcome.date_plausible, 'pass', variant);
     assert.equal(outcome.kind_outpatient, generated.truth.kind === 'outpatient' ? 'pass' : 'fail', variant);
-    assert.equal(outcome.hospital_known, generated.truth.hospitalId ? 'pass' : 'fail', variant);
+    // a far shot forwarded at 1280 px may misread the issuer under its seal: the check then fails, rightly
+    if (!wrong.some((w) => w.startsWith('hospital:'))) assert.equal(outcome.hospital_known, generated.truth.hospitalId ? 'pass' : 'fail', variant);
     if (wrong.length === 0) assert.equal(outcome.items_sum_to_total, 'pass', variant);
     if (generated.truth.qrPayload?.startsWith('01,')) assert.notEqual(outcome.qr_matches_ocr, 'fail', variant);
     assert.ok(timings.totalMs > 0 && timings.ocrMs > 0);
