@@ -10,13 +10,13 @@ import type pg from 'pg';
 import { enqueue, waitingJobs, withdraw, type JobTasks } from '../jobs/index.ts';
 import { changeCredit, type CreditChange } from '../points/index.ts';
 import { createPayout, MAX_UNKNOWN_OUTCOME_RETRIES, PAY_JOB_MAX_ATTEMPTS, payOut, PayoutOutcomeUnknown, payRetryDelayMs, type OnSettled, type PayoutGateway } from '../payouts/index.ts';
-import { RecognitionError, type HospitalRegistry, type Recognizer } from '../recognition/index.ts';
+import { RecognitionError, showsAnInvoice, type HospitalRegistry, type Recognizer } from '../recognition/index.ts';
 import type { FileStore } from '../storage/index.ts';
 import { isCopyOfApprovedPhoto } from './duplicate-checks.ts';
 import { evaluateClaim, lookAlikePhotos, recognisedPages, type ClaimEvaluation, type PageRecognition } from './evaluate.ts';
 import { mergePages } from './merge.ts';
 import { CLASSIC_2019_CLAIM_RULES } from './rules.ts';
-import { advice, advisePhoto, invoiceFound, type PhotoAdvice } from './photo-advice.ts';
+import { advice, advisePhoto, type PhotoAdvice } from './photo-advice.ts';
 import { perceptualHash } from './phash.ts';
 import { getClaim, transitionClaim, type Claim } from './store.ts';
 import { inTransaction } from '../db/transaction.ts';
@@ -95,7 +95,7 @@ async function recognizeStep(rt: ClaimsRuntime, job: ClaimJob): Promise<void> {
   if (!claim || claim.status !== 'submitted') return;
   const pages = await recognizePages(rt, claim);
   const phash = await firstPhotoHash(rt, claim);
-  const unreadable = pages.find((p) => p.error !== undefined || !invoiceFound(p.result!));
+  const unreadable = pages.find((p) => p.error !== undefined || !showsAnInvoice(p.result!.invoice));
   const tip = unreadable ? ((unreadable.error && adviceForError(unreadable.error.code)) ?? (await adviseFor(rt, unreadable.sha256))) : null;
   await inTransaction(rt.pool, async (client) => {
     const current = await getClaim(client, job.claimId, job.merchantId, { lock: true });
