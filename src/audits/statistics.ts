@@ -51,7 +51,8 @@ export interface AuditStatistics {
   /**
    * Overpaid money at stake in all paid machine-approved claims: the census's as found, plus the
    * sample's mean overpayment per claim times the claims it stands for. Its interval scales the
-   * error rate's interval by the mean overpayment of an erroneous sampled claim.
+   * error rate's interval by the mean overpayment of an erroneous sampled claim; with no error in
+   * the sample there is no such mean, and no interval (the rate's interval still bounds how often).
    */
   extrapolatedOverpaidFen: number | null;
   extrapolatedInterval: { lowFen: number; highFen: number } | null;
@@ -71,17 +72,20 @@ export function auditStatistics(counts: AuditCounts): AuditStatistics {
     return { errorRate: null, errorRateInterval: null, overpaidFoundFen, extrapolatedOverpaidFen: null, extrapolatedInterval: null, ...sizes };
   }
   const perClaimFen = sample.overpaidFen / sample.decided;
-  const perErrorFen = sample.overpaid === 0 ? 0 : sample.overpaidFen / sample.overpaid;
+  const perErrorFen = sample.overpaidFen / Math.max(1, sample.overpaid);
   const population = counts.samplePopulation;
   return {
     errorRate: sample.overpaid / sample.decided,
     errorRateInterval: interval,
     overpaidFoundFen,
     extrapolatedOverpaidFen: census.overpaidFen + Math.round(perClaimFen * population),
-    extrapolatedInterval: {
-      lowFen: census.overpaidFen + Math.round(interval.low * population * perErrorFen),
-      highFen: census.overpaidFen + Math.round(interval.high * population * perErrorFen),
-    },
+    extrapolatedInterval:
+      sample.overpaid === 0
+        ? null
+        : {
+            lowFen: census.overpaidFen + Math.round(interval.low * population * perErrorFen),
+            highFen: census.overpaidFen + Math.round(interval.high * population * perErrorFen),
+          },
     ...sizes,
   };
 }

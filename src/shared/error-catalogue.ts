@@ -59,7 +59,7 @@ export const ERROR_CATALOGUE = {
   claim_not_waiting_for_photo: { zh: '这笔报销现在不需要补拍照片。', en: 'This claim is not waiting for a new photo.' },
   audit_not_found: { zh: '这笔报销没有被抽中审核。', en: 'This claim was not drawn for audit.' },
   audit_already_decided: { zh: '这笔审核已经处理过了。', en: 'This audit has been decided already.' },
-  audit_due_not_below_paid: { zh: '应付金额必须低于已付金额；没有多付请选择"无误"。', en: 'The amount due must be below what was paid; if nothing was overpaid, confirm the claim.' },
+  audit_due_not_below_paid: { zh: '应付金额必须低于已付金额；没有多付请选择"确认无误"。', en: 'The amount due must be below what was paid; if nothing was overpaid, confirm the claim.' },
   audit_note_required: { zh: '选择"其他原因"时请写明原因，商户会看到。', en: 'With "another reason", write the reason: the merchant will read it.' },
   amount_above_rules: { zh: '金额超出了规则允许的上限。', en: 'The amount is above what the rules allow.' },
   invoice_already_reimbursed: { zh: '这张票据已经报销过了，每张票据只能报销一次。', en: 'This invoice has been reimbursed already: each invoice is reimbursed once.' },

@@ -6,15 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { CLAIM_TASKS, claimTasks, type ClaimsRuntime } from '../../src/claims/index.ts';
 import type { AuditSampling } from '../../src/config/config.ts';
 import { merchantBalance } from '../../src/ledger/index.ts';
-import { importEnrolments } from '../../src/merchants/store.ts';
 import { asReviewer } from '../support/app.ts';
-import { approvedClaimOf, createClaimsHarness, waitForClaim, type ClaimsHarness } from '../support/claims.ts';
+import { merchantWithCredit, paidClaim as paidClaimOf, type AuditedMerchant } from '../support/audits.ts';
+import { createClaimsHarness, type ClaimsHarness } from '../support/claims.ts';
 import { earnAndCollect } from '../support/credit.ts';
 import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
-import { enrolment, TEST_ID_HASH_KEY } from '../support/fixtures.ts';
 import { assertLedgerInvariants } from '../support/ledger-invariants.ts';
 
 let h: ClaimsHarness;
@@ -24,31 +22,10 @@ before(async () => {
 after(async () => h.close());
 
 const DAY_MS = 86_400_000;
-const PAID_AT = new Date(Date.now() - 10 * DAY_MS);
 /** Nothing at random: every claim from 400 fen is audited (the census), none below. */
 const CENSUS_ONLY: AuditSampling = { share: 0, alwaysFromFen: 400, key: 'a-test-key-of-sixteen' };
-
-/** Merchant n with 3 payers' credit collected (3 × 200 + the 200 welcome = 800 fen). */
-async function merchant(n: number) {
-  const input = enrolment(n);
-  await importEnrolments(h.db.pool, [{ line: 2, input }], TEST_ID_HASH_KEY, { skipDuplicates: false });
-  const merchantId = (await h.db.pool.query<{ merchant_id: number }>('SELECT merchant_id FROM merchant_wallets WHERE wallet_user_id = $1', [input.walletUserId])).rows[0]!.merchant_id;
-  await earnAndCollect(h.db.pool, { id: merchantId, walletUserId: input.walletUserId }, 3, PAID_AT);
-  return { merchantId, walletUserId: input.walletUserId };
-}
-
-let invoiceNo = 0;
-/** A claim approved for `amountFen` by `decidedBy`, then paid through the pipeline's pay step with `sampling`. */
-async function paidClaim(m: { merchantId: number; walletUserId: string }, amountFen: number, decidedBy: string, sampling: AuditSampling) {
-  invoiceNo += 1;
-  const c = await approvedClaimOf(h.db.pool, m, { amountFen, invoiceNumber: String(9_000_000 + invoiceNo).padStart(10, '0'), visitDay: PAID_AT.toISOString().slice(0, 10), decidedBy });
-  const unused = () => Promise.reject(new Error('the pay step reads no photo'));
-  const runtime: ClaimsRuntime = { pool: h.db.pool, files: undefined as never, recognizer: unused, hospitals: unused, gateway: h.gateway, auditSampling: sampling };
-  const pay = claimTasks(runtime)[CLAIM_TASKS.pay]!;
-  await pay({ ...m, ...c, retry: Number.MAX_SAFE_INTEGER }, undefined as never);
-  assert.equal(await waitForClaim(h.db.pool, c.claimId, ['paid', 'in_review']), 'paid');
-  return { ...c, pay: () => pay({ ...m, ...c, retry: Number.MAX_SAFE_INTEGER }, undefined as never) };
-}
+const merchant = (n: number) => merchantWithCredit(h, n);
+const paidClaim = (m: AuditedMerchant, amountFen: number, decidedBy: string, sampling: AuditSampling) => paidClaimOf(h, m, amountFen, decidedBy, sampling);
 
 async function auditsOf(merchantId: number) {
   const { rows } = await h.db.pool.query<{ claim_id: string; drawn_because: string; status: string }>('SELECT claim_id::text, drawn_because, status FROM claim_audits WHERE merchant_id = $1 ORDER BY drawn_at, claim_id', [merchantId]);

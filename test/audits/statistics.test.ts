@@ -49,9 +49,10 @@ test('the sample is scaled to the claims it stands for; the census is added as f
   close(stats.extrapolatedInterval?.highFen, 10_000 + 451_550, 2, 'high');
 });
 
-test('no error in the sample: the rate is 0 with an upper bound above 0; nothing is extrapolated beyond the census', () => {
+test('no error in the sample: the rate is 0 with an upper bound above 0; nothing is extrapolated beyond the census, and no range is made up', () => {
   const stats = auditStatistics({ samplePopulation: 200, sample: { decided: 10, overpaid: 0, overpaidFen: 0 }, census: { decided: 0, overpaid: 0, overpaidFen: 0 }, pending: 0 });
   assert.equal(stats.errorRate, 0);
   close(stats.errorRateInterval?.high, 0.2775, 0.00006, 'high');
   assert.equal(stats.extrapolatedOverpaidFen, 0);
+  assert.equal(stats.extrapolatedInterval, null);
 });
