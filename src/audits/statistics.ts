@@ -23,7 +23,8 @@ export function wilsonInterval(errors: number, n: number, z = Z_95): Interval | 
   const z2 = z * z;
   const centre = (p + z2 / (2 * n)) / (1 + z2 / n);
   const half = (z / (1 + z2 / n)) * Math.sqrt((p * (1 - p)) / n + z2 / (4 * n * n));
-  return { low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
+  // at the edges the bound is exact (0 of n: low 0; n of n: high 1), not what rounding leaves of it
+  return { low: errors === 0 ? 0 : Math.max(0, centre - half), high: errors === n ? 1 : Math.min(1, centre + half) };
 }
 
 /** One stratum's decided audits. */

@@ -20,6 +20,8 @@ test("Wilson's 95 % interval matches the published values", () => {
     close(interval?.high, high, 0.00006, `${errors}/${n} high`);
   }
   assert.equal(wilsonInterval(0, 0), null, 'nothing audited: nothing known');
+  assert.equal(wilsonInterval(0, 7)?.low, 0, 'no error found: the lower bound is 0 exactly');
+  assert.equal(wilsonInterval(7, 7)?.high, 1, 'all in error: the upper bound is 1 exactly');
 });
 
 test('nothing decided in the sample: no rate, no extrapolation; what the census found is still counted', () => {
