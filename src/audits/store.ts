@@ -12,6 +12,7 @@ import { changeCredit, recoverOverpayment, type CreditChange } from '../points/i
 import { auditDraw, type DrawnBecause } from './sampling.ts';
 import { overpaidText, type OverpaidReason } from './reasons.ts';
 import type { AuditCounts } from './statistics.ts';
+import { onlyRow } from '../shared/assert.ts';
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
@@ -151,29 +152,30 @@ async function decide(change: CreditChange, audit: { merchantId: number; claimId
   };
 }
 
-/** The counts the statistics are computed from (statistics.ts), read in one statement. */
+/**
+ * The counts the statistics are computed from (statistics.ts). Two statements a distributed database
+ * runs on every shard at once: the audits by stratum, and the paid machine-approved claims the random
+ * sample stands for (those not drawn by amount), found by a join on the merchant's key.
+ */
 export async function auditCounts(db: Queryable): Promise<AuditCounts> {
-  const { rows } = await db.query<{ population: number; sd: number; so: number; sf: string; cd: number; co: number; cf: string; pending: number }>(
-    `WITH decided AS (
-       SELECT drawn_because, count(*) FILTER (WHERE status <> 'pending')::int AS decided, count(*) FILTER (WHERE status = 'overpaid')::int AS overpaid,
-              coalesce(sum(paid_fen - due_fen) FILTER (WHERE status = 'overpaid'), 0)::text AS overpaid_fen, count(*) FILTER (WHERE status = 'pending')::int AS pending
-         FROM claim_audits GROUP BY drawn_because)
-     SELECT (SELECT count(*)::int FROM claims c
-              WHERE c.status = 'paid' AND c.decided_by = 'machine'
-                AND NOT EXISTS (SELECT 1 FROM claim_audits a WHERE a.merchant_id = c.merchant_id AND a.claim_id = c.claim_id AND a.drawn_because = 'amount')) AS population,
-            coalesce((SELECT decided FROM decided WHERE drawn_because = 'sample'), 0) AS sd,
-            coalesce((SELECT overpaid FROM decided WHERE drawn_because = 'sample'), 0) AS so,
-            coalesce((SELECT overpaid_fen FROM decided WHERE drawn_because = 'sample'), '0') AS sf,
-            coalesce((SELECT decided FROM decided WHERE drawn_because = 'amount'), 0) AS cd,
-            coalesce((SELECT overpaid FROM decided WHERE drawn_because = 'amount'), 0) AS co,
-            coalesce((SELECT overpaid_fen FROM decided WHERE drawn_because = 'amount'), '0') AS cf,
-            coalesce((SELECT sum(pending) FROM decided), 0)::int AS pending`,
+  const { rows: strata } = await db.query<{ drawn_because: 'sample' | 'amount'; decided: number; overpaid: number; overpaid_fen: string; pending: number }>(
+    `SELECT drawn_because, count(*) FILTER (WHERE status <> 'pending')::int AS decided, count(*) FILTER (WHERE status = 'overpaid')::int AS overpaid,
+            coalesce(sum(paid_fen - due_fen) FILTER (WHERE status = 'overpaid'), 0)::text AS overpaid_fen, count(*) FILTER (WHERE status = 'pending')::int AS pending
+       FROM claim_audits GROUP BY drawn_because`,
   );
-  const r = rows[0]!;
+  const { rows: population } = await db.query<{ n: number }>(
+    `SELECT count(*)::int AS n FROM claims c
+       LEFT JOIN claim_audits a ON a.merchant_id = c.merchant_id AND a.claim_id = c.claim_id AND a.drawn_because = 'amount'
+      WHERE c.status = 'paid' AND c.decided_by = 'machine' AND a.claim_id IS NULL`,
+  );
+  const stratum = (name: 'sample' | 'amount') => {
+    const r = strata.find((x) => x.drawn_because === name);
+    return { decided: r?.decided ?? 0, overpaid: r?.overpaid ?? 0, overpaidFen: Number(r?.overpaid_fen ?? 0) };
+  };
   return {
-    samplePopulation: r.population,
-    sample: { decided: r.sd, overpaid: r.so, overpaidFen: Number(r.sf) },
-    census: { decided: r.cd, overpaid: r.co, overpaidFen: Number(r.cf) },
-    pending: r.pending,
+    samplePopulation: onlyRow(population, 'the count of paid machine-approved claims').n,
+    sample: stratum('sample'),
+    census: stratum('amount'),
+    pending: strata.reduce((sum, r) => sum + r.pending, 0),
   };
 }

@@ -123,7 +123,7 @@ test('confirming takes nothing; the statistics count both strata and scale the s
 
   const stats = (await h.app.inject({ method: 'GET', url: '/v1/audits/statistics', headers: asReviewer })).json();
   const { rows } = await h.db.pool.query<{ n: number }>(
-    "SELECT count(*)::int AS n FROM claims c WHERE status = 'paid' AND decided_by = 'machine' AND NOT EXISTS (SELECT 1 FROM claim_audits a WHERE a.claim_id = c.claim_id AND a.drawn_because = 'amount')",
+    "SELECT count(*)::int AS n FROM claims c WHERE status = 'paid' AND decided_by = 'machine' AND NOT EXISTS (SELECT 1 FROM claim_audits a WHERE a.merchant_id = c.merchant_id AND a.claim_id = c.claim_id AND a.drawn_because = 'amount')",
   );
   // the sample decided: this claim, confirmed (0 of 1); the census: the overpayment of 400 fen
   assert.equal(stats.decidedSample, 1);
