@@ -9,6 +9,7 @@ import type { PaymentSignal } from '../../src/payments/accrual.ts';
 import { ATTEMPTS_EXHAUSTED, type PayoutState } from '../../src/payouts/payout.ts';
 import { DEFINITE_TRANSFER_FAILURES } from '../../src/payouts/protocol.ts';
 import type { Mismatch } from '../../src/payouts/reconcile.ts';
+import { RECOVERY_CODES } from '../../src/points/recovery.ts';
 import { REDEEM_CODE, SPEND_CODE } from '../../src/points/spend.ts';
 import { CODES_EN, CODES_ZH } from '../../web/console/codes.ts';
 
@@ -17,7 +18,7 @@ const keysOf = <K extends string>(all: Record<K, true>): K[] => Object.keys(all)
 
 const SENT: Record<string, readonly string[]> = {
   // the transfer codes the ledger is written with (src/payments/ingest.ts, src/points/*, src/ledger/expiry.ts)
-  ledger: ['accrual', 'welcome', 'collect', 'lapse', 'expire', 'over_cap', SPEND_CODE, REDEEM_CODE, 'clawback', 'clawback_debt', 'debt_repay', PENDING_EXPIRED_CODE],
+  ledger: ['accrual', 'welcome', 'collect', 'lapse', 'expire', 'over_cap', SPEND_CODE, REDEEM_CODE, 'clawback', 'clawback_debt', RECOVERY_CODES.fromCredit, RECOVERY_CODES.asDebt, 'debt_repay', PENDING_EXPIRED_CODE],
   phase: keysOf({ single: true, pending: true, post: true, void: true } satisfies Record<TransferPhase, true>),
   signal: keysOf({ near_threshold_amount: true, odd_hour: true, payer_is_merchant: true, merchant_cycle: true, payer_fan_out: true } satisfies Record<PaymentSignal, true>),
   payoutState: keysOf({ ready: true, sending: true, unknown: true, succeeded: true, failed: true } satisfies Record<PayoutState, true>),

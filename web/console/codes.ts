@@ -7,7 +7,7 @@
 export const CODES_ZH = {
   ledger: {
     accrual: '收款奖励', welcome: '欢迎奖励', collect: '领取额度', lapse: '未领取失效', expire: '到期失效', over_cap: '超出上限未发放', spend: '报销', spend_void: '报销撤回', redeem: '兑换服务',
-    clawback: '退款收回', clawback_debt: '退款收回（记为欠款）', debt_repay: '偿还欠款', pending_expired: '预留超时释放',
+    clawback: '退款收回', clawback_debt: '退款收回（记为欠款）', audit_recovery: '抽查扣回多付', audit_recovery_debt: '抽查扣回多付（记为欠款）', debt_repay: '偿还欠款', pending_expired: '预留超时释放',
   },
   phase: { single: '入账', pending: '预留', post: '确认', void: '撤回' },
   signal: { near_threshold_amount: '金额贴近门槛', odd_hour: '异常时段收款', payer_is_merchant: '付款人也是商户', merchant_cycle: '商户间循环收款', payer_fan_out: '付款人分散到多个商户' },
@@ -43,7 +43,7 @@ export const CODES_ZH = {
 export const CODES_EN: typeof CODES_ZH = {
   ledger: {
     accrual: 'Earned from a customer', welcome: 'Welcome credit', collect: 'Collected', lapse: 'Lapsed (not collected)', expire: 'Expired', over_cap: 'Over the cap, not granted', spend: 'Claim',
-    spend_void: 'Claim released', redeem: 'Catalogue order', clawback: 'Taken back (refund)', clawback_debt: 'Taken back as debt (refund)', debt_repay: 'Debt repaid', pending_expired: 'Reservation timed out',
+    spend_void: 'Claim released', redeem: 'Catalogue order', clawback: 'Taken back (refund)', clawback_debt: 'Taken back as debt (refund)', audit_recovery: 'Taken back (audit overpayment)', audit_recovery_debt: 'Taken back as debt (audit overpayment)', debt_repay: 'Debt repaid', pending_expired: 'Reservation timed out',
   },
   phase: { single: 'Posted', pending: 'Reserved', post: 'Confirmed', void: 'Released' },
   signal: { near_threshold_amount: 'Amount near the threshold', odd_hour: 'Payment at an odd hour', payer_is_merchant: 'Payer is a merchant', merchant_cycle: 'Merchants paying each other', payer_fan_out: 'Payer spread over many merchants' },
