@@ -9,7 +9,7 @@ import { invariant, onlyRow } from '../shared/assert.ts';
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
-export const CLAIM_STATUSES = ['submitted', 'recognized', 'in_review', 'photo_requested', 'approved', 'paid', 'rejected'] as const;
+export const CLAIM_STATUSES = ['submitted', 'recognized', 'in_review', 'photo_requested', 'approved', 'paid', 'rejected', 'appealed', 'appeal_review'] as const;
 export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
 
 export interface ClaimFile {
@@ -212,7 +212,12 @@ export const CLAIM_TRANSITIONS: Readonly<Record<ClaimStatus, readonly ClaimStatu
   // the payout's outcome: paid, or failed and back to a person
   approved: ['paid', 'in_review'],
   paid: [],
-  rejected: [],
+  // the merchant's one appeal (appeals.ts refuses a second; claim_appeals' key holds it)
+  rejected: ['appealed'],
+  // the appeal's photos are read, then the claim waits for a reviewer other than the one who refused
+  appealed: ['appeal_review'],
+  // that reviewer's decision: no new photo is asked for (the appeal brought its own)
+  appeal_review: ['approved', 'rejected'],
 };
 
 export function claimMoveAllowed(from: ClaimStatus, to: ClaimStatus): boolean {

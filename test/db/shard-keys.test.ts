@@ -36,6 +36,8 @@ test('a table added without merchant_id in its key is named; the plan distribute
   }
   // the reminders before credit is lost: one row per lot and kind, beside the merchant's lots
   assert.match(plan, /create_distributed_table\('credit_reminders', 'merchant_id', colocate_with => 'merchants'\)/);
+  // a claim's one appeal, beside the claim it references
+  assert.match(plan, /create_distributed_table\('claim_appeals', 'merchant_id', colocate_with => 'merchants'\)/);
   assert.match(plan, /create_reference_table\('rulesets'\)/);
   assert.match(plan, /create_distributed_table\('trade_numbers', 'trade_no'\)/);
   // Citus's order: the anchor first, a table after the tables it references, a foreign key to a
@@ -43,6 +45,7 @@ test('a table added without merchant_id in its key is named; the plan distribute
   assert.ok(order(/create_distributed_table\('merchants'/) < order(/create_distributed_table\('claims'/));
   assert.ok(order(/create_distributed_table\('claims'/) < order(/create_distributed_table\('claim_events'/));
   assert.ok(order(/create_distributed_table\('claims'/) < order(/create_distributed_table\('payouts'/));
+  assert.ok(order(/create_distributed_table\('claims'/) < order(/create_distributed_table\('claim_appeals'/));
   assert.ok(order(/DROP CONSTRAINT payments_ruleset_id_fkey/) < order(/create_distributed_table\('payments'/));
   assert.ok(order(/create_reference_table\('rulesets'\)/) < order(/ADD CONSTRAINT payments_ruleset_id_fkey\w* FOREIGN KEY \(ruleset_id\) REFERENCES rulesets/));
   assert.doesNotMatch(plan, /Problems to fix first/);
