@@ -16,6 +16,8 @@ export interface AppealRefusal {
   readonly message: string;
 }
 
+const refuse = (status: AppealRefusal['status'], code: AppealRefusal['code'], field: string, message: string): AppealRefusal => ({ status, code, field, message });
+
 /**
  * The last day an appeal is taken: APPEAL_WINDOW_DAYS after the refusal. A rejected claim's row is not
  * changed after its refusal (rejected is final but for the appeal), so its updatedAt is the refusal's time.
@@ -26,10 +28,10 @@ export function appealDeadline(claim: Pick<Claim, 'status' | 'updatedAt'>): Date
 
 /** Why this claim cannot be appealed now (null: it can). `appealed`: the claim has an appeal already. */
 export function appealRefusal(claim: Pick<Claim, 'status' | 'updatedAt'>, appealed: boolean, now: Date): AppealRefusal | null {
-  if (appealed) return { status: 409, code: 'already_appealed', field: 'id', message: 'this claim was appealed already: a refusal is contested once' };
+  if (appealed) return refuse(409, 'already_appealed', 'id', 'this claim was appealed already: a refusal is contested once');
   const deadline = appealDeadline(claim);
-  if (deadline === null) return { status: 409, code: 'claim_not_rejected', field: 'id', message: `the claim is ${claim.status}: only a refused claim can be appealed` };
-  if (now > deadline) return { status: 422, code: 'appeal_too_late', field: 'id', message: `an appeal is taken within ${APPEAL_WINDOW_DAYS} days of the refusal (until ${deadline.toISOString()})` };
+  if (deadline === null) return refuse(409, 'claim_not_rejected', 'id', `the claim is ${claim.status}: only a refused claim can be appealed`);
+  if (now > deadline) return refuse(422, 'appeal_too_late', 'id', `an appeal is taken within ${APPEAL_WINDOW_DAYS} days of the refusal (until ${deadline.toISOString()})`);
   return null;
 }
 
@@ -43,13 +45,13 @@ export function appealDecisionRefusal(
   decision: { actorId: string; action: 'approve' | 'reject' | 'request_photo'; messageToMerchant?: string | undefined },
 ): AppealRefusal | null {
   if (decision.actorId === appeal.refusedBy) {
-    return { status: 403, code: 'appeal_same_reviewer', field: 'id', message: 'you refused this claim: its appeal is decided by another reviewer' };
+    return refuse(403, 'appeal_same_reviewer', 'id', 'you refused this claim: its appeal is decided by another reviewer');
   }
   if (decision.action === 'request_photo') {
-    return { status: 409, code: 'appeal_no_photo_request', field: 'action', message: 'an appeal is decided on the photos it brought: approve or reject it' };
+    return refuse(409, 'appeal_no_photo_request', 'action', 'an appeal is decided on the photos it brought: approve or reject it');
   }
   if (decision.messageToMerchant === undefined) {
-    return { status: 422, code: 'appeal_reason_required', field: 'messageToMerchant', message: "the merchant is told why an appeal was decided so: give messageToMerchant" };
+    return refuse(422, 'appeal_reason_required', 'messageToMerchant', 'the merchant is told why an appeal was decided so: give messageToMerchant');
   }
   return null;
 }
