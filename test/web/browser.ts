@@ -72,3 +72,12 @@ export async function signInMerchant(page: Page, origin: string, phone: string):
   await page.getByRole('button', { name: '登录' }).click();
   await page.getByTestId('available').waitFor();
 }
+
+/** Signs a member of staff in to the console (in Chinese, its first language) and waits for the dashboard. */
+export async function signInStaff(page: Page, origin: string, who: { username: string; password: string }): Promise<void> {
+  await page.goto(`${origin}/console/`);
+  await page.getByLabel('用户名').fill(who.username);
+  await page.getByLabel('密码').fill(who.password);
+  await page.getByRole('button', { name: '登 录' }).or(page.getByRole('button', { name: '登录' })).click();
+  await page.getByTestId('chart-claims').waitFor();
+}
