@@ -114,21 +114,27 @@ async function recognizeStep(rt: ClaimsRuntime, job: ClaimJob): Promise<void> {
 }
 
 /**
- * An appeal's photos, read: whatever they show, a person decides (the refusal is contested, not
- * judged again by the machine that may have made it); a page that could not be read is shown to the
- * reviewer as such, and no approval stands on nothing read (review-routes.ts).
+ * An appeal's photos, read and judged by the rules, but not decided: whatever they show, a person
+ * decides (the refusal is contested, not judged again by the machine that may have made it). The
+ * reviewer sees what the rules make of the new photos (findings, fields, the amount they allow); a
+ * page that could not be read is shown as such, and no approval stands on nothing read (review-routes.ts).
  */
 async function appealRead(rt: ClaimsRuntime, claim: Claim, pages: PageRecognition[], phash: string | null): Promise<void> {
+  const hospitals = await rt.hospitals();
   await inTransaction(rt.pool, async (client) => {
     const current = await getClaim(client, claim.claimId, claim.merchantId, { lock: true });
     if (current?.status !== 'appealed') return;
+    const read = { ...current, recognition: pages, phash };
     const unread = pages.filter((p) => p.error !== undefined || !invoiceFound(p.result!)).length;
+    const merchant = present(await getMerchant(client, claim.merchantId), `merchant ${claim.merchantId}, who has the claim`);
+    const judged = recognisedPages(read).length > 0 ? await evaluateClaim(client, { claim: read, merchantName: merchant.legalName, hospitals, now: rt.now?.() ?? new Date() }) : null;
+    const { invoiceCode, invoiceNumber, visitDate, hospitalId, coveredFen, benefitFen, findings, reasonCodes } = judged ?? {};
     await transitionClaim(
       client,
       claim,
       'appeal_review',
       { code: 'appeal_in_review', zh: '申诉的照片已识别，正在由另一位审核员复核。', en: "Your appeal's photos were read; another reviewer is deciding it.", details: { pages: pages.length, unread } },
-      { recognition: pages, phash, decision: 'review' },
+      { recognition: pages, phash, decision: 'review', ...(judged ? { invoiceCode, invoiceNumber, visitDate, hospitalId, coveredFen, benefitFen, findings, reasonCodes } : {}) },
     );
   });
 }

@@ -108,17 +108,21 @@ const BENEFIT_CODES = new Set(['benefit_computed', 'nothing_to_reimburse', 'no_c
 /** Timeline details that name staff or carry their internal notes (rows written before notes were kept apart). */
 const INTERNAL_DETAILS = new Set(['note', 'decidedBy']);
 
-/** A refused claim pays nothing, nor does one whose appeal is not decided yet: no amount is shown beside them. */
-const SHOWS_NO_AMOUNT: ReadonlySet<ClaimStatus> = new Set(['rejected', 'appealed', 'appeal_review']);
+/**
+ * A refused claim pays nothing: no amount is shown beside it. Nor, to its merchant, beside one whose
+ * appeal is not decided yet; its reviewer sees the amount the rules allow for the appeal's photos.
+ */
+const APPEAL_UNDECIDED: ReadonlySet<ClaimStatus> = new Set(['appealed', 'appeal_review']);
+const showsNoAmount = (claim: Claim, forMerchant: boolean): boolean => claim.status === 'rejected' || (forMerchant && APPEAL_UNDECIDED.has(claim.status));
 
 const numberOr = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 
 /** The arithmetic from the benefit finding; a refused claim shows no amount. */
-function arithmeticOf(claim: Claim) {
+function arithmeticOf(claim: Claim, forMerchant: boolean) {
   const findings = Array.isArray(claim.findings) ? (claim.findings as { code?: string; evidence?: Record<string, unknown> }[]) : [];
   const e = findings.find((f) => f.code !== undefined && BENEFIT_CODES.has(f.code))?.evidence;
   if (!e) return null;
-  const refused = SHOWS_NO_AMOUNT.has(claim.status);
+  const refused = showsNoAmount(claim, forMerchant);
   const amountFen = refused ? null : (claim.paidFen ?? claim.benefitFen);
   const ruled = numberOr(e.benefitFen);
   const limit = e.limitedBy as 'covered' | 'cap' | 'balance_at_visit' | 'balance_now';
@@ -163,9 +167,9 @@ export function claimJson(claim: Claim, timeline?: ClaimEvent[], options: { forM
     reasonCodes: claim.reasonCodes,
     coveredFen: claim.coveredFen,
     // a refused claim pays nothing: no amount is shown beside it
-    benefitFen: SHOWS_NO_AMOUNT.has(claim.status) ? null : claim.benefitFen,
+    benefitFen: showsNoAmount(claim, options.forMerchant ?? false) ? null : claim.benefitFen,
     paidFen: claim.paidFen,
-    arithmetic: arithmeticOf(claim),
+    arithmetic: arithmeticOf(claim, options.forMerchant ?? false),
     findings: claim.findings ?? [],
     ...(timeline ? { timeline: timeline.map((e) => ({ ...e, details: details(e.details), at: e.at.toISOString() })) } : {}),
     ...(options.appeal === undefined ? {} : appealJson(claim, options.appeal, options.forMerchant ?? false)),

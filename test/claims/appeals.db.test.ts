@@ -7,17 +7,12 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { merchantBalance } from '../../src/ledger/index.ts';
-import { importEnrolments } from '../../src/merchants/store.ts';
 import { signInApi, TestClock } from '../auth/support.ts';
 import { asOps, asReviewer } from '../support/app.ts';
 import { coveredByTheRules, createClaimsHarness, invoicePhoto, multipart, waitForClaim, type ClaimsHarness } from '../support/claims.ts';
-import { earnAndCollect } from '../support/credit.ts';
 import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
-import { enrolment, TEST_ID_HASH_KEY } from '../support/fixtures.ts';
 import { assertLedgerInvariants } from '../support/ledger-invariants.ts';
-import { photoBytes, readInvoice, storedClaim } from './stored-claims.ts';
-
-const DAY_MS = 86_400_000;
+import { namedMerchantWithCredit, photoBytes, readInvoice, storedClaim } from './stored-claims.ts';
 
 let h: ClaimsHarness;
 before(async () => {
@@ -27,13 +22,9 @@ after(async () => h.close());
 
 /** Merchant n under a real name (the appeal's photo is of the merchant's own bill), with 5 payers' credit + the welcome credit, signed in. */
 async function merchant(n: number, legalName: string) {
-  const input = enrolment(n, { legalName });
-  await importEnrolments(h.db.pool, [{ line: 2, input }], TEST_ID_HASH_KEY, { skipDuplicates: false });
-  const { rows } = await h.db.pool.query<{ merchant_id: number }>('SELECT merchant_id FROM merchants WHERE wallet_user_id = $1', [input.walletUserId]);
-  const id = rows[0]!.merchant_id;
-  await earnAndCollect(h.db.pool, { id, walletUserId: input.walletUserId }, 5, new Date(Date.now() - 40 * DAY_MS));
-  const session = await signInApi(h, new TestClock(Date.now()), input.phone);
-  return { id, legalName, walletUserId: input.walletUserId, headers: { authorization: `Bearer ${session.token}` } };
+  const m = await namedMerchantWithCredit(h.db.pool, n, legalName);
+  const session = await signInApi(h, new TestClock(Date.now()), m.phone);
+  return { ...m, headers: { authorization: `Bearer ${session.token}` } };
 }
 
 /** A claim of `m` in review, refused by `refuser` (or left in review when `refuser` is null). */
@@ -83,6 +74,14 @@ test('an appeal upheld by another reviewer pays as a review approval does; the m
   assert.equal(await waitForClaim(h.db.pool, claimId, ['appeal_review', 'approved', 'rejected', 'in_review']), 'appeal_review');
   const queue = (await h.app.inject({ method: 'GET', url: '/v1/review/claims?status=appeal_review', headers: asOps })).json();
   assert.deepEqual(queue.data.map((q: { claim: { id: string } }) => q.claim.id), [claimId], 'in the queue, marked as an appeal');
+  // the reviewer sees what the rules make of the new photo: its invoice, its findings, the amount they allow
+  const judged = (await h.app.inject({ method: 'GET', url: `/v1/claims/${claimId}`, headers: asOps })).json();
+  assert.equal(judged.invoice.number, invoice.truth.invoiceNumber);
+  assert.ok(judged.findings.length > 0, 'the appeal was checked by the rules');
+  assert.equal(judged.decision, 'review', 'and not decided by them');
+  assert.equal(judged.benefitFen, Math.min(1_200, coveredByTheRules(invoice.truth)), 'the reviewer sees the amount the rules allow');
+  const merchantView = (await h.app.inject({ method: 'GET', url: `/v1/claims/${claimId}`, headers: m.headers })).json();
+  assert.equal(merchantView.benefitFen, null, 'the merchant is shown no amount before the decision');
 
   const sameReviewer = await decide(claimId, asReviewer, { action: 'approve', messageToMerchant: '已核实' });
   assert.equal(sameReviewer.statusCode, 403, sameReviewer.body);

@@ -2,24 +2,21 @@
  * Appeals in real headless Chromium, in both languages: on a phone, a merchant appeals a refused
  * claim (申诉) with a message and a new photo; in the console, a reviewer other than the one who
  * refused sees the appeal with the claim's whole history and upholds it; the merchant sees the
- * money paid and the reviewer's reason.
+ * money paid and the reviewer's reason. Writes the screenshots of the appeal (docs/screenshots).
  */
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
+import sharp from 'sharp';
 import type { Browser } from 'playwright-core';
 import { addStaffUser } from '../../src/auth/index.ts';
-import { importEnrolments } from '../../src/merchants/store.ts';
 import { localFileStore } from '../../src/storage/index.ts';
 import { asOps } from '../support/app.ts';
 import { createClaimsHarness, invoicePhoto, waitForClaim, type ClaimsHarness } from '../support/claims.ts';
-import { earnAndCollect } from '../support/credit.ts';
 import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
-import { enrolment, TEST_ID_HASH_KEY } from '../support/fixtures.ts';
 import { assertLedgerInvariants } from '../support/ledger-invariants.ts';
-import { photoBytes, readInvoice, storedClaim } from '../claims/stored-claims.ts';
-import { DESKTOP_VIEWPORT, PHONE_VIEWPORT, serveToBrowser, signInMerchant, signInStaff } from './browser.ts';
-
-const DAY_MS = 86_400_000;
+import { namedMerchantWithCredit, readInvoice, storedClaim } from '../claims/stored-claims.ts';
+import { assertAccessible, DESKTOP_VIEWPORT, PHONE_VIEWPORT, SCREENSHOTS, serveToBrowser, signInMerchant, signInStaff } from './browser.ts';
 const REVIEWER = { username: 'reviewer.wang', password: 'staple horse battery' };
 
 let h: ClaimsHarness;
@@ -70,21 +67,12 @@ const WORDS = {
   },
 } as const;
 
-/** Merchant n under a real name (its appeal's photo is of its own bill), with 5 payers' credit collected 40 days ago. */
-async function merchant(n: number, legalName: string) {
-  const input = enrolment(n, { legalName });
-  await importEnrolments(h.db.pool, [{ line: 2, input }], TEST_ID_HASH_KEY, { skipDuplicates: false });
-  const { rows } = await h.db.pool.query<{ merchant_id: number }>('SELECT merchant_id FROM merchants WHERE wallet_user_id = $1', [input.walletUserId]);
-  const id = rows[0]!.merchant_id;
-  await earnAndCollect(h.db.pool, { id, walletUserId: input.walletUserId }, 5, new Date(Date.now() - 40 * DAY_MS));
-  return { id, legalName, phone: input.phone, walletUserId: input.walletUserId };
-}
-
 for (const [language, w] of Object.entries(WORDS)) {
   test(`a refused claim is appealed on a phone, upheld by another reviewer in the console, and paid; in ${language}`, async () => {
-    const m = await merchant(language === 'en' ? 952 : 951, w.name);
+    const m = await namedMerchantWithCredit(h.db.pool, language === 'en' ? 952 : 951, w.name);
     // refused by the ops key: the console's reviewer is another person
-    const blurred = photoBytes(`blurred ${language}`);
+    // the refused photo: too dark to read (a real image, shown to the reviewer beside the appeal)
+    const blurred = await sharp({ create: { width: 300, height: 400, channels: 3, background: language === 'en' ? '#2a2a2a' : '#262626' } }).jpeg().toBuffer();
     await localFileStore(h.filesDir).put(blurred);
     const claimId = await storedClaim(h.db.pool, m, { read: readInvoice(m), photo: blurred, phash: null });
     const refused = await h.app.inject({ method: 'POST', url: `/v1/review/claims/${claimId}/decision`, headers: asOps, payload: { action: 'reject', reasonCode: 'photo_unreadable' } });
@@ -110,6 +98,8 @@ for (const [language, w] of Object.entries(WORDS)) {
     await app.locator('[data-testid="claim-status"][data-status="appeal_review"]').waitFor({ timeout: 90_000 });
     await app.getByTestId('appeal').filter({ hasText: reason }).filter({ hasText: w.waiting }).waitFor();
     assert.equal(await app.getByRole('button', { name: w.appeal, exact: true }).count(), 0, 'a claim is appealed once');
+    await assertAccessible(app, `merchant appeal (${language})`);
+    if (language === 'zh-CN') await app.screenshot({ path: path.join(SCREENSHOTS, 'merchant-appeal.zh-CN.png'), fullPage: true });
 
     const desk = await browser.newContext({ viewport: DESKTOP_VIEWPORT, locale: language });
     const console = await desk.newPage();
@@ -120,9 +110,10 @@ for (const [language, w] of Object.entries(WORDS)) {
     // the appeal beside the claim, with the refused photo, and the whole history in the timeline
     const panel = console.getByTestId('review-appeal');
     await panel.filter({ hasText: w.panel }).filter({ hasText: reason }).filter({ hasText: 'photo_unreadable' }).waitFor();
-    await panel.getByRole('img', { name: 'refused page 1' }).waitFor({ state: 'attached' });
+    await panel.getByRole('img', { name: 'refused page 1' }).waitFor();
     await console.getByText(w.refusedEvent, { exact: false }).first().waitFor();
     await console.getByText(w.appealedEvent, { exact: false }).first().waitFor();
+    if (language === 'zh-CN') await console.screenshot({ path: path.join(SCREENSHOTS, 'console-appeal.zh-CN.png'), fullPage: true });
     await console.getByRole('button', { name: w.approve }).first().click();
     const form = console.locator('form').filter({ has: console.getByRole('button', { name: w.approve }) });
     const why = language === 'en' ? 'The new photo is clear and the bill is genuine.' : '新照片清晰，票据真实有效。';

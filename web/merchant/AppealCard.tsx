@@ -1,4 +1,4 @@
-import { Button, Card, NoticeBar, TextArea } from 'antd-mobile';
+import { Button, Card, TextArea } from 'antd-mobile';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Claim } from '../shared/claim.ts';
@@ -27,19 +27,15 @@ export function AppealCard({ claim }: { claim: Claim }) {
   if (appeal) {
     return (
       <Card title={<h2>{t('appeal.title')}</h2>} data-testid="appeal">
-        <p>
-          {t('appeal.yourMessage')}: {appeal.message}
-        </p>
+        <p>{t('appeal.yourMessage', { message: appeal.message })}</p>
         <p className="muted">{t('appeal.madeAt', { at: new Date(appeal.appealedAt).toLocaleString(i18n.language) })}</p>
+        {/* plain text, not a notice bar: its tinted colours fall short of the contrast a phone in daylight needs */}
         {appeal.outcome === null ? (
-          <NoticeBar content={t('appeal.waiting')} color="info" wrap />
+          <p role="status">{t('appeal.waiting')}</p>
         ) : (
-          <NoticeBar
-            data-testid="appeal-outcome"
-            content={t(`appeal.outcome.${appeal.outcome}`, { reason: appeal.messageToMerchant ?? '' })}
-            color={appeal.outcome === 'approved' ? 'info' : 'alert'}
-            wrap
-          />
+          <p role="status" data-testid="appeal-outcome">
+            <strong>{t(`appeal.outcome.${appeal.outcome}`, { reason: appeal.messageToMerchant ?? '' })}</strong>
+          </p>
         )}
       </Card>
     );

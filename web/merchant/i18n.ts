@@ -124,7 +124,7 @@ const zh = {
     message: '申诉理由',
     placeholder: '例如：第一次照片模糊，这是清晰的原件照片',
     submit: '提交申诉',
-    yourMessage: '您的申诉理由',
+    yourMessage: '您的申诉理由：{{message}}',
     madeAt: '提交于 {{at}}',
     waiting: '另一位审核员正在复核，结果会通知您。',
     outcome: {
@@ -280,7 +280,7 @@ const en: typeof zh = {
     message: 'Why you appeal',
     placeholder: 'For example: the first photo was blurred, this is a clear one of the original',
     submit: 'Send appeal',
-    yourMessage: 'Your reason',
+    yourMessage: 'Your reason: {{message}}',
     madeAt: 'Sent {{at}}',
     waiting: 'Another reviewer is deciding it; you will be told the outcome.',
     outcome: {
