@@ -49,6 +49,7 @@ const WORDS = {
     approve: '批准 (A)',
     toMerchant: '给商户的留言（可选）',
     upheld: '申诉通过：',
+    upheldCount: '申诉通过',
   },
   en: {
     seed: 37,
@@ -64,6 +65,7 @@ const WORDS = {
     approve: 'Approve (A)',
     toMerchant: 'Message to the merchant (optional)',
     upheld: 'Appeal upheld: ',
+    upheldCount: 'Upheld',
   },
 } as const;
 
@@ -121,6 +123,11 @@ for (const [language, w] of Object.entries(WORDS)) {
     const [decided] = await Promise.all([console.waitForResponse((r) => r.url().endsWith(`/v1/review/claims/${claimId}/decision`)), form.getByRole('button', { name: w.approve }).click()]);
     assert.equal(decided.status(), 200, await decided.text());
     assert.equal(await waitForClaim(h.db.pool, claimId, ['paid', 'in_review']), 'paid');
+    // the dashboard counts the appeals and how they were decided (this test's, and the other language's before it)
+    const { rows: counted } = await h.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM claim_appeals WHERE outcome = 'approved'");
+    await console.goto(`${origin}/console/#/dashboard`);
+    await console.getByTestId('chart-appeals').waitFor();
+    await console.getByTestId('appeals-total').filter({ hasText: new RegExp(`${counted[0]!.n}\\s*·\\s*${w.upheldCount} ${counted[0]!.n}`) }).waitFor();
 
     // the merchant, watching: paid, and told why in the reviewer's words
     await app.locator('[data-testid="claim-status"][data-status="paid"]').waitFor();
