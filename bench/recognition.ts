@@ -2,7 +2,8 @@
  * `npm run bench:recognition`: recognises generated invoice photos (BENCH_PER_VARIANT of each
  * readable variant, 30 by default: 270 images, far shots and 640-px photos included) and prints, per
  * variant, field accuracy against the ground truth, the fully-correct rate, latency p50/p95 and how
- * many photos were wrongly refused as unusable; then, for BENCH_UNUSABLE_PER_VARIANT (15) photos of
+ * many photos were wrongly refused as unusable, and of those how many were answered "no invoice found"
+ * (not_an_invoice: the print was read but not taken for an invoice; the CLI's `no_invoice_found`); then, for BENCH_UNUSABLE_PER_VARIANT (15) photos of
  * each unusable variant, whether the first quality reason is the right one; then model load time and
  * peak memory, and machine-readable lines. BENCH_SEED changes the invoices; BENCH_VARIANTS=far,dark
  * runs a subset; BENCH_LAYOUT=pharmacy-receipt draws every readable invoice in that layout.
@@ -38,7 +39,7 @@ console.log(`models loaded and warmed in ${recognizer.modelLoadMs} ms; ${PER_VAR
 // invoice tell whether other processes inflated it.
 const loadAtStart = os.loadavg()[0]!;
 
-const rows: { variant: string; fieldAccuracy: number; full: number; p50: number; p95: number; cpuP50: number; n: number; refused: number }[] = [];
+const rows: { variant: string; fieldAccuracy: number; full: number; p50: number; p95: number; cpuP50: number; n: number; refused: number; noInvoice: number }[] = [];
 const missedFields = new Map<string, number>();
 for (const [v, variant] of INVOICE_VARIANTS.entries()) {
   if (ONLY && !ONLY.includes(variant)) continue;
@@ -48,6 +49,7 @@ for (const [v, variant] of INVOICE_VARIANTS.entries()) {
   let correct = 0;
   let fullyCorrect = 0;
   let refused = 0;
+  let noInvoice = 0;
   for (let i = 0; i < PER_VARIANT; i++) {
     const seed = SEED + v * 10_000 + i;
     const generated = await generateInvoice({ seed, variant, layout: LAYOUT, hospitals: registry.hospitals, today });
@@ -56,6 +58,7 @@ for (const [v, variant] of INVOICE_VARIANTS.entries()) {
     const { invoice, quality } = await recognizer.recognize(generated.image, { now });
     if (quality && !quality.usable) {
       refused++;
+      if (quality.reasons[0]?.code === 'not_an_invoice') noInvoice++;
       if (VERBOSE) console.log(`  seed ${seed} ${variant} refused: ${quality.reasons.map((r) => r.message).join('; ')}`);
     }
     latencies.push(performance.now() - t0);
@@ -82,13 +85,14 @@ for (const [v, variant] of INVOICE_VARIANTS.entries()) {
     cpuP50: percentile(cpuMs, 50),
     n: PER_VARIANT,
     refused,
+    noInvoice,
   });
 }
 
 // Unusable photos: the first quality reason must be the one the generator's variant stands for.
 const qualityRows: { variant: UnusableVariant; expected: string; correct: number; n: number; got: Map<string, number> }[] = [];
 for (const [v, [variant, expected]] of (Object.entries(UNUSABLE_VARIANTS) as [UnusableVariant, string][]).entries()) {
-  if (ONLY && !ONLY.includes(variant)) continue;
+  if ((ONLY && !ONLY.includes(variant)) || PER_UNUSABLE === 0) continue;
   const row = { variant, expected, correct: 0, n: PER_UNUSABLE, got: new Map<string, number>() };
   for (let i = 0; i < PER_UNUSABLE; i++) {
     const seed = SEED + 500_000 + v * 10_000 + i;
@@ -103,10 +107,10 @@ for (const [v, [variant, expected]] of (Object.entries(UNUSABLE_VARIANTS) as [Un
 }
 await recognizer.close();
 
-console.log('\nvariant       images  field accuracy  fully correct  p50 ms  p95 ms  CPU p50 ms  refused');
+console.log('\nvariant       images  field accuracy  fully correct  p50 ms  p95 ms  CPU p50 ms  refused  no invoice');
 for (const r of rows) {
   console.log(
-    `${r.variant.padEnd(13)} ${String(r.n).padStart(6)}  ${r.fieldAccuracy.toFixed(1).padStart(13)}%  ${(100 * r.full).toFixed(0).padStart(12)}%  ${r.p50.toFixed(0).padStart(6)}  ${r.p95.toFixed(0).padStart(6)}  ${r.cpuP50.toFixed(0).padStart(10)}  ${String(r.refused).padStart(7)}`,
+    `${r.variant.padEnd(13)} ${String(r.n).padStart(6)}  ${r.fieldAccuracy.toFixed(1).padStart(13)}%  ${(100 * r.full).toFixed(0).padStart(12)}%  ${r.p50.toFixed(0).padStart(6)}  ${r.p95.toFixed(0).padStart(6)}  ${r.cpuP50.toFixed(0).padStart(10)}  ${String(r.refused).padStart(7)}  ${String(r.noInvoice).padStart(10)}`,
   );
 }
 if (qualityRows.length > 0) {
@@ -121,13 +125,13 @@ console.log(`degraded mean field accuracy ${degradedAccuracy.toFixed(1)}%`);
 console.log(`model load ${recognizer.modelLoadMs} ms; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB; 1-min load average ${loadAtStart.toFixed(2)} at start, ${os.loadavg()[0]!.toFixed(2)} at end on ${os.availableParallelism()} cores`);
 if (missedFields.size > 0) console.log(`misread fields: ${[...missedFields].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}×${n}`).join(', ')}`);
 for (const r of rows) {
-  console.log(`bench=recognition variant=${r.variant} field_accuracy=${r.fieldAccuracy.toFixed(1)} full=${r.full.toFixed(2)} p50_ms=${r.p50.toFixed(0)} p95_ms=${r.p95.toFixed(0)} refused=${r.refused}`);
+  console.log(`bench=recognition variant=${r.variant} field_accuracy=${r.fieldAccuracy.toFixed(1)} full=${r.full.toFixed(2)} p50_ms=${r.p50.toFixed(0)} p95_ms=${r.p95.toFixed(0)} cpu_p50_ms=${r.cpuP50.toFixed(0)} refused=${r.refused} no_invoice_found=${r.noInvoice}`);
 }
 for (const q of qualityRows) console.log(`bench=recognition unusable=${q.variant} expected=${q.expected} right=${q.correct} n=${q.n}`);
 if (qualityRows.length > 0) {
   const right = qualityRows.reduce((s, q) => s + q.correct, 0);
   const total = qualityRows.reduce((s, q) => s + q.n, 0);
-  console.log(`bench=recognition quality_reasons_right=${((100 * right) / total).toFixed(1)} refused_usable=${rows.reduce((s, r) => s + r.refused, 0)} of=${rows.reduce((s, r) => s + r.n, 0)}`);
+  console.log(`bench=recognition quality_reasons_right=${((100 * right) / total).toFixed(1)} refused_usable=${rows.reduce((s, r) => s + r.refused, 0)} no_invoice_found=${rows.reduce((s, r) => s + r.noInvoice, 0)} of=${rows.reduce((s, r) => s + r.n, 0)}`);
 }
 console.log(`bench=recognition model_load_ms=${recognizer.modelLoadMs} peak_rss_mib=${(process.resourceUsage().maxRSS / 1024).toFixed(0)}`);
 if (rows.length > 0) {

@@ -1,10 +1,14 @@
 import sharp from 'sharp';
 import type { Picker } from './random.ts';
-import { farShot } from './far-shot.ts';
+import { farShot, type SentAs } from './far-shot.ts';
 import { warpOnto } from './perspective.ts';
 
-/** Photos the recogniser must read. */
-export const INVOICE_VARIANTS = ['clean', 'tilt', 'blur', 'jpeg', 'lowres', 'perspective', 'shading', 'far', 'lowres640'] as const;
+/**
+ * Photos the recogniser must read. `far` is the camera's own 12-MP frame; `far2000` and `far1280` are
+ * far shots as they reach the server: the merchant app's 2000-px q85 (web/merchant/photos.ts) and a
+ * messaging app's 1280 × 960 q50 forward. New variants go at the end: a variant's index seeds the bench.
+ */
+export const INVOICE_VARIANTS = ['clean', 'tilt', 'blur', 'jpeg', 'lowres', 'perspective', 'shading', 'far', 'lowres640', 'far2000', 'far1280', 'tilt8'] as const;
 /**
  * Photos no one can read, each with the quality reason the recogniser must give: thresholds are
  * tuned between these and INVOICE_VARIANTS.
@@ -58,16 +62,30 @@ async function phoneShot(png: Buffer, width: number, height: number, rand: Picke
     .toBuffer();
 }
 
+/**
+ * The sheet about half the frame's width, turned 5–12°, in stronger perspective and shading than `far`,
+ * on the textured table, then sent at `sentAs`.
+ */
+function farAsSent(png: Buffer, width: number, height: number, rand: Picker, sentAs: SentAs): Promise<Buffer> {
+  const widthShare = 0.45 + rand.next() * 0.12;
+  return farShot(png, width, height, rand, { coverage: 0, widthShare, turnDegrees: [5, 12], cornerJitter: 0.1, shadeDepth: 0.4, blurSigma: 0.6 + rand.next() * 0.6, exposure: 1, glare: false, sentAs });
+}
+
+/** A sheet turned by `min`–`max` degrees either way on a grey ground. */
+async function turned(png: Buffer, rand: Picker, min: number, max: number): Promise<DegradedImage> {
+  const angle = (rand.chance(0.5) ? 1 : -1) * (min + rand.next() * (max - min));
+  return { image: await sharp(png).rotate(angle, { background: '#d8d4cc' }).jpeg({ quality: 90 }).toBuffer(), format: 'jpeg' };
+}
+
 /** Applies one photographic degradation to a rendered invoice (PNG, width × height). */
 export async function degrade(png: Buffer, width: number, height: number, variant: PhotoVariant, rand: Picker): Promise<DegradedImage> {
   switch (variant) {
     case 'clean':
       return { image: png, format: 'png' };
-    case 'tilt': {
-      const angle = (rand.chance(0.5) ? 1 : -1) * (3 + rand.next());
-      const image = await sharp(png).rotate(angle, { background: '#d8d4cc' }).jpeg({ quality: 90 }).toBuffer();
-      return { image, format: 'jpeg' };
-    }
+    case 'tilt':
+      return turned(png, rand, 3, 4);
+    case 'tilt8':
+      return turned(png, rand, 7, 9);
     case 'blur':
       return { image: await sharp(png).blur(1.2 + rand.next() * 0.6).jpeg({ quality: 88 }).toBuffer(), format: 'jpeg' };
     case 'jpeg':
@@ -81,6 +99,10 @@ export async function degrade(png: Buffer, width: number, height: number, varian
       return { image: await phoneShot(png, width, height, rand), format: 'jpeg' };
     case 'far':
       return { image: await farShot(png, width, height, rand, { coverage: 0.15 + rand.next() * 0.25, blurSigma: 0.6 + rand.next() * 0.6, exposure: 1, glare: false }), format: 'jpeg' };
+    case 'far2000':
+      return { image: await farAsSent(png, width, height, rand, { longSide: 2000, jpegQuality: 85 }), format: 'jpeg' };
+    case 'far1280':
+      return { image: await farAsSent(png, width, height, rand, { longSide: 1280, jpegQuality: 50 }), format: 'jpeg' };
     case 'lowres640':
       return { image: await sharp(png).resize(640).jpeg({ quality: 85 }).toBuffer(), format: 'jpeg' };
     case 'dark':

@@ -6,9 +6,24 @@ import type { Picker } from './random.ts';
 const FRAME_LONG = 4032;
 const FRAME_SHORT = 3024;
 
+/** How the phone sends the frame: scaled down to this long side and re-encoded (the merchant app: 2000 px, q85). */
+export interface SentAs {
+  readonly longSide: number;
+  readonly jpegQuality: number;
+}
+
 export interface FarShotOptions {
-  /** Share of the frame's area the sheet covers. */
+  /** Share of the frame's area the sheet covers; or, with `widthShare`, of the frame's width. */
   readonly coverage: number;
+  readonly widthShare?: number;
+  /** The sheet's turn in the frame, drawn between these degrees either way; 1–6° by default. */
+  readonly turnDegrees?: readonly [number, number];
+  /** How far each corner strays (perspective), as a share of the sheet's width; 0.06 by default. */
+  readonly cornerJitter?: number;
+  /** How dark the far side of the light's falloff is (0 none, 1 black); 0.28 by default. */
+  readonly shadeDepth?: number;
+  /** Downscaled and re-encoded as a phone app sends it; the full 12-MP frame at q88 otherwise. */
+  readonly sentAs?: SentAs;
   /** Gaussian blur of the whole frame (camera shake, focus), in frame pixels. */
   readonly blurSigma: number;
   /** Multiplies every pixel: below 1 a dim room. */
@@ -59,9 +74,10 @@ function tableSvg(width: number, height: number, rand: Picker): string {
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}">${parts.join('')}</svg>`;
 }
 
-/** Light falling off across the table. */
-function falloffSvg(width: number, height: number, rand: Picker): string {
-  const gradient = `<radialGradient id="l" cx="${rand.int(0, 100)}%" cy="${rand.int(0, 100)}%" r="120%"><stop offset="0" stop-color="#f6f2ea"/><stop offset="1" stop-color="#b8b0a4"/></radialGradient>`;
+/** Light falling off across the table, down to 1 − `depth` of full light on the far side. */
+function falloffSvg(width: number, height: number, rand: Picker, depth: number): string {
+  const far = (c: number): number => Math.round(c * (1 - depth));
+  const gradient = `<radialGradient id="l" cx="${rand.int(0, 100)}%" cy="${rand.int(0, 100)}%" r="120%"><stop offset="0" stop-color="#f6f2ea"/><stop offset="1" stop-color="rgb(${far(255)},${far(245)},${far(228)})"/></radialGradient>`;
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}"><defs>${gradient}</defs><rect width="100%" height="100%" fill="url(#l)"/></svg>`;
 }
 
@@ -81,13 +97,14 @@ export async function farShot(png: Buffer, width: number, height: number, rand: 
   const frameHeight = portrait ? FRAME_LONG : FRAME_SHORT;
   const table = await sharp(Buffer.from(tableSvg(frameWidth, frameHeight, rand))).removeAlpha().raw().toBuffer();
   const canvas = new Uint8Array(table.buffer, table.byteOffset, table.length);
-  const scale = Math.sqrt((options.coverage * frameWidth * frameHeight) / (width * height));
+  const scale = options.widthShare === undefined ? Math.sqrt((options.coverage * frameWidth * frameHeight) / (width * height)) : (options.widthShare * frameWidth) / width;
   const sheetWidth = width * scale;
   const sheetHeight = height * scale;
-  const angle = ((rand.chance(0.5) ? 1 : -1) * (1 + rand.next() * 5) * Math.PI) / 180;
+  const [minTurn, maxTurn] = options.turnDegrees ?? [1, 6];
+  const angle = ((rand.chance(0.5) ? 1 : -1) * (minTurn + rand.next() * (maxTurn - minTurn)) * Math.PI) / 180;
   const cx = frameWidth / 2 + (rand.next() - 0.5) * Math.max(0, frameWidth - sheetWidth * 1.2) * 0.8;
   const cy = frameHeight / 2 + (rand.next() - 0.5) * Math.max(0, frameHeight - sheetHeight * 1.2) * 0.8;
-  const jitter = (): number => (rand.next() - 0.5) * 0.06 * sheetWidth;
+  const jitter = (): number => (rand.next() - 0.5) * (options.cornerJitter ?? 0.06) * sheetWidth;
   const corner = (u: number, v: number): [number, number] => {
     const dx = (u - 0.5) * sheetWidth;
     const dy = (v - 0.5) * sheetHeight;
@@ -100,7 +117,7 @@ export async function farShot(png: Buffer, width: number, height: number, rand: 
   // Sensor noise, a little stronger in a dim room.
   const noise = options.exposure < 0.5 ? 14 : 6;
   for (let i = 0; i < canvas.length; i++) canvas[i] = Math.max(0, Math.min(255, canvas[i]! + ((((i * 2654435761) >>> 0) % (2 * noise + 1)) - noise)));
-  const overlays: OverlayOptions[] = [{ input: Buffer.from(falloffSvg(frameWidth, frameHeight, rand)), blend: 'multiply' }];
+  const overlays: OverlayOptions[] = [{ input: Buffer.from(falloffSvg(frameWidth, frameHeight, rand, options.shadeDepth ?? 0.28)), blend: 'multiply' }];
   if (options.glare) {
     const at = corner(0.2 + rand.next() * 0.6, 0.25 + rand.next() * 0.5);
     overlays.push({ input: Buffer.from(glareSvg(frameWidth, frameHeight, at, sheetHeight * (0.3 + rand.next() * 0.1))), blend: 'screen' });
@@ -111,5 +128,9 @@ export async function farShot(png: Buffer, width: number, height: number, rand: 
   let photo = sharp(lit, { raw });
   if (options.blurSigma > 0.3) photo = photo.blur(options.blurSigma);
   if (options.exposure !== 1) photo = photo.linear(options.exposure, 0);
-  return photo.jpeg({ quality: 88 }).toBuffer();
+  if (!options.sentAs) return photo.jpeg({ quality: 88 }).toBuffer();
+  // The camera's own JPEG first, then the app's downscale and re-encoding of it: compressed twice, as sent.
+  const camera = await photo.jpeg({ quality: 92 }).toBuffer();
+  const { longSide, jpegQuality } = options.sentAs;
+  return sharp(camera).resize(longSide, longSide, { fit: 'inside' }).jpeg({ quality: jpegQuality }).toBuffer();
 }

@@ -30,6 +30,13 @@ function reminderLine(r: SimReport, kind: 'lapse' | 'expiry'): string {
   return o ? `${count(o.messages)} / ${yuan(o.savedFen)} of ${yuan(o.remindedFen)} reminded` : '–';
 }
 
+/** Audits decided (at random / by amount), the overpayments found, the sample's error rate and its 95 % interval. */
+function auditLine(r: SimReport): string {
+  const a = r.audits;
+  const rate = a.errorRate === null || a.errorRateInterval === null ? 'no sampled audit decided' : `error rate ${percent(a.errorRate)} (95 % ${percent(a.errorRateInterval.low)}–${percent(a.errorRateInterval.high)})`;
+  return `${count(a.decidedSample)} / ${count(a.decidedCensus)}; ${yuan(a.overpaidFoundFen)} overpaid found; ${rate}`;
+}
+
 function headline(r: SimReport): [string, string][] {
   return [
     ['Merchants enrolled', count(r.coverage.enrolled)],
@@ -46,6 +53,7 @@ function headline(r: SimReport): [string, string][] {
     ['Reimbursement cost per 1,000 collections', yuan(r.cost.per1000CollectionsFen)],
     ['Merchants who claimed (in the window)', `${count(r.coverage.merchantsClaimed)} = ${percent(r.coverage.share)}`],
     ['… projected over a year at this rate', percent(r.coverage.annualisedShare)],
+    ['Paid claims audited (at random / by amount)', auditLine(r)],
     ['Automatic decisions (all / legitimate claims)', `${percent(r.claims.automaticDecisionRate)} / ${percent(r.claims.automaticDecisionRateLegit)}`],
     ['Time to money p50 / p90 / p99', `${seconds(r.measured.timeToMoneyMs.p50)} / ${seconds(r.measured.timeToMoneyMs.p90)} / ${seconds(r.measured.timeToMoneyMs.p99)}`],
   ];

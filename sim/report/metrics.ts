@@ -6,6 +6,7 @@ import type pg from 'pg';
 import { dayOf, type World } from '../world/world.ts';
 import { CLAIM_KINDS } from '../world/claims.ts';
 import { reminderOutcomes, type ReminderOutcome } from '../../src/notifications/index.ts';
+import { auditCounts, auditStatistics, type AuditStatistics } from '../../src/audits/index.ts';
 
 export interface FraudPaymentRow {
   kind: string;
@@ -36,6 +37,8 @@ export interface SimReport {
   fraud: { payments: FraudPaymentRow[]; legitPayments: number; legitFlagged: number; claims: FraudClaimRow[] };
   /** Reminders before credit lapses or expires: messages sent, credit reminded, and reminded credit then collected or spent in time. */
   reminders: ReminderOutcome[];
+  /** Paid claims audited after payment (the simulated reviewer knows each claim's truth): what was found, and what it says of all paid claims. */
+  audits: AuditStatistics;
   /** Wall-clock measurements: differ from run to run. */
   measured: {
     timeToMoneyMs: { p50: number | null; p90: number | null; p99: number | null; histogram: { upToMs: number; claims: number }[] };
@@ -219,6 +222,7 @@ export async function buildReport(pool: pg.Pool, world: World): Promise<SimRepor
     },
     fraud: await fraud(pool, claimRows),
     reminders: await reminderOutcomes(pool),
+    audits: auditStatistics(await auditCounts(pool)),
     measured: await measured(pool),
   };
 }

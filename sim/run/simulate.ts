@@ -8,11 +8,13 @@ import { startClaimWorkers } from '../../src/claims/index.ts';
 import { walletGatewayFor } from '../../src/cli/wallet.ts';
 import { businessDayStart } from '../../src/shared/business-day.ts';
 import { loadRulesets, publishRuleset } from '../../src/points/rulesets.ts';
+import type { AuditSampling } from '../../src/config/config.ts';
 import type { FileStore } from '../../src/storage/index.ts';
 import type { CityHospitals } from '../world/claims.ts';
 import { enrolledBy } from '../world/fraud.ts';
 import { SIMULATION_RULESETS } from '../world/rulesets.ts';
 import type { World } from '../world/world.ts';
+import { auditPhase } from './audits.ts';
 import { claimsPhase } from './claims.ts';
 import type { SimContext } from './context.ts';
 import { collectPhase, enrolPhase, paymentsPhase, remindPhase, sweepPhase } from './market.ts';
@@ -25,6 +27,8 @@ export interface SimulationEnvironment {
   stopping(): boolean;
   /** Notifications a payment batch closes at (default 9,000): smaller batches put more of them in flight at once. */
   batchNotifications?: number;
+  /** Which paid claims are drawn for audit (the CLI: the configuration's; default DEFAULT_AUDIT_SAMPLING). */
+  auditSampling?: AuditSampling;
 }
 
 /** The world's ruleset, published and adopted from the first simulated day (unless already). */
@@ -49,7 +53,7 @@ export async function simulateWorld(pool: pg.Pool, world: World, env: Simulation
   await adoptRuleset(pool, world);
   const clock = { now: businessDayStart(world.start) };
   const wallet = await walletGatewayFor({ walletGateway: null });
-  const workers = await startClaimWorkers(pool, { files: env.files, gateway: wallet.gateway, concurrency: 2, now: () => clock.now });
+  const workers = await startClaimWorkers(pool, { files: env.files, gateway: wallet.gateway, concurrency: 2, now: () => clock.now, ...(env.auditSampling && { auditSampling: env.auditSampling }) });
   const ctx: SimContext = { pool, world, progress: env.progress, hospitals: env.hospitals, files: env.files, clock, stopping: env.stopping, batchNotifications: env.batchNotifications };
   try {
     for (let day = 0; day < world.days; day++) {
@@ -59,6 +63,7 @@ export async function simulateWorld(pool: pg.Pool, world: World, env: Simulation
       await step(ctx, day, 'reminders', () => remindPhase(ctx, day));
       await step(ctx, day, 'collect', () => collectPhase(ctx, day));
       await step(ctx, day, 'claims', () => claimsPhase(ctx, day, enrolled));
+      await step(ctx, day, 'audits', () => auditPhase(ctx, day));
       await step(ctx, day, 'sweeps', () => sweepPhase(ctx, day));
     }
     await pool.query('UPDATE sim_world SET finished_at = now()');

@@ -3,7 +3,7 @@
  * reason the recogniser measured (light, reflection, blur, framing, resolution), or that no
  * invoice was found.
  */
-import { assessPhoto, type PhotoQualityReason, type RecognitionResult } from '../recognition/index.ts';
+import { assessPhoto, type PhotoQualityReason } from '../recognition/index.ts';
 
 export interface PhotoAdvice {
   code: PhotoQualityReason | 'damaged_file' | 'too_large_to_read';
@@ -34,14 +34,4 @@ export async function advisePhoto(bytes: Buffer): Promise<PhotoAdvice> {
   } catch {
     return advice('damaged_file');
   }
-}
-
-/**
- * Whether a page showed an invoice at all: a known kind, or any of its number, total or items read.
- * A sheet whose title was misread (门诊 as an unknown glyph) is still a sheet: the checks judge it
- * and a person looks, instead of the merchant being told that no invoice was found.
- */
-export function invoiceFound(result: RecognitionResult): boolean {
-  const { invoice } = result;
-  return invoice.kind.value !== 'unknown' || invoice.invoiceNumber !== null || invoice.totalFen !== null || invoice.items.length > 0;
 }

@@ -10,16 +10,18 @@ import type pg from 'pg';
 import { enqueue, waitingJobs, withdraw, type JobTasks } from '../jobs/index.ts';
 import { changeCredit, type CreditChange } from '../points/index.ts';
 import { createPayout, MAX_UNKNOWN_OUTCOME_RETRIES, PAY_JOB_MAX_ATTEMPTS, payOut, PayoutOutcomeUnknown, payRetryDelayMs, type OnSettled, type PayoutGateway } from '../payouts/index.ts';
-import { RecognitionError, type HospitalRegistry, type Recognizer } from '../recognition/index.ts';
+import { RecognitionError, showsAnInvoice, type HospitalRegistry, type Recognizer } from '../recognition/index.ts';
 import type { FileStore } from '../storage/index.ts';
 import { isCopyOfApprovedPhoto } from './duplicate-checks.ts';
 import { evaluateClaim, lookAlikePhotos, recognisedPages, type ClaimEvaluation, type PageRecognition } from './evaluate.ts';
 import { mergePages } from './merge.ts';
 import { CLASSIC_2019_CLAIM_RULES } from './rules.ts';
-import { advice, advisePhoto, invoiceFound, type PhotoAdvice } from './photo-advice.ts';
+import { advice, advisePhoto, type PhotoAdvice } from './photo-advice.ts';
 import { perceptualHash } from './phash.ts';
 import { getClaim, transitionClaim, type Claim } from './store.ts';
 import { inTransaction } from '../db/transaction.ts';
+import { drawAudit } from '../audits/index.ts';
+import { DEFAULT_AUDIT_SAMPLING, type AuditSampling } from '../config/config.ts';
 import { present } from '../shared/assert.ts';
 
 export interface ClaimsRuntime {
@@ -32,6 +34,8 @@ export interface ClaimsRuntime {
   gateway: PayoutGateway;
   /** The clock, for tests; the wall clock by default. */
   now?: () => Date;
+  /** Which paid machine-approved claims are drawn for audit; DEFAULT_AUDIT_SAMPLING by default. */
+  auditSampling?: AuditSampling;
 }
 
 export interface ClaimJob {
@@ -90,6 +94,9 @@ function adviceForError(code: string): PhotoAdvice | null {
   return TOO_LARGE.includes(code) ? advice('too_large_to_read') : null;
 }
 
+/** A page the recognizer failed on, or in which nothing of an invoice was read. */
+const unreadPage = (p: PageRecognition): boolean => p.error !== undefined || !showsAnInvoice(p.result!.invoice);
+
 /** Statuses whose photos are waiting to be read: a claim's (or a resubmission's), and an appeal's. */
 const WAITING_TO_BE_READ: readonly string[] = ['submitted', 'appealed'];
 
@@ -99,7 +106,7 @@ async function recognizeStep(rt: ClaimsRuntime, job: ClaimJob): Promise<void> {
   const pages = await recognizePages(rt, claim);
   const phash = await firstPhotoHash(rt, claim);
   if (claim.status === 'appealed') return appealRead(rt, claim, pages, phash);
-  const unreadable = pages.find((p) => p.error !== undefined || !invoiceFound(p.result!));
+  const unreadable = pages.find(unreadPage);
   const tip = unreadable ? ((unreadable.error && adviceForError(unreadable.error.code)) ?? (await adviseFor(rt, unreadable.sha256))) : null;
   await inTransaction(rt.pool, async (client) => {
     const current = await getClaim(client, job.claimId, job.merchantId, { lock: true });
@@ -125,7 +132,7 @@ async function appealRead(rt: ClaimsRuntime, claim: Claim, pages: PageRecognitio
     const current = await getClaim(client, claim.claimId, claim.merchantId, { lock: true });
     if (current?.status !== 'appealed') return;
     const read = { ...current, recognition: pages, phash };
-    const unread = pages.filter((p) => p.error !== undefined || !invoiceFound(p.result!)).length;
+    const unread = pages.filter(unreadPage).length;
     const merchant = present(await getMerchant(client, claim.merchantId), `merchant ${claim.merchantId}, who has the claim`);
     const judged = recognisedPages(read).length > 0 ? await evaluateClaim(client, { claim: read, merchantName: merchant.legalName, hospitals, now: rt.now?.() ?? new Date() }) : null;
     const { invoiceCode, invoiceNumber, visitDate, hospitalId, coveredFen, benefitFen, findings, reasonCodes } = judged ?? {};
@@ -280,12 +287,14 @@ export async function approveClaim(
   await enqueue(client, CLAIM_TASKS.pay, { merchantId: claim.merchantId, claimId: claim.claimId, payoutId: payout.payoutId }, { jobKey: payJobKey(payout.payoutId), maxAttempts: PAY_JOB_MAX_ATTEMPTS });
 }
 
-const onSettled: OnSettled = async (client, payout, settlement) => {
+/** What a settled payout does to its claim: paid (and perhaps drawn for audit), or back to a person. */
+const settledFor = (rt: ClaimsRuntime): OnSettled => async (client, payout, settlement) => {
   await withdraw(client, payJobKeys(payout.payoutId));
   const claim = { merchantId: payout.merchantId, claimId: payout.claimId };
   const yuan = (payout.amountFen / 100).toFixed(2);
   if (settlement.kind === 'succeeded') {
     await transitionClaim(client, claim, 'paid', { code: 'paid', zh: `¥${yuan} 已转入您的账户。`, en: `¥${yuan} is in your wallet.`, details: { payoutId: payout.payoutId, orderId: settlement.orderId } }, { paidFen: payout.amountFen });
+    await drawAudit(client, { ...claim, payoutId: payout.payoutId, paidFen: payout.amountFen }, rt.auditSampling ?? DEFAULT_AUDIT_SAMPLING, rt.now?.() ?? new Date());
     return;
   }
   await transitionClaim(client, claim, 'in_review', {
@@ -301,7 +310,7 @@ async function payStep(rt: ClaimsRuntime, payload: unknown): Promise<void> {
   const { payoutId, retry = 0 } = payload as { payoutId?: unknown; retry?: number };
   if (typeof payoutId !== 'string' || typeof retry !== 'number') throw new Error(`malformed payout job payload ${JSON.stringify(payload)}`);
   try {
-    await payOut(rt.pool, rt.gateway, { merchantId: job.merchantId, payoutId }, { orderTitle: '门诊报销 outpatient reimbursement', onSettled });
+    await payOut(rt.pool, rt.gateway, { merchantId: job.merchantId, payoutId }, { orderTitle: '门诊报销 outpatient reimbursement', onSettled: settledFor(rt) });
   } catch (err) {
     // unknown: try again later; the next attempt queries the gateway before anything else
     if (!(err instanceof PayoutOutcomeUnknown) || retry >= MAX_UNKNOWN_OUTCOME_RETRIES) throw err;

@@ -11,6 +11,7 @@ import { reconcilePayoutDay, type GatewayBillRecord, type PayoutGateway } from '
 import { databaseHospitalRegistry } from '../hospitals/index.ts';
 import { createRecognizerPool, type Recognizer } from '../recognition/index.ts';
 import type { FileStore } from '../storage/index.ts';
+import type { AuditSampling } from '../config/config.ts';
 
 const DEFAULT_JOB_LEASE_MS = 120_000;
 const RECONCILE_TASK = 'reconcile_payouts';
@@ -46,6 +47,8 @@ export async function startClaimWorkers(
     bills?: (day: string) => Promise<GatewayBillRecord[]>;
     /** How long a registry copy serves before its version is checked again (default 5 s; tests 0). */
     hospitalsMaxStaleMs?: number;
+    /** Which paid claims are drawn for audit (default DEFAULT_AUDIT_SAMPLING). */
+    auditSampling?: AuditSampling;
   },
 ): Promise<ClaimWorkers> {
   // the business clock: claims' decisions and the day a nightly run reconciles (tests and the demo set it)
@@ -61,6 +64,7 @@ export async function startClaimWorkers(
     hospitals: () => hospitals.current(),
     gateway: options.gateway,
     now,
+    ...(options.auditSampling && { auditSampling: options.auditSampling }),
   };
   // Recognition is CPU-bound and runs one page at a time per process: its jobs get their own runner,
   // so that decisions and payouts never wait behind photos queued for the recognizer.

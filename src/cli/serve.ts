@@ -97,6 +97,7 @@ export async function serve(options: { demo: boolean } = { demo: true }): Promis
         gateway,
         bills: (day) => gateway.bill(day),
         concurrency: config.workerConcurrency,
+        auditSampling: config.auditSampling,
         log: (level, message) => logger[level]({ component: 'jobs' }, message),
       });
     }

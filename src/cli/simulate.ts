@@ -57,7 +57,7 @@ export async function simulateCommand(args: string[]): Promise<number> {
       try {
         progress.note(`simulating ${world.merchants.toLocaleString('en')} merchants × ${world.days} day${world.days === 1 ? '' : 's'} in ${world.city} under ${world.ruleset} (database ${name})`);
         const files = localFileStore(path.join(config.dataDir, 'simulations', 'files', name));
-        await simulateWorld(pool, world, { progress, hospitals, files, stopping: () => interrupts > 0 });
+        await simulateWorld(pool, world, { progress, hospitals, files, stopping: () => interrupts > 0, auditSampling: config.auditSampling });
         reports.push(await buildReport(pool, world));
       } finally {
         await pool.end();

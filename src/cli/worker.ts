@@ -23,6 +23,7 @@ export async function workerCommand(): Promise<number> {
     gateway: wallet.gateway,
     bills: (day) => wallet.gateway.bill(day),
     concurrency,
+    auditSampling: config.auditSampling,
     log: (level, message) => console.error(`[${level}] ${message}`),
   });
   // sweeps too: whichever process holds the lock does a round

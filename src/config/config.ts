@@ -1,3 +1,4 @@
+import { createHmac } from 'node:crypto';
 import net from 'node:net';
 import path from 'node:path';
 import { DEFAULT_HISTORY_RETENTION_DAYS, MIN_HISTORY_RETENTION_DAYS } from '../db/history.ts';
@@ -48,6 +49,19 @@ export interface ReminderLeadTimes {
   expiryLeadHours: number;
 }
 
+/** Which paid machine-approved claims are drawn for a reviewer's audit (src/audits/sampling.ts). */
+export interface AuditSampling {
+  /** The share of claims below the threshold drawn at random, in [0, 1]. */
+  share: number;
+  /** Claims that paid at least this are all audited. */
+  alwaysFromFen: number;
+  /** The key of the hash that draws the sample. */
+  key: string;
+}
+
+/** 5 % of claims, and every claim of 300 yuan or more; the development key (production derives its own: auditSampleKey). */
+export const DEFAULT_AUDIT_SAMPLING: AuditSampling = { share: 0.05, alwaysFromFen: 30_000, key: 'carepoints-development-audit-sample-key' };
+
 export const DEFAULT_REMINDER_LEAD_TIMES: ReminderLeadTimes = { lapseLeadHours: 6, expiryLeadHours: 72 };
 
 export interface Config {
@@ -84,6 +98,8 @@ export interface Config {
   historyRetentionDays: number;
   /** CAREPOINTS_REMINDER_LAPSE_LEAD_HOURS, CAREPOINTS_REMINDER_EXPIRY_LEAD_HOURS: how long before pending credit lapses, and available credit expires, the merchant is reminded. */
   reminderLeadTimes: ReminderLeadTimes;
+  /** CAREPOINTS_AUDIT_SAMPLE_SHARE, CAREPOINTS_AUDIT_ALWAYS_FROM_FEN, CAREPOINTS_AUDIT_SAMPLE_KEY: which paid claims are audited. */
+  auditSampling: AuditSampling;
 }
 
 /** What `npm start` expects when it plays the payment platform itself (no CAREPOINTS_PLATFORM_PUBLIC_KEY). */
@@ -235,6 +251,37 @@ function trustedProxies(env: Env): string[] {
   });
 }
 
+/** A share written as a decimal in [0, 1] ("0.05"), at most 4 places: no exponent, no percent sign. */
+function share(env: Env, name: string, fallback: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^(0(\.[0-9]{1,4})?|1(\.0{1,4})?)$/.test(raw)) throw new ConfigError(name, `expected a share from 0 to 1 with at most 4 decimals (0.05 for 5 %), got ${JSON.stringify(raw)}`);
+  return Number(raw);
+}
+
+/**
+ * The sample's key: its own variable, else derived from the ID-hash key (a secret production always
+ * has), else the development key, which anyone can read here.
+ */
+function auditSampleKey(env: Env): string {
+  const key = env.CAREPOINTS_AUDIT_SAMPLE_KEY;
+  if (key !== undefined && key !== '') {
+    if (key.length < 16) throw new ConfigError('CAREPOINTS_AUDIT_SAMPLE_KEY', 'must be at least 16 characters');
+    return key;
+  }
+  const idHashKey = env.CAREPOINTS_ID_HASH_KEY;
+  return idHashKey ? createHmac('sha256', idHashKey).update('carepoints audit sample').digest('hex') : DEFAULT_AUDIT_SAMPLING.key;
+}
+
+function auditSampling(env: Env): AuditSampling {
+  return {
+    share: share(env, 'CAREPOINTS_AUDIT_SAMPLE_SHARE', DEFAULT_AUDIT_SAMPLING.share),
+    // up to the classic cap of 100,000 fen: a threshold above every possible payout would audit none by amount
+    alwaysFromFen: integerInRange(env, 'CAREPOINTS_AUDIT_ALWAYS_FROM_FEN', DEFAULT_AUDIT_SAMPLING.alwaysFromFen, 1, 100_000),
+    key: auditSampleKey(env),
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const mode = environment(env);
   const logLevel = env.LOG_LEVEL ?? 'info';
@@ -275,5 +322,6 @@ export function loadConfig(env: Env = process.env): Config {
       // up to a month: a 30-day notice of expiring credit is sent apart (credit_expiring)
       expiryLeadHours: integerInRange(env, 'CAREPOINTS_REMINDER_EXPIRY_LEAD_HOURS', DEFAULT_REMINDER_LEAD_TIMES.expiryLeadHours, 1, 720),
     },
+    auditSampling: auditSampling(env),
   };
 }

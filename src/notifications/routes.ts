@@ -26,7 +26,7 @@ const NotificationSchema = Type.Object({
   id: Type.String(),
   merchantId: Type.String(),
   at: Type.String({ format: 'date-time' }),
-  kind: Type.String({ description: 'claim_<status> (a claim changed), credit_expiring (within 30 days), credit_lapsing and credit_expiry_reminder (reminders before credit is lost)' }),
+  kind: Type.String({ description: 'claim_<status> (a claim changed), credit_expiring (within 30 days), credit_lapsing and credit_expiry_reminder (reminders before credit is lost), claim_audit_overpaid (an audit after payment found the claim overpaid: what is taken back, and why)' }),
   claimId: Type.Union([Type.String(), Type.Null()]),
   zh: Type.String(),
   en: Type.String(),

@@ -5,3 +5,4 @@ export { lapseUncollectedCredits, expireCredits } from './sweeps.ts';
 export { reserveCredit, postReservation, voidReservation, creditContext, reservationIdFor, SPEND_CODE, type CreditContext, type Spend } from './spend.ts';
 export { spendCreditNow, InsufficientCredit, REDEEM_CODE } from './spend.ts';
 export { planCollect, planClawback, planSpendDraws, type Lot, type LotState } from './plan.ts';
+export { recoverOverpayment, RECOVERY_CODES, type Recovery } from './recovery.ts';

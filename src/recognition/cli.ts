@@ -1,6 +1,7 @@
 import fs from 'node:fs/promises';
 import { RecognitionError } from './errors.ts';
 import { MAX_INPUT_BYTES, sniffFormat } from './input.ts';
+import { showsAnInvoice } from './invoice-found.ts';
 import { formatFenAsYuan } from '../shared/money.ts';
 import type { PhotoQuality } from './quality.ts';
 import { createRecognizer } from './recognizer.ts';
@@ -100,7 +101,7 @@ async function precheck(file: string): Promise<void> {
 function unreadable(invoice: Invoice, quality: PhotoQuality | undefined): { code: string; message: string } | undefined {
   const reason = quality?.usable === false ? quality.reasons[0] : undefined;
   if (reason) return { code: reason.code === 'not_an_invoice' ? 'no_invoice_found' : `unusable_photo_${reason.code}`, message: reason.message };
-  if (invoice.kind.value === 'unknown' && invoice.confidence === 0) return { code: 'no_invoice_found', message: 'nothing in the file reads as an invoice' };
+  if (!showsAnInvoice(invoice)) return { code: 'no_invoice_found', message: 'nothing in the file reads as an invoice' };
   return undefined;
 }
 

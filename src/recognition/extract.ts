@@ -96,21 +96,36 @@ function labelledText(lines: readonly TextLine[], label: string, value: string, 
   return m ? field(m[1]!, confidenceOf(line, m.index, m.index + m[0].length), source) : field('', 0, source);
 }
 
-function detectKind(lines: readonly TextLine[], source: Source): Field<InvoiceKind> {
-  const rules: [RegExp, InvoiceKind][] = [
-    [/住院收费|住院票据/, 'inpatient'],
-    // PP-OCR sometimes reads 门诊 as 内诊 / 門诊 / 內诊 (U+5167, serif titles) / 问诊 / 门论.
-    [/[门内內門问]诊收费|[门內門]诊票据|[门內門]诊.?费票据/, 'outpatient'],
-    [/电子发票|增值税|普通发票|专用发票/, 'vat'],
-    [/药房|药店|药业|销售小票/, 'pharmacy'],
-  ];
+type KindRule = readonly [RegExp, InvoiceKind];
+
+const TITLE_KINDS: readonly KindRule[] = [
+  [/住院收费|住院票据/, 'inpatient'],
+  // PP-OCR sometimes reads 门诊 as 内诊 / 門诊 / 內诊 (U+5167, serif titles) / 问诊 / 门论.
+  [/[门内內門问]诊收费|[门內門]诊票据|[门內門]诊.?费票据/, 'outpatient'],
+  [/电子发票|增值税|普通发票|专用发票/, 'vat'],
+  [/药房|药店|药业|销售小票/, 'pharmacy'],
+];
+/**
+ * Where the title names no kind (misread, or a province's title without 门诊), the bill's other print
+ * does: its patient-number label (门诊号 / 住院号) and its seal (门诊收费专用章).
+ */
+const FIELD_KINDS: readonly KindRule[] = [
+  [/住院号|住院收费专用章/, 'inpatient'],
+  [/[门內門]诊号|[门內門]诊收费专用章/, 'outpatient'],
+];
+
+function firstKind(lines: readonly TextLine[], rules: readonly KindRule[], source: Source): Field<InvoiceKind> | null {
   for (const line of lines) {
     for (const [pattern, kind] of rules) {
       const m = pattern.exec(line.text);
       if (m) return field(kind, confidenceOf(line, m.index, m.index + m[0].length), source);
     }
   }
-  return field('unknown', 0, source);
+  return null;
+}
+
+function detectKind(lines: readonly TextLine[], source: Source): Field<InvoiceKind> {
+  return firstKind(lines, TITLE_KINDS, source) ?? firstKind(lines, FIELD_KINDS, source) ?? field('unknown', 0, source);
 }
 
 const NAME_TOKEN = /\p{Script=Han}{2,}[\p{Script=Han}A-Za-z()]*/gu;

@@ -21,6 +21,7 @@ export {
   type HospitalRegistry,
   type HospitalType,
 } from './hospitals.ts';
+export { showsAnInvoice } from './invoice-found.ts';
 export { MAX_INPUT_BYTES, MAX_INPUT_PIXELS } from './input.ts';
 export { parseAmountInWords } from './amount-words.ts';
 export { assessPhoto } from './photo.ts';

@@ -1,7 +1,9 @@
 import { checkInputSize, decodeImage, decodePreview, resizeGrey, sniffFormat, type CropBox, type InputFormat } from './input.ts';
+import type { Point } from './homography.ts';
 import { blockStats, BLOCK_PX, locateSheet, type SheetRegion } from './locate.ts';
 import type { GreyImage } from './ocr/grey-image.ts';
 import { BLUR_SHEET_SIDE, judgePhoto, measureBlur, measurePhoto, type PhotoQuality } from './quality.ts';
+import { rectifySheet } from './rectify.ts';
 
 /**
  * The long side the sheet is brought to before OCR when the photo is smaller: the recogniser's
@@ -9,6 +11,8 @@ import { BLUR_SHEET_SIDE, judgePhoto, measureBlur, measurePhoto, type PhotoQuali
  * character. Larger sheets are cropped at up to input.ts's working side, never enlarged.
  */
 const MIN_SHEET_SIDE = 1400;
+// The long side of a flattened sheet at most: input.ts's working side.
+const MAX_SHEET_SIDE = 2000;
 // Paper kept around the sheet's outline: the outline is found in blocks, and corners may curl.
 const MARGIN_SHARE = 0.03;
 
@@ -43,11 +47,24 @@ export async function preparePhoto(input: Buffer, format: Exclude<InputFormat, '
   const measures = measurePhoto(preview, stats, sheet, scale);
   const first = judgePhoto(measures, sheet?.wholeFrame ?? false);
   if (!first.usable || !sheet) return { quality: first, page: null };
-  const page = await decodeImage(input, format, cropAround(sheet, scale, width, height), MIN_SHEET_SIDE);
+  const crop = cropAround(sheet, scale, width, height);
+  const page = await decodeImage(input, format, crop, MIN_SHEET_SIDE);
   const shortSide = Math.min(page.width, page.height);
   const sample = shortSide === BLUR_SHEET_SIDE ? page : await resizeGrey(page, Math.round((page.width * BLUR_SHEET_SIDE) / shortSide), Math.round((page.height * BLUR_SHEET_SIDE) / shortSide));
   const quality = judgePhoto({ ...measures, blur: measureBlur(sample) }, sheet.wholeFrame);
-  return { quality, page: quality.usable ? page : null };
+  if (!quality.usable) return { quality, page: null };
+  return { quality, page: crop ? flatSheet(page, sheet, scale, crop) : page };
+}
+
+/**
+ * The sheet warped flat out of its crop (turned, seen from the side, with the table around it),
+ * at the OCR's working size: deskewing can level a turned sheet but not one in perspective.
+ */
+function flatSheet(page: GreyImage, sheet: SheetRegion, scale: number, crop: CropBox): GreyImage {
+  const toPage = page.width / crop.width;
+  const corners = sheet.corners.map(([x, y]): Point => [(x / scale - crop.left) * toPage, (y / scale - crop.top) * toPage]) as [Point, Point, Point, Point];
+  const longSide = Math.max(...corners.map((c, i) => Math.hypot(c[0] - corners[(i + 1) % 4]![0], c[1] - corners[(i + 1) % 4]![1])));
+  return rectifySheet(page, corners, Math.min(MAX_SHEET_SIDE, Math.max(MIN_SHEET_SIDE, longSide)));
 }
 
 /** The quality of a photo file on its own, for wording advice; PDFs have none (null). */

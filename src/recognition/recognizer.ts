@@ -5,6 +5,7 @@ import { RecognitionError } from './errors.ts';
 import { extractPrintedFields } from './extract.ts';
 import { createHospitalRegistry, loadHospitalRegistry, type Hospital, type HospitalRegistry } from './hospitals.ts';
 import { flattenIllumination } from './illumination.ts';
+import { showsAnInvoice } from './invoice-found.ts';
 import { checkInputSize, fitWorkingSize, resizeGrey, rotateGrey, sniffFormat } from './input.ts';
 import { loadOcrEngine, type OcrEngine } from './ocr/engine.ts';
 import type { GreyImage } from './ocr/grey-image.ts';
@@ -131,7 +132,7 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
     }
     const invoice = assembleInvoice(extractPrintedFields(lines, source === 'pdf_text' ? 'pdf' : 'ocr'), hospitals, qr);
     const findings = checkInvoice(invoice, { now, maxAgeDays });
-    if (quality?.usable && invoice.kind.value === 'unknown') quality = noInvoiceRead(quality);
+    if (quality?.usable && !showsAnInvoice(invoice)) quality = noInvoiceRead(quality);
     const round = (ms: number): number => Math.round(ms * 10) / 10;
     return { invoice, findings, source, ...(quality && { quality }), timings: { decodeMs: round(decodeMs), qrMs: round(qrMs), ocrMs: round(ocrMs), totalMs: round(performance.now() - t0) } };
   }

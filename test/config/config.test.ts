@@ -17,6 +17,16 @@ test('the reminders\' lead times are read', () => {
   assert.deepEqual(config.reminderLeadTimes, { lapseLeadHours: 12, expiryLeadHours: 168 });
 });
 
+test('audits: 5 % drawn, every claim from 300 yuan; the share, threshold and key are read; production has a key of its own', () => {
+  const defaults = loadConfig({}).auditSampling;
+  assert.deepEqual({ share: defaults.share, alwaysFromFen: defaults.alwaysFromFen }, { share: 0.05, alwaysFromFen: 30_000 });
+  const set = loadConfig({ CAREPOINTS_AUDIT_SAMPLE_SHARE: '0.125', CAREPOINTS_AUDIT_ALWAYS_FROM_FEN: '50000', CAREPOINTS_AUDIT_SAMPLE_KEY: 'a-key-of-sixteen-chars' }).auditSampling;
+  assert.deepEqual(set, { share: 0.125, alwaysFromFen: 50_000, key: 'a-key-of-sixteen-chars' });
+  const derived = loadConfig({ CAREPOINTS_ID_HASH_KEY: 'x'.repeat(32) }).auditSampling.key;
+  assert.notEqual(derived, defaults.key, 'with an ID-hash key (production has one) the development key is not used');
+  assert.ok(!derived.includes('x'.repeat(32)), 'the ID-hash key itself is not the sample key');
+});
+
 test('reads and validates every variable', () => {
   const config = loadConfig({
     PORT: '8080',
@@ -45,6 +55,11 @@ test('a bad value names the variable and what was expected', () => {
     [{ CAREPOINTS_REMINDER_LAPSE_LEAD_HOURS: '0' }, /CAREPOINTS_REMINDER_LAPSE_LEAD_HOURS: expected 1\.\.47/],
     [{ CAREPOINTS_REMINDER_EXPIRY_LEAD_HOURS: '6h' }, /CAREPOINTS_REMINDER_EXPIRY_LEAD_HOURS: expected an integer/],
     [{ CAREPOINTS_REMINDER_EXPIRY_LEAD_HOURS: '721' }, /CAREPOINTS_REMINDER_EXPIRY_LEAD_HOURS: expected 1\.\.720/],
+    [{ CAREPOINTS_AUDIT_SAMPLE_SHARE: '5%' }, /CAREPOINTS_AUDIT_SAMPLE_SHARE: expected a share from 0 to 1/],
+    [{ CAREPOINTS_AUDIT_SAMPLE_SHARE: '1.5' }, /CAREPOINTS_AUDIT_SAMPLE_SHARE: expected a share from 0 to 1/],
+    [{ CAREPOINTS_AUDIT_SAMPLE_SHARE: '1e-2' }, /CAREPOINTS_AUDIT_SAMPLE_SHARE: expected a share/],
+    [{ CAREPOINTS_AUDIT_ALWAYS_FROM_FEN: '0' }, /CAREPOINTS_AUDIT_ALWAYS_FROM_FEN: expected 1\.\.100000/],
+    [{ CAREPOINTS_AUDIT_SAMPLE_KEY: 'short' }, /CAREPOINTS_AUDIT_SAMPLE_KEY: must be at least 16/],
   ];
   for (const [env, message] of bad) assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && message.test(err.message));
 });

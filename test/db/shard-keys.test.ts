@@ -38,6 +38,9 @@ test('a table added without merchant_id in its key is named; the plan distribute
   assert.match(plan, /create_distributed_table\('credit_reminders', 'merchant_id', colocate_with => 'merchants'\)/);
   // a claim's one appeal, beside the claim it references
   assert.match(plan, /create_distributed_table\('claim_appeals', 'merchant_id', colocate_with => 'merchants'\)/);
+  // paid claims' audits: one row per drawn claim, beside the merchant's claims (a foreign key to them)
+  assert.match(plan, /create_distributed_table\('claim_audits', 'merchant_id', colocate_with => 'merchants'\)/);
+  assert.ok(order(/create_distributed_table\('claims'/) < order(/create_distributed_table\('claim_audits'/));
   assert.match(plan, /create_reference_table\('rulesets'\)/);
   assert.match(plan, /create_distributed_table\('trade_numbers', 'trade_no'\)/);
   // Citus's order: the anchor first, a table after the tables it references, a foreign key to a

@@ -127,3 +127,18 @@ test('variant glyphs OCR gives for 门诊 in the title still read as an outpatie
     assert.equal(extractPrintedFields(page(title), 'ocr').kind.value, 'outpatient', title);
   }
 });
+
+test('a bill whose title names no kind is classified from its patient-number label or its seal', () => {
+  const rows = (title: string, numberRow: string, seal = '收款单位（章）：杭州市第一人民医院'): ReturnType<typeof page> =>
+    page(title, '票据代码：33010126  票据号码：0012345678', '金额合计（大写）壹佰元整  （小写）100.00', numberRow, seal);
+  const cases: [ReturnType<typeof page>, string][] = [
+    [rows('浙江省医疗收费票据（电子）', '备注：医保类型：自费  门诊号：20260318001'), 'outpatient'],
+    [rows('浙江省医疗收费票据（电子）', '备注：医保类型：自费  住院号：Z2026031'), 'inpatient'],
+    // the title misread past recognition, the number's label lost, the seal still legible
+    [rows('浙江省医疗门论收贵票据', '备注：医保类型：自费', '收款单位（章）：杭州市第一人民医院  门诊收费专用章'), 'outpatient'],
+    // a title that names the kind wins over the labels
+    [rows('浙江省医疗住院收费票据（电子）', '备注：门诊号：20260318001'), 'inpatient'],
+    [rows('浙江省医疗收费票据（电子）', '备注：医保类型：自费'), 'unknown'],
+  ];
+  for (const [lines, kind] of cases) assert.equal(extractPrintedFields(lines, 'ocr').kind.value, kind, lines.map((l) => l.text).join(' / '));
+});

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { createRecognizer, type Recognizer } from '../../src/recognition/index.ts';
-import { generateInvoice, generateInvoicePdf, INVOICE_VARIANTS, scoreInvoice, type InvoiceLayout } from '../../sim/invoices/index.ts';
+import { generateInvoice, generateInvoicePdf, INVOICE_VARIANTS, scoreInvoice, type GenerateOptions, type InvoiceLayout } from '../../sim/invoices/index.ts';
 import { NOW, seedRegistry, TODAY } from './support.ts';
 
 let recognizer: Recognizer;
@@ -30,18 +30,38 @@ test('generated photos of every degradation are read against their ground truth'
     fields += scores.length;
     correct += scores.filter((s) => s.correct).length;
     const wrong = wrongFields(scores);
-    // Clean and tilted (deskewed) photos must be read perfectly; other degradations may cost a field.
-    assert.ok(wrong.length <= (variant === 'clean' || variant === 'tilt' ? 0 : 1), `${variant}: ${wrong.join('; ')}`);
+    // Clean and tilted (deskewed) photos must be read perfectly; other degradations may cost a field,
+    // a messaging app's 1280-px q50 forward of a far shot three (bench/README.md has its accuracy).
+    const allowed = variant === 'clean' || variant === 'tilt' ? 0 : variant === 'far1280' ? 3 : 1;
+    assert.ok(wrong.length <= allowed, `${variant}: ${wrong.join('; ')}`);
     assert.equal(invoice.kind.value, generated.truth.kind, variant);
     const outcome = Object.fromEntries(findings.map((f) => [f.code, f.outcome]));
     assert.equal(outcome.date_plausible, 'pass', variant);
     assert.equal(outcome.kind_outpatient, generated.truth.kind === 'outpatient' ? 'pass' : 'fail', variant);
-    assert.equal(outcome.hospital_known, generated.truth.hospitalId ? 'pass' : 'fail', variant);
+    // a far shot forwarded at 1280 px may misread the issuer under its seal: the check then fails, rightly
+    if (!wrong.some((w) => w.startsWith('hospital:'))) assert.equal(outcome.hospital_known, generated.truth.hospitalId ? 'pass' : 'fail', variant);
     if (wrong.length === 0) assert.equal(outcome.items_sum_to_total, 'pass', variant);
     if (generated.truth.qrPayload?.startsWith('01,')) assert.notEqual(outcome.qr_matches_ocr, 'fail', variant);
     assert.ok(timings.totalMs > 0 && timings.ocrMs > 0);
   }
   assert.ok(correct / fields >= 0.97, `field accuracy ${correct}/${fields}`);
+});
+
+test('far shots as the merchant app sends them (2000 px, q85) are read, a bill whose title names no kind included', async () => {
+  const hospitals = (await seedRegistry()).hospitals;
+  // Some provinces title their bills 医疗收费票据 with no 门诊: the patient-number label and the seal say it.
+  const cases: GenerateOptions[] = [
+    { seed: 801, variant: 'far2000', layout: 'outpatient-grid', hospitals, today: TODAY },
+    { seed: 802, variant: 'far2000', layout: 'outpatient-pairs', hospitals, today: TODAY, overrides: { outpatientWord: '' } },
+  ];
+  for (const options of cases) {
+    const generated = await generateInvoice(options);
+    const { invoice, quality } = await recognizer.recognize(generated.image, { now: NOW });
+    assert.deepEqual(quality?.reasons.map((r) => r.code), [], `seed ${options.seed}`);
+    assert.equal(invoice.kind.value, 'outpatient', `seed ${options.seed}`);
+    const wrong = wrongFields(scoreInvoice(generated.truth, invoice));
+    assert.ok(wrong.length <= 1, `seed ${options.seed}: ${wrong.join('; ')}`);
+  }
 });
 
 test('concurrent calls are queued and each gets its own invoice', async () => {

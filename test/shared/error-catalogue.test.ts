@@ -16,6 +16,7 @@ const MADE_AT = [
   /refuse\(\d{3}, '([a-z_]+)'/g, // Fastify's own errors and reviewers' approvals refused, in our shape
   /errorBody\('([a-z_]+)'/g, // written directly
   /new ApprovalRefused\('([a-z_]+)'/g, // approvals refused, answered with their code
+  /new AuditRefused\('([a-z_]+)'/g, // audit decisions refused, answered with their code
   /new FieldError\([^,]+, '([a-z_]+)'/g, // payment notifications refused field by field
   /PAID_BEFORE: [^=]+= \[([^\]]+)\]/g, // findings answered as they are ('already_reimbursed', …)
 ];

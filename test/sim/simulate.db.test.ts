@@ -13,6 +13,8 @@ import { freshTestWorld, type TestWorld } from '../support/simulation.ts';
 /** Small enough for the suite, busy enough to have claims, forged ones among them, and rings. */
 const WORLD: World = { merchants: 120, days: 2, city: '广州', ruleset: 'classic-2019', fraudRate: 0.4, seed: 20_260_302, claimRate: 0.03, start: '2026-03-02' };
 
+const EVERY_PAID_CLAIM = { share: 1, alwaysFromFen: 100_000, key: 'a-simulation-audit-key' };
+
 const worlds: TestWorld[] = [];
 const reports: SimReport[] = [];
 
@@ -25,7 +27,9 @@ let interruption: SimulationInterrupted | null = null;
 async function run(world: World, interruptAt?: string): Promise<SimReport> {
   const fresh = await freshTestWorld(world);
   worlds.push(fresh);
-  const { db, env } = fresh;
+  // every paid claim audited: the simulated reviewer's decisions are part of what the seed decides
+  const { db } = fresh;
+  const env = { ...fresh.env, auditSampling: EVERY_PAID_CLAIM };
   if (interruptAt) {
     let pressed = false;
     const progress: Progress = { ...silentProgress, phase: (label, total, unit) => ((pressed ||= label === interruptAt), silentProgress.phase(label, total, unit)) };
@@ -71,6 +75,17 @@ test('the books balance after a simulated world: ledger invariants, lots match t
   assert.ok(sum(r.creditsFen.collected) > 0);
   const { rows } = await worlds[0]!.db.pool.query<{ paid: number }>("SELECT coalesce(sum(amount_fen), 0)::int AS paid FROM payouts WHERE state = 'succeeded'");
   assert.equal(rows[0]!.paid, r.cost.reimbursedFen, 'what the report calls reimbursed reached the wallets');
+});
+
+test('every paid claim drawn (share 1) is audited by the simulated reviewer; with no forged claim paid, none is found overpaid', async () => {
+  const r = reports[0]!;
+  const { rows } = await worlds[0]!.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM claims WHERE status = 'paid' AND decided_by = 'machine'");
+  assert.ok(rows[0]!.n > 0, 'the machine paid claims');
+  assert.deepEqual(
+    [r.audits.decidedSample, r.audits.pending, r.audits.errorRate, r.audits.overpaidFoundFen],
+    [rows[0]!.n, 0, 0, 0],
+    'every paid claim was audited and decided; no forged claim was paid, so none was overpaid',
+  );
 });
 
 test('injected fraud is caught: rings and fan-out payers flagged, no forged claim paid', () => {

@@ -159,7 +159,7 @@ export function multipart(parts: { field: string; filename?: string; type?: stri
 export async function approvedClaimOf(
   pool: pg.Pool,
   merchant: { merchantId: number; walletUserId: string },
-  approval: { amountFen: number; invoiceNumber: string; visitDay: string },
+  approval: { amountFen: number; invoiceNumber: string; visitDay: string; decidedBy?: string },
 ): Promise<{ claimId: string; payoutId: string }> {
   const claimId = crypto.randomUUID();
   await changeCredit(pool, async (change) => {
@@ -172,7 +172,7 @@ export async function approvedClaimOf(
     await approveClaim(change, claim, {
       benefitFen: approval.amountFen,
       payeeUserId: merchant.walletUserId,
-      decidedBy: 'test',
+      decidedBy: approval.decidedBy ?? 'test',
       invoiceCode: '33010126',
       invoiceNumber: approval.invoiceNumber,
       visitDate: approval.visitDay,

@@ -78,3 +78,9 @@ test('a lapse whose earning is on a page not loaded yet is shown as a lapse; a r
   const intoDebt = transfer('clawback_debt', 80, '2026-11-20T01:00:00.000Z', { reference: 'TRADE-A' });
   assert.deepEqual(historyLines([intoDebt, fromPending]).map((l) => [l.kind, l.sign * l.amountFen, l.tradeNo]), [['taken_back', -200, 'TRADE-A']]);
 });
+
+test("an audit's overpayment taken back from credit and into debt is one line, on its claim, taking credit away", () => {
+  const fromCredit = transfer('audit_recovery', 300, '2026-11-21T02:00:00.000Z', { reference: 'claim-1' });
+  const asDebt = transfer('audit_recovery_debt', 100, '2026-11-21T02:00:00.000Z', { reference: 'claim-1' });
+  assert.deepEqual(historyLines([asDebt, fromCredit]).map((l) => [l.kind, l.sign * l.amountFen, l.claimId]), [['audit_recovered', -400, 'claim-1']]);
+});

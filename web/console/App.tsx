@@ -10,6 +10,7 @@ import { failureWords } from '../shared/errors.ts';
 
 // Each screen is its own chunk, fetched when first opened: the sign-in screen carries none of them
 // (the charts alone weigh more than everything the sign-in needs).
+const Audits = lazy(() => import('./Audits.tsx').then((m) => ({ default: m.Audits })));
 const ClaimReview = lazy(() => import('./ClaimReview.tsx').then((m) => ({ default: m.ClaimReview })));
 const Dashboard = lazy(() => import('./Dashboard.tsx').then((m) => ({ default: m.Dashboard })));
 const Catalogue = lazy(() => import('./Catalogue.tsx').then((m) => ({ default: m.Catalogue })));
@@ -53,11 +54,12 @@ function SignIn({ onSignedIn }: { onSignedIn: (s: StaffSession) => void }) {
   );
 }
 
-type Page = 'dashboard' | 'queue' | 'merchants' | 'hospitals' | 'rulesets' | 'catalogue' | 'payouts' | 'operations';
+type Page = 'dashboard' | 'queue' | 'audits' | 'merchants' | 'hospitals' | 'rulesets' | 'catalogue' | 'payouts' | 'operations';
 /** Who sees which page; the API enforces the same roles. */
 const PAGES: { key: Page; roles: StaffRole[] }[] = [
   { key: 'dashboard', roles: ['admin', 'reviewer', 'analyst'] },
   { key: 'queue', roles: ['admin', 'reviewer'] },
+  { key: 'audits', roles: ['admin', 'reviewer'] },
   { key: 'merchants', roles: ['admin'] },
   { key: 'hospitals', roles: ['admin', 'reviewer', 'analyst'] },
   { key: 'rulesets', roles: ['admin', 'analyst'] },
@@ -72,6 +74,8 @@ function screen(page: string, role: StaffRole, route: string[]) {
       return <ClaimReview claimId={route[1]!} />;
     case 'queue':
       return <Queue />;
+    case 'audits':
+      return <Audits />;
     case 'merchants':
       return <Merchants />;
     case 'hospitals':

@@ -4,6 +4,9 @@ import type { Claim } from '../shared/claim.ts';
 
 /** The dashboard as the server's report builds it (type-only: nothing of it reaches the bundle). */
 export type { Dashboard } from '../../src/reports/dashboard.ts';
+export type { AuditStatistics } from '../../src/audits/statistics.ts';
+import type { AuditStatistics } from '../../src/audits/statistics.ts';
+import type { OverpaidReason } from '../../src/audits/reasons.ts';
 export type { CatalogueItem } from '../shared/api.ts';
 
 export type StaffRole = 'admin' | 'reviewer' | 'analyst';
@@ -133,6 +136,17 @@ export interface ParkedNotification {
 const page = (cursor: string | null) => (cursor ? `&cursor=${cursor}` : '');
 
 let expired: () => void = () => {};
+/** A paid claim drawn for audit, as GET /v1/audits lists it. */
+export interface AuditItem {
+  audit: { merchantId: number; claimId: string; payoutId: string; paidFen: number; drawnBecause: 'sample' | 'amount'; drawnAt: string; status: 'pending' | 'confirmed' | 'overpaid' };
+  merchantName: string | null;
+  benefitFen: number | null;
+  visitDate: string | null;
+  invoiceCode: string | null;
+  invoiceNumber: string | null;
+}
+export type AuditDecision = { outcome: 'confirmed' } | { outcome: 'overpaid'; dueFen: number; reasonCode: OverpaidReason; note?: string };
+
 export function onSessionExpired(handler: () => void): void {
   expired = handler;
 }
@@ -162,6 +176,9 @@ export const consoleApi = {
   addItem: (item: Omit<CatalogueItem, 'id'>, idempotencyKey: string) => http.request<CatalogueItem>('POST', '/v1/catalogue/items', item, { 'idempotency-key': idempotencyKey }),
   changeItem: (id: string, change: Partial<CatalogueItem>) => http.request<CatalogueItem>('PATCH', `/v1/catalogue/items/${id}`, change),
   payouts: (state: string | null, cursor: string | null) => http.request<Page<Payout>>('GET', `/v1/payouts?limit=50${state ? `&state=${state}` : ''}${page(cursor)}`),
+  audits: (cursor: string | null) => http.request<Page<AuditItem>>('GET', `/v1/audits?limit=50${page(cursor)}`),
+  auditStatistics: () => http.request<AuditStatistics>('GET', '/v1/audits/statistics'),
+  decideAudit: (claimId: string, decision: AuditDecision) => http.request<AuditItem['audit']>('POST', `/v1/audits/${claimId}/decision`, decision),
   alerts: () => http.request<{ data: Alert[] }>('GET', '/v1/ops/alerts'),
   deadJobs: () => http.request<{ data: DeadJob[] }>('GET', '/v1/ops/dead-jobs'),
   retryJob: (id: string) => http.request<DeadJob>('POST', `/v1/ops/jobs/${id}/retry`),

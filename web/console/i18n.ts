@@ -3,7 +3,7 @@ import { initReactI18next } from 'react-i18next';
 
 const zh = {
   app: { title: 'Carepoints 运营后台', language: 'English', signOut: '退出', role: { admin: '管理员', reviewer: '审核员', analyst: '分析员' } },
-  nav: { dashboard: '数据看板', queue: '审核队列', merchants: '商户', hospitals: '医院名录', rulesets: '规则', catalogue: '兑换目录', payouts: '打款', operations: '运维' },
+  nav: { dashboard: '数据看板', queue: '审核队列', audits: '抽查', merchants: '商户', hospitals: '医院名录', rulesets: '规则', catalogue: '兑换目录', payouts: '打款', operations: '运维' },
   common: { more: '加载更多', none: '暂无数据', required: '必填' },
   merchants: {
     title: '商户查询', search: '钱包用户号、手机号、商户号或姓名开头', find: '查询', hint: '输入查询条件', name: '姓名', phone: '手机号', city: '城市', enrolled: '入驻时间',
@@ -24,6 +24,14 @@ const zh = {
     title: '兑换目录', add: '新增服务', edit: '编辑', save: '保存', saved: '已保存', nameZh: '中文名称', nameEn: '英文名称', descriptionZh: '中文说明', descriptionEn: '英文说明', price: '价格',
     priceYuan: '价格（元额度）', active: '上架', offered: '上架中', withdrawn: '已下架', badSku: '小写字母、数字和连字符，2–40 位', badPrice: '0.01 至 1000.00 元',
   },
+  audits: {
+    title: '已付报销抽查', hint: '自动批准并已打款的报销按比例随机抽取、超过金额线的全部抽取，由审核员复核。发现多付时从商户额度扣回，不足部分记为欠款，并告知商户原因。',
+    errorRate: '抽样差错率', interval: '95% 置信区间 {{low}} – {{high}}', noneDecided: '尚无已复核的抽样', overpaidFound: '已发现多付', atStake: '推算全部已付报销中的多付',
+    range: '区间 {{low}} – {{high}}（代表 {{n}} 笔）', decided: '已复核', strata: '随机抽样 {{sample}} 笔，金额线以上 {{census}} 笔',
+    empty: '没有待复核的抽查', drawnAt: '抽取时间', merchant: '商户', paid: '已付', invoice: '票据', why: '抽取原因', because: { sample: '随机抽样', amount: '金额线以上' },
+    open: '查看报销', confirm: '确认无误', overpaid: '多付…', overpaidTitle: '多付：已付 {{paid}}', due: '应付金额（元）', reason: '原因', note: '说明（商户可见）',
+    noteHint: '选择"其他原因"时必填', recover: '确认并扣回', badAmount: '请输入金额，如 12.50', confirmedDone: '已确认无误', overpaidDone: '已扣回多付金额并通知商户',
+  },
   payouts: { title: '打款', state: '状态', created: '创建时间', merchant: '商户', amount: '金额', attempts: '尝试次数', failure: '失败原因', settled: '完成时间', alerts: '对账提醒' },
   operations: {
     deadJobs: '死信任务', deadJobsHint: '已用尽重试次数的任务。排除原因后可重新执行（重置尝试次数，记入审计日志）。', retry: '重新执行', retried: '任务 {{task}} 已重新排队', parked: '搁置的支付通知', parkedHint: '单独处理失败并被搁置的通知；修复原因后由平台重发（只读）。',
@@ -32,7 +40,7 @@ const zh = {
   signIn: { title: '员工登录', username: '用户名', password: '密码', submit: '登录', expired: '登录已过期，请重新登录', required: '必填' },
   errors: { network: '网络不可用，请稍后重试' },
   codes: {
-    ledger: { accrual: '收款奖励', welcome: '欢迎奖励', collect: '领取额度', lapse: '未领取失效', expire: '到期失效', over_cap: '超出上限未发放', spend: '报销', spend_void: '报销撤回', redeem: '兑换服务', clawback: '退款收回', clawback_debt: '退款收回（记为欠款）', debt_repay: '偿还欠款', pending_expired: '预留超时释放' },
+    ledger: { accrual: '收款奖励', welcome: '欢迎奖励', collect: '领取额度', lapse: '未领取失效', expire: '到期失效', over_cap: '超出上限未发放', spend: '报销', spend_void: '报销撤回', redeem: '兑换服务', clawback: '退款收回', clawback_debt: '退款收回（记为欠款）', audit_recovery: '抽查扣回多付', audit_recovery_debt: '抽查扣回多付（记为欠款）', debt_repay: '偿还欠款', pending_expired: '预留超时释放' },
     phase: { single: '入账', pending: '预留', post: '确认', void: '撤回' },
     signal: { near_threshold_amount: '金额贴近门槛', odd_hour: '异常时段收款', payer_is_merchant: '付款人也是商户', merchant_cycle: '商户间循环收款', payer_fan_out: '付款人分散到多个商户' },
     payoutState: { ready: '待转账', sending: '转账中', unknown: '结果待查询', succeeded: '已到账', failed: '失败' },
@@ -131,7 +139,7 @@ const zh = {
 
 const en: typeof zh = {
   app: { title: 'Carepoints console', language: '中文', signOut: 'Sign out', role: { admin: 'Admin', reviewer: 'Reviewer', analyst: 'Analyst' } },
-  nav: { dashboard: 'Dashboard', queue: 'Review queue', merchants: 'Merchants', hospitals: 'Hospitals', rulesets: 'Rulesets', catalogue: 'Catalogue', payouts: 'Payouts', operations: 'Operations' },
+  nav: { dashboard: 'Dashboard', queue: 'Review queue', audits: 'Audits', merchants: 'Merchants', hospitals: 'Hospitals', rulesets: 'Rulesets', catalogue: 'Catalogue', payouts: 'Payouts', operations: 'Operations' },
   common: { more: 'Load more', none: 'Nothing here', required: 'Required' },
   merchants: {
     title: 'Merchant search', search: 'Wallet user id, phone, merchant id or start of name', find: 'Search', hint: 'Enter what to search for', name: 'Name', phone: 'Phone', city: 'City', enrolled: 'Enrolled',
@@ -152,6 +160,14 @@ const en: typeof zh = {
     title: 'Catalogue', add: 'Add a service', edit: 'Edit', save: 'Save', saved: 'Saved', nameZh: 'Name (Chinese)', nameEn: 'Name (English)', descriptionZh: 'Description (Chinese)', descriptionEn: 'Description (English)', price: 'Price',
     priceYuan: 'Price (yuan of credit)', active: 'Offered', offered: 'Offered', withdrawn: 'Withdrawn', badSku: 'Lower-case letters, digits and dashes, 2–40', badPrice: '0.01 to 1000.00 yuan',
   },
+  audits: {
+    title: 'Audits of paid claims', hint: 'A share of automatically approved, paid claims is drawn at random, and every claim above the amount threshold, for a reviewer to check. An overpayment is taken back from the merchant\'s credit, the rest as debt, and the merchant is told why.',
+    errorRate: 'Sample error rate', interval: '95% interval {{low}} – {{high}}', noneDecided: 'No sampled audit decided yet', overpaidFound: 'Overpaid, found', atStake: 'Overpaid in all paid claims (estimate)',
+    range: 'range {{low}} – {{high}} (over {{n}} claims)', decided: 'Decided', strata: '{{sample}} at random, {{census}} above the threshold',
+    empty: 'No audit waiting', drawnAt: 'Drawn', merchant: 'Merchant', paid: 'Paid', invoice: 'Invoice', why: 'Drawn because', because: { sample: 'At random', amount: 'Above the threshold' },
+    open: 'Open the claim', confirm: 'Correct', overpaid: 'Overpaid…', overpaidTitle: 'Overpaid: {{paid}} was paid', due: 'Amount due (CNY)', reason: 'Reason', note: 'Note (the merchant reads it)',
+    noteHint: 'Required with "another reason"', recover: 'Confirm and take back', badAmount: 'Enter an amount, e.g. 12.50', confirmedDone: 'Confirmed correct', overpaidDone: 'The overpayment was taken back and the merchant told',
+  },
   payouts: { title: 'Payouts', state: 'State', created: 'Created', merchant: 'Merchant', amount: 'Amount', attempts: 'Attempts', failure: 'Failure', settled: 'Settled', alerts: 'Reconciliation alerts' },
   operations: {
     deadJobs: 'Dead-lettered jobs', deadJobsHint: 'Jobs that used every retry. Once the cause is fixed, run one again (its attempts are reset; audited).', retry: 'Retry', retried: 'Job {{task}} is queued again', parked: 'Parked payment notifications', parkedHint: 'Notifications that failed on their own and were set aside; fix the cause and the platform sends them again (read-only).',
@@ -160,7 +176,7 @@ const en: typeof zh = {
   signIn: { title: 'Staff sign-in', username: 'Username', password: 'Password', submit: 'Sign in', expired: 'Your session has expired: please sign in again', required: 'Required' },
   errors: { network: 'No network: try again shortly' },
   codes: {
-    ledger: { accrual: 'Earned from a customer', welcome: 'Welcome credit', collect: 'Collected', lapse: 'Lapsed (not collected)', expire: 'Expired', over_cap: 'Over the cap, not granted', spend: 'Claim', spend_void: 'Claim released', redeem: 'Catalogue order', clawback: 'Taken back (refund)', clawback_debt: 'Taken back as debt (refund)', debt_repay: 'Debt repaid', pending_expired: 'Reservation timed out' },
+    ledger: { accrual: 'Earned from a customer', welcome: 'Welcome credit', collect: 'Collected', lapse: 'Lapsed (not collected)', expire: 'Expired', over_cap: 'Over the cap, not granted', spend: 'Claim', spend_void: 'Claim released', redeem: 'Catalogue order', clawback: 'Taken back (refund)', clawback_debt: 'Taken back as debt (refund)', audit_recovery: 'Taken back (audit overpayment)', audit_recovery_debt: 'Taken back as debt (audit overpayment)', debt_repay: 'Debt repaid', pending_expired: 'Reservation timed out' },
     phase: { single: 'Posted', pending: 'Reserved', post: 'Confirmed', void: 'Released' },
     signal: { near_threshold_amount: 'Amount near the threshold', odd_hour: 'Payment at an odd hour', payer_is_merchant: 'Payer is a merchant', merchant_cycle: 'Merchants paying each other', payer_fan_out: 'Payer spread over many merchants' },
     payoutState: { ready: 'Ready', sending: 'Sending', unknown: 'Outcome being checked', succeeded: 'In the wallet', failed: 'Failed' },

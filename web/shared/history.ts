@@ -16,7 +16,7 @@ export interface HistoryTransfer {
   createdAt: string;
 }
 
-export type HistoryKind = 'earned' | 'welcome' | 'collected' | 'spent' | 'redeemed' | 'expired' | 'lapsed' | 'taken_back' | 'debt_repaid' | 'over_cap' | 'other';
+export type HistoryKind = 'earned' | 'welcome' | 'collected' | 'spent' | 'redeemed' | 'expired' | 'lapsed' | 'taken_back' | 'audit_recovered' | 'debt_repaid' | 'over_cap' | 'other';
 
 /**
  * earned: waiting (to be collected), collected or lapsed; spent: in_progress (the claim holds the
@@ -53,6 +53,8 @@ const PER_BATCH: Record<string, { kind: HistoryKind; sign: -1 | 0 }> = {
 const EARNING: Record<string, HistoryKind> = { accrual: 'earned', welcome: 'welcome' };
 /** Codes whose transfers of one trade (uncollected, available, into debt) are one refund. */
 const CLAWBACK = new Set(['clawback', 'clawback_debt']);
+/** Codes whose transfers of one claim (from available credit, into debt) are one overpayment taken back after an audit. */
+const AUDIT_RECOVERY = new Set(['audit_recovery', 'audit_recovery_debt']);
 /** The codes of the two phases of a claim's spend (a reservation the ledger timed out is voided under its own code). */
 const SPEND = new Set(['spend', 'pending_expired']);
 
@@ -102,6 +104,10 @@ export function historyLines(transfers: readonly HistoryTransfer[]): HistoryLine
       add(`spend:${t.pendingId ?? t.id}`, () => spendLine(t), (l) => mergeSpend(l, t));
     } else if (CLAWBACK.has(t.code)) {
       add(`clawback:${t.reference ?? t.id}:${t.createdAt}`, () => line(t, 'taken_back', -1, { tradeNo: t.reference }), (l) => {
+        l.amountFen += t.amountFen;
+      });
+    } else if (AUDIT_RECOVERY.has(t.code)) {
+      add(`audit:${t.reference ?? t.id}`, () => line(t, 'audit_recovered', -1, { claimId: t.reference }), (l) => {
         l.amountFen += t.amountFen;
       });
     } else {
