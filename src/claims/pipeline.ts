@@ -94,12 +94,19 @@ function adviceForError(code: string): PhotoAdvice | null {
   return TOO_LARGE.includes(code) ? advice('too_large_to_read') : null;
 }
 
+/** A page the recognizer failed on, or in which nothing of an invoice was read. */
+const unreadPage = (p: PageRecognition): boolean => p.error !== undefined || !showsAnInvoice(p.result!.invoice);
+
+/** Statuses whose photos are waiting to be read: a claim's (or a resubmission's), and an appeal's. */
+const WAITING_TO_BE_READ: readonly string[] = ['submitted', 'appealed'];
+
 async function recognizeStep(rt: ClaimsRuntime, job: ClaimJob): Promise<void> {
   const claim = await getClaim(rt.pool, job.claimId, job.merchantId);
-  if (!claim || claim.status !== 'submitted') return;
+  if (!claim || !WAITING_TO_BE_READ.includes(claim.status)) return;
   const pages = await recognizePages(rt, claim);
   const phash = await firstPhotoHash(rt, claim);
-  const unreadable = pages.find((p) => p.error !== undefined || !showsAnInvoice(p.result!.invoice));
+  if (claim.status === 'appealed') return appealRead(rt, claim, pages, phash);
+  const unreadable = pages.find(unreadPage);
   const tip = unreadable ? ((unreadable.error && adviceForError(unreadable.error.code)) ?? (await adviseFor(rt, unreadable.sha256))) : null;
   await inTransaction(rt.pool, async (client) => {
     const current = await getClaim(client, job.claimId, job.merchantId, { lock: true });
@@ -110,6 +117,32 @@ async function recognizeStep(rt: ClaimsRuntime, job: ClaimJob): Promise<void> {
     }
     await transitionClaim(client, claim, 'recognized', { code: 'recognized', zh: '票据已识别。', en: 'The invoice was read.', details: { pages: pages.length } }, { recognition: pages, phash });
     await enqueue(client, CLAIM_TASKS.decide, { ...job }, { jobKey: `claim:${job.claimId}:decide` });
+  });
+}
+
+/**
+ * An appeal's photos, read and judged by the rules, but not decided: whatever they show, a person
+ * decides (the refusal is contested, not judged again by the machine that may have made it). The
+ * reviewer sees what the rules make of the new photos (findings, fields, the amount they allow); a
+ * page that could not be read is shown as such, and no approval stands on nothing read (review-routes.ts).
+ */
+async function appealRead(rt: ClaimsRuntime, claim: Claim, pages: PageRecognition[], phash: string | null): Promise<void> {
+  const hospitals = await rt.hospitals();
+  await inTransaction(rt.pool, async (client) => {
+    const current = await getClaim(client, claim.claimId, claim.merchantId, { lock: true });
+    if (current?.status !== 'appealed') return;
+    const read = { ...current, recognition: pages, phash };
+    const unread = pages.filter(unreadPage).length;
+    const merchant = present(await getMerchant(client, claim.merchantId), `merchant ${claim.merchantId}, who has the claim`);
+    const judged = recognisedPages(read).length > 0 ? await evaluateClaim(client, { claim: read, merchantName: merchant.legalName, hospitals, now: rt.now?.() ?? new Date() }) : null;
+    const { invoiceCode, invoiceNumber, visitDate, hospitalId, coveredFen, benefitFen, findings, reasonCodes } = judged ?? {};
+    await transitionClaim(
+      client,
+      claim,
+      'appeal_review',
+      { code: 'appeal_in_review', zh: '申诉的照片已识别，正在由另一位审核员复核。', en: "Your appeal's photos were read; another reviewer is deciding it.", details: { pages: pages.length, unread } },
+      { recognition: pages, phash, decision: 'review', ...(judged ? { invoiceCode, invoiceNumber, visitDate, hospitalId, coveredFen, benefitFen, findings, reasonCodes } : {}) },
+    );
   });
 }
 
@@ -229,7 +262,8 @@ export async function approveClaim(
   change: CreditChange,
   claim: Claim,
   approval: Partial<Parameters<typeof transitionClaim>[4]> & { benefitFen: number; payeeUserId: string; decidedBy: string },
-  event: { details?: Record<string, unknown> } = {},
+  /** `said`: the merchant's words for the approval, given the amount in yuan (an appeal's carry the reviewer's reason). */
+  event: { details?: Record<string, unknown>; said?: (yuan: string) => { zh: string; en: string } } = {},
 ): Promise<void> {
   const { client } = change;
   const { payeeUserId, ...fields } = approval;
@@ -247,7 +281,7 @@ export async function approveClaim(
     client,
     claim,
     'approved',
-    { code: 'approved', zh: `已批准报销 ¥${yuan}，正在转账到您的账户。`, en: `Approved: ¥${yuan} is being transferred to your wallet.`, details: { ...event.details, payoutId: payout.payoutId } },
+    { code: 'approved', ...(event.said?.(yuan) ?? { zh: `已批准报销 ¥${yuan}，正在转账到您的账户。`, en: `Approved: ¥${yuan} is being transferred to your wallet.` }), details: { ...event.details, payoutId: payout.payoutId } },
     { ...fields, invoiceCode, invoiceNumber, visitDate, decision: 'approve' },
   );
   await enqueue(client, CLAIM_TASKS.pay, { merchantId: claim.merchantId, claimId: claim.claimId, payoutId: payout.payoutId }, { jobKey: payJobKey(payout.payoutId), maxAttempts: PAY_JOB_MAX_ATTEMPTS });

@@ -16,15 +16,20 @@ import { changeCredit } from '../points/index.ts';
 import type { HospitalRegistry } from '../recognition/index.ts';
 import type { ReviewerCorrections } from './corrections.ts';
 import { evaluateClaim, recognisedPages } from './evaluate.ts';
+import { appealApprovedWords, appealRejectedEvent, appealToDecide, recordAppealDecision } from './appeal-decision.ts';
+import { wholeClaimJson } from './claim-view.ts';
 import { ApprovalRefused, approveClaim } from './pipeline.ts';
 import { reviewApproval } from './review-approval.ts';
 import { ClaimIdParams, ClaimSchema, ReviewDecisionSchema, claimJson } from './schema.ts';
-import { claimTimeline, getClaim, listClaims, queueContext, transitionClaim } from './store.ts';
+import { getClaim, listClaims, queueContext, transitionClaim } from './store.ts';
 import { present } from '../shared/assert.ts';
 
 /** A claim in review should be decided within this time (the queue flags older ones). */
 export const REVIEW_SLA_HOURS = 24;
-const REVIEWABLE = ['in_review', 'photo_requested'] as const;
+// appeal_review: an appeal, decided by a reviewer other than the one who refused (appeal-decision.ts)
+const REVIEWABLE = ['in_review', 'photo_requested', 'appeal_review'] as const;
+/** Where an approval may be given: a photo asked for comes first (what it will show is not known yet). */
+const APPROVABLE: readonly string[] = ['in_review', 'appeal_review'];
 
 type ReviewDecision = Type.Static<typeof ReviewDecisionSchema>;
 
@@ -113,6 +118,8 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
       schema: {
         tags: ['review'],
         summary: 'Approve (optionally a corrected amount, never above the rules), reject with a reason, or ask for a better photo',
+        description:
+          'A claim in appeal_review is an appeal: whoever refused the claim cannot decide it (403 appeal_same_reviewer), it is approved or rejected but no new photo is asked for (409 appeal_no_photo_request), and messageToMerchant is required (422 appeal_reason_required): the merchant is told the decision with it.',
         security: bearerSecurity,
         params: ClaimIdParams,
         body: ReviewDecisionSchema,
@@ -135,10 +142,11 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
         if (!(REVIEWABLE as readonly string[]).includes(claim.status)) {
           throw new ApiError(409, 'claim_not_in_review', `the claim is ${claim.status}, not waiting for review`, 'id');
         }
-        const details = { action, reasonCode, amountFen: amountFen ?? null, note: note ?? null, messageToMerchant: messageToMerchant ?? null, from: claim.status };
+        const decision = { actorId: actor.actorId, action, reasonCode, messageToMerchant };
+        const appeal = claim.status === 'appeal_review' ? await appealToDecide(client, claim, decision) : null;
+        const details = { action, reasonCode, amountFen: amountFen ?? null, note: note ?? null, messageToMerchant: messageToMerchant ?? null, from: claim.status, appeal: appeal !== null };
         if (action === 'approve') {
-          // the photo asked for comes first: what it will show is not known yet
-          if (claim.status !== 'in_review') throw new ApiError(409, 'claim_not_in_review', `the claim is ${claim.status}: a new photo was asked for and has not been read`, 'id');
+          if (!APPROVABLE.includes(claim.status)) throw new ApiError(409, 'claim_not_in_review', `the claim is ${claim.status}: a new photo was asked for and has not been read`, 'id');
           if (recognisedPages(claim).length === 0) throw new ApiError(422, 'nothing_read', 'no page of this claim could be read: ask for a new photo', 'id');
           const hospitals = await registry.current();
           const corrections = correctionsOf(request.body, hospitals);
@@ -160,7 +168,7 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
             visitDate,
             hospitalId,
             coveredFen,
-          }, { details: told }).catch((err: unknown) => {
+          }, { details: { ...told, appeal: appeal !== null }, ...(appeal ? { said: appealApprovedWords(appeal.messageToMerchant) } : {}) }).catch((err: unknown) => {
             if (err instanceof ApprovalRefused) throw new ApiError(err.code.endsWith('_reimbursed') ? 409 : 422, err.code, err.message, 'id');
             throw err;
           });
@@ -169,7 +177,7 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
             client,
             claim,
             'rejected',
-            { code: 'rejected_by_reviewer', zh: '审核未通过。', en: 'Rejected by a reviewer.', details: told },
+            appeal ? appealRejectedEvent(appeal.messageToMerchant, told) : { code: 'rejected_by_reviewer', zh: '审核未通过。', en: 'Rejected by a reviewer.', details: told },
             { decision: 'reject', decidedBy: actor.actorId, reasonCodes: [...claim.reasonCodes, reasonCode] },
           );
         } else {
@@ -180,10 +188,11 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
             details: told,
           });
         }
-        await recordAudit(client, { ...actor, action: `claim.${action}`, subjectKind: 'claim', subjectId: claim.claimId, details });
+        if (appeal) await recordAppealDecision(client, appeal, decision, ctx.now());
+        await recordAudit(client, { ...actor, action: appeal ? `claim.appeal_${action}` : `claim.${action}`, subjectKind: 'claim', subjectId: claim.claimId, details });
       });
       const claim = present(await getClaim(ctx.pool, claimId), `the claim ${claimId}, just reviewed`);
-      return claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claimId), { hospitals: await registry.current() });
+      return wholeClaimJson(ctx.pool, claim, { hospitals: await registry.current() });
     },
   );
 };

@@ -12,15 +12,18 @@ import { hasStoredAnswer, runIdempotent } from '../http/idempotency.ts';
 import { creditContext } from '../points/index.ts';
 import type { FileStore } from '../storage/index.ts';
 import type { ClaimWatch } from './live.ts';
-import { CLAIM_TASKS, enqueueRecognition } from './pipeline.ts';
-import { liveJobsOf } from '../jobs/index.ts';
+import { enqueueRecognition } from './pipeline.ts';
 import { databaseHospitalRegistry } from '../hospitals/index.ts';
+import { appealRoutes } from './appeal-routes.ts';
+import { wholeClaimJson } from './claim-view.ts';
 import { reviewRoutes } from './review-routes.ts';
+import { audience, checkRecognitionRoom, storeFiles, visibleClaim } from './route-guards.ts';
 import { ClaimFileParams, ClaimIdParams, ClaimListQuery, ClaimListSchema, ClaimSchema, claimJson } from './schema.ts';
-import { MAX_FILE_BYTES, MAX_PARTS, readUpload } from './submission.ts';
+import { MAX_FIELD_BYTES, MAX_FILE_BYTES, MAX_PARTS, readUpload } from './submission.ts';
+import { getAppeal } from './appeal-store.ts';
 import { claimTimeline, getClaim, insertClaim, listClaims, replaceClaimFiles, transitionClaim, type ClaimStatus } from './store.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { onlyRow, present } from '../shared/assert.ts';
+import { present } from '../shared/assert.ts';
 
 export interface ClaimsRouteOptions extends AppContext {
   files: FileStore;
@@ -29,35 +32,7 @@ export interface ClaimsRouteOptions extends AppContext {
 
 const TERMINAL: readonly ClaimStatus[] = ['paid', 'rejected'];
 
-type Queryable = Pick<pg.Pool, 'query'>;
-
-/** Claims waiting to be read, per merchant: past it a submission answers 429. */
-export const MAX_WAITING_CLAIMS_PER_MERCHANT = 4;
-/** Claims waiting to be read, all merchants together: past it a submission answers 503. */
-export const MAX_WAITING_CLAIMS = 200;
-/** When a refused submission is told to come back: about the time a few claims take to be read. */
-export const WAITING_RETRY_AFTER_SECONDS = 30;
-
-/**
- * Refuses a submission that would put more claims in the recognition queue than the bounds allow.
- * In a transaction, the merchant's lock serialises its submissions, so parallel ones cannot all
- * pass the count; the overall bound may be passed by the few submissions racing at that instant.
- */
-async function checkRecognitionRoom(db: Queryable, merchantId: number, options: { lock: boolean }): Promise<void> {
-  if (options.lock) await db.query("SELECT pg_advisory_xact_lock(hashtextextended('claims_waiting:' || $1::text, 0))", [merchantId]);
-  // the merchant's own claims waiting, read in its shard; the overall queue from the job queue (not a
-  // count across every merchant's claims on each submission)
-  const { rows } = await db.query<{ mine: number }>("SELECT count(*)::int AS mine FROM claims WHERE merchant_id = $1 AND status = 'submitted'", [merchantId]);
-  const mine = onlyRow(rows, 'the count of claims waiting').mine;
-  if (mine >= MAX_WAITING_CLAIMS_PER_MERCHANT) {
-    throw new ApiError(429, 'too_many_claims_waiting', `${mine} of your claims are waiting to be read (at most ${MAX_WAITING_CLAIMS_PER_MERCHANT}); send this one when they are`, undefined, WAITING_RETRY_AFTER_SECONDS);
-  }
-  const all = await liveJobsOf(db, CLAIM_TASKS.recognize);
-  if (all >= MAX_WAITING_CLAIMS) {
-    throw new ApiError(503, 'recognition_busy', `${all} claims are waiting to be read (at most ${MAX_WAITING_CLAIMS}); retry in ${WAITING_RETRY_AFTER_SECONDS} s`, undefined, WAITING_RETRY_AFTER_SECONDS);
-  }
-}
-
+export { MAX_WAITING_CLAIMS, MAX_WAITING_CLAIMS_PER_MERCHANT, WAITING_RETRY_AFTER_SECONDS } from './route-guards.ts';
 
 /** The merchant a request acts for: its own session's, or (staff) the one named. */
 function actingMerchant(principal: Principal, named: string | undefined): number {
@@ -65,9 +40,6 @@ function actingMerchant(principal: Principal, named: string | undefined): number
   if (named === undefined || !/^[1-9][0-9]{0,14}$/.test(named)) throw new ApiError(400, 'merchant_id_required', 'staff submit claims on behalf of a merchant: give the form field merchantId', 'merchantId');
   return Number(named);
 }
-
-/** A merchant is shown the merchant's view of a claim (schema.ts claimJson); staff the whole. */
-const audience = (request: FastifyRequest): { forMerchant: boolean } => ({ forMerchant: request.principal?.kind === 'merchant' });
 
 function notWaitingForPhoto(status: ClaimStatus): ApiError {
   return new ApiError(409, 'claim_not_waiting_for_photo', `the claim is ${status}; new photos are taken only when asked for`, 'id');
@@ -93,17 +65,9 @@ async function checkSubmission(ctx: ClaimsRouteOptions, merchantId: number, isRe
   await checkRecognitionRoom(ctx.pool, merchantId, { lock: false });
 }
 
-/** A merchant sees only its own claims: another merchant's claim id answers 404, as a missing one does. */
-async function visibleClaim(ctx: ClaimsRouteOptions, request: FastifyRequest, claimId: string) {
-  const principal = request.principal!;
-  const claim = await getClaim(ctx.pool, claimId, principal.kind === 'merchant' ? principal.merchantId : undefined);
-  if (!claim) throw new ApiError(404, 'claim_not_found', `no claim ${claimId}`, 'id');
-  return claim;
-}
-
 export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastify, ctx) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  await app.register(multipart, { limits: { fileSize: MAX_FILE_BYTES, files: MAX_PARTS, parts: MAX_PARTS + 4, fields: 4, fieldSize: 200 } });
+  await app.register(multipart, { limits: { fileSize: MAX_FILE_BYTES, files: MAX_PARTS, parts: MAX_PARTS + 4, fields: 4, fieldSize: MAX_FIELD_BYTES } });
   const merchantOrStaff = authenticate(ctx, { merchant: true, staffRoles: ['ops', 'reviewer'] });
   const registry = databaseHospitalRegistry(ctx.pool);
   /** The audience's view, hospitals named from the registry (a few seconds stale at most: names rarely change). */
@@ -132,7 +96,7 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
       const upload = await readUpload(request.parts());
       const merchantId = actingMerchant(principal, upload.fields.merchantId);
       if (principal.kind !== 'merchant') await checkSubmission(ctx, merchantId, await retryOf(merchantId));
-      const stored = await Promise.all(upload.files.map(async (f) => ({ sha256: await ctx.files.put(f.bytes), mediaType: f.mediaType, sizeBytes: f.sizeBytes, role: f.role })));
+      const stored = await storeFiles(ctx.files, upload);
       const digest = createHash('sha256').update(JSON.stringify({ merchantId, files: stored.map((f) => [f.role, f.sha256]) })).digest('hex');
       const outcome = await runIdempotent(
         ctx.pool,
@@ -172,12 +136,12 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
     },
     async (request) => {
       if (!request.isMultipart()) throw new ApiError(415, 'unsupported_media_type', 'send the photos as multipart/form-data');
-      const found = await visibleClaim(ctx, request, request.params.id);
+      const found = await visibleClaim(ctx.pool, request, request.params.id);
       // refused before the body is read: photos for a claim that is not asking for them are never stored
       if (found.status !== 'photo_requested') throw notWaitingForPhoto(found.status);
       await checkRecognitionRoom(ctx.pool, found.merchantId, { lock: false });
       const upload = await readUpload(request.parts());
-      const stored = await Promise.all(upload.files.map(async (f) => ({ sha256: await ctx.files.put(f.bytes), mediaType: f.mediaType, sizeBytes: f.sizeBytes, role: f.role })));
+      const stored = await storeFiles(ctx.files, upload);
       await inTransaction(ctx.pool, async (client) => {
         await checkRecognitionRoom(client, found.merchantId, { lock: true });
         const claim = present(await getClaim(client, found.claimId, found.merchantId, { lock: true }), `the claim ${found.claimId}, found before the transaction`);
@@ -187,7 +151,7 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
         await enqueueRecognition(client, claim);
       });
       const claim = present(await getClaim(ctx.pool, found.claimId, found.merchantId), `the claim ${found.claimId}, given a new photo`);
-      return claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId), await shownTo(request));
+      return wholeClaimJson(ctx.pool, claim, await shownTo(request));
     },
   );
 
@@ -195,8 +159,8 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
     '/v1/claims/:id',
     { onRequest: merchantOrStaff, schema: { tags: ['claims'], summary: 'A claim with its timeline', security: bearerSecurity, params: ClaimIdParams, response: { 200: ClaimSchema, ...ERROR_RESPONSES } } },
     async (request) => {
-      const claim = await visibleClaim(ctx, request, request.params.id);
-      return claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId), await shownTo(request));
+      const claim = await visibleClaim(ctx.pool, request, request.params.id);
+      return wholeClaimJson(ctx.pool, claim, await shownTo(request));
     },
   );
 
@@ -223,8 +187,10 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
     '/v1/claims/:id/files/:sha256',
     { onRequest: merchantOrStaff, schema: { tags: ['claims'], summary: "One of a claim's files (photo or PDF)", security: bearerSecurity, params: ClaimFileParams } },
     async (request, reply) => {
-      const claim = await visibleClaim(ctx, request, request.params.id);
-      const file = claim.files.find((f) => f.sha256 === request.params.sha256);
+      const claim = await visibleClaim(ctx.pool, request, request.params.id);
+      // the claim's files, and those it had when refused (an appeal's photos replaced them)
+      const previous = (await getAppeal(ctx.pool, claim.merchantId, claim.claimId))?.previousFiles ?? [];
+      const file = [...claim.files, ...previous].find((f) => f.sha256 === request.params.sha256);
       const bytes = file ? await ctx.files.get(file.sha256) : null;
       if (!file || !bytes) throw new ApiError(404, 'file_not_found', 'this claim has no such file', 'sha256');
       // served from the app's origin: never run as a page (a sandbox with nothing allowed), a PDF saved rather than opened here
@@ -251,12 +217,12 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
       },
     },
     async (request, reply) => {
-      const first = await visibleClaim(ctx, request, request.params.id);
+      const first = await visibleClaim(ctx.pool, request, request.params.id);
       const stream = openEventStream(ctx, request, reply);
       const send = async () => {
         const claim = await getClaim(ctx.pool, first.claimId, first.merchantId);
         if (!claim || stream.ended) return;
-        stream.send('status', claimJson(claim, await claimTimeline(ctx.pool, claim.merchantId, claim.claimId), await shownTo(request)));
+        stream.send('status', await wholeClaimJson(ctx.pool, claim, await shownTo(request)));
         if (TERMINAL.includes(claim.status)) stream.end();
       };
       try {
@@ -269,4 +235,5 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
   );
 
   await app.register(reviewRoutes, ctx);
+  await app.register(appealRoutes, ctx);
 };

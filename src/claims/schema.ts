@@ -1,6 +1,8 @@
 import Type from 'typebox';
 import type { HospitalRegistry } from '../recognition/index.ts';
-import { CLAIM_STATUSES, MAX_CLAIMS_PAGE, type Claim, type ClaimEvent } from './store.ts';
+import { appealDeadline } from './appeal-rules.ts';
+import type { Appeal } from './appeal-store.ts';
+import { CLAIM_STATUSES, MAX_CLAIMS_PAGE, type Claim, type ClaimEvent, type ClaimStatus } from './store.ts';
 
 const Status = Type.Union(CLAIM_STATUSES.map((s) => Type.Literal(s)));
 
@@ -40,6 +42,22 @@ const ArithmeticSchema = Type.Object({
   }),
 });
 
+const FileSchema = Type.Object({ sha256: Type.String(), mediaType: Type.String(), sizeBytes: Type.Integer(), role: Type.String() });
+const dateOrNull = Type.Union([Type.String({ format: 'date-time' }), Type.Null()]);
+
+/** The claim's one appeal (claim_appeals): who refused and who decided are shown to staff only. */
+const AppealSchema = Type.Object({
+  appealedAt: Type.String({ format: 'date-time' }),
+  message: Type.String({ description: "The merchant's words" }),
+  previousFiles: Type.Array(FileSchema, { description: 'The files the claim had when it was refused; the appeal\'s photos are the claim\'s files now' }),
+  refusedReasonCodes: Type.Array(Type.String()),
+  outcome: Type.Union([Type.Literal('approved'), Type.Literal('rejected'), Type.Null()], { description: 'null while a reviewer has not decided' }),
+  decidedAt: dateOrNull,
+  messageToMerchant: Type.Union([Type.String(), Type.Null()], { description: "The deciding reviewer's reason, as the merchant is told it" }),
+  refusedBy: Type.Optional(Type.String({ description: 'Staff only: who refused the claim (machine or a member of staff); they cannot decide the appeal' })),
+  decidedBy: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'Staff only' })),
+});
+
 export const ClaimSchema = Type.Object({
   object: Type.Literal('claim'),
   id: Type.String({ format: 'uuid' }),
@@ -47,7 +65,7 @@ export const ClaimSchema = Type.Object({
   status: Status,
   submittedAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
-  files: Type.Array(Type.Object({ sha256: Type.String(), mediaType: Type.String(), sizeBytes: Type.Integer(), role: Type.String() })),
+  files: Type.Array(FileSchema),
   invoice: Type.Object({
     code: Type.Union([Type.String(), Type.Null()]),
     number: Type.Union([Type.String(), Type.Null()]),
@@ -64,6 +82,8 @@ export const ClaimSchema = Type.Object({
   arithmetic: Type.Union([ArithmeticSchema, Type.Null()], { description: 'How the amount follows from the bill and the credit; null before the claim was judged' }),
   findings: Type.Unknown({ description: 'Each check: code, outcome, ground, zh, en, evidence' }),
   timeline: Type.Optional(Type.Array(EventSchema)),
+  appeal: Type.Optional(Type.Union([AppealSchema, Type.Null()], { description: "The claim's appeal; null when it has none (given with the timeline)" })),
+  appealUntil: Type.Optional(Type.Union([Type.String({ format: 'date-time' }), Type.Null()], { description: 'Until when the refusal can be appealed (POST /v1/claims/{id}/appeal); null when it cannot' })),
 });
 
 export const ClaimListSchema = Type.Object({ object: Type.Literal('list'), data: Type.Array(ClaimSchema), hasMore: Type.Boolean(), nextCursor: Type.Union([Type.String(), Type.Null()]) });
@@ -88,14 +108,21 @@ const BENEFIT_CODES = new Set(['benefit_computed', 'nothing_to_reimburse', 'no_c
 /** Timeline details that name staff or carry their internal notes (rows written before notes were kept apart). */
 const INTERNAL_DETAILS = new Set(['note', 'decidedBy']);
 
+/**
+ * A refused claim pays nothing: no amount is shown beside it. Nor, to its merchant, beside one whose
+ * appeal is not decided yet; its reviewer sees the amount the rules allow for the appeal's photos.
+ */
+const APPEAL_UNDECIDED: ReadonlySet<ClaimStatus> = new Set(['appealed', 'appeal_review']);
+const showsNoAmount = (claim: Claim, forMerchant: boolean): boolean => claim.status === 'rejected' || (forMerchant && APPEAL_UNDECIDED.has(claim.status));
+
 const numberOr = (v: unknown): number | null => (typeof v === 'number' ? v : null);
 
 /** The arithmetic from the benefit finding; a refused claim shows no amount. */
-function arithmeticOf(claim: Claim) {
+function arithmeticOf(claim: Claim, forMerchant: boolean) {
   const findings = Array.isArray(claim.findings) ? (claim.findings as { code?: string; evidence?: Record<string, unknown> }[]) : [];
   const e = findings.find((f) => f.code !== undefined && BENEFIT_CODES.has(f.code))?.evidence;
   if (!e) return null;
-  const refused = claim.status === 'rejected';
+  const refused = showsNoAmount(claim, forMerchant);
   const amountFen = refused ? null : (claim.paidFen ?? claim.benefitFen);
   const ruled = numberOr(e.benefitFen);
   const limit = e.limitedBy as 'covered' | 'cap' | 'balance_at_visit' | 'balance_now';
@@ -116,7 +143,7 @@ function arithmeticOf(claim: Claim) {
  * `forMerchant`: the merchant's view — who decided is 'machine' or 'reviewer', never a member of
  * staff, and no internal note reaches the timeline.
  */
-export function claimJson(claim: Claim, timeline?: ClaimEvent[], options: { forMerchant?: boolean; hospitals?: Pick<HospitalRegistry, 'byId'> } = {}) {
+export function claimJson(claim: Claim, timeline?: ClaimEvent[], options: { forMerchant?: boolean; hospitals?: Pick<HospitalRegistry, 'byId'>; appeal?: Appeal | null } = {}) {
   const decidedBy = options.forMerchant && claim.decidedBy !== null ? (claim.decidedBy === 'machine' ? 'machine' : 'reviewer') : claim.decidedBy;
   const details = (d: Record<string, unknown>) => (options.forMerchant ? Object.fromEntries(Object.entries(d).filter(([k]) => !INTERNAL_DETAILS.has(k))) : d);
   return {
@@ -140,10 +167,32 @@ export function claimJson(claim: Claim, timeline?: ClaimEvent[], options: { forM
     reasonCodes: claim.reasonCodes,
     coveredFen: claim.coveredFen,
     // a refused claim pays nothing: no amount is shown beside it
-    benefitFen: claim.status === 'rejected' ? null : claim.benefitFen,
+    benefitFen: showsNoAmount(claim, options.forMerchant ?? false) ? null : claim.benefitFen,
     paidFen: claim.paidFen,
-    arithmetic: arithmeticOf(claim),
+    arithmetic: arithmeticOf(claim, options.forMerchant ?? false),
     findings: claim.findings ?? [],
     ...(timeline ? { timeline: timeline.map((e) => ({ ...e, details: details(e.details), at: e.at.toISOString() })) } : {}),
+    ...(options.appeal === undefined ? {} : appealJson(claim, options.appeal, options.forMerchant ?? false)),
+  };
+}
+
+function appealJson(claim: Claim, appeal: Appeal | null, forMerchant: boolean) {
+  const deadline = appeal === null ? appealDeadline(claim) : null;
+  return {
+    appealUntil: deadline?.toISOString() ?? null,
+    appeal:
+      appeal === null
+        ? null
+        : {
+            appealedAt: appeal.appealedAt.toISOString(),
+            message: appeal.message,
+            previousFiles: appeal.previousFiles,
+            refusedReasonCodes: appeal.refusedReasonCodes,
+            outcome: appeal.outcome,
+            decidedAt: appeal.decidedAt?.toISOString() ?? null,
+            messageToMerchant: appeal.messageToMerchant,
+            // a merchant is never told which member of staff refused or decided
+            ...(forMerchant ? {} : { refusedBy: appeal.refusedBy, decidedBy: appeal.decidedBy }),
+          },
   };
 }

@@ -9,7 +9,7 @@ import { invariant, onlyRow } from '../shared/assert.ts';
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
-export const CLAIM_STATUSES = ['submitted', 'recognized', 'in_review', 'photo_requested', 'approved', 'paid', 'rejected'] as const;
+export const CLAIM_STATUSES = ['submitted', 'recognized', 'in_review', 'photo_requested', 'approved', 'paid', 'rejected', 'appealed', 'appeal_review'] as const;
 export type ClaimStatus = (typeof CLAIM_STATUSES)[number];
 
 export interface ClaimFile {
@@ -212,7 +212,12 @@ export const CLAIM_TRANSITIONS: Readonly<Record<ClaimStatus, readonly ClaimStatu
   // the payout's outcome: paid, or failed and back to a person
   approved: ['paid', 'in_review'],
   paid: [],
-  rejected: [],
+  // the merchant's one appeal (appeals.ts refuses a second; claim_appeals' key holds it)
+  rejected: ['appealed'],
+  // the appeal's photos are read, then the claim waits for a reviewer other than the one who refused
+  appealed: ['appeal_review'],
+  // that reviewer's decision: no new photo is asked for (the appeal brought its own)
+  appeal_review: ['approved', 'rejected'],
 };
 
 export function claimMoveAllowed(from: ClaimStatus, to: ClaimStatus): boolean {
@@ -223,9 +228,10 @@ export function claimMoveAllowed(from: ClaimStatus, to: ClaimStatus): boolean {
  * The moves a merchant is told of in a message (issue 23: each claim sent 3–4): those that ask for the
  * merchant's patience or action, or settle the claim. Submitted is the merchant's own tap and recognised
  * follows it by seconds; approved is followed by paid, or by in review when the payout fails, and each
- * of those is told. The claim's timeline keeps every event whatever is told.
+ * of those is told; an appeal is told when a person is to decide it (appeal_review), as in review is.
+ * The claim's timeline keeps every event whatever is told.
  */
-export const MOVES_TOLD_TO_MERCHANT: ReadonlySet<ClaimStatus> = new Set<ClaimStatus>(['in_review', 'photo_requested', 'paid', 'rejected']);
+export const MOVES_TOLD_TO_MERCHANT: ReadonlySet<ClaimStatus> = new Set<ClaimStatus>(['in_review', 'photo_requested', 'paid', 'rejected', 'appeal_review']);
 
 /**
  * Moves a claim to `status` with its fields, appends the timeline event, tells the merchant when the move is one they are told of, and

@@ -33,6 +33,10 @@ function mediaTypeOf(bytes: Buffer): ClaimFile['mediaType'] | 'heic' | null {
 }
 
 const FILE_FIELDS = { invoice: 'invoice', record: 'record' } as const;
+/** Text fields longer than the default 200 characters: an appeal's message (UTF-8: at most 4 bytes a character, MAX_FIELD_BYTES). */
+const FIELD_MAX_CHARS: Readonly<Record<string, number>> = { message: 500 };
+/** The parser's byte limit for one text field: the longest field of FIELD_MAX_CHARS in 4-byte characters. */
+export const MAX_FIELD_BYTES = 500 * 4;
 
 /** Reads every part of the multipart body into memory within the limits, or refuses with a specific error. */
 export async function readUpload(parts: AsyncIterableIterator<Multipart>): Promise<Upload> {
@@ -51,7 +55,11 @@ async function readParts(parts: AsyncIterableIterator<Multipart>): Promise<Uploa
   let uploadBytes = 0;
   for await (const part of parts) {
     if (part.type === 'field') {
-      if (typeof part.value !== 'string' || part.value.length > 200) throw new ApiError(400, 'invalid_field', `field ${part.fieldname} must be text of at most 200 characters`, part.fieldname);
+      const maxChars = FIELD_MAX_CHARS[part.fieldname] ?? 200;
+      // a value longer than the parser's byte limit arrives cut short: refused, never taken as what was sent
+      if (typeof part.value !== 'string' || part.valueTruncated || part.value.length > maxChars) {
+        throw new ApiError(400, 'invalid_field', `field ${part.fieldname} must be text of at most ${maxChars} characters`, part.fieldname);
+      }
       fields[part.fieldname] = part.value;
       continue;
     }

@@ -18,6 +18,10 @@ export interface DailyRow {
   lapsedFen: number;
   expiredFen: number;
   enrolments: number;
+  /** Appeals made that day, and how those were decided (the rest wait for a reviewer). */
+  appeals: number;
+  appealsApproved: number;
+  appealsRejected: number;
 }
 
 export interface Dashboard {
@@ -38,7 +42,7 @@ async function perDay(db: Queryable, sql: string, from: Date): Promise<Map<strin
 export async function dashboard(db: Queryable, now: Date, days: number): Promise<Dashboard> {
   const firstDay = addDays(businessDay(now), -(days - 1));
   const from = businessDayStart(firstDay);
-  const [claims, granted, collected, lapsed, expired, enrolled] = await Promise.all([
+  const [claims, granted, collected, lapsed, expired, enrolled, appeals] = await Promise.all([
     perDay(
       db,
       `SELECT (submitted_at ${DAY} AS day, count(*) AS claims,
@@ -52,6 +56,12 @@ export async function dashboard(db: Queryable, now: Date, days: number): Promise
     perDay(db, `SELECT (collect_by ${DAY} AS day, sum(amount_fen) AS fen FROM credit_lots WHERE state = 'lapsed' AND collect_by >= $1 GROUP BY 1`, from),
     perDay(db, `SELECT (expires_at ${DAY} AS day, sum(amount_fen) AS fen FROM credit_lots WHERE state = 'expired' AND expires_at >= $1 GROUP BY 1`, from),
     perDay(db, `SELECT (enrolled_at ${DAY} AS day, count(*) AS merchants FROM merchants WHERE enrolled_at >= $1 GROUP BY 1`, from),
+    perDay(
+      db,
+      `SELECT (appealed_at ${DAY} AS day, count(*) AS appeals, count(*) FILTER (WHERE outcome = 'approved') AS approved, count(*) FILTER (WHERE outcome = 'rejected') AS rejected
+         FROM claim_appeals WHERE appealed_at >= $1 GROUP BY 1`,
+      from,
+    ),
   ]);
   const rows: DailyRow[] = [];
   for (let i = 0; i < days; i++) {
@@ -68,6 +78,9 @@ export async function dashboard(db: Queryable, now: Date, days: number): Promise
       lapsedFen: lapsed.get(day)?.fen ?? 0,
       expiredFen: expired.get(day)?.fen ?? 0,
       enrolments: enrolled.get(day)?.merchants ?? 0,
+      appeals: appeals.get(day)?.appeals ?? 0,
+      appealsApproved: appeals.get(day)?.approved ?? 0,
+      appealsRejected: appeals.get(day)?.rejected ?? 0,
     });
   }
   return { days: rows, timeToMoney: await timeToMoney(db, from), enrolmentsByCity: await enrolmentsByCity(db) };

@@ -20,6 +20,9 @@ const DashboardSchema = Type.Object({
       lapsedFen: Count,
       expiredFen: Count,
       enrolments: Count,
+      appeals: Type.Integer({ minimum: 0, description: 'Appeals of refused claims made that day' }),
+      appealsApproved: Type.Integer({ minimum: 0, description: 'Of those, upheld (the claim approved)' }),
+      appealsRejected: Type.Integer({ minimum: 0, description: 'Of those, refused (the refusal stands); the rest wait for a reviewer' }),
     }),
   ),
   timeToMoney: Type.Object({
@@ -39,7 +42,7 @@ export const reportRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
       onRequest: authenticate(ctx, { staffRoles: ['ops'], consoleRoles: ['admin', 'analyst', 'reviewer'] }),
       schema: {
         tags: ['reports'],
-        summary: 'Claims, decisions, time to money, credits and enrolments per business day',
+        summary: 'Claims, decisions, time to money, credits, enrolments and appeals per business day',
         security: [...bearerSecurity, { staffCookie: [] }],
         querystring: Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 366, default: 30 })) }, { additionalProperties: false }),
         response: { 200: DashboardSchema, ...ERROR_RESPONSES },

@@ -9,7 +9,8 @@ import { insertClaim, transitionClaim, type ClaimStatus } from '../../src/claims
 import type { Invoice } from '../../src/recognition/types.ts';
 import { businessDay } from '../../src/shared/business-day.ts';
 import { earnAndCollect } from '../support/credit.ts';
-import { enrolMerchants, enrolment } from '../support/fixtures.ts';
+import { importEnrolments } from '../../src/merchants/store.ts';
+import { enrolMerchants, enrolment, TEST_ID_HASH_KEY } from '../support/fixtures.ts';
 import { invoice, ocr, page } from './support.ts';
 
 const DAY_MS = 86_400_000;
@@ -31,6 +32,19 @@ export async function merchantWithCredit(pool: pg.Pool, n: number, payers = 5): 
   const [m] = await enrolMerchants(pool, 1, n);
   await earnAndCollect(pool, { id: m!.id, walletUserId: m!.walletUserId }, payers, new Date(Date.now() - 40 * DAY_MS));
   return { id: m!.id, walletUserId: m!.walletUserId, legalName: enrolment(n).legalName };
+}
+
+/**
+ * Merchant n under `legalName` (a real name: a generated invoice photo of its own bill names it), with
+ * `payers` × 200 fen + the welcome credit collected 40 days ago (before any generated visit).
+ */
+export async function namedMerchantWithCredit(pool: pg.Pool, n: number, legalName: string, payers = 5): Promise<StoredMerchant & { phone: string }> {
+  const input = enrolment(n, { legalName });
+  await importEnrolments(pool, [{ line: 2, input }], TEST_ID_HASH_KEY, { skipDuplicates: false });
+  const { rows } = await pool.query<{ merchant_id: number }>('SELECT merchant_id FROM merchants WHERE wallet_user_id = $1', [input.walletUserId]);
+  const id = rows[0]!.merchant_id;
+  await earnAndCollect(pool, { id, walletUserId: input.walletUserId }, payers, new Date(Date.now() - 40 * DAY_MS));
+  return { id, walletUserId: input.walletUserId, legalName, phone: input.phone };
 }
 
 /** The merchant's own bill (its number from the merchant's id) at the registry's hospital, dated five days ago; `overrides` change what was read. */

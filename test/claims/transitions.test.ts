@@ -18,6 +18,10 @@ const LEGAL: readonly (readonly [ClaimStatus, ClaimStatus])[] = [
   ['photo_requested', 'photo_requested'],
   ['approved', 'paid'],
   ['approved', 'in_review'],
+  ['rejected', 'appealed'], // the merchant's one appeal
+  ['appealed', 'appeal_review'], // its photos read
+  ['appeal_review', 'approved'], // another reviewer upholds it
+  ['appeal_review', 'rejected'], // or the refusal stands
 ];
 
 test('every move the code makes is in the table, and the table lists nothing more', () => {
@@ -26,7 +30,7 @@ test('every move the code makes is in the table, and the table lists nothing mor
   assert.deepEqual(listed.sort(), LEGAL.map(([from, to]) => `${from} → ${to}`).sort());
 });
 
-test('moves the code never makes are refused: a paid or rejected claim stays put, nothing skips review or payment', () => {
+test('moves the code never makes are refused: a paid claim stays put, a rejected one moves only to its appeal, nothing skips review or payment', () => {
   for (const [from, to] of [
     ['paid', 'submitted'],
     ['paid', 'in_review'],
@@ -38,6 +42,11 @@ test('moves the code never makes are refused: a paid or rejected claim stays put
     ['in_review', 'paid'],
     ['approved', 'rejected'],
     ['approved', 'approved'],
+    ['rejected', 'in_review'],
+    ['appealed', 'approved'],
+    ['appealed', 'recognized'],
+    ['appeal_review', 'photo_requested'],
+    ['appeal_review', 'paid'],
   ] as const) {
     assert.equal(claimMoveAllowed(from, to), false, `${from} → ${to}`);
   }

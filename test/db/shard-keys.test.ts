@@ -36,6 +36,8 @@ test('a table added without merchant_id in its key is named; the plan distribute
   }
   // the reminders before credit is lost: one row per lot and kind, beside the merchant's lots
   assert.match(plan, /create_distributed_table\('credit_reminders', 'merchant_id', colocate_with => 'merchants'\)/);
+  // a claim's one appeal, beside the claim it references
+  assert.match(plan, /create_distributed_table\('claim_appeals', 'merchant_id', colocate_with => 'merchants'\)/);
   // paid claims' audits: one row per drawn claim, beside the merchant's claims (a foreign key to them)
   assert.match(plan, /create_distributed_table\('claim_audits', 'merchant_id', colocate_with => 'merchants'\)/);
   assert.ok(order(/create_distributed_table\('claims'/) < order(/create_distributed_table\('claim_audits'/));
@@ -46,6 +48,7 @@ test('a table added without merchant_id in its key is named; the plan distribute
   assert.ok(order(/create_distributed_table\('merchants'/) < order(/create_distributed_table\('claims'/));
   assert.ok(order(/create_distributed_table\('claims'/) < order(/create_distributed_table\('claim_events'/));
   assert.ok(order(/create_distributed_table\('claims'/) < order(/create_distributed_table\('payouts'/));
+  assert.ok(order(/create_distributed_table\('claims'/) < order(/create_distributed_table\('claim_appeals'/));
   assert.ok(order(/DROP CONSTRAINT payments_ruleset_id_fkey/) < order(/create_distributed_table\('payments'/));
   assert.ok(order(/create_reference_table\('rulesets'\)/) < order(/ADD CONSTRAINT payments_ruleset_id_fkey\w* FOREIGN KEY \(ruleset_id\) REFERENCES rulesets/));
   assert.doesNotMatch(plan, /Problems to fix first/);

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { addStaffUser } from '../../src/auth/index.ts';
 import { importEnrolments } from '../../src/merchants/store.ts';
 import { noticeExpiringCredit } from '../../src/notifications/index.ts';
@@ -17,7 +17,7 @@ import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
 import { withinOneBusinessDay } from '../support/business-day.ts';
 import { enrolment, TEST_ID_HASH_KEY } from '../support/fixtures.ts';
 import { notification, payerWallet } from '../support/payments.ts';
-import { assertAccessible, DESKTOP_VIEWPORT, noneLeft, PHONE_VIEWPORT, pressUntil, SCREENSHOTS, serveToBrowser, signInMerchant, standingStill } from './browser.ts';
+import { assertAccessible, DESKTOP_VIEWPORT, noneLeft, PHONE_VIEWPORT, pressUntil, SCREENSHOTS, serveToBrowser, signInMerchant, signInStaff, standingStill } from './browser.ts';
 
 const DAY_MS = 86_400_000;
 const REVIEWER = { username: 'reviewer.li', password: 'correct horse battery' };
@@ -53,13 +53,6 @@ async function merchant(n: number, name: string, payersToday: number) {
   return { id, phone: input.phone, legalName: name, walletUserId: input.walletUserId };
 }
 
-async function signInStaff(page: Page, who: { username: string; password: string }): Promise<void> {
-  await page.goto(`${origin}/console/`);
-  await page.getByLabel('用户名').fill(who.username);
-  await page.getByLabel('密码').fill(who.password);
-  await page.getByRole('button', { name: '登 录' }).or(page.getByRole('button', { name: '登录' })).click();
-  await page.getByTestId('chart-claims').waitFor();
-}
 
 
 test('a merchant signs in, collects credit, photographs an invoice and watches it reach paid; in both languages', async () => {
@@ -194,7 +187,7 @@ test('a reviewer signs in to the console, approves a claim from the queue, and t
   const page = await context.newPage();
   await page.goto(`${origin}/console/`);
   await assertAccessible(page, 'console sign-in');
-  await signInStaff(page, REVIEWER);
+  await signInStaff(page, origin, REVIEWER);
   await page.getByRole('menuitem', { name: '审核队列' }).click();
   // the claim's own row: its link names the claim (a merchant's short id would match other rows' cells)
   const claimLink = page.locator(`a[href="#/claims/${claim.id}"]`);
@@ -284,7 +277,7 @@ test('an admin adds a catalogue item in the console; a merchant redeems credit f
   const m = await merchant(905, '陈静', 0);
   const consoleContext = await browser.newContext({ viewport: DESKTOP_VIEWPORT, locale: 'zh-CN' });
   const admin = await consoleContext.newPage();
-  await signInStaff(admin, ADMIN);
+  await signInStaff(admin, origin, ADMIN);
   await admin.getByRole('menuitem', { name: '兑换目录' }).click();
   await admin.getByRole('button', { name: '新增服务' }).click();
   const dialog = admin.getByRole('dialog');
@@ -391,7 +384,7 @@ test('an admin adds a catalogue item in the console; a merchant redeems credit f
 test("an admin corrects a hospital's grade, imports a registry file (a faulty one is refused line by line) and runs a dead job again, all audited", async () => {
   const context = await browser.newContext({ viewport: DESKTOP_VIEWPORT, locale: 'zh-CN' });
   const admin = await context.newPage();
-  await signInStaff(admin, ADMIN);
+  await signInStaff(admin, origin, ADMIN);
   // the first, unfiltered page answers only after the search's: it must not replace the search's rows
   let releaseFirstPage!: () => void;
   const firstPageHeld = new Promise<void>((resolve) => (releaseFirstPage = resolve));

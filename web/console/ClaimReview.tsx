@@ -9,7 +9,7 @@ import { consoleApi, type Decision } from './api.ts';
 import { failureWords } from '../shared/errors.ts';
 
 const REASONS = { approve: ['reviewed_ok'], reject: ['not_covered', 'wrong_patient', 'duplicate', 'suspected_tampering'], request_photo: ['photo_unreadable'] } as const;
-const REVIEWABLE = ['in_review', 'photo_requested'];
+const REVIEWABLE = ['in_review', 'photo_requested', 'appeal_review'];
 
 /** The decision as the form holds it: money typed in yuan, turned into the API's fen on submit. */
 type DecisionForm = Omit<Decision, 'action' | 'amountFen' | 'coveredFen'> & { amountYuan?: string; coveredYuan?: string };
@@ -27,25 +27,58 @@ function readingsOf(values: DecisionForm): Partial<Decision> {
   };
 }
 
-/** The claim waiting longest for a decision (the queue is oldest first), other than the one just decided. */
-async function nextInQueue(decidedId: string): Promise<string | null> {
-  const queue = await consoleApi.queue('in_review');
+/** The claim waiting longest for a decision (the queue is oldest first), other than the one just decided: an appeal after an appeal. */
+async function nextInQueue(decidedId: string, appeals: boolean): Promise<string | null> {
+  const queue = await consoleApi.queue(appeals ? 'appeal_review' : 'in_review');
   return queue.data.find((item) => item.claim.id !== decidedId)?.claim.id ?? null;
 }
 
-function useImages(claim: Claim | null): string[] {
+function useImages(claimId: string | null, files: Claim['files']): string[] {
   const [urls, setUrls] = useState<string[]>([]);
+  const shas = files.filter((f) => f.mediaType.startsWith('image/')).map((f) => f.sha256);
+  const key = shas.join();
   useEffect(() => {
-    if (!claim) return;
-    const images = claim.files.filter((f) => f.mediaType.startsWith('image/'));
+    if (!claimId) return;
     let made: string[] = [];
-    void Promise.all(images.map((f) => consoleApi.image(claim.id, f.sha256))).then((u) => {
+    void Promise.all(shas.map((sha256) => consoleApi.image(claimId, sha256))).then((u) => {
       made = u;
       setUrls(u);
     });
     return () => made.forEach((u) => URL.revokeObjectURL(u));
-  }, [claim?.id, claim?.files.length]);
+  }, [claimId, key]);
   return urls;
+}
+
+/** The merchant's appeal beside the claim: their reason, the refusal it contests (who, why, the photos then) and the outcome. */
+function AppealPanel({ claim }: { claim: Claim }) {
+  const { t } = useTranslation();
+  const appeal = claim.appeal;
+  const previous = useImages(claim.id, appeal?.previousFiles ?? []);
+  if (!appeal) return null;
+  return (
+    <Card title={t('review.appeal.title')} style={{ marginBottom: 12 }} data-testid="review-appeal">
+      <Descriptions column={1} size="small">
+        <Descriptions.Item label={t('review.appeal.message')}>{appeal.message}</Descriptions.Item>
+        <Descriptions.Item label={t('review.appeal.refusedBy')}>{appeal.refusedBy ?? '—'}</Descriptions.Item>
+        <Descriptions.Item label={t('review.appeal.refusedReasons')}>{appeal.refusedReasonCodes.join(', ') || '—'}</Descriptions.Item>
+        {appeal.outcome && (
+          <Descriptions.Item label={t('review.appeal.outcome')}>
+            {t(`review.appeal.${appeal.outcome}`)} · {appeal.messageToMerchant}
+          </Descriptions.Item>
+        )}
+      </Descriptions>
+      {previous.length > 0 && (
+        <>
+          <p className="muted">{t('review.appeal.previous')}</p>
+          <Image.PreviewGroup>
+            {previous.map((url, i) => (
+              <Image key={url} src={url} alt={`refused page ${i + 1}`} width={120} />
+            ))}
+          </Image.PreviewGroup>
+        </>
+      )}
+    </Card>
+  );
 }
 
 export function ClaimReview({ claimId }: { claimId: string }) {
@@ -56,12 +89,14 @@ export function ClaimReview({ claimId }: { claimId: string }) {
   const [busy, setBusy] = useState(false);
   const [queueEmpty, setQueueEmpty] = useState(false);
   const [form] = Form.useForm<DecisionForm>();
-  const images = useImages(claim);
+  const images = useImages(claim?.id ?? null, claim?.files ?? []);
   useEffect(() => {
     setQueueEmpty(false);
     void consoleApi.claim(claimId).then(setClaim);
   }, [claimId]);
   const reviewable = claim !== null && REVIEWABLE.includes(claim.status);
+  // an appeal is approved or rejected on the photos it brought, and the merchant is told why
+  const isAppeal = claim?.status === 'appeal_review';
 
   const choose = useCallback(
     (next: Decision['action']) => {
@@ -74,13 +109,13 @@ export function ClaimReview({ claimId }: { claimId: string }) {
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if (!reviewable || (e.target as HTMLElement).closest('input, textarea, .ant-select')) return;
-      const keys: Record<string, Decision['action']> = { a: 'approve', r: 'reject', p: 'request_photo' };
+      const keys: Record<string, Decision['action']> = isAppeal ? { a: 'approve', r: 'reject' } : { a: 'approve', r: 'reject', p: 'request_photo' };
       const next = keys[e.key];
       if (next) choose(next);
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [reviewable, choose]);
+  }, [reviewable, isAppeal, choose]);
 
   const decide = async (values: DecisionForm) => {
     if (!action || !claim) return;
@@ -99,7 +134,7 @@ export function ClaimReview({ claimId }: { claimId: string }) {
       setAction(null);
       // the reviewer goes on with the claim that has waited longest for a decision, or is told there is none
       // the decision stands whatever happens next: a queue that cannot be read leaves the reviewer here
-      const next = await nextInQueue(decided.id).catch(() => undefined);
+      const next = await nextInQueue(decided.id, isAppeal).catch(() => undefined);
       if (next) go(`claims/${next}`);
       else if (next === null) setQueueEmpty(true);
       void message.success(t(next ? 'review.nextOpened' : 'review.decided'));
@@ -130,6 +165,7 @@ export function ClaimReview({ claimId }: { claimId: string }) {
         // why the claim is with a person: the event that sent it here, on top rather than at the timeline's end
         <Alert type="warning" showIcon style={{ marginBottom: 12 }} message={t('review.whyHere')} description={whyHere} data-testid="why-here" />
       )}
+      <AppealPanel claim={claim} />
       <Row gutter={16}>
         <Col xs={24} lg={12}>
           <Card>
@@ -173,7 +209,7 @@ export function ClaimReview({ claimId }: { claimId: string }) {
               <Space wrap>
                 <Button type="primary" onClick={() => choose('approve')}>{t('review.approve')}</Button>
                 <Button danger onClick={() => choose('reject')}>{t('review.reject')}</Button>
-                <Button onClick={() => choose('request_photo')}>{t('review.requestPhoto')}</Button>
+                {!isAppeal && <Button onClick={() => choose('request_photo')}>{t('review.requestPhoto')}</Button>}
               </Space>
               {action && (
                 <Form form={form} layout="vertical" onFinish={decide} style={{ marginTop: 12 }}>
@@ -199,7 +235,11 @@ export function ClaimReview({ claimId }: { claimId: string }) {
                   <Form.Item label={t('review.note')} name="note">
                     <Input.TextArea maxLength={500} rows={2} />
                   </Form.Item>
-                  <Form.Item label={t('review.messageToMerchant')} name="messageToMerchant">
+                  <Form.Item
+                    label={t('review.messageToMerchant')}
+                    name="messageToMerchant"
+                    rules={isAppeal ? [{ required: true, whitespace: true, message: t('review.appeal.reasonRequired') }] : []}
+                  >
                     <Input.TextArea maxLength={500} rows={2} />
                   </Form.Item>
                   {/* focused when the form opens (A, R or P): Enter then decides, with the reason chosen first */}

@@ -35,17 +35,30 @@ export function Dashboard() {
         series: (['grantedFen', 'collectedFen', 'lapsedFen', 'expiredFen'] as const).map((key) => ({ name: t(`dashboard.${key.replace('Fen', '')}`), type: 'line', data: figures.days.map((d) => yuanOf(d[key])) })),
       },
       enrolments: { ...axis, series: [{ name: t('dashboard.enrolments'), type: 'bar', data: figures.days.map((d) => d.enrolments) }] },
+      // each day's appeals, stacked by outcome: upheld, refused, still waiting for a reviewer
+      appeals: {
+        ...axis,
+        series: [
+          { name: t('dashboard.appealsApproved'), type: 'bar', stack: 'appeals', data: figures.days.map((d) => d.appealsApproved) },
+          { name: t('dashboard.appealsRejected'), type: 'bar', stack: 'appeals', data: figures.days.map((d) => d.appealsRejected) },
+          { name: t('dashboard.appealsWaiting'), type: 'bar', stack: 'appeals', data: figures.days.map((d) => d.appeals - d.appealsApproved - d.appealsRejected) },
+        ],
+      },
       byCity: { tooltip: {}, series: [{ type: 'pie', radius: '65%', data: figures.enrolmentsByCity.map((c) => ({ name: c.city, value: c.merchants })) }] },
     };
   }, [figures, t]);
 
-  const totals = figures?.days.reduce((s, d) => ({ claims: s.claims + d.claims, automatic: s.automatic + d.automatic, decided: s.decided + d.decided }), { claims: 0, automatic: 0, decided: 0 });
+  const totals = figures?.days.reduce(
+    (s, d) => ({ claims: s.claims + d.claims, automatic: s.automatic + d.automatic, decided: s.decided + d.decided, appeals: s.appeals + d.appeals, appealsApproved: s.appealsApproved + d.appealsApproved }),
+    { claims: 0, automatic: 0, decided: 0, appeals: 0, appealsApproved: 0 },
+  );
   const panels: [keyof NonNullable<typeof charts>, string][] = [
     ['claims', t('dashboard.claimsPerDay')],
     ['automatic', t('dashboard.automaticRate')],
     ['timeToMoney', t('dashboard.timeToMoney')],
     ['credits', t('dashboard.credits')],
     ['enrolments', t('dashboard.enrolments')],
+    ['appeals', t('dashboard.appealsPerDay')],
     ['byCity', t('dashboard.byCity')],
   ];
   return (
@@ -55,15 +68,20 @@ export function Dashboard() {
         <Segmented value={days} onChange={(v) => setDays(Number(v))} options={RANGES.map((n) => ({ value: n, label: t('dashboard.days', { n }) }))} />
       </Row>
       <Row gutter={16} style={{ marginBottom: 16 }}>
-        <Col span={8}>
+        <Col span={6}>
           <Card><Statistic title={t('dashboard.claims')} value={totals?.claims ?? 0} /></Card>
         </Col>
-        <Col span={8}>
+        <Col span={6}>
           <Card><Statistic title={t('dashboard.automaticRate')} value={totals?.decided ? Math.round((100 * totals.automatic) / totals.decided) : 0} suffix="%" /></Card>
         </Col>
-        <Col span={8}>
+        <Col span={6}>
           <Card>
             <Statistic title={t('dashboard.timeToMoney')} value={figures?.timeToMoney.p50Seconds === null || !figures ? '—' : t('dashboard.p50', { s: figures.timeToMoney.p50Seconds.toFixed(1) })} />
+          </Card>
+        </Col>
+        <Col span={6}>
+          <Card data-testid="appeals-total">
+            <Statistic title={t('dashboard.appeals')} value={totals?.appeals ?? 0} suffix={totals?.appeals ? `· ${t('dashboard.appealsApproved')} ${totals.appealsApproved}` : undefined} />
           </Card>
         </Col>
       </Row>

@@ -13,7 +13,7 @@ function duration(seconds: number, t: (key: string, values: Record<string, numbe
 
 /**
  * Oldest first: the claim that has waited longest is at the top. Claims waiting for a decision are
- * apart from those waiting for the merchant's new photo. J/K move the selection, Enter opens it.
+ * apart from those waiting for the merchant's new photo, and appeals apart from both. J/K move the selection, Enter opens it.
  */
 export function Queue() {
   const { t, i18n } = useTranslation();
@@ -47,6 +47,7 @@ export function Queue() {
         options={[
           { value: 'in_review', label: t('queue.waitingDecision') },
           { value: 'photo_requested', label: t('queue.waitingMerchant') },
+          { value: 'appeal_review', label: t('queue.appeals') },
         ]}
         style={{ marginBottom: 12 }}
       />

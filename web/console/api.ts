@@ -24,7 +24,7 @@ export interface QueueItem {
   why: { zh: string; en: string } | null;
 }
 /** Waiting for a reviewer's decision, or for the merchant's new photo. */
-export type QueueStatus = 'in_review' | 'photo_requested';
+export type QueueStatus = 'in_review' | 'photo_requested' | 'appeal_review';
 export interface Decision {
   action: 'approve' | 'reject' | 'request_photo';
   reasonCode: string;

@@ -36,7 +36,7 @@ export const CODES_ZH = {
     ATTEMPTS_EXHAUSTED: '多次尝试未成功',
   },
   outcome: { pass: '通过', fail: '未通过', doubt: '存疑' },
-  claimStatus: { submitted: '已提交', recognized: '已识别', in_review: '待审核', photo_requested: '等待补拍', approved: '已批准', paid: '已到账', rejected: '已拒绝' },
+  claimStatus: { submitted: '已提交', recognized: '已识别', in_review: '待审核', photo_requested: '等待补拍', approved: '已批准', paid: '已到账', rejected: '已拒绝', appealed: '申诉待识别', appeal_review: '申诉待复核' },
   alert: { payout_reconciliation: { payout_missing_at_gateway: '对账：打款在钱包平台无记录', gateway_transfer_not_posted: '对账：钱包平台有转账而本方未记', amount_differs: '对账：金额不一致' } },
 };
 
@@ -72,6 +72,6 @@ export const CODES_EN: typeof CODES_ZH = {
     ATTEMPTS_EXHAUSTED: 'No transfer after every attempt',
   },
   outcome: { pass: 'Pass', fail: 'Fail', doubt: 'Doubt' },
-  claimStatus: { submitted: 'Submitted', recognized: 'Read', in_review: 'Waiting for a decision', photo_requested: 'Waiting for a new photo', approved: 'Approved', paid: 'Paid', rejected: 'Rejected' },
+  claimStatus: { submitted: 'Submitted', recognized: 'Read', in_review: 'Waiting for a decision', photo_requested: 'Waiting for a new photo', approved: 'Approved', paid: 'Paid', rejected: 'Rejected', appealed: 'Appeal being read', appeal_review: 'Appeal waiting for a decision' },
   alert: { payout_reconciliation: { payout_missing_at_gateway: 'Reconciliation: a payout the wallet platform does not hold', gateway_transfer_not_posted: 'Reconciliation: a wallet transfer we did not record', amount_differs: 'Reconciliation: the amounts differ' } },
 };

@@ -6,6 +6,7 @@ import { yuan } from '../shared/money.ts';
 import { merchantApi } from './api.ts';
 import { STATUS_COLOR } from './ClaimScreen.tsx';
 import { claimName } from './claimName.ts';
+import { AppealCard } from './AppealCard.tsx';
 import { PhotoPicker } from './PhotoPicker.tsx';
 import { go } from '../shared/route.ts';
 
@@ -92,7 +93,7 @@ export function ClaimDetail({ claimId }: { claimId: string }) {
   const events = claim.timeline ?? [];
   const last = events.at(-1);
   // a refused claim pays nothing: no amount is shown beside it
-  const amount = claim.status === 'rejected' ? null : (claim.paidFen ?? claim.benefitFen);
+  const amount = claim.status === 'rejected' || claim.status === 'appealed' || claim.status === 'appeal_review' ? null : (claim.paidFen ?? claim.benefitFen);
   const message = messageOf(claim);
   return (
     <section className="pad">
@@ -122,6 +123,7 @@ export function ClaimDetail({ claimId }: { claimId: string }) {
           ))}
         </Steps>
       </Card>
+      <AppealCard claim={claim} />
       {claim.status === 'photo_requested' && (
         <Card title={<h2>{t('claim.retakeTitle')}</h2>}>
           {last && <NoticeBar content={say(last, i18n.language)} color="alert" wrap />}

@@ -15,6 +15,8 @@ export const STATUS_COLOR: Record<Claim['status'], string> = {
   approved: 'primary',
   paid: 'success',
   rejected: 'danger',
+  appealed: 'warning',
+  appeal_review: 'warning',
 };
 
 export function ClaimScreen() {

@@ -70,4 +70,6 @@ export const merchantApi = {
     http.request<Page<MerchantNotification> & { unread: number }>('GET', `/v1/merchants/${id}/notifications?limit=20${cursor ? `&cursor=${cursor}` : ''}`),
   markRead: (id: string, upToId: string) => http.request<{ unread: number }>('POST', `/v1/merchants/${id}/notifications:read`, { upToId }),
   retake: (id: string, form: FormData, onProgress: (f: number) => void) => http.upload<Claim>(`/v1/claims/${id}/photos`, form, onProgress),
+  appeal: (id: string, form: FormData, onProgress: (f: number) => void, idempotencyKey: string) =>
+    http.upload<Claim>(`/v1/claims/${id}/appeal`, form, onProgress, { 'idempotency-key': idempotencyKey }),
 };

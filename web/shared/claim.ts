@@ -1,5 +1,20 @@
 /** The claim as the API returns it (src/claims/schema.ts), the parts the apps show. */
-export type ClaimStatus = 'submitted' | 'recognized' | 'in_review' | 'photo_requested' | 'approved' | 'paid' | 'rejected';
+export type ClaimStatus = 'submitted' | 'recognized' | 'in_review' | 'photo_requested' | 'approved' | 'paid' | 'rejected' | 'appealed' | 'appeal_review';
+
+type ClaimFile = { sha256: string; mediaType: string; sizeBytes: number; role: string };
+
+/** The claim's one appeal (src/claims/schema.ts): refusedBy and decidedBy for staff only. */
+export interface Appeal {
+  appealedAt: string;
+  message: string;
+  previousFiles: ClaimFile[];
+  refusedReasonCodes: string[];
+  outcome: 'approved' | 'rejected' | null;
+  decidedAt: string | null;
+  messageToMerchant: string | null;
+  refusedBy?: string;
+  decidedBy?: string | null;
+}
 
 export interface ClaimEvent {
   at: string;
@@ -24,7 +39,7 @@ export interface Claim {
   status: ClaimStatus;
   submittedAt: string;
   updatedAt: string;
-  files: { sha256: string; mediaType: string; sizeBytes: number; role: string }[];
+  files: ClaimFile[];
   invoice: { code: string | null; number: string | null; visitDate: string | null; hospitalId: string | null; hospitalName: string | null };
   decision: string | null;
   decidedBy: string | null;
@@ -36,6 +51,9 @@ export interface Claim {
   arithmetic: Arithmetic | null;
   findings: Finding[];
   timeline?: ClaimEvent[];
+  /** With the timeline: the appeal (null: none), and until when the refusal can be appealed (null: it cannot). */
+  appeal?: Appeal | null;
+  appealUntil?: string | null;
 }
 
 export interface Arithmetic {
