@@ -225,13 +225,17 @@ export function claimMoveAllowed(from: ClaimStatus, to: ClaimStatus): boolean {
 }
 
 /**
- * The moves a merchant is told of in a message (issue 23: each claim sent 3–4): those that ask for the
- * merchant's patience or action, or settle the claim. Submitted is the merchant's own tap and recognised
- * follows it by seconds; approved is followed by paid, or by in review when the payout fails, and each
- * of those is told; an appeal is told when a person is to decide it (appeal_review), as in review is.
- * The claim's timeline keeps every event whatever is told.
+ * Whether a move is told to the merchant in a message (issue 23: each claim sent 3–4): the moves that ask
+ * for the merchant's patience or action, or settle the claim. Submitted is the merchant's own tap and
+ * recognised follows it by seconds; approved is followed by paid, or by in review when the payout fails,
+ * and each of those is told; an appeal is told when a person is to decide it (appeal_review, as in
+ * review), and its approval is told because it carries the reviewer's required reason. The claim's
+ * timeline keeps every event whatever is told.
  */
-export const MOVES_TOLD_TO_MERCHANT: ReadonlySet<ClaimStatus> = new Set<ClaimStatus>(['in_review', 'photo_requested', 'paid', 'rejected', 'appeal_review']);
+export function moveToldToMerchant(from: ClaimStatus, to: ClaimStatus): boolean {
+  return TOLD_ON_ARRIVAL.has(to) || (from === 'appeal_review' && to === 'approved');
+}
+const TOLD_ON_ARRIVAL: ReadonlySet<ClaimStatus> = new Set<ClaimStatus>(['in_review', 'photo_requested', 'paid', 'rejected', 'appeal_review']);
 
 /**
  * Moves a claim to `status` with its fields, appends the timeline event, tells the merchant when the move is one they are told of, and
@@ -261,7 +265,7 @@ export async function transitionClaim(
      SELECT $1, $2, coalesce(max(event_no), 0) + 1, $3, $4, $5, $6, $7 FROM claim_events WHERE merchant_id = $1 AND claim_id = $2`,
     [claim.merchantId, claim.claimId, status, event.code, event.zh, event.en, JSON.stringify(event.details ?? {})],
   );
-  if (MOVES_TOLD_TO_MERCHANT.has(status)) {
+  if (moveToldToMerchant(from, status)) {
     const notice = await client.query<{ merchant_id: string; notification_id: string }>(
       'INSERT INTO merchant_notifications (merchant_id, kind, claim_id, zh, en) VALUES ($1, $2, $3, $4, $5) RETURNING merchant_id, notification_id',
       [claim.merchantId, `claim_${status}`, claim.claimId, event.zh, event.en],

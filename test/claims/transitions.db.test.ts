@@ -58,7 +58,7 @@ test('a claim tells its merchant what matters (in review, photo requested, paid,
   assert.deepEqual(winding.told, ['claim_in_review', 'claim_photo_requested', 'claim_in_review', 'claim_paid']);
   const refused = await walk(['submitted', 'recognized', 'rejected']);
   assert.deepEqual(refused.told, ['claim_rejected']);
-  // refused, appealed, upheld by a person and paid
+  // refused, appealed, upheld by a person (whose reason the approval carries) and paid
   const appealed = await walk(['submitted', 'recognized', 'rejected', 'appealed', 'appeal_review', 'approved', 'paid']);
-  assert.deepEqual(appealed.told, ['claim_rejected', 'claim_appeal_review', 'claim_paid']);
+  assert.deepEqual(appealed.told, ['claim_rejected', 'claim_appeal_review', 'claim_approved', 'claim_paid']);
 });
