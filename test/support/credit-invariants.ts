@@ -16,7 +16,7 @@ export async function assertLotsMatchLedger(pool: pg.Pool): Promise<void> {
       SELECT merchant_id,
              sum(credits_posted - debits_posted) FILTER (WHERE kind = 'merchant_available') AS available,
              sum(credits_posted - debits_posted) FILTER (WHERE kind = 'merchant_pending') AS pending
-        FROM ledger_accounts WHERE kind LIKE 'merchant\_%' GROUP BY merchant_id
+        FROM ledger_accounts WHERE kind IN ('merchant_pending', 'merchant_available', 'merchant_debt') GROUP BY merchant_id
     )
     SELECT b.merchant_id, coalesce(l.available, 0)::text AS lots_available, b.available::text AS ledger_available,
            coalesce(l.pending, 0)::text AS lots_pending, b.pending::text AS ledger_pending

@@ -92,6 +92,11 @@ async function readsInWords(page: Page, screen: string, ready: ReturnType<Page['
   return text;
 }
 
+const MENU = {
+  'zh-CN': ['数据看板', '审核队列', '抽查', '商户', '医院名录', '规则', '兑换目录', '打款', '运维'],
+  en: ['Dashboard', 'Review queue', 'Audits', 'Merchants', 'Hospitals', 'Rulesets', 'Catalogue', 'Payouts', 'Operations'],
+} as const;
+
 const WORDS = {
   'zh-CN': { search: '钱包用户号、手机号、商户号或姓名开头', spend: '报销', earned: '收款奖励', reserved: '预留', confirmed: '确认', odd: '异常时段收款 × 2', cycle: '商户间循环收款 × 1', paid: '已到账', noPayee: '收款账户不存在', exhausted: '多次尝试未成功', pass: '通过', doubt: '存疑' },
   en: { search: 'Wallet user id, phone, merchant id or start of name', spend: 'Claim', earned: 'Earned from a customer', reserved: 'Reserved', confirmed: 'Confirmed', odd: 'Payment at an odd hour × 2', cycle: 'Merchants paying each other × 1', paid: 'In the wallet', noPayee: 'No such payee account', exhausted: 'No transfer after every attempt', pass: 'Pass', doubt: 'Doubt' },
@@ -104,7 +109,12 @@ test('a merchant\'s ledger and signals, the payouts and a claim\'s checks read i
   for (const language of ['zh-CN', 'en'] as const) {
     const w = WORDS[language];
     if (language === 'en') await page.getByRole('button', { name: 'English' }).click();
-    // by address: in English the menu may fold items into its overflow
+    // an administrator's every page is in the menu bar at a laptop's width, none folded into an overflow
+    await page.goto(`${origin}/console/#/dashboard`);
+    const bar = page.getByRole('menu').first();
+    await bar.getByRole('menuitem', { name: MENU[language][0] }).waitFor();
+    const shown = await bar.getByRole('menuitem').evaluateAll((items) => items.filter((i) => (i as HTMLElement).offsetParent !== null && i.getBoundingClientRect().width > 0).map((i) => i.textContent));
+    assert.deepEqual(shown, MENU[language], `${language}: the menu bar shows every page`);
     await page.goto(`${origin}/console/#/merchants`);
     await page.getByLabel(w.search).fill(enrolment(67).phone);
     await page.keyboard.press('Enter');
