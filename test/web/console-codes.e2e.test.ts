@@ -98,8 +98,8 @@ const MENU = {
 } as const;
 
 const WORDS = {
-  'zh-CN': { search: '钱包用户号、手机号、商户号或姓名开头', spend: '报销', earned: '收款奖励', reserved: '预留', confirmed: '确认', odd: '异常时段收款 × 2', cycle: '商户间循环收款 × 1', paid: '已到账', noPayee: '收款账户不存在', exhausted: '多次尝试未成功', pass: '通过', doubt: '存疑' },
-  en: { search: 'Wallet user id, phone, merchant id or start of name', spend: 'Claim', earned: 'Earned from a customer', reserved: 'Reserved', confirmed: 'Confirmed', odd: 'Payment at an odd hour × 2', cycle: 'Merchants paying each other × 1', paid: 'In the wallet', noPayee: 'No such payee account', exhausted: 'No transfer after every attempt', pass: 'Pass', doubt: 'Doubt' },
+  'zh-CN': { tryAgain: '重试', search: '钱包用户号、手机号、商户号或姓名开头', spend: '报销', earned: '收款奖励', reserved: '预留', confirmed: '确认', odd: '异常时段收款 × 2', cycle: '商户间循环收款 × 1', paid: '已到账', noPayee: '收款账户不存在', exhausted: '多次尝试未成功', pass: '通过', doubt: '存疑' },
+  en: { tryAgain: 'Try again', search: 'Wallet user id, phone, merchant id or start of name', spend: 'Claim', earned: 'Earned from a customer', reserved: 'Reserved', confirmed: 'Confirmed', odd: 'Payment at an odd hour × 2', cycle: 'Merchants paying each other × 1', paid: 'In the wallet', noPayee: 'No such payee account', exhausted: 'No transfer after every attempt', pass: 'Pass', doubt: 'Doubt' },
 } as const;
 
 test('a merchant\'s ledger and signals, the payouts and a claim\'s checks read in words, in Chinese and in English', async () => {
@@ -113,8 +113,17 @@ test('a merchant\'s ledger and signals, the payouts and a claim\'s checks read i
     await page.goto(`${origin}/console/#/dashboard`);
     const bar = page.getByRole('menu').first();
     await bar.getByRole('menuitem', { name: MENU[language][0] }).waitFor();
-    const shown = await bar.getByRole('menuitem').evaluateAll((items) => items.filter((i) => (i as HTMLElement).offsetParent !== null && i.getBoundingClientRect().width > 0).map((i) => i.textContent));
+    const shown = await bar.getByRole('menuitem').evaluateAll((items) => items.filter((i) => i.getClientRects().length > 0 && i.getBoundingClientRect().width > 0).map((i) => i.textContent));
     assert.deepEqual(shown, MENU[language], `${language}: the menu bar shows every page`);
+    // a queue that cannot be read says so and offers to try again, instead of loading for ever
+    await page.route(/\/v1\/review\/claims\?/, (route) => route.abort('connectionrefused'), { times: 1 });
+    await page.goto(`${origin}/console/#/queue`);
+    const again = page.getByRole('alert').getByRole('button');
+    // antd spaces two Chinese characters apart in a button
+    assert.equal((await again.textContent())?.replace(/\s/g, ''), w.tryAgain.replace(/\s/g, ''), `${language}: the alert offers to try again`);
+    await again.click();
+    await page.locator('.ant-table-row').first().waitFor(); // the claim waiting for review
+    assert.equal(await page.getByRole('alert').count(), 0, `${language}: the alert is gone once the queue is read`);
     await page.goto(`${origin}/console/#/merchants`);
     await page.getByLabel(w.search).fill(enrolment(67).phone);
     await page.keyboard.press('Enter');

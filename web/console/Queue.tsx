@@ -1,6 +1,7 @@
-import { Segmented, Table, Tag, Typography } from 'antd';
+import { Alert, Button, Segmented, Table, Tag, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { failureWords } from '../shared/errors.ts';
 import { yuan } from '../shared/money.ts';
 import { go } from '../shared/route.ts';
 import { consoleApi, type QueueItem, type QueueStatus } from './api.ts';
@@ -20,11 +21,18 @@ export function Queue() {
   const [status, setStatus] = useState<QueueStatus>('in_review');
   const [queue, setQueue] = useState<{ items: QueueItem[]; slaHours: number } | null>(null);
   const [selected, setSelected] = useState(0);
+  // a queue that cannot be read says why and offers to try again, rather than loading for ever
+  const [failure, setFailure] = useState<{ err: unknown } | null>(null);
+  const [attempt, setAttempt] = useState(0);
   useEffect(() => {
     setQueue(null);
+    setFailure(null);
     setSelected(0);
-    void consoleApi.queue(status).then((q) => setQueue({ items: q.data, slaHours: q.slaHours }));
-  }, [status]);
+    consoleApi.queue(status).then(
+      (q) => setQueue({ items: q.data, slaHours: q.slaHours }),
+      (err: unknown) => setFailure({ err }),
+    );
+  }, [status, attempt]);
   const items = queue?.items ?? null;
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -52,9 +60,22 @@ export function Queue() {
         style={{ marginBottom: 12 }}
       />
       <Typography.Paragraph type="secondary">{t('queue.hint')}</Typography.Paragraph>
+      {failure && (
+        <Alert
+          type="error"
+          showIcon
+          message={failureWords(failure.err, i18n.language, t('errors.network'))}
+          action={
+            <Button size="small" onClick={() => setAttempt((n) => n + 1)}>
+              {t('queue.tryAgain')}
+            </Button>
+          }
+          style={{ marginBottom: 12 }}
+        />
+      )}
       <Table<QueueItem>
         rowKey={(r) => r.claim.id}
-        loading={items === null}
+        loading={items === null && failure === null}
         dataSource={items ?? []}
         pagination={false}
         locale={{ emptyText: t('queue.empty') }}

@@ -45,6 +45,7 @@ const zh = {
   codes: CODES_ZH,
   queue: {
     title: '审核队列',
+    tryAgain: '重试',
     empty: '队列为空',
     submitted: '提交时间',
     age: '等待',
@@ -174,6 +175,7 @@ const en: typeof zh = {
   codes: CODES_EN,
   queue: {
     title: 'Review queue',
+    tryAgain: 'Try again',
     empty: 'The queue is empty',
     submitted: 'Submitted',
     age: 'Waiting',
