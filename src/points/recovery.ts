@@ -5,11 +5,11 @@
  * credit change that has locked the merchant; the transfers' ids follow from the claim, so a claim's
  * overpayment is recovered once (a second recovery is refused, as a programming error).
  */
-import { merchantAccounts, programmeAccountsOf, spendableFen, transferExists, transferIdFor, type TransferInput } from '../ledger/index.ts';
+import { merchantAccounts, spendableFen, transferExists, transferIdFor } from '../ledger/index.ts';
 import { present } from '../shared/assert.ts';
 import { postCredit, type CreditChange } from './credit.ts';
 import { planClawback } from './plan.ts';
-import { lotFromRow, updateLots, type LotRow } from './store.ts';
+import { clawbackTransfers, lotFromRow, updateLots, type LotRow } from './store.ts';
 
 export const RECOVERY_CODES = { fromCredit: 'audit_recovery', asDebt: 'audit_recovery_debt' } as const;
 
@@ -27,11 +27,15 @@ export async function recoverOverpayment(change: CreditChange, owed: { merchantI
   const { rows } = await client.query<LotRow>("SELECT * FROM credit_lots WHERE merchant_id = $1 AND state = 'available' AND remaining_fen > 0", [owed.merchantId]);
   // no trade's own lots: an overpayment is owed by the merchant, not by one customer's payment
   const plan = planClawback(owed.owedFen, [], rows.map(lotFromRow), spendableFen(accounts.merchant_available));
-  const to = programmeAccountsOf(owed.merchantId).programme_funding;
-  const transfers: TransferInput[] = [];
-  if (plan.fromAvailableFen) transfers.push({ id: ids.fromCredit, debitAccountId: accounts.merchant_available.id, creditAccountId: to, amountFen: plan.fromAvailableFen, code: RECOVERY_CODES.fromCredit, reference: owed.claimId });
-  if (plan.toDebtFen) transfers.push({ id: ids.asDebt, debitAccountId: accounts.merchant_debt.id, creditAccountId: to, amountFen: plan.toDebtFen, code: RECOVERY_CODES.asDebt, reference: owed.claimId });
-  await postCredit(change, transfers);
+  await postCredit(
+    change,
+    clawbackTransfers(owed.merchantId, accounts, plan, {
+      id: (part) => (part === 'debt' ? ids.asDebt : ids.fromCredit), // nothing comes from pending: no trade's lots
+      code: RECOVERY_CODES.fromCredit,
+      debtCode: RECOVERY_CODES.asDebt,
+      reference: owed.claimId,
+    }),
+  );
   await updateLots(
     client,
     plan.availableDraws.map(({ lot, amountFen }) => ({ merchantId: lot.merchantId, lotId: lot.lotId, state: lot.remainingFen === amountFen ? 'clawed_back' : 'available', remainingFen: lot.remainingFen - amountFen })),

@@ -5,7 +5,7 @@
  */
 import type pg from 'pg';
 import { intArray, textArray } from '../db/arrays.ts';
-import { merchantAccountsOf, programmeAccountsOf, spendableFen, orderedTransferIdFor, transferIdFor, type TransferInput } from '../ledger/index.ts';
+import { merchantAccountsOf, programmeAccountsOf, spendableFen, orderedTransferIdFor, transferIdFor, type Account, type MerchantAccountKind, type TransferInput } from '../ledger/index.ts';
 import { postCredit, type CreditChange } from './credit.ts';
 import { addMonths, businessDay, businessDayStart } from '../shared/business-day.ts';
 import { planClawback, planCollect, type Lot } from './plan.ts';
@@ -201,6 +201,26 @@ export interface ClawbackWrites {
  * against what the earlier ones left. The caller posts the transfers with the rest of its batch, at
  * the end, so that the programme's hot account is held for as short a time as possible.
  */
+/**
+ * The transfers that take a claw-back plan's amounts back to the programme's funding (the merchant's
+ * bucket): from pending credit, from available credit, and what neither covers as debt.
+ */
+export function clawbackTransfers(
+  merchantId: number,
+  accounts: Record<MerchantAccountKind, Account>,
+  plan: Pick<ReturnType<typeof planClawback>, 'fromPending' | 'fromAvailableFen' | 'toDebtFen'>,
+  label: { id: (part: 'pending' | 'available' | 'debt') => string; code: string; debtCode: string; reference: string },
+): TransferInput[] {
+  const to = programmeAccountsOf(merchantId).programme_funding;
+  const pendingFen = plan.fromPending.reduce((sum, p) => sum + p.amountFen, 0);
+  const moves: [part: 'pending' | 'available' | 'debt', from: Account, amountFen: number, code: string][] = [
+    ['pending', accounts.merchant_pending, pendingFen, label.code],
+    ['available', accounts.merchant_available, plan.fromAvailableFen, label.code],
+    ['debt', accounts.merchant_debt, plan.toDebtFen, label.debtCode],
+  ];
+  return moves.filter(([, , amountFen]) => amountFen > 0).map(([part, from, amountFen, code]) => ({ id: label.id(part), debitAccountId: from.id, creditAccountId: to, amountFen, code, reference: label.reference }));
+}
+
 export async function planTradeClawbacks(client: pg.PoolClient, due: readonly ClawbackDue[]): Promise<ClawbackWrites> {
   if (due.length === 0) return { transfers: [], lotUpdates: [] };
   const merchantIds = [...new Set(due.map((d) => d.merchantId))];
@@ -229,12 +249,14 @@ export async function planTradeClawbacks(client: pg.PoolClient, due: readonly Cl
       merchantLots.filter((l) => l.state === 'available'),
       spendable.get(d.merchantId)!,
     );
-    const key = (part: string) => orderedTransferIdFor(d.paidAt, 'claw_back', d.tradeNo, d.clawedBackTotalFen, part);
-    const pendingFen = plan.fromPending.reduce((s, p) => s + p.amountFen, 0);
-    const to = programmeAccountsOf(d.merchantId).programme_funding;
-    if (pendingFen) transfers.push({ id: key('pending'), debitAccountId: accounts.merchant_pending.id, creditAccountId: to, amountFen: pendingFen, code: 'clawback', reference: d.tradeNo });
-    if (plan.fromAvailableFen) transfers.push({ id: key('available'), debitAccountId: accounts.merchant_available.id, creditAccountId: to, amountFen: plan.fromAvailableFen, code: 'clawback', reference: d.tradeNo });
-    if (plan.toDebtFen) transfers.push({ id: key('debt'), debitAccountId: accounts.merchant_debt.id, creditAccountId: to, amountFen: plan.toDebtFen, code: 'clawback_debt', reference: d.tradeNo });
+    transfers.push(
+      ...clawbackTransfers(d.merchantId, accounts, plan, {
+        id: (part) => orderedTransferIdFor(d.paidAt, 'claw_back', d.tradeNo, d.clawedBackTotalFen, part),
+        code: 'clawback',
+        debtCode: 'clawback_debt',
+        reference: d.tradeNo,
+      }),
+    );
     spendable.set(d.merchantId, spendable.get(d.merchantId)! - plan.fromAvailableFen);
     for (const { lot, amountFen } of [...plan.fromPending, ...plan.availableDraws]) {
       const remainingFen = lot.remainingFen - amountFen;
