@@ -1,4 +1,3 @@
-import { getMerchant } from '../merchants/index.ts';
 import { createHash, randomUUID } from 'node:crypto';
 import multipart from '@fastify/multipart';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
@@ -9,6 +8,7 @@ import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeTimeCursor, encodeTimeCursor } from '../http/cursor.ts';
 import { ApiError } from '../http/errors.ts';
 import { hasStoredAnswer, runIdempotent } from '../http/idempotency.ts';
+import { getMerchant } from '../merchants/index.ts';
 import { creditContext } from '../points/index.ts';
 import type { FileStore } from '../storage/index.ts';
 import type { ClaimWatch } from './live.ts';
