@@ -156,7 +156,7 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
           if (!verdict.ok) throw new ApiError(verdict.status, verdict.code, verdict.message, verdict.field ?? 'id');
           const amount = amountFen ?? verdict.ceilingFen;
           if (amount > verdict.ceilingFen) throw new ApiError(422, 'amount_above_rules', `the rules allow at most ${verdict.ceilingFen} fen for this claim`, 'amountFen');
-          const { invoiceCode, invoiceNumber, visitDate, hospitalId, coveredFen, findings } = evaluation;
+          const { invoiceCode, invoiceNumber, visitDate, hospitalId, coveredFen, findings, rulesetId } = evaluation;
           await approveClaim(change, claim, {
             benefitFen: amount,
             payeeUserId: merchant.walletUserId,
@@ -168,6 +168,7 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
             visitDate,
             hospitalId,
             coveredFen,
+            rulesetId,
           }, { details: { ...told, appeal: appeal !== null }, ...(appeal ? { said: appealApprovedWords(appeal.messageToMerchant) } : {}) }).catch((err: unknown) => {
             if (err instanceof ApprovalRefused) throw new ApiError(err.code.endsWith('_reimbursed') ? 409 : 422, err.code, err.message, 'id');
             throw err;

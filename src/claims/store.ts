@@ -48,6 +48,8 @@ export interface Claim {
   benefitFen: number | null;
   paidFen: number | null;
   phash: string | null;
+  /** The claims ruleset version that judged it (null until judged). */
+  rulesetId: number | null;
 }
 
 interface ClaimRow {
@@ -70,10 +72,11 @@ interface ClaimRow {
   benefit_fen: number | null;
   paid_fen: number | null;
   phash: string | null;
+  ruleset_id: number | null;
 }
 
 const CLAIM_COLUMNS = `merchant_id, claim_id::text, status, submitted_at, updated_at, files, recognition, findings, decision, decided_by, reason_codes,
-  invoice_code, invoice_number, to_char(visit_date, 'YYYY-MM-DD') AS visit_date, hospital_id, covered_fen, benefit_fen, paid_fen, phash`;
+  invoice_code, invoice_number, to_char(visit_date, 'YYYY-MM-DD') AS visit_date, hospital_id, covered_fen, benefit_fen, paid_fen, phash, ruleset_id::int`;
 
 function claimFromRow(r: ClaimRow): Claim {
   return {
@@ -96,6 +99,7 @@ function claimFromRow(r: ClaimRow): Claim {
     benefitFen: r.benefit_fen,
     paidFen: r.paid_fen,
     phash: r.phash,
+    rulesetId: r.ruleset_id,
   };
 }
 
@@ -176,7 +180,7 @@ export async function queueContext(
 }
 
 export type ClaimUpdate = Partial<
-  Pick<Claim, 'recognition' | 'findings' | 'decision' | 'decidedBy' | 'reasonCodes' | 'invoiceCode' | 'invoiceNumber' | 'visitDate' | 'hospitalId' | 'coveredFen' | 'benefitFen' | 'paidFen' | 'phash'>
+  Pick<Claim, 'recognition' | 'findings' | 'decision' | 'decidedBy' | 'reasonCodes' | 'invoiceCode' | 'invoiceNumber' | 'visitDate' | 'hospitalId' | 'coveredFen' | 'benefitFen' | 'paidFen' | 'phash' | 'rulesetId'>
 >;
 
 const UPDATE_COLUMNS: Record<keyof ClaimUpdate, string> = {
@@ -193,6 +197,7 @@ const UPDATE_COLUMNS: Record<keyof ClaimUpdate, string> = {
   benefitFen: 'benefit_fen',
   paidFen: 'paid_fen',
   phash: 'phash',
+  rulesetId: 'ruleset_id',
 };
 
 /**

@@ -5,6 +5,7 @@ import { consoleApi, type AccrualRules, type Ruleset } from './api.ts';
 import { ruleChanges, ruleParams, type RuleParam } from './ruleset-params.ts';
 import { when } from './paged.tsx';
 import { failureWords } from '../shared/errors.ts';
+import { ClaimRulesets } from './ClaimRulesets.tsx';
 
 /** One parameter's field: named, with its unit and bounds from the schema; a value outside them is refused here. */
 function ParamField({ param }: { param: RuleParam }) {
@@ -109,6 +110,7 @@ export function Rulesets({ canPublish }: { canPublish: boolean }) {
           </Form>
         </Card>
       )}
+      <ClaimRulesets />
     </section>
   );
 }
