@@ -5,7 +5,7 @@
 import Type from 'typebox';
 import { schemaProblems } from '../shared/schema-problem.ts';
 import { CHARGE_CATEGORIES } from '../recognition/categories.ts';
-import { HOSPITAL_GRADES, HOSPITAL_TYPES } from '../recognition/hospitals.ts';
+import { HOSPITAL_GRADES, HOSPITAL_TYPES } from '../hospitals/record.ts';
 
 const keywords = (description: string) => Type.Array(Type.String({ minLength: 1, maxLength: 20 }), { maxItems: 200, description });
 

@@ -6,7 +6,7 @@ import { inTransaction } from '../db/transaction.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
 import { ApiError } from '../http/errors.ts';
-import { HOSPITAL_GRADES, HOSPITAL_OWNERSHIPS, HOSPITAL_TYPES, readHospitalsCsv, type Hospital } from '../recognition/index.ts';
+import { HOSPITAL_GRADES, HOSPITAL_OWNERSHIPS, HOSPITAL_TYPES, readHospitalsCsv, type Hospital } from './record.ts';
 import { changeDetails, planImport } from './import-plan.ts';
 import { databaseHospitalRegistry } from './registry.ts';
 import { changeHospital, hospitalsById, lockRegistry, writeImport } from './store.ts';

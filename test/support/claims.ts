@@ -10,7 +10,7 @@ import { insertClaim } from '../../src/claims/store.ts';
 import { changeCredit } from '../../src/points/index.ts';
 import { businessDay } from '../../src/shared/business-day.ts';
 import { createWalletGateway, type SandboxFaults, type SandboxGateway, type WalletGateway } from '../../src/payouts/index.ts';
-import { loadHospitalRegistry, type Hospital } from '../../src/recognition/index.ts';
+import { loadHospitalRegistry, type Hospital } from '../../src/hospitals/record.ts';
 import { localFileStore } from '../../src/storage/index.ts';
 import { createTestApp, type TestApp } from './app.ts';
 import { SANDBOX_APP_ID, startSandboxWallet } from './sandbox-wallet.ts';
