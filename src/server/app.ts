@@ -14,7 +14,7 @@ import { catalogueRoutes } from '../catalogue/index.ts';
 import { ClaimWatch, claimRoutes, claimRulesetRoutes } from '../claims/index.ts';
 import type { ApiRole } from '../config/config.ts';
 import { ledgerRoutes } from '../ledger/routes.ts';
-import { meRoutes, merchantRoutes } from '../merchants/index.ts';
+import { meRoutes, merchantIdsByPhone, merchantRoutes } from '../merchants/index.ts';
 import { notificationRoutes, notificationWatch } from '../notifications/index.ts';
 import { hospitalRoutes } from '../hospitals/index.ts';
 import { opsRoutes } from '../ops/index.ts';
@@ -119,6 +119,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     sms: new SmsDispatcher(options.smsProvider ?? new DevSmsProvider(options.pool, app.log, { outbox: options.devEndpoints ?? false }), app.log),
     secureCookies: options.secureCookies ?? false,
     ...(options.authLimits ? { limits: options.authLimits } : {}),
+    merchantIdsByPhone,
   });
   const ctx: AppContext = {
     pool: options.pool,
