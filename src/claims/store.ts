@@ -3,6 +3,7 @@
  * Every state change appends a timeline event and notifies listeners (pg_notify) in the caller's
  * transaction, so a status is never announced that did not commit.
  */
+import type { TimeKey } from '../http/cursor.ts';
 import type pg from 'pg';
 import { announceNotifications } from '../notifications/index.ts';
 import { invariant, onlyRow } from '../shared/assert.ts';
@@ -146,7 +147,7 @@ export const MAX_CLAIMS_PAGE = 100;
 
 export async function listClaims(
   db: Queryable,
-  filter: { merchantId?: number; statuses?: readonly ClaimStatus[]; after?: { at: Date; id: string }; limit: number; oldestFirst?: boolean },
+  filter: { merchantId?: number; statuses?: readonly ClaimStatus[]; after?: TimeKey; limit: number; oldestFirst?: boolean },
 ): Promise<Claim[]> {
   // `after` is the last claim of the previous page, in the page's own order (newest first by default)
   const order = filter.oldestFirst ? { compare: '>', direction: 'ASC' } : { compare: '<', direction: 'DESC' };

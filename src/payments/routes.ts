@@ -3,7 +3,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { authenticate, bearerSecurity, requireRole } from '../auth/index.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
+import { decodeTimeCursor, encodeTimeCursor } from '../http/cursor.ts';
 import { ApiError } from '../http/errors.ts';
+import { listQuery, listSchema, pageOf } from '../http/list.ts';
+import { isoMicros } from '../db/time-key.ts';
 import { MerchantIdParams } from '../http/schemas.ts';
 import { MAX_INGEST_BATCH, type IngestResult } from './ingest.ts';
 import { ingestIsolated, reportParked } from './isolate.ts';
@@ -13,6 +16,7 @@ import { parkedNotificationRoutes } from './parked-routes.ts';
 
 const BatchItem = Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 64 });
 const BATCH_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+const TRADE_NO = /^[A-Za-z0-9_-]{1,64}$/;
 
 const IngestResultSchema = Type.Object({
   index: Type.Integer(),
@@ -79,21 +83,27 @@ export const paymentRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx
         tags: ['payments'],
         summary: 'Payments to payees that are not enrolled merchants, newest first',
         security: bearerSecurity,
-        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }, { additionalProperties: false }),
+        querystring: Type.Object(listQuery(50), { additionalProperties: false }),
         response: {
-          200: Type.Object({
-            data: Type.Array(Type.Object({ tradeNo: Type.String(), sellerId: Type.String(), buyerId: Type.String(), totalFen: Type.Integer(), status: Type.String(), receivedAt: Type.String() })),
-          }),
+          200: listSchema(Type.Object({ tradeNo: Type.String(), sellerId: Type.String(), buyerId: Type.String(), totalFen: Type.Integer(), status: Type.String(), receivedAt: Type.String() })),
           ...ERROR_RESPONSES,
         },
       },
     },
     async (request) => {
-      const { rows } = await ctx.pool.query<{ trade_no: string; seller_id: string; buyer_id: string; total_fen: number; status: string; received_at: Date }>(
-        'SELECT trade_no, seller_id, buyer_id, total_fen, status, received_at FROM unmatched_payments ORDER BY received_at DESC LIMIT $1',
-        [request.query.limit ?? 50],
+      const limit = request.query.limit ?? 50;
+      const after = decodeTimeCursor(request.query.cursor, TRADE_NO);
+      const { rows } = await ctx.pool.query<{ trade_no: string; seller_id: string; buyer_id: string; total_fen: number; status: string; received_at: Date; key_at: string }>(
+        `SELECT trade_no, seller_id, buyer_id, total_fen, status, received_at, ${isoMicros('received_at')} AS key_at FROM unmatched_payments
+          WHERE $2::timestamptz IS NULL OR (received_at, trade_no) < ($2, $3) ORDER BY received_at DESC, trade_no DESC LIMIT $1`,
+        [limit + 1, after?.at ?? null, after?.id ?? null],
       );
-      return { data: rows.map((r) => ({ tradeNo: r.trade_no, sellerId: r.seller_id, buyerId: r.buyer_id, totalFen: r.total_fen, status: r.status, receivedAt: r.received_at.toISOString() })) };
+      const { page, ...more } = pageOf(rows, limit, (last) => encodeTimeCursor(last.key_at, last.trade_no));
+      return {
+        object: 'list' as const,
+        data: page.map((r) => ({ tradeNo: r.trade_no, sellerId: r.seller_id, buyerId: r.buyer_id, totalFen: r.total_fen, status: r.status, receivedAt: r.received_at.toISOString() })),
+        ...more,
+      };
     },
   );
 
