@@ -31,10 +31,10 @@ export async function loadRulesets(db: Queryable, of: RulesetKind<unknown> = ACC
 
 export class RulesetError extends Error {
   constructor(
+    readonly code: 'invalid_ruleset' | 'ruleset_time_taken' | 'ruleset_name_taken',
     readonly field: string,
     message: string,
     readonly status = 400,
-    readonly code = status === 409 ? 'ruleset_time_taken' : 'invalid_ruleset',
   ) {
     super(message);
     this.name = 'RulesetError';
@@ -57,12 +57,12 @@ export async function publishRuleset(pool: pg.Pool, input: RulesetInput, now?: D
 export async function publishRuleset<R>(pool: pg.Pool, input: RulesetInput, now: Date, of: RulesetKind<R>): Promise<RulesetVersion<R>>;
 export async function publishRuleset(pool: pg.Pool, input: RulesetInput, now = new Date(), of: RulesetKind<unknown> = ACCRUAL_RULESETS): Promise<RulesetVersion<unknown>> {
   const problem = of.problem(input.params);
-  if (problem) throw new RulesetError(`params.${problem.field}`, problem.message);
-  if (input.effectiveFrom.getTime() < now.getTime()) throw new RulesetError('effectiveFrom', 'a ruleset cannot take effect in the past');
+  if (problem) throw new RulesetError('invalid_ruleset', `params.${problem.field}`, problem.message);
+  if (input.effectiveFrom.getTime() < now.getTime()) throw new RulesetError('invalid_ruleset', 'effectiveFrom', 'a ruleset cannot take effect in the past');
   return inTransaction(pool, async (client) => {
     await client.query("SELECT pg_advisory_xact_lock(hashtext('carepoints.rulesets'))");
     const other = await client.query<{ kind: string }>('SELECT kind FROM rulesets WHERE name = $1 AND kind <> $2 LIMIT 1', [input.name, of.kind]);
-    if (other.rows[0]) throw new RulesetError('name', `${input.name} is the name of a ${other.rows[0].kind} ruleset`, 409, 'ruleset_name_taken');
+    if (other.rows[0]) throw new RulesetError('ruleset_name_taken', 'name', `${input.name} is the name of a ${other.rows[0].kind} ruleset`, 409);
     const inForce = rulesetAt(await loadRulesets(client, of), input.effectiveFrom);
     const adopted = input.adopt ?? inForce.name === input.name;
     const { rows } = await client.query<{ ruleset_id: number; version: number; effective_from: Date }>(
@@ -74,7 +74,7 @@ export async function publishRuleset(pool: pg.Pool, input: RulesetInput, now = n
     const row = onlyRow(rows, 'the inserted ruleset version');
     return { id: row.ruleset_id, name: input.name, version: row.version, effectiveFrom: row.effective_from, adopted, rules: input.params };
   }).catch((err: unknown) => {
-    if ((err as { code?: string }).code === '23505') throw new RulesetError('effectiveFrom', 'another version takes effect at that instant', 409);
+    if ((err as { code?: string }).code === '23505') throw new RulesetError('ruleset_time_taken', 'effectiveFrom', 'another version takes effect at that instant', 409);
     throw err;
   });
 }
