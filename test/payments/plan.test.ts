@@ -19,6 +19,8 @@ function snapshot(overrides: Partial<IngestSnapshot> = {}): IngestSnapshot {
     trades: new Map(),
     contexts: new Map([[7, ctx]]),
     payerMerchants: new Map(),
+    cityOf: new Map([[7, '广州']]),
+    budgets: new Map(),
     now: new Date('2026-03-02T03:00:00Z'),
     retainedFrom: '2025-01-01',
     ...overrides,
