@@ -13,7 +13,11 @@ import type { FileStore } from '../../src/storage/index.ts';
 import type { CityHospitals } from '../world/claims.ts';
 import { enrolledBy } from '../world/fraud.ts';
 import { SIMULATION_RULESETS } from '../world/rulesets.ts';
-import type { World } from '../world/world.ts';
+import { dayOf, type World } from '../world/world.ts';
+import { buildApp } from '../../src/server/app.ts';
+import { resolveIdHashKey } from '../../src/merchants/store.ts';
+import { refreshLiability } from '../../src/budgets/index.ts';
+import { appealPhase, simApiKeys, type SimApi } from './appeals.ts';
 import { auditPhase } from './audits.ts';
 import { claimsPhase } from './claims.ts';
 import type { SimContext } from './context.ts';
@@ -55,6 +59,12 @@ export async function simulateWorld(pool: pg.Pool, world: World, env: Simulation
   const wallet = await walletGatewayFor({ walletGateway: null });
   const workers = await startClaimWorkers(pool, { files: env.files, gateway: wallet.gateway, concurrency: 2, now: () => clock.now, ...(env.auditSampling && { auditSampling: env.auditSampling }) });
   const ctx: SimContext = { pool, world, progress: env.progress, hospitals: env.hospitals, files: env.files, clock, stopping: env.stopping, batchNotifications: env.batchNotifications };
+  // the merchants' appeals and the reviewer's decisions go through the product's routes, served in-process
+  const keys = simApiKeys();
+  const api: SimApi = {
+    app: await buildApp({ pool, apiKeys: new Map([[keys.opsKey, 'ops'], [keys.reviewerKey, 'reviewer']]), idHashKey: await resolveIdHashKey(pool, null), files: env.files, now: () => clock.now }),
+    ...keys,
+  };
   try {
     for (let day = 0; day < world.days; day++) {
       const enrolled = enrolledBy(world, day);
@@ -63,12 +73,16 @@ export async function simulateWorld(pool: pg.Pool, world: World, env: Simulation
       await step(ctx, day, 'reminders', () => remindPhase(ctx, day));
       await step(ctx, day, 'collect', () => collectPhase(ctx, day));
       await step(ctx, day, 'claims', () => claimsPhase(ctx, day, enrolled));
+      await step(ctx, day, 'appeals', () => appealPhase(ctx, api, day));
       await step(ctx, day, 'audits', () => auditPhase(ctx, day));
       await step(ctx, day, 'sweeps', () => sweepPhase(ctx, day));
+      // the day's liability as the periodic work sums it, at the day's end
+      await step(ctx, day, 'liability', () => refreshLiability(pool, dayOf(world, day), businessDayStart(dayOf(world, day + 1))));
     }
     await pool.query('UPDATE sim_world SET finished_at = now()');
   } finally {
     await workers.stop();
+    await api.app.close();
     await wallet.close();
   }
 }
