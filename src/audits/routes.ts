@@ -8,7 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { actorOf, authenticate, bearerSecurity } from '../auth/index.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
-import { decodeTimeCursor, encodeTimeCursor } from '../http/cursor.ts';
+import { decodeTimeCursor, encodeTimeCursor, listSchema, pageOf, pageQuery } from '../http/cursor.ts';
 import { ApiError } from '../http/errors.ts';
 import { OVERPAID_REASON_CODES } from './reasons.ts';
 import { auditStatistics } from './statistics.ts';
@@ -99,24 +99,18 @@ export const auditRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx) 
         tags: ['audits'],
         summary: 'Paid claims drawn for audit and not yet decided, oldest drawn first',
         security: bearerSecurity,
-        querystring: Type.Object(
-          {
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
-            cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Type.Object({ object: Type.Literal('list'), data: Type.Array(QueueItemSchema), hasMore: Type.Boolean(), nextCursor: nullable(Type.String()) }), ...ERROR_RESPONSES },
+        querystring: pageQuery(50, 100),
+        response: { 200: listSchema(QueueItemSchema), ...ERROR_RESPONSES },
       },
     },
     async (request) => {
       const limit = request.query.limit ?? 50;
       const rows = await listPendingAudits(ctx.pool, { after: decodeTimeCursor(request.query.cursor), limit: limit + 1 });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        object: 'list' as const,
-        data: page.map(({ merchantName, benefitFen, coveredFen, visitDate, hospitalId, invoiceCode, invoiceNumber, ...audit }) => ({
+      return pageOf(
+        rows,
+        limit,
+        (last) => encodeTimeCursor(last.drawnAt, last.claimId),
+        ({ merchantName, benefitFen, coveredFen, visitDate, hospitalId, invoiceCode, invoiceNumber, ...audit }) => ({
           audit: auditJson(audit),
           merchantName,
           benefitFen,
@@ -125,10 +119,8 @@ export const auditRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx) 
           hospitalId,
           invoiceCode,
           invoiceNumber,
-        })),
-        hasMore: rows.length > limit,
-        nextCursor: rows.length > limit && last ? encodeTimeCursor(last.drawnAt, last.claimId) : null,
-      };
+        }),
+      );
     },
   );
 

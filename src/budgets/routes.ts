@@ -9,7 +9,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { actorOf, authenticate, bearerSecurity, recordAudit, SESSION_SECURITY } from '../auth/index.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
-import { decodeCursor, encodeCursor } from '../http/cursor.ts';
+import { decodeCursor, encodeCursor, listSchema, pageOf, pageQuery } from '../http/cursor.ts';
 import { ApiError } from '../http/errors.ts';
 import { runIdempotent } from '../http/idempotency.ts';
 import { addDays, businessDay } from '../shared/business-day.ts';
@@ -105,22 +105,14 @@ export const budgetRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
         tags: ['budgets'],
         summary: 'City budgets, newest first, with their use and the alerts raised',
         security: staffSecurity,
-        querystring: Type.Object(
-          {
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 20 })),
-            cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Type.Object({ object: Type.Literal('list'), data: Type.Array(BudgetSchema), hasMore: Type.Boolean(), nextCursor: nullable(Type.String()) }), ...ERROR_RESPONSES },
+        querystring: pageQuery(20, 100),
+        response: { 200: listSchema(BudgetSchema), ...ERROR_RESPONSES },
       },
     },
     async (request) => {
       const limit = request.query.limit ?? 20;
       const rows = await listBudgets(ctx.pool, { before: decodeCursor(request.query.cursor), limit: limit + 1 });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return { object: 'list' as const, data: page.map(budgetJson), hasMore: rows.length > limit, nextCursor: rows.length > limit && last ? encodeCursor(last.budgetId) : null };
+      return pageOf(rows, limit, (last) => encodeCursor(last.budgetId), budgetJson);
     },
   );
 

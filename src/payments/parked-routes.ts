@@ -3,7 +3,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { authenticate, bearerSecurity } from '../auth/index.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
-import { decodeCursor, encodeCursor } from '../http/cursor.ts';
+import { decodeCursor, encodeCursor, listSchema, pageOf, pageQuery } from '../http/cursor.ts';
 
 const ParkedSchema = Type.Object({
   id: Type.String(),
@@ -40,17 +40,8 @@ export const parkedNotificationRoutes: FastifyPluginAsync<AppContext> = async (f
         summary: 'Payment notifications that failed on their own and were set aside, newest first',
         description: 'Their neighbours in the batch were applied. Fix the cause, then send the notification again.',
         security: bearerSecurity,
-        querystring: Type.Object(
-          {
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-            cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' })),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({ object: Type.Literal('list'), data: Type.Array(ParkedSchema), hasMore: Type.Boolean(), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
-          ...ERROR_RESPONSES,
-        },
+        querystring: pageQuery(50, 200),
+        response: { 200: listSchema(ParkedSchema), ...ERROR_RESPONSES },
       },
     },
     async (request) => {
@@ -60,10 +51,11 @@ export const parkedNotificationRoutes: FastifyPluginAsync<AppContext> = async (f
            FROM parked_notifications WHERE parked_id < $1 ORDER BY parked_id DESC LIMIT $2`,
         [decodeCursor(request.query.cursor) ?? Number.MAX_SAFE_INTEGER, limit + 1],
       );
-      const page = rows.slice(0, limit);
-      return {
-        object: 'list' as const,
-        data: page.map((r) => ({
+      return pageOf(
+        rows,
+        limit,
+        (last) => encodeCursor(last.parked_id),
+        (r) => ({
           id: String(r.parked_id),
           object: 'parked_notification' as const,
           tradeNo: r.trade_no,
@@ -73,10 +65,8 @@ export const parkedNotificationRoutes: FastifyPluginAsync<AppContext> = async (f
           firstParkedAt: r.first_parked_at.toISOString(),
           lastParkedAt: r.last_parked_at.toISOString(),
           notification: r.notification,
-        })),
-        hasMore: rows.length > limit,
-        nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!.parked_id) : null,
-      };
+        }),
+      );
     },
   );
 };
