@@ -16,7 +16,8 @@ import { SIMULATION_RULESETS } from '../world/rulesets.ts';
 import { dayOf, type World } from '../world/world.ts';
 import { buildApp } from '../../src/server/app.ts';
 import { resolveIdHashKey } from '../../src/merchants/store.ts';
-import { refreshLiability } from '../../src/budgets/index.ts';
+import { budgetPeriodOf, BudgetExists, createBudget, refreshLiability } from '../../src/budgets/index.ts';
+import { inTransaction } from '../../src/db/transaction.ts';
 import { appealPhase, simApiKeys, type SimApi } from './appeals.ts';
 import { auditPhase } from './audits.ts';
 import { claimsPhase } from './claims.ts';
@@ -51,10 +52,23 @@ async function step(ctx: SimContext, day: number, phase: string, run: () => Prom
   await ctx.pool.query('INSERT INTO sim_steps (day, phase, items, wall_ms) VALUES ($1, $2, $3, $4)', [day, phase, items, Math.round(performance.now() - started)]);
 }
 
+/** The world's budget, set for the city for every month its days span (a resumed run finds them set). */
+async function setBudgets(pool: pg.Pool, world: World): Promise<void> {
+  const { budgetFen } = world;
+  if (budgetFen === undefined) return;
+  const periods = new Set(Array.from({ length: world.days }, (_, d) => budgetPeriodOf(dayOf(world, d))));
+  for (const period of periods) {
+    await inTransaction(pool, (client) => createBudget(client, { city: world.city, period, limitFen: budgetFen, alertPercents: [80, 100], createdBy: 'simulation', now: businessDayStart(world.start) })).catch((err: unknown) => {
+      if (!(err instanceof BudgetExists)) throw err;
+    });
+  }
+}
+
 export async function simulateWorld(pool: pg.Pool, world: World, env: SimulationEnvironment): Promise<void> {
   const { rows } = await pool.query<{ finished: boolean }>('SELECT finished_at IS NOT NULL AS finished FROM sim_world');
   if (rows[0]?.finished) return;
   await adoptRuleset(pool, world);
+  await setBudgets(pool, world);
   const clock = { now: businessDayStart(world.start) };
   const wallet = await walletGatewayFor({ walletGateway: null });
   const workers = await startClaimWorkers(pool, { files: env.files, gateway: wallet.gateway, concurrency: 2, now: () => clock.now, ...(env.auditSampling && { auditSampling: env.auditSampling }) });
