@@ -9,9 +9,9 @@ import { budgetKey, thresholdsReached, type BudgetRoom } from './budget-rules.ts
 
 type Queryable = Pick<pg.Pool, 'query'> | pg.PoolClient;
 
-export const BUDGET_ALERT_KIND = 'city_budget_threshold';
+const BUDGET_ALERT_KIND = 'city_budget_threshold';
 
-export interface BudgetAlert {
+interface BudgetAlert {
   percent: number;
   at: Date;
 }
@@ -60,7 +60,7 @@ export async function createBudget(client: pg.PoolClient, input: { city: string;
   return (await getBudget(client, id))!;
 }
 
-export async function getBudget(db: Queryable, budgetId: number): Promise<CityBudget | null> {
+async function getBudget(db: Queryable, budgetId: number): Promise<CityBudget | null> {
   const { rows } = await db.query(`SELECT ${COLUMNS} FROM city_budgets b WHERE b.budget_id = $1`, [budgetId]);
   return rows[0] ? budgetOf(rows[0]) : null;
 }
