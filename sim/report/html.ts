@@ -37,6 +37,20 @@ function auditLine(r: SimReport): string {
   return `${count(a.decidedSample)} / ${count(a.decidedCensus)}; ${yuan(a.overpaidFoundFen)} overpaid found; ${rate}`;
 }
 
+/** Appeals made, upheld and refused, legitimate and forged claims apart, and what the upheld ones paid. */
+function appealLine(r: SimReport): string {
+  return r.appeals.map((a) => `${a.kind}: ${count(a.appealed)} appealed, ${count(a.approved)} upheld (${yuan(a.paidFen)} paid), ${count(a.rejected)} refused`).join('; ');
+}
+
+/** Credit outstanding at the end, its expected cost, and each budget's use. */
+function liabilityLine(r: SimReport): string {
+  const l = r.liability;
+  const outstanding = l.cities.reduce((sum, c) => sum + c.outstandingFen, 0);
+  const cost = l.cities.reduce((sum, c) => sum + (c.expectedCostFen ?? 0), 0);
+  const budgets = l.budgets.map((b) => `${b.city} ${b.period} ${yuan(b.grantedFen)} of ${yuan(b.limitFen)}${b.reached ? ', reached' : ''}`).join('; ');
+  return `${yuan(outstanding)} outstanding, expected cost ${l.claimRatio === null ? '–' : `${yuan(cost)} (claim ratio ${percent(l.claimRatio)})`}; budgets: ${budgets || 'none'}`;
+}
+
 function headline(r: SimReport): [string, string][] {
   return [
     ['Merchants enrolled', count(r.coverage.enrolled)],
@@ -54,6 +68,8 @@ function headline(r: SimReport): [string, string][] {
     ['Merchants who claimed (in the window)', `${count(r.coverage.merchantsClaimed)} = ${percent(r.coverage.share)}`],
     ['… projected over a year at this rate', percent(r.coverage.annualisedShare)],
     ['Paid claims audited (at random / by amount)', auditLine(r)],
+    ['Appeals of refused claims', appealLine(r)],
+    ['Liability at the end (to collect, available, reserved)', liabilityLine(r)],
     ['Automatic decisions (all / legitimate claims)', `${percent(r.claims.automaticDecisionRate)} / ${percent(r.claims.automaticDecisionRateLegit)}`],
     ['Time to money p50 / p90 / p99', `${seconds(r.measured.timeToMoneyMs.p50)} / ${seconds(r.measured.timeToMoneyMs.p90)} / ${seconds(r.measured.timeToMoneyMs.p99)}`],
   ];

@@ -7,6 +7,7 @@ import { dayOf, type World } from '../world/world.ts';
 import { CLAIM_KINDS } from '../world/claims.ts';
 import { reminderOutcomes, type ReminderOutcome } from '../../src/notifications/index.ts';
 import { auditCounts, auditStatistics, type AuditStatistics } from '../../src/audits/index.ts';
+import { claimRatio, expectedCostFen, liabilityRows, outstandingFen } from '../../src/budgets/index.ts';
 
 export interface FraudPaymentRow {
   kind: string;
@@ -39,6 +40,18 @@ export interface SimReport {
   reminders: ReminderOutcome[];
   /** Paid claims audited after payment (the simulated reviewer knows each claim's truth): what was found, and what it says of all paid claims. */
   audits: AuditStatistics;
+  /** Refused claims appealed by their merchants and decided by the simulated reviewer, legitimate and forged apart. */
+  appeals: { kind: 'legit' | 'forged'; appealed: number; approved: number; rejected: number; paidFen: number }[];
+  /**
+   * The programme's liability at the end of the last day, by city (the rollup the periodic work keeps),
+   * its expected cost at the run's claim ratio (reimbursed over granted), and each city budget's use.
+   */
+  liability: {
+    day: string;
+    claimRatio: number | null;
+    cities: { city: string; pendingFen: number; availableFen: number; reservedFen: number; outstandingFen: number; expectedCostFen: number | null }[];
+    budgets: { city: string; period: string; limitFen: number; grantedFen: number; reached: boolean }[];
+  };
   /** Wall-clock measurements: differ from run to run. */
   measured: {
     timeToMoneyMs: { p50: number | null; p90: number | null; p99: number | null; histogram: { upToMs: number; claims: number }[] };
@@ -184,6 +197,34 @@ async function measured(pool: pg.Pool): Promise<SimReport['measured']> {
   };
 }
 
+async function appeals(pool: pg.Pool): Promise<SimReport['appeals']> {
+  const { rows } = await pool.query<{ kind: 'legit' | 'forged'; appealed: number; approved: number; rejected: number; paid_fen: number }>(
+    `SELECT CASE WHEN s.kind = 'legit' THEN 'legit' ELSE 'forged' END AS kind, count(*)::int AS appealed,
+            count(*) FILTER (WHERE a.outcome = 'approved')::int AS approved, count(*) FILTER (WHERE a.outcome = 'rejected')::int AS rejected,
+            coalesce(sum(c.paid_fen) FILTER (WHERE a.outcome = 'approved' AND c.status = 'paid'), 0)::bigint AS paid_fen
+       FROM claim_appeals a JOIN sim_claims s ON s.claim_id = a.claim_id JOIN claims c ON c.merchant_id = a.merchant_id AND c.claim_id = a.claim_id
+      GROUP BY 1`,
+  );
+  return (['legit', 'forged'] as const).map((kind) => {
+    const r = rows.find((x) => x.kind === kind);
+    return { kind, appealed: r?.appealed ?? 0, approved: r?.approved ?? 0, rejected: r?.rejected ?? 0, paidFen: Number(r?.paid_fen ?? 0) };
+  });
+}
+
+async function liability(pool: pg.Pool, world: World, ratio: number | null): Promise<SimReport['liability']> {
+  const day = dayOf(world, world.days - 1);
+  const rows = (await liabilityRows(pool, day)).filter((r) => r.day === day);
+  const { rows: budgets } = await pool.query<{ city: string; period: string; limit_fen: number; granted_fen: number; reached: boolean }>(
+    'SELECT city, period, limit_fen, granted_fen, reached_at IS NOT NULL AS reached FROM city_budgets ORDER BY city, period',
+  );
+  return {
+    day,
+    claimRatio: ratio,
+    cities: rows.map((r) => ({ city: r.city, pendingFen: r.pendingFen, availableFen: r.availableFen, reservedFen: r.reservedFen, outstandingFen: outstandingFen(r), expectedCostFen: expectedCostFen(outstandingFen(r), ratio) })),
+    budgets: budgets.map((b) => ({ city: b.city, period: b.period, limitFen: b.limit_fen, grantedFen: b.granted_fen, reached: b.reached })),
+  };
+}
+
 /** What the seed decides: everything but the wall-clock measurements. */
 export function seededFigures(r: SimReport): Omit<SimReport, 'measured'> {
   const { measured: _measured, ...rest } = r;
@@ -223,6 +264,9 @@ export async function buildReport(pool: pg.Pool, world: World): Promise<SimRepor
     fraud: await fraud(pool, claimRows),
     reminders: await reminderOutcomes(pool),
     audits: auditStatistics(await auditCounts(pool)),
+    appeals: await appeals(pool),
+    // the run's own ratio: the rollup's daily flows date payouts by the wall clock, the simulated days by the seed
+    liability: await liability(pool, world, claimRatio([{ grantedFen: creditsFen.granted.reduce((a, b) => a + b, 0), claimedFen: reimbursedFen }])),
     measured: await measured(pool),
   };
 }

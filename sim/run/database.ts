@@ -36,7 +36,9 @@ CREATE TABLE IF NOT EXISTS sim_claims (
 );`;
 
 export function databaseNameOf(world: World): string {
-  const digest = createHash('sha256').update(JSON.stringify([world.merchants, world.days, world.city, world.ruleset, world.fraudRate, world.seed, world.claimRate, world.start])).digest('hex');
+  // a budget joins the digest only when there is one: the worlds without keep their databases' names
+  const fields = [world.merchants, world.days, world.city, world.ruleset, world.fraudRate, world.seed, world.claimRate, world.start, ...(world.budgetFen === undefined ? [] : [world.budgetFen])];
+  const digest = createHash('sha256').update(JSON.stringify(fields)).digest('hex');
   return `carepoints_sim_${digest.slice(0, 12)}`;
 }
 

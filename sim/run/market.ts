@@ -1,7 +1,7 @@
 /**
  * The market phases of a simulated day, through the product's own code: enrolment
- * (importEnrolments), payments (ingestIsolated, batches of at most 10,000, two in flight; the
- * fraud's one at a time), reminders before credit is lost (remindCredit), collection in the app
+ * (importEnrolments), payments (ingestIsolated, batches of at most 10,000, two in flight, one when
+ * the world has a budget; the fraud's one at a time), reminders before credit is lost (remindCredit), collection in the app
  * (collectCreditsOf, a chunk of merchants at a time) and the day-end settlement of the day's signals
  * and sweeps (lapse, expiry).
  */
@@ -67,7 +67,9 @@ export async function paymentsPhase(ctx: SimContext, day: number, enrolled: read
   const fraud = fraudPayments(ctx.world, day, enrolled);
   // about 13 notifications a merchant-day on average (see traffic.ts): the bar's total is an estimate
   const bar = ctx.progress.phase(`day ${day + 1} payments`, enrolled.length * 13 + fraud.length, 'notifications');
-  await ingestAll(ctx, day, merchantBatches(ctx, day, enrolled), bar.advance);
+  // with a budget, one batch at a time: which payments take a month's last room must not depend on
+  // which of two batches in flight locks the budget first
+  await ingestAll(ctx, day, merchantBatches(ctx, day, enrolled), bar.advance, ctx.world.budgetFen === undefined ? 2 : 1);
   for (const chunk of chunksOf(fraud, INGEST_BATCH)) {
     await ctx.pool.query(
       'INSERT INTO sim_fraud_payments (trade_no, kind, actor) SELECT * FROM unnest($1::text[], $2::text[], $3::text[]) ON CONFLICT DO NOTHING',

@@ -13,7 +13,12 @@ import type { FileStore } from '../../src/storage/index.ts';
 import type { CityHospitals } from '../world/claims.ts';
 import { enrolledBy } from '../world/fraud.ts';
 import { SIMULATION_RULESETS } from '../world/rulesets.ts';
-import type { World } from '../world/world.ts';
+import { dayOf, type World } from '../world/world.ts';
+import { buildApp } from '../../src/server/app.ts';
+import { resolveIdHashKey } from '../../src/merchants/store.ts';
+import { budgetPeriodOf, BudgetExists, createBudget, refreshLiability } from '../../src/budgets/index.ts';
+import { inTransaction } from '../../src/db/transaction.ts';
+import { appealPhase, simApiKeys, type SimApi } from './appeals.ts';
 import { auditPhase } from './audits.ts';
 import { claimsPhase } from './claims.ts';
 import type { SimContext } from './context.ts';
@@ -47,14 +52,33 @@ async function step(ctx: SimContext, day: number, phase: string, run: () => Prom
   await ctx.pool.query('INSERT INTO sim_steps (day, phase, items, wall_ms) VALUES ($1, $2, $3, $4)', [day, phase, items, Math.round(performance.now() - started)]);
 }
 
+/** The world's budget, set for the city for every month its days span (a resumed run finds them set). */
+async function setBudgets(pool: pg.Pool, world: World): Promise<void> {
+  const { budgetFen } = world;
+  if (budgetFen === undefined) return;
+  const periods = new Set(Array.from({ length: world.days }, (_, d) => budgetPeriodOf(dayOf(world, d))));
+  for (const period of periods) {
+    await inTransaction(pool, (client) => createBudget(client, { city: world.city, period, limitFen: budgetFen, alertPercents: [80, 100], createdBy: 'simulation', now: businessDayStart(world.start) })).catch((err: unknown) => {
+      if (!(err instanceof BudgetExists)) throw err;
+    });
+  }
+}
+
 export async function simulateWorld(pool: pg.Pool, world: World, env: SimulationEnvironment): Promise<void> {
   const { rows } = await pool.query<{ finished: boolean }>('SELECT finished_at IS NOT NULL AS finished FROM sim_world');
   if (rows[0]?.finished) return;
   await adoptRuleset(pool, world);
+  await setBudgets(pool, world);
   const clock = { now: businessDayStart(world.start) };
   const wallet = await walletGatewayFor({ walletGateway: null });
   const workers = await startClaimWorkers(pool, { files: env.files, gateway: wallet.gateway, concurrency: 2, now: () => clock.now, ...(env.auditSampling && { auditSampling: env.auditSampling }) });
   const ctx: SimContext = { pool, world, progress: env.progress, hospitals: env.hospitals, files: env.files, clock, stopping: env.stopping, batchNotifications: env.batchNotifications };
+  // the merchants' appeals and the reviewer's decisions go through the product's routes, served in-process
+  const keys = simApiKeys();
+  const api: SimApi = {
+    app: await buildApp({ pool, apiKeys: new Map([[keys.opsKey, 'ops'], [keys.reviewerKey, 'reviewer']]), idHashKey: await resolveIdHashKey(pool, null), files: env.files, now: () => clock.now }),
+    ...keys,
+  };
   try {
     for (let day = 0; day < world.days; day++) {
       const enrolled = enrolledBy(world, day);
@@ -63,12 +87,16 @@ export async function simulateWorld(pool: pg.Pool, world: World, env: Simulation
       await step(ctx, day, 'reminders', () => remindPhase(ctx, day));
       await step(ctx, day, 'collect', () => collectPhase(ctx, day));
       await step(ctx, day, 'claims', () => claimsPhase(ctx, day, enrolled));
+      await step(ctx, day, 'appeals', () => appealPhase(ctx, api, day));
       await step(ctx, day, 'audits', () => auditPhase(ctx, day));
       await step(ctx, day, 'sweeps', () => sweepPhase(ctx, day));
+      // the day's liability as the periodic work sums it, at the day's end
+      await step(ctx, day, 'liability', () => refreshLiability(pool, dayOf(world, day), businessDayStart(dayOf(world, day + 1))));
     }
     await pool.query('UPDATE sim_world SET finished_at = now()');
   } finally {
     await workers.stop();
+    await api.app.close();
     await wallet.close();
   }
 }

@@ -69,6 +69,18 @@ export function claimsOn(world: World, merchantIndex: number, day: number): bool
   return uniform(world.seed, TOPIC.claim, merchantIndex, day) < world.claimRate;
 }
 
+/** A refused claim's merchant contests it with this probability (a draw about the claim, by its id's leading bits). */
+export const APPEAL_SHARE = 0.3;
+
+export function appealsRefusal(world: World, claimId: string): boolean {
+  return uniform(world.seed, TOPIC.appeal, Number.parseInt(claimId.slice(0, 8), 16)) < APPEAL_SHARE;
+}
+
+/** The appeal's new photo: the same invoice shot again, clean (or tilted, when the first was clean). */
+export function appealPhoto(spec: PhotoSpec): PhotoSpec {
+  return { ...spec, variant: spec.variant === 'clean' ? 'tilt' : 'clean' };
+}
+
 /** Forged claims are `fraudRate` of all, their kinds in turn. */
 export function forgedKind(world: World, merchantIndex: number, day: number): ForgedKind | null {
   const u = uniform(world.seed, TOPIC.forged, merchantIndex, day);

@@ -42,4 +42,5 @@ export const TOPIC = {
   photo: 10,
   fanOut: 11,
   name: 12,
+  appeal: 13,
 } as const;

@@ -23,6 +23,8 @@ export const SIMULATE_USAGE = `usage: carepoints simulate --merchants N --days D
   --claim-rate R        claims a day per merchant holding credit, 0–1 (default 1/2500 = ${DEFAULT_CLAIM_RATE})
   --seed S              integer 0–2147483647 (default 1): the same seed gives the same world
   --start YYYY-MM-DD    first business day (default ${DEFAULT_START})
+  --budget-fen N        the city's credit budget for each month simulated, in fen (default none): once
+                        reached, the city's payments earn nothing until the month ends
   --out DIR             where report.html and report.json go (default ./simulation)
   --fresh               start again instead of resuming an interrupted run of the same world`;
 
@@ -45,7 +47,7 @@ export interface SimulateOptions {
   cityDefaulted: boolean;
 }
 
-const VALUE_FLAGS = ['--merchants', '--days', '--city', '--ruleset', '--compare', '--fraud-rate', '--claim-rate', '--seed', '--start', '--out'] as const;
+const VALUE_FLAGS = ['--merchants', '--days', '--city', '--ruleset', '--compare', '--fraud-rate', '--claim-rate', '--seed', '--start', '--budget-fen', '--out'] as const;
 type ValueFlag = (typeof VALUE_FLAGS)[number];
 
 function integer(flag: string, raw: string, min: number, max: number): number {
@@ -136,6 +138,7 @@ export function parseSimulateArgs(args: readonly string[], cities: readonly stri
     claimRate: values['--claim-rate'] === undefined ? DEFAULT_CLAIM_RATE : share('--claim-rate', values['--claim-rate'], 1),
     seed: values['--seed'] === undefined ? 1 : integer('--seed', values['--seed'], 0, 2_147_483_647),
     start: values['--start'] === undefined ? DEFAULT_START : calendarDay('--start', values['--start']),
+    ...(values['--budget-fen'] === undefined ? {} : { budgetFen: integer('--budget-fen', values['--budget-fen'], 1, 10_000_000_000_000) }),
   };
   return { worlds: rulesets.map((ruleset) => ({ ...base, ruleset })), out: outputDirectory(values['--out'] ?? 'simulation'), fresh, cityDefaulted: values['--city'] === undefined };
 }

@@ -14,6 +14,8 @@ export interface World {
   claimRate: number;
   /** First simulated business day (YYYY-MM-DD, Asia/Shanghai). */
   start: string;
+  /** The city's credit budget for each month the world spans, in fen (none: no budget). */
+  budgetFen?: number;
 }
 
 export const DEFAULT_CLAIM_RATE = 1 / 2_500;

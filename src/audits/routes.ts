@@ -9,7 +9,7 @@ import Type from 'typebox';
 import { actorOf, authenticate, bearerSecurity } from '../auth/index.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeTimeCursor, encodeTimeCursor } from '../http/cursor.ts';
-import { pageOf } from '../http/list.ts';
+import { listSchema, pageOf, pageQuery } from '../http/list.ts';
 import { ApiError } from '../http/errors.ts';
 import { OVERPAID_REASON_CODES } from './reasons.ts';
 import { auditStatistics } from './statistics.ts';
@@ -100,14 +100,8 @@ export const auditRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx) 
         tags: ['audits'],
         summary: 'Paid claims drawn for audit and not yet decided, oldest drawn first',
         security: bearerSecurity,
-        querystring: Type.Object(
-          {
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
-            cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Type.Object({ object: Type.Literal('list'), data: Type.Array(QueueItemSchema), hasMore: Type.Boolean(), nextCursor: nullable(Type.String()) }), ...ERROR_RESPONSES },
+        querystring: pageQuery(50, 100),
+        response: { 200: listSchema(QueueItemSchema), ...ERROR_RESPONSES },
       },
     },
     async (request) => {

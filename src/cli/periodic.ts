@@ -2,7 +2,7 @@
  * Time-driven work: reservations that timed out, credit not collected in time, credit past its
  * validity, notices of credit about to expire, reminders before credit lapses or expires,
  * idempotency keys past their day, the last business day's cross-merchant farming signals settled on
- * the payments' own order (once an hour), stored files no claim references (once an hour). Any
+ * the payments' own order (once an hour), the liability rollup (once an hour), stored files no claim references (once an hour). Any
  * number of serve and worker processes may run it: a session advisory
  * lock lets one of them at a time do a round, and the time of the last round (periodic_rounds) makes
  * it one round an interval, whoever does it.
@@ -18,6 +18,7 @@ import type { FileStore } from '../storage/index.ts';
 import { onlyRow } from '../shared/assert.ts';
 import { addDays, businessDay } from '../shared/business-day.ts';
 import { settleDaySignals } from '../payments/settle-signals.ts';
+import { refreshLiability } from '../budgets/index.ts';
 
 export const PERIODIC_INTERVAL_MS = 10_000;
 /**
@@ -25,6 +26,8 @@ export const PERIODIC_INTERVAL_MS = 10_000;
  * after it ends (retries, late refunds), and settling a day that is already right changes nothing.
  */
 const SIGNAL_SETTLEMENT_INTERVAL_MS = 3_600_000;
+/** The liability rollup is refreshed hourly: each refresh reads every merchant's credit accounts once. */
+const LIABILITY_ROLLUP_INTERVAL_MS = 3_600_000;
 /** A round holds the lock's session while its work takes a second connection from the same pool. */
 export const PERIODIC_CONNECTIONS = 2;
 // any fixed 64-bit number of our own; pg_try_advisory_lock shares its key space with other users of the database
@@ -49,6 +52,7 @@ const JOBS: readonly [string, (pool: pg.Pool, options: PeriodicOptions, now: Dat
   ['history partitions made ahead', (pool, _options, now) => makeHistoryDaysAhead(pool, now)],
   ['history partitions dropped', async (pool, options, now) => (await applyHistoryRetention(pool, options.historyRetentionDays, now)).length],
   ['farming signals settled', async (pool, _options, now) => ((await claimRound(pool, 'signal_settlement', SIGNAL_SETTLEMENT_INTERVAL_MS, now)) ? settleDaySignals(pool, addDays(businessDay(now), -1)) : 0)],
+  ['liability rollup refreshed (cities)', async (pool, _options, now) => ((await claimRound(pool, 'liability_rollup', LIABILITY_ROLLUP_INTERVAL_MS, now)) ? refreshLiability(pool, businessDay(now), now) : 0)],
   ['unreferenced files removed', async (pool, options, now) => (options.files && (await claimRound(pool, 'file_sweep', FILE_SWEEP_INTERVAL_MS, now)) ? sweepUnreferencedFiles(pool, options.files, now) : 0)],
 ];
 

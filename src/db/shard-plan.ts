@@ -49,6 +49,8 @@ export const PLACEMENTS: Readonly<Record<string, Placement>> = {
   history_horizon: { kind: 'coordinator', why: 'operations: the first business day whose payment history is kept' },
   programme_secrets: { kind: 'coordinator', why: 'configuration' },
   schema_migrations: { kind: 'coordinator', why: 'the migrator' },
+  city_budgets: { kind: 'coordinator', why: "a city's budget for a month: one row a city, locked and added to by the batches of its merchants" },
+  liability_days: { kind: 'coordinator', why: 'the liability rollup by day and city, refreshed by the periodic work and read by the console' },
   ledger_open_pending: { kind: 'coordinator', why: "the ledger's small index of its open pending transfers, read by the expiry sweep" },
 };
 

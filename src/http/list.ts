@@ -12,12 +12,15 @@ export function pageOf<R>(rows: readonly R[], limit: number, cursorAfter: (last:
   return { page, hasMore, nextCursor: hasMore ? cursorAfter(last) : null };
 }
 
-/** The query of a list: how many rows (`limit`, 1–200) and after which (`cursor`, from the last page). */
-export function listQuery(defaultLimit: number) {
-  return {
-    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: defaultLimit })),
-    cursor: Type.Optional(Type.String({ maxLength: 200, description: 'nextCursor of the previous page' })),
-  };
+/** The query of a list: how many rows (`limit`, 1 to `max`) and after which (`cursor`, the previous page's `nextCursor`). */
+export function pageQuery(defaultLimit: number, max: number) {
+  return Type.Object(
+    {
+      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: max, default: defaultLimit })),
+      cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$', description: 'nextCursor of the previous page' })),
+    },
+    { additionalProperties: false },
+  );
 }
 
 /** The answer of a list: `{ object: 'list', data, hasMore, nextCursor }`. */

@@ -5,7 +5,7 @@
  * same transaction as the state change that needs it, so neither exists without the other.
  */
 import type { TimeKey } from '../http/cursor.ts';
-import { isoMicros } from '../db/time-key.ts';
+import { isoMicros } from '../shared/iso-micros.ts';
 import { Logger, run, runMigrations, type Runner, type Task } from 'graphile-worker';
 import type pg from 'pg';
 import { onlyRow } from '../shared/assert.ts';

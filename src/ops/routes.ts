@@ -10,8 +10,8 @@ import { inTransaction } from '../db/transaction.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeTimeCursor, encodeTimeCursor } from '../http/cursor.ts';
 import { ApiError } from '../http/errors.ts';
-import { listQuery, listSchema, pageOf } from '../http/list.ts';
-import { isoMicros } from '../db/time-key.ts';
+import { listSchema, pageOf, pageQuery } from '../http/list.ts';
+import { isoMicros } from '../shared/iso-micros.ts';
 import { deadJobs, retryDeadJob } from '../jobs/index.ts';
 
 const JOB_ID = /^[1-9][0-9]{0,17}$/;
@@ -29,7 +29,7 @@ export const opsRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx) =>
         tags: ['operations'],
         summary: 'Jobs that used every retry, most recently failed first: the dead-letter list (POST /v1/ops/jobs/:id/retry runs one again)',
         security: bearerSecurity,
-        querystring: Type.Object(listQuery(50), { additionalProperties: false }),
+        querystring: pageQuery(50, 200),
         response: { 200: listSchema(Type.Unknown()), ...ERROR_RESPONSES },
       },
     },
@@ -74,7 +74,7 @@ export const opsRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx) =>
         tags: ['operations'],
         summary: 'Operator alerts (payout reconciliation mismatches, …), unresolved first, newest first',
         security: bearerSecurity,
-        querystring: Type.Object(listQuery(50), { additionalProperties: false }),
+        querystring: pageQuery(50, 200),
         response: {
           200: listSchema(Type.Object({ id: Type.String(), kind: Type.String(), subject: Type.String(), at: Type.String(), resolvedAt: Type.Union([Type.String(), Type.Null()]), details: Type.Unknown() })),
           ...ERROR_RESPONSES,

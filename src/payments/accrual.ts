@@ -5,8 +5,9 @@
 import { businessDay, businessHour } from '../shared/business-day.ts';
 import type { PaymentNotification, TradeStatus } from './notification.ts';
 import type { AccrualRules } from '../points/accrual-rules.ts';
+import { takeFromBudget, type BudgetRoom } from '../budgets/budget-rules.ts';
 
-export type AccrualOutcome = 'credited' | 'small_payment' | 'self_payment' | 'repeat_payer' | 'day_full' | 'not_enrolled' | 'refunded_before_success';
+export type AccrualOutcome = 'credited' | 'small_payment' | 'self_payment' | 'repeat_payer' | 'day_full' | 'budget_reached' | 'not_enrolled' | 'refunded_before_success';
 export type PaymentSignal = 'near_threshold_amount' | 'odd_hour' | 'payer_is_merchant' | 'merchant_cycle' | 'payer_fan_out';
 
 /** A trade's latest known state (one row of `payments`). */
@@ -47,6 +48,8 @@ export interface SignalFacts {
   reversePayment: boolean;
   /** Merchants the payer earned credit for that day, before this payment. */
   payerMerchantsToday: number;
+  /** What the budget of the merchant's city still allows in the payment's period (none: no budget). */
+  budget?: BudgetRoom | undefined;
 }
 
 export type AccrualEffect = { kind: 'earn'; lot: 'payer' | 'welcome'; amountFen: number } | { kind: 'claw_back'; amountFen: number };
@@ -133,7 +136,7 @@ export function decide(
   if (next.outcome === null && COUNTED.includes(n.tradeStatus) && next.paidAt) {
     next.businessDay = businessDay(next.paidAt);
     next.rulesetId = rulesetId;
-    next.outcome = decideOutcome(next, merchant, rules);
+    next.outcome = decideOutcome(next, merchant, rules, facts.budget);
     if (merchant && (next.outcome === 'credited' || next.outcome === 'small_payment')) {
       next.creditFen = next.outcome === 'credited' ? rules.creditPerPayerFen : rules.smallPaymentCreditFen;
       if (next.creditFen > 0) effects.push({ kind: 'earn', lot: 'payer', amountFen: next.creditFen });
@@ -158,7 +161,7 @@ export function decide(
   return { next, effects, unchanged: prior !== null && sameState(prior, next) };
 }
 
-function decideOutcome(t: TradeState, merchant: MerchantAccrualContext | null, rules: AccrualRules): AccrualOutcome {
+function decideOutcome(t: TradeState, merchant: MerchantAccrualContext | null, rules: AccrualRules, budget: BudgetRoom | undefined): AccrualOutcome {
   if (!merchant) return 'not_enrolled';
   if (netFen(t) <= 0) return 'refunded_before_success';
   if (t.buyerId === merchant.walletUserId) return 'self_payment';
@@ -166,6 +169,11 @@ function decideOutcome(t: TradeState, merchant: MerchantAccrualContext | null, r
   const payers = merchant.dayPayers.get(day) ?? [];
   if (payers.includes(t.buyerId)) return 'repeat_payer';
   if (payers.length >= rules.payersPerDay) return 'day_full';
+  const small = netFen(t) < rules.smallPaymentBelowFen;
+  // the city's budget (budgets/budget-rules.ts): a credit that does not fit whole earns nothing and
+  // takes no payer slot, so a payer of a paused month is counted afresh when credit resumes
+  const wouldGrant = (small ? rules.smallPaymentCreditFen : rules.creditPerPayerFen) + (merchant.welcomed ? 0 : rules.welcomeCreditFen);
+  if (!takeFromBudget(budget, wouldGrant)) return 'budget_reached';
   merchant.dayPayers.set(day, [...payers, t.buyerId]);
-  return netFen(t) < rules.smallPaymentBelowFen ? 'small_payment' : 'credited';
+  return small ? 'small_payment' : 'credited';
 }

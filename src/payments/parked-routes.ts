@@ -4,7 +4,7 @@ import Type from 'typebox';
 import { authenticate, bearerSecurity } from '../auth/index.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
-import { pageOf } from '../http/list.ts';
+import { listSchema, pageOf, pageQuery } from '../http/list.ts';
 
 const ParkedSchema = Type.Object({
   id: Type.String(),
@@ -41,17 +41,8 @@ export const parkedNotificationRoutes: FastifyPluginAsync<AppContext> = async (f
         summary: 'Payment notifications that failed on their own and were set aside, newest first',
         description: 'Their neighbours in the batch were applied. Fix the cause, then send the notification again.',
         security: bearerSecurity,
-        querystring: Type.Object(
-          {
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
-            cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' })),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({ object: Type.Literal('list'), data: Type.Array(ParkedSchema), hasMore: Type.Boolean(), nextCursor: Type.Union([Type.String(), Type.Null()]) }),
-          ...ERROR_RESPONSES,
-        },
+        querystring: pageQuery(50, 200),
+        response: { 200: listSchema(ParkedSchema), ...ERROR_RESPONSES },
       },
     },
     async (request) => {

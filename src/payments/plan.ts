@@ -8,6 +8,7 @@ import { decide, type AccrualOutcome, type MerchantAccrualContext, type PaymentS
 import { businessDay } from '../shared/business-day.ts';
 import type { PaymentNotification } from './notification.ts';
 import { rulesetAt, type RulesetVersion } from '../points/accrual-rules.ts';
+import { budgetKey, budgetPeriodOf, type BudgetRoom } from '../budgets/budget-rules.ts';
 
 export interface IngestResult {
   tradeNo: string;
@@ -35,6 +36,10 @@ export interface IngestSnapshot {
   contexts: Map<number, MerchantAccrualContext>;
   /** Merchants each payer earned credit for, by `${buyerId}|${businessDay}`. */
   payerMerchants: Map<string, number[]>;
+  /** The city of every merchant in `contexts`. */
+  cityOf: ReadonlyMap<number, string>;
+  /** The room left in the budgets of the batch's cities and periods, by budgetKey(city, period); taken from as credit is granted. */
+  budgets: ReadonlyMap<string, BudgetRoom>;
   /** The batch's arrival: the time of a notification that carries none. */
   now: Date;
   /** The first business day whose history is kept. */
@@ -63,7 +68,7 @@ export interface IngestPlan {
 }
 
 export function planIngest(notifications: readonly PaymentNotification[], snapshot: IngestSnapshot): IngestPlan {
-  const { versions, merchantByWallet, trades, contexts, payerMerchants } = snapshot;
+  const { versions, merchantByWallet, trades, contexts, payerMerchants, cityOf, budgets } = snapshot;
   const results: IngestResult[] = [];
   const changed = new Map<string, TradeState>();
   const changedDays = new Set<string>();
@@ -98,6 +103,7 @@ export function planIngest(notifications: readonly PaymentNotification[], snapsh
       payerMerchantId,
       reversePayment: payerCtx?.dayPayers.get(day)?.includes(n.sellerId) ?? false,
       payerMerchantsToday: todays.filter((m) => m !== merchantId).length,
+      budget: roomOf(budgets, merchantId === null ? undefined : cityOf.get(merchantId), day),
     });
     const next = decision.next;
     trades.set(n.tradeNo, next);
@@ -144,6 +150,10 @@ export function planIngest(notifications: readonly PaymentNotification[], snapsh
  */
 function worthKeeping(t: TradeState): boolean {
   return t.merchantId === null || t.outcome === null || t.outcome === 'credited' || t.outcome === 'small_payment' || t.outcome === 'refunded_before_success';
+}
+
+function roomOf(budgets: ReadonlyMap<string, BudgetRoom>, city: string | undefined, day: string): BudgetRoom | undefined {
+  return city === undefined ? undefined : budgets.get(budgetKey(city, budgetPeriodOf(day)));
 }
 
 function laterOf(a: Date, b: Date | null): Date {

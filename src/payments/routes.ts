@@ -5,8 +5,8 @@ import { authenticate, bearerSecurity, requireRole } from '../auth/index.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeTimeCursor, encodeTimeCursor } from '../http/cursor.ts';
 import { ApiError } from '../http/errors.ts';
-import { listQuery, listSchema, pageOf } from '../http/list.ts';
-import { isoMicros } from '../db/time-key.ts';
+import { listSchema, pageOf, pageQuery } from '../http/list.ts';
+import { isoMicros } from '../shared/iso-micros.ts';
 import { MerchantIdParams } from '../http/schemas.ts';
 import { MAX_INGEST_BATCH, type IngestResult } from './ingest.ts';
 import { ingestIsolated, reportParked } from './isolate.ts';
@@ -83,7 +83,7 @@ export const paymentRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx
         tags: ['payments'],
         summary: 'Payments to payees that are not enrolled merchants, newest first',
         security: bearerSecurity,
-        querystring: Type.Object(listQuery(50), { additionalProperties: false }),
+        querystring: pageQuery(50, 200),
         response: {
           200: listSchema(Type.Object({ tradeNo: Type.String(), sellerId: Type.String(), buyerId: Type.String(), totalFen: Type.Integer(), status: Type.String(), receivedAt: Type.String() })),
           ...ERROR_RESPONSES,

@@ -5,7 +5,7 @@ import { authenticate, bearerSecurity } from '../auth/index.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeTimeCursor, encodeTimeCursor } from '../http/cursor.ts';
 import { pageOf } from '../http/list.ts';
-import { isoMicros } from '../db/time-key.ts';
+import { isoMicros } from '../shared/iso-micros.ts';
 
 const STATES = ['ready', 'sending', 'unknown', 'succeeded', 'failed'] as const;
 const MAX_PAGE = 100;

@@ -10,6 +10,7 @@ import { isDatabaseUnavailable } from '../db/database.ts';
 import type { FileStore } from '../storage/index.ts';
 import { authenticate, authRoutes, createAuthSettings, DevSmsProvider, SmsDispatcher, staffRoutes, type AuthLimits, type SmsProvider, createEventStreams, type EventStreamSettings } from '../auth/index.ts';
 import { auditRoutes } from '../audits/index.ts';
+import { budgetRoutes } from '../budgets/index.ts';
 import { catalogueRoutes } from '../catalogue/index.ts';
 import { ClaimWatch, claimRoutes, claimRulesetRoutes } from '../claims/index.ts';
 import type { ApiRole } from '../config/config.ts';
@@ -217,7 +218,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(webRoutes, { dist: options.webDist ?? DEFAULT_WEB_DIST });
   // every capability's routes, given the request context
-  for (const routes of [authRoutes, staffRoutes, pointsRoutes, reportRoutes, merchantRoutes, meRoutes, ledgerRoutes, paymentRoutes, catalogueRoutes, hospitalRoutes, payoutRoutes, opsRoutes, auditRoutes, claimRulesetRoutes]) {
+  for (const routes of [authRoutes, staffRoutes, pointsRoutes, reportRoutes, merchantRoutes, meRoutes, ledgerRoutes, paymentRoutes, catalogueRoutes, hospitalRoutes, payoutRoutes, opsRoutes, auditRoutes, claimRulesetRoutes, budgetRoutes]) {
     await app.register(routes, ctx);
   }
   // each live channel holds a LISTEN connection of the pool once a stream opens: LIVE_CHANNEL_CONNECTIONS

@@ -126,6 +126,8 @@ export const ERROR_CATALOGUE = {
   ruleset_name_taken: { zh: '这个名字已用于另一类规则，请换一个名字。', en: 'That name belongs to another kind of ruleset. Choose another name.' },
   ruleset_time_taken: { zh: '这个生效时间已有规则，请换一个时间。', en: 'A ruleset already takes effect at that time. Choose another.' },
   hospital_not_found: { zh: '医院名录中没有这家医院。', en: 'No such hospital in the registry.' },
+  budget_exists: { zh: '这个城市这个月已经有预算了。', en: 'This city has a budget for that month already.' },
+  budget_period_over: { zh: '这个月已经过去，不能再设预算。', en: 'That month is over: it can no longer have a budget.' },
   job_not_dead: { zh: '这个任务不在失败列表中。', en: 'This job is not on the failed list.' },
   // payment notifications (the platform's, not a person's)
   invalid_signature: { zh: '签名验证失败。', en: 'The signature does not verify.' },

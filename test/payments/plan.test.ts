@@ -19,6 +19,8 @@ function snapshot(overrides: Partial<IngestSnapshot> = {}): IngestSnapshot {
     trades: new Map(),
     contexts: new Map([[7, ctx]]),
     payerMerchants: new Map(),
+    cityOf: new Map([[7, '广州']]),
+    budgets: new Map(),
     now: new Date('2026-03-02T03:00:00Z'),
     retainedFrom: '2025-01-01',
     ...overrides,
@@ -98,4 +100,20 @@ test('a payment before the kept history has no effect even when the batch saw it
   assert.deepEqual(plan.results.map((r) => [r.tradeNo, r.status]), [['LATE', 'applied'], ['LATE', 'beyond_history'], ['U-UNPAID', 'unmatched'], ['U-PAID', 'unmatched']]);
   assert.deepEqual(plan.changedTrades.map((t) => [t.tradeNo, t.status]).sort(), [['LATE', 'WAIT_BUYER_PAY'], ['U-PAID', 'TRADE_SUCCESS'], ['U-UNPAID', 'WAIT_BUYER_PAY']]);
   assert.deepEqual(plan.earns, []);
+});
+
+test("a city's budget is taken from as credit is granted: a credit that does not fit earns nothing, takes no payer slot and is not kept; a small credit that fits still earns", () => {
+  const room = { budgetId: 1, city: '广州', period: '2026-03', remainingFen: 601, refused: false };
+  const plan = planIngest([pay('A', 'p1'), pay('B', 'p2'), pay('C', 'p3'), pay('D', 'p4', { totalAmountFen: 5 })], snapshot({ budgets: new Map([['广州|2026-03', room]]) }));
+  // A: 200 + the welcome 200 (201 left); B: 200 (1 left); C: 200 does not fit; D: a 1-fen small payment fits
+  assert.deepEqual(plan.results.map((r) => [r.tradeNo, r.outcome, r.creditFen + r.welcomeFen]), [
+    ['A', 'credited', 400],
+    ['B', 'credited', 200],
+    ['C', 'budget_reached', 0],
+    ['D', 'small_payment', 1],
+  ]);
+  assert.deepEqual([room.remainingFen, room.refused], [0, true]);
+  assert.deepEqual(plan.changedTrades.map((t) => t.tradeNo), ['A', 'B', 'D']);
+  const other = planIngest([pay('E', 'p1')], snapshot({ budgets: new Map([['杭州|2026-03', { ...room, city: '杭州', remainingFen: 0 }]]) }));
+  assert.equal(other.results[0]!.outcome, 'credited', "another city's budget does not apply");
 });

@@ -27,6 +27,7 @@ test('a well-formed command gives the world, with defaults', () => {
   assert.deepEqual(compared.worlds.map((w) => w.ruleset), ['classic-2019', 'one-yuan-twenty-payers']);
   assert.equal(compared.worlds[0]!.seed, compared.worlds[1]!.seed, 'the same world under each');
   assert.equal(options.cityDefaulted, false);
+  assert.equal(parseSimulateArgs([...BASE, '--budget-fen', '5000000'], CITIES).worlds[0]!.budgetFen, 5_000_000, "the city's monthly budget");
 });
 
 test("a newcomer's first try runs: with no --city the world is the seed programme's 广州, and the options say it was defaulted", () => {
@@ -54,6 +55,8 @@ test('nonsense flags are refused with the flag named and a specific message', ()
     [[...BASE, '--seed', '-1'], '--seed', /needs a value|whole number/],
     [[...BASE, '--seed', '3.5'], '--seed', /whole number/],
     [[...BASE, '--start', '2026-02-30'], '--start', /calendar date/],
+    [[...BASE, '--budget-fen', '0'], '--budget-fen', /from 1 to/],
+    [[...BASE, '--budget-fen', '12.5'], '--budget-fen', /whole number/],
     [[...BASE, '--merchants', '5'], '--merchants', /twice/],
     [[...BASE, '--speed', 'fast'], '--speed', /unknown option/],
     [[...BASE, '--out'], '--out', /needs a value/],

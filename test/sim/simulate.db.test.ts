@@ -88,6 +88,28 @@ test('every paid claim drawn (share 1) is audited by the simulated reviewer; wit
   );
 });
 
+test('refused claims are appealed by a share of their merchants and decided by the simulated reviewer: no forged claim upheld, none left waiting', async () => {
+  const r = reports[0]!;
+  const { rows } = await worlds[0]!.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM claim_appeals WHERE outcome IS NULL");
+  assert.equal(rows[0]!.n, 0, 'every appeal decided');
+  const appealed = r.appeals.reduce((s, a) => s + a.appealed, 0);
+  assert.ok(appealed > 0, 'some refusals were appealed');
+  for (const a of r.appeals) assert.equal(a.approved + a.rejected, a.appealed, `${a.kind}: every appeal upheld or refused`);
+  assert.deepEqual(r.appeals.find((a) => a.kind === 'forged')!.approved, 0, 'no forged claim upheld');
+});
+
+test("the liability at the end is the merchants' credit, costed at the run's claim ratio", async () => {
+  const r = reports[0]!;
+  const { rows } = await worlds[0]!.db.pool.query<{ fen: number }>(
+    // each credit account holds its posted balance and what is on its way in; a claim's reservation is still the merchant's
+    "SELECT coalesce(sum(credits_posted - debits_posted + credits_pending), 0)::bigint AS fen FROM ledger_accounts WHERE kind IN ('merchant_pending', 'merchant_available')",
+  );
+  assert.deepEqual(r.liability.cities.map((c) => c.city), [WORLD.city]);
+  assert.equal(r.liability.cities[0]!.outstandingFen, Number(rows[0]!.fen), 'to collect + available + reserved = what the merchants hold');
+  assert.equal(r.liability.claimRatio, r.cost.reimbursedFen / r.cost.creditsGrantedFen);
+  assert.equal(r.liability.cities[0]!.expectedCostFen, Math.round(r.liability.cities[0]!.outstandingFen * r.liability.claimRatio!));
+});
+
 test('injected fraud is caught: rings and fan-out payers flagged, no forged claim paid', () => {
   const r = reports[0]!;
   for (const p of r.fraud.payments) {

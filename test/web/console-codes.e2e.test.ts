@@ -93,8 +93,8 @@ async function readsInWords(page: Page, screen: string, ready: ReturnType<Page['
 }
 
 const MENU = {
-  'zh-CN': ['数据看板', '审核队列', '抽查', '商户', '医院名录', '规则', '兑换目录', '打款', '运维'],
-  en: ['Dashboard', 'Review queue', 'Audits', 'Merchants', 'Hospitals', 'Rulesets', 'Catalogue', 'Payouts', 'Operations'],
+  'zh-CN': ['数据看板', '预算', '审核队列', '抽查', '商户', '医院名录', '规则', '兑换目录', '打款', '运维'],
+  en: ['Dashboard', 'Budget', 'Review queue', 'Audits', 'Merchants', 'Hospitals', 'Rulesets', 'Catalogue', 'Payouts', 'Operations'],
 } as const;
 
 const WORDS = {

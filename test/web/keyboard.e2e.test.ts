@@ -77,6 +77,7 @@ test('the console by keyboard: signing in, the menu and each page show where the
   await page.keyboard.press('Enter');
   await page.getByRole('menu').first().waitFor();
   for (const [menu, ready] of [
+    ['预算', page.getByText('尚未设置预算')],
     ['审核队列', page.getByText('队列为空').first()],
     ['商户', page.getByLabel('钱包用户号、手机号、商户号或姓名开头')],
     ['规则', page.getByText('当前生效').first()],

@@ -11,6 +11,7 @@ import { failureWords } from '../shared/errors.ts';
 // Each screen is its own chunk, fetched when first opened: the sign-in screen carries none of them
 // (the charts alone weigh more than everything the sign-in needs).
 const Audits = lazy(() => import('./Audits.tsx').then((m) => ({ default: m.Audits })));
+const Budgets = lazy(() => import('./Budgets.tsx').then((m) => ({ default: m.Budgets })));
 const ClaimReview = lazy(() => import('./ClaimReview.tsx').then((m) => ({ default: m.ClaimReview })));
 const Dashboard = lazy(() => import('./Dashboard.tsx').then((m) => ({ default: m.Dashboard })));
 const Catalogue = lazy(() => import('./Catalogue.tsx').then((m) => ({ default: m.Catalogue })));
@@ -54,10 +55,11 @@ function SignIn({ onSignedIn }: { onSignedIn: (s: StaffSession) => void }) {
   );
 }
 
-type Page = 'dashboard' | 'queue' | 'audits' | 'merchants' | 'hospitals' | 'rulesets' | 'catalogue' | 'payouts' | 'operations';
+type Page = 'dashboard' | 'budgets' | 'queue' | 'audits' | 'merchants' | 'hospitals' | 'rulesets' | 'catalogue' | 'payouts' | 'operations';
 /** Who sees which page; the API enforces the same roles. */
 const PAGES: { key: Page; roles: StaffRole[] }[] = [
   { key: 'dashboard', roles: ['admin', 'reviewer', 'analyst'] },
+  { key: 'budgets', roles: ['admin', 'analyst'] },
   { key: 'queue', roles: ['admin', 'reviewer'] },
   { key: 'audits', roles: ['admin', 'reviewer'] },
   { key: 'merchants', roles: ['admin'] },
@@ -76,6 +78,8 @@ function screen(page: string, role: StaffRole, route: string[]) {
       return <Queue />;
     case 'audits':
       return <Audits />;
+    case 'budgets':
+      return <Budgets canEdit={role === 'admin'} />;
     case 'merchants':
       return <Merchants />;
     case 'hospitals':

@@ -140,6 +140,29 @@ export interface ParkedNotification {
 const page = (cursor: string | null) => (cursor ? `&cursor=${cursor}` : '');
 
 let expired: () => void = () => {};
+/** GET /v1/liability: the liability by day and city, its expected cost and forecast. */
+export interface Liability {
+  claimRatio: number | null;
+  refreshedAt: string | null;
+  days: { day: string; pendingFen: number; availableFen: number; reservedFen: number; outstandingFen: number; expectedCostFen: number | null; grantedFen: number; claimedFen: number; lostFen: number }[];
+  cities: { city: string; day: string; pendingFen: number; availableFen: number; reservedFen: number; outstandingFen: number; claimRatio: number | null; expectedCostFen: number | null }[];
+  forecast: { day: string; outstandingFen: number; expectedCostFen: number | null }[];
+}
+
+/** A city's budget for a month, as GET /v1/budgets lists it. */
+export interface CityBudget {
+  id: string;
+  city: string;
+  period: string;
+  limitFen: number;
+  grantedFen: number;
+  alertPercents: number[];
+  reachedAt: string | null;
+  alerts: { percent: number; at: string }[];
+  createdAt: string;
+  createdBy: string;
+}
+
 /** A paid claim drawn for audit, as GET /v1/audits lists it. */
 export interface AuditItem {
   audit: { merchantId: number; claimId: string; payoutId: string; paidFen: number; drawnBecause: 'sample' | 'amount'; drawnAt: string; status: 'pending' | 'confirmed' | 'overpaid' };
@@ -184,6 +207,10 @@ export const consoleApi = {
   audits: (cursor: string | null) => http.request<Page<AuditItem>>('GET', `/v1/audits?limit=50${page(cursor)}`),
   auditStatistics: () => http.request<AuditStatistics>('GET', '/v1/audits/statistics'),
   decideAudit: (claimId: string, decision: AuditDecision) => http.request<AuditItem['audit']>('POST', `/v1/audits/${claimId}/decision`, decision),
+  liability: (days: number) => http.request<Liability>('GET', `/v1/liability?days=${days}&horizon=14`),
+  budgets: (cursor: string | null) => http.request<Page<CityBudget>>('GET', `/v1/budgets?limit=20${page(cursor)}`),
+  createBudget: (body: { city: string; period: string; limitFen: number; alertPercents: number[] }, idempotencyKey: string) =>
+    http.request<CityBudget>('POST', '/v1/budgets', body, { 'idempotency-key': idempotencyKey }),
   alerts: () => http.request<{ data: Alert[] }>('GET', '/v1/ops/alerts'),
   deadJobs: () => http.request<{ data: DeadJob[] }>('GET', '/v1/ops/dead-jobs'),
   retryJob: (id: string) => http.request<DeadJob>('POST', `/v1/ops/jobs/${id}/retry`),

@@ -5,7 +5,7 @@ import { RULE_WORDS_EN, RULE_WORDS_ZH } from './ruleset-params.ts';
 
 const zh = {
   app: { title: 'Carepoints 运营后台', language: 'English', signOut: '退出', role: { admin: '管理员', reviewer: '审核员', analyst: '分析员' } },
-  nav: { dashboard: '数据看板', queue: '审核队列', audits: '抽查', merchants: '商户', hospitals: '医院名录', rulesets: '规则', catalogue: '兑换目录', payouts: '打款', operations: '运维' },
+  nav: { dashboard: '数据看板', budgets: '预算', queue: '审核队列', audits: '抽查', merchants: '商户', hospitals: '医院名录', rulesets: '规则', catalogue: '兑换目录', payouts: '打款', operations: '运维' },
   common: { more: '加载更多', none: '暂无数据', required: '必填' },
   merchants: {
     title: '商户查询', search: '钱包用户号、手机号、商户号或姓名开头', find: '查询', hint: '输入查询条件', name: '姓名', phone: '手机号', city: '城市', enrolled: '入驻时间',
@@ -35,6 +35,15 @@ const zh = {
     empty: '没有待复核的抽查', drawnAt: '抽取时间', merchant: '商户', paid: '已付', invoice: '票据', why: '抽取原因', because: { sample: '随机抽样', amount: '金额线以上' },
     open: '查看报销', confirm: '确认无误', overpaid: '多付…', overpaidTitle: '多付：已付 {{paid}}', due: '应付金额（元）', reason: '原因', note: '说明（商户可见）',
     noteHint: '选择"其他原因"时必填', recover: '确认并扣回', badAmount: '请输入金额，如 12.50', confirmedDone: '已确认无误', overpaidDone: '已扣回多付金额并通知商户',
+  },
+  budgets: {
+    title: '积分负债与预算', hint: '商户持有的积分（待领取、可用、报销中）是项目的负债。预计成本 = 未兑付积分 × 近 30 天已报销金额 / 发放积分；预测按近 30 天每日净增（发放 − 报销 − 失效过期）推算。数据每小时汇总一次。',
+    outstanding: '未兑付积分', expectedCost: '预计成本', claimRatio: '报销率（报销/发放）', inForecast: '{{n}} 天后预测', refreshed: '汇总于 {{at}}', notRefreshed: '尚未汇总',
+    byDay: '每日负债', byCity: '各城市负债', chart: '每日负债：待领取、可用、报销中，预计成本与预测', pending: '待领取', available: '可用', reserved: '报销中', forecast: '预测负债', forecastCost: '预测成本',
+    budgets: '城市预算', add: '新增预算', save: '保存', created: '预算已设置', none: '尚未设置预算', city: '城市', period: '月份', limit: '预算', limitYuan: '预算（元）', granted: '已发放', used: '使用', reached: '已用完', alertAt: '提醒阈值',
+    policy: '预算用完后：该城市当月新的收款不再累积积分，次月 1 日恢复；商户已有的积分（待领取、可用、报销中）不受影响，照常领取和报销。商户在 App 首页看到这条规则。',
+    alerts: '预算提醒', noAlerts: '暂无提醒', at: '时间', alert: '内容', alertPercent: '{{city}} {{period}} 预算已使用 {{percent}}%', alertReached: '{{city}} {{period}} 预算已用完：新积分暂停',
+    badPeriod: '格式为 YYYY-MM，如 2026-12', badLimit: '请输入大于 0 的金额，如 50000',
   },
   payouts: { title: '打款', state: '状态', created: '创建时间', merchant: '商户', amount: '金额', attempts: '尝试次数', failure: '失败原因', settled: '完成时间', alerts: '对账提醒' },
   operations: {
@@ -136,7 +145,7 @@ const zh = {
 
 const en: typeof zh = {
   app: { title: 'Carepoints console', language: '中文', signOut: 'Sign out', role: { admin: 'Admin', reviewer: 'Reviewer', analyst: 'Analyst' } },
-  nav: { dashboard: 'Dashboard', queue: 'Review queue', audits: 'Audits', merchants: 'Merchants', hospitals: 'Hospitals', rulesets: 'Rulesets', catalogue: 'Catalogue', payouts: 'Payouts', operations: 'Operations' },
+  nav: { dashboard: 'Dashboard', budgets: 'Budget', queue: 'Review queue', audits: 'Audits', merchants: 'Merchants', hospitals: 'Hospitals', rulesets: 'Rulesets', catalogue: 'Catalogue', payouts: 'Payouts', operations: 'Operations' },
   common: { more: 'Load more', none: 'Nothing here', required: 'Required' },
   merchants: {
     title: 'Merchant search', search: 'Wallet user id, phone, merchant id or start of name', find: 'Search', hint: 'Enter what to search for', name: 'Name', phone: 'Phone', city: 'City', enrolled: 'Enrolled',
@@ -166,6 +175,15 @@ const en: typeof zh = {
     empty: 'No audit waiting', drawnAt: 'Drawn', merchant: 'Merchant', paid: 'Paid', invoice: 'Invoice', why: 'Drawn because', because: { sample: 'At random', amount: 'Above the threshold' },
     open: 'Open the claim', confirm: 'Correct', overpaid: 'Overpaid…', overpaidTitle: 'Overpaid: {{paid}} was paid', due: 'Amount due (CNY)', reason: 'Reason', note: 'Note (the merchant reads it)',
     noteHint: 'Required with "another reason"', recover: 'Confirm and take back', badAmount: 'Enter an amount, e.g. 12.50', confirmedDone: 'Confirmed correct', overpaidDone: 'The overpayment was taken back and the merchant told',
+  },
+  budgets: {
+    title: 'Liability and budgets', hint: "Credit merchants hold (waiting to be collected, available, reserved for a claim) is the programme's liability. Expected cost = outstanding credit × claims paid / credit granted over the last 30 days; the forecast runs the last 30 days' mean daily net flow (granted − claimed − lapsed and expired) forward. Summed hourly.",
+    outstanding: 'Outstanding credit', expectedCost: 'Expected cost', claimRatio: 'Claim ratio (paid / granted)', inForecast: 'Forecast in {{n}} days', refreshed: 'Summed at {{at}}', notRefreshed: 'Not summed yet',
+    byDay: 'Liability by day', byCity: 'Liability by city', chart: 'Liability by day: to collect, available, reserved, expected cost and forecast', pending: 'To collect', available: 'Available', reserved: 'Reserved', forecast: 'Forecast liability', forecastCost: 'Forecast cost',
+    budgets: 'City budgets', add: 'New budget', save: 'Save', created: 'Budget set', none: 'No budget set', city: 'City', period: 'Month', limit: 'Budget', limitYuan: 'Budget (yuan)', granted: 'Granted', used: 'Used', reached: 'Used up', alertAt: 'Alert at',
+    policy: "When a budget is used up, new payments in that city earn no credit for the rest of the month, and earn again from the 1st of the next; credit merchants already hold (to collect, available, reserved) is unaffected and is collected and claimed as before. Merchants see this rule on the app's home screen.",
+    alerts: 'Budget alerts', noAlerts: 'No alerts', at: 'Time', alert: 'Alert', alertPercent: '{{city}} {{period}}: {{percent}}% of the budget used', alertReached: '{{city}} {{period}}: budget used up, new credit paused',
+    badPeriod: 'As YYYY-MM, e.g. 2026-12', badLimit: 'An amount above 0, e.g. 50000',
   },
   payouts: { title: 'Payouts', state: 'State', created: 'Created', merchant: 'Merchant', amount: 'Amount', attempts: 'Attempts', failure: 'Failure', settled: 'Settled', alerts: 'Reconciliation alerts' },
   operations: {

@@ -2,7 +2,7 @@ import { Button, Card, ErrorBlock, ProgressBar, PullToRefresh, Skeleton, Toast }
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { yuan } from '../shared/money.ts';
-import { merchantApi, type CreditSummary } from './api.ts';
+import { merchantApi, type BudgetPolicy, type CreditSummary } from './api.ts';
 import { go } from '../shared/route.ts';
 import { failureWords } from '../shared/errors.ts';
 
@@ -22,16 +22,38 @@ function useNow(): number {
   return now;
 }
 
+/**
+ * The city's credit budget this month, when it has one, and the rule decided ahead for when it is
+ * used up, in the merchant's words: new credit pauses until the 1st, credit held is kept.
+ */
+function BudgetCard({ policy }: { policy: BudgetPolicy }) {
+  const { t, i18n } = useTranslation();
+  const { budget } = policy;
+  if (!budget) return null;
+  const resumes = new Date(`${policy.resumesOn}T00:00:00+08:00`).toLocaleDateString(i18n.language, { timeZone: 'Asia/Shanghai' });
+  const used = budget.reached ? 100 : Math.floor((100 * budget.grantedFen) / budget.limitFen);
+  return (
+    <Card title={<h2>{t('home.budget', { city: policy.city })}</h2>} data-testid="budget">
+      <ProgressBar percent={used} />
+      <p className={budget.reached ? 'warn' : 'muted'}>{budget.reached ? t('home.budgetReached', { date: resumes }) : t('home.budgetUsed', { percent: used, date: resumes })}</p>
+      <p className="muted">{t('home.budgetKept')}</p>
+    </Card>
+  );
+}
+
 export function Home({ merchantId }: { merchantId: string }) {
   const { t, i18n } = useTranslation();
   const [summary, setSummary] = useState<CreditSummary | null>(null);
+  const [policy, setPolicy] = useState<BudgetPolicy | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [collecting, setCollecting] = useState(false);
   const now = useNow();
 
   const load = useCallback(async () => {
     try {
-      setSummary(await merchantApi.summary(merchantId));
+      const [credit, budget] = await Promise.all([merchantApi.summary(merchantId), merchantApi.budget()]);
+      setSummary(credit);
+      setPolicy(budget);
       setError(null);
     } catch (err) {
       setError(failureWords(err, i18n.language, t('errors.network')));
@@ -100,6 +122,7 @@ export function Home({ merchantId }: { merchantId: string }) {
           <ProgressBar percent={payers.payersPerDay ? (100 * payers.earningPayers) / payers.payersPerDay : 0} />
           <p className="muted">{t('home.todayNote', { max: payers.payersPerDay })}</p>
         </Card>
+        {policy && <BudgetCard policy={policy} />}
       </div>
     </PullToRefresh>
   );

@@ -52,11 +52,20 @@ export function onSessionExpired(handler: () => void): void {
 
 export const http = apiClient({ onUnauthenticated: () => expired() });
 
+/** GET /v1/me/budget: the merchant's city budget this month, if the city has one, and when a paused month earns again. */
+export interface BudgetPolicy {
+  city: string;
+  period: string;
+  resumesOn: string;
+  budget: { limitFen: number; grantedFen: number; reached: boolean } | null;
+}
+
 export const merchantApi = {
   requestCode: (phone: string) => http.request('POST', '/v1/auth/otp', { phone }),
   signIn: (phone: string, code: string) => http.request<{ merchantId: string; csrfToken: string }>('POST', '/v1/auth/sessions', { phone, code, client: 'browser' }),
   signOut: () => http.request<null>('DELETE', '/v1/auth/session'),
   me: () => http.request<Me>('GET', '/v1/me'),
+  budget: () => http.request<BudgetPolicy>('GET', '/v1/me/budget'),
   summary: (id: string) => http.request<CreditSummary>('GET', `/v1/merchants/${id}/credit-summary`),
   collect: (id: string) => http.request<{ collectedFen: number }>('POST', `/v1/merchants/${id}/credits:collect`),
   transfers: (id: string, cursor: string | null) => http.request<Page<Transfer>>('GET', `/v1/merchants/${id}/transfers?limit=20${cursor ? `&cursor=${cursor}` : ''}`),
