@@ -10,7 +10,8 @@
  *    hospitals, a visit older than 30 days). Prints submission → paid latency of the automatic path,
  *    the automatic-decision rate of legitimate claims, false approvals and adversarial catches.
  * 2. Burst: BENCH_BURST claims submitted at once: the sustained claims/s of the machine.
- * Baseline in the same run: one recognition alone (the floor of any claim's latency).
+ * Baseline in the same run: one recognition alone (the floor of any claim's latency), by the pipeline as
+ * it is and as it was before issue 26 (onnxruntime's threads spinning).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -62,18 +63,20 @@ const registry = await loadHospitalRegistry();
 const pick = (filter: (h: Hospital) => boolean) => registry.hospitals.filter(filter);
 const eligible = pick((h) => /^[23]/.test(h.grade) && h.ownership === 'public' && h.type === 'general');
 
-// baseline: one recognition, alone, on a clean photo
-const baseline = await (async () => {
-  const recognizer = await createRecognizer({ hospitals: registry });
+// baseline: one recognition, alone, on a clean photo, by the pipeline as it is and as it was before
+// issue 26 (onnxruntime's threads spinning), alternating, in this run
+const [baseline, baselineBefore] = await (async () => {
+  const readers = [await createRecognizer({ hospitals: registry }), await createRecognizer({ hospitals: registry, spinning: true })] as const;
   const photo = await generateInvoice({ seed: SEED, variant: 'clean', layout: 'outpatient-grid', hospitals: eligible, today: businessDay(new Date()) });
-  const times: number[] = [];
-  for (let i = 0; i < 5; i++) {
+  const times: [number[], number[]] = [[], []];
+  for (let i = 0; i < 10; i++) {
+    const which = i % 2;
     const t0 = performance.now();
-    await recognizer.recognize(photo.image);
-    times.push(performance.now() - t0);
+    await readers[which]!.recognize(photo.image);
+    times[which]!.push(performance.now() - t0);
   }
-  await recognizer.close();
-  return percentile(times, 50);
+  await Promise.all(readers.map((r) => r.close()));
+  return times.map((t) => percentile(t, 50)) as [number, number];
 })();
 
 const keys = generateGatewayKeys();
@@ -227,7 +230,7 @@ async function settle(timeoutMs: number, statuses: readonly string[] = ['submitt
   }
 }
 
-console.log(`baseline: one recognition alone p50 ${baseline.toFixed(0)} ms; steady ${LEGIT} legitimate claims at ${RATE}/s with the adversarial set; burst ${BURST}`);
+console.log(`baseline: one recognition alone p50 ${baseline.toFixed(0)} ms (before issue 26: ${baselineBefore.toFixed(0)} ms, ratio ${(baseline / baselineBefore).toFixed(2)}); steady ${LEGIT} legitimate claims at ${RATE}/s with the adversarial set; burst ${BURST}`);
 const legit = await merchants(LEGIT + 2, 10_000);
 const adversaries = await merchants(20, 20_000);
 const adversarial = await adversarialCases(adversaries, legit.slice(0, 2));
@@ -310,7 +313,7 @@ console.log(
 
 const autoRate = auto.length / legitResults.length;
 console.log(
-  `bench=claims p50_ms=${percentile(latencies, 50).toFixed(0)} p95_ms=${percentile(latencies, 95).toFixed(0)} p99_ms=${percentile(latencies, 99).toFixed(0)} auto_rate=${autoRate.toFixed(2)} false_approvals=${falseApprovals.length} adversarial_caught=${adversarialResults.length - falseApprovals.length}/${adversarialResults.length} claims_per_s=${claimsPerS.toFixed(2)} baseline_recognition_ms=${baseline.toFixed(0)}`,
+  `bench=claims p50_ms=${percentile(latencies, 50).toFixed(0)} p95_ms=${percentile(latencies, 95).toFixed(0)} p99_ms=${percentile(latencies, 99).toFixed(0)} auto_rate=${autoRate.toFixed(2)} false_approvals=${falseApprovals.length} adversarial_caught=${adversarialResults.length - falseApprovals.length}/${adversarialResults.length} claims_per_s=${claimsPerS.toFixed(2)} baseline_recognition_ms=${baseline.toFixed(0)} baseline_before_recognition_ms=${baselineBefore.toFixed(0)}`,
 );
 writeBenchResult('claims', {
   claims_per_s: { value: Number(claimsPerS.toFixed(3)), unit: 'claims/s', note: `a burst of ${BURST} claims decided and paid, recognition included` },
@@ -318,6 +321,7 @@ writeBenchResult('claims', {
   p99_ms: { value: Math.round(percentile(latencies, 99)), unit: 'ms' },
   auto_rate: { value: Number(autoRate.toFixed(3)), unit: 'share', note: 'legitimate claims decided with no human' },
   baseline_recognition_ms: { value: Math.round(baseline), unit: 'ms', note: 'one photo recognised alone, p50' },
+  baseline_before_recognition_ms: { value: Math.round(baselineBefore), unit: 'ms', note: 'the same photo by the pipeline before issue 26 (spinning threads), alternating, same run' },
   api_p99_ms_while_recognising: { value: Number(percentile(busySamples, 99).toFixed(1)), unit: 'ms', note: 'GET /v1/claims during the burst, in the process running the recognizer pool' },
   api_p99_ms_idle: { value: Number(percentile(idleSamples, 99).toFixed(1)), unit: 'ms', note: 'the same request before the burst' },
 });

@@ -7,10 +7,13 @@
  * each unusable variant, whether the first quality reason is the right one; then model load time and
  * peak memory, and machine-readable lines. BENCH_SEED changes the invoices; BENCH_VARIANTS=far,dark
  * runs a subset; BENCH_LAYOUT=pharmacy-receipt draws every readable invoice in that layout.
+ * Baseline in the same run: each readable photo is also read by the pipeline as it was before
+ * issue 26 (onnxruntime's threads spinning between ops), alternating which goes first, so that each
+ * figure has its ratio on a shared machine; BENCH_BASELINE=0 skips it.
  */
 import os from 'node:os';
 import { loadHospitalRegistry } from '../src/hospitals/record.ts';
-import { createRecognizer } from '../src/recognition/index.ts';
+import { createRecognizer, type Recognizer } from '../src/recognition/index.ts';
 import { writeBenchResult } from './results.ts';
 import { generateInvoice, INVOICE_LAYOUTS, INVOICE_VARIANTS, scoreInvoice, UNUSABLE_VARIANTS, type FieldScore, type UnusableVariant } from '../sim/invoices/index.ts';
 
@@ -18,6 +21,7 @@ const PER_VARIANT = Number(process.env.BENCH_PER_VARIANT ?? 30);
 const PER_UNUSABLE = Number(process.env.BENCH_UNUSABLE_PER_VARIANT ?? 15);
 const SEED = Number(process.env.BENCH_SEED ?? 1000);
 const VERBOSE = process.env.BENCH_VERBOSE === '1';
+const BASELINE = process.env.BENCH_BASELINE !== '0';
 // A comma-separated subset of the variants (e.g. BENCH_VARIANTS=far,lowres640); all by default.
 const ONLY = process.env.BENCH_VARIANTS?.split(',').filter((v) => v !== '');
 const LAYOUT = INVOICE_LAYOUTS.find((l) => l === process.env.BENCH_LAYOUT);
@@ -34,59 +38,82 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const registry = await loadHospitalRegistry();
 const recognizer = await createRecognizer({ hospitals: registry });
-console.log(`models loaded and warmed in ${recognizer.modelLoadMs} ms; ${PER_VARIANT} invoices per variant, seed ${SEED}`);
+const baseline = BASELINE ? await createRecognizer({ hospitals: registry, spinning: true }) : null;
+console.log(`models loaded and warmed in ${recognizer.modelLoadMs} ms; ${PER_VARIANT} invoices per variant, seed ${SEED}${baseline ? '; each also read by the baseline' : ''}`);
 // Latency is wall time on a shared machine: the load average and this process's CPU time per
 // invoice tell whether other processes inflated it.
 const loadAtStart = os.loadavg()[0]!;
 
-const rows: { variant: string; fieldAccuracy: number; full: number; p50: number; p95: number; cpuP50: number; n: number; refused: number; noInvoice: number }[] = [];
-const missedFields = new Map<string, number>();
-for (const [v, variant] of INVOICE_VARIANTS.entries()) {
-  if (ONLY && !ONLY.includes(variant)) continue;
-  const latencies: number[] = [];
-  const cpuMs: number[] = [];
-  let fields = 0;
-  let correct = 0;
-  let fullyCorrect = 0;
-  let refused = 0;
-  let noInvoice = 0;
-  for (let i = 0; i < PER_VARIANT; i++) {
-    const seed = SEED + v * 10_000 + i;
-    const generated = await generateInvoice({ seed, variant, layout: LAYOUT, hospitals: registry.hospitals, today });
-    const t0 = performance.now();
-    const cpu0 = process.cpuUsage();
-    const { invoice, quality } = await recognizer.recognize(generated.image, { now });
-    if (quality && !quality.usable) {
-      refused++;
-      if (quality.reasons[0]?.code === 'not_an_invoice') noInvoice++;
-      if (VERBOSE) console.log(`  seed ${seed} ${variant} refused: ${quality.reasons.map((r) => r.message).join('; ')}`);
-    }
-    latencies.push(performance.now() - t0);
-    const cpu = process.cpuUsage(cpu0);
-    cpuMs.push((cpu.user + cpu.system) / 1000);
-    const scores: FieldScore[] = scoreInvoice(generated.truth, invoice);
-    const wrong = scores.filter((s) => !s.correct);
-    fields += scores.length;
-    correct += scores.length - wrong.length;
-    if (wrong.length === 0) fullyCorrect++;
-    for (const w of wrong) {
-      missedFields.set(`${variant}/${w.field}`, (missedFields.get(`${variant}/${w.field}`) ?? 0) + 1);
-      if (VERBOSE) console.log(`  seed ${seed} ${variant} ${generated.truth.layout} ${w.field}: expected ${JSON.stringify(w.expected)} got ${JSON.stringify(w.actual)}`);
-    }
-  }
-  latencies.sort((a, b) => a - b);
-  cpuMs.sort((a, b) => a - b);
-  rows.push({
-    variant,
-    fieldAccuracy: (100 * correct) / fields,
-    full: fullyCorrect / PER_VARIANT,
+interface Tally {
+  latencies: number[];
+  cpuMs: number[];
+  fields: number;
+  correct: number;
+  fullyCorrect: number;
+  refused: number;
+  noInvoice: number;
+}
+interface Measured {
+  fieldAccuracy: number;
+  full: number;
+  p50: number;
+  p95: number;
+  cpuP50: number;
+  refused: number;
+  noInvoice: number;
+}
+const tally = (): Tally => ({ latencies: [], cpuMs: [], fields: 0, correct: 0, fullyCorrect: 0, refused: 0, noInvoice: 0 });
+function measured(t: Tally): Measured {
+  const latencies = [...t.latencies].sort((a, b) => a - b);
+  const cpuMs = [...t.cpuMs].sort((a, b) => a - b);
+  return {
+    fieldAccuracy: (100 * t.correct) / t.fields,
+    full: t.fullyCorrect / t.latencies.length,
     p50: percentile(latencies, 50),
     p95: percentile(latencies, 95),
     cpuP50: percentile(cpuMs, 50),
-    n: PER_VARIANT,
-    refused,
-    noInvoice,
-  });
+    refused: t.refused,
+    noInvoice: t.noInvoice,
+  };
+}
+
+const rows: ({ variant: string; n: number; baseline: Measured | null } & Measured)[] = [];
+const missedFields = new Map<string, number>();
+for (const [v, variant] of INVOICE_VARIANTS.entries()) {
+  if (ONLY && !ONLY.includes(variant)) continue;
+  const current = tally();
+  const before = tally();
+  for (let i = 0; i < PER_VARIANT; i++) {
+    const seed = SEED + v * 10_000 + i;
+    const generated = await generateInvoice({ seed, variant, layout: LAYOUT, hospitals: registry.hospitals, today });
+    const runs: [Recognizer, Tally][] = baseline ? [[recognizer, current], [baseline, before]] : [[recognizer, current]];
+    // alternate which pipeline goes first: neither always meets the machine as the other left it
+    if (i % 2 === 1) runs.reverse();
+    for (const [reader, t] of runs) {
+      const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
+      const { invoice, quality } = await reader.recognize(generated.image, { now });
+      const cpu = process.cpuUsage(cpu0);
+      t.latencies.push(performance.now() - t0);
+      t.cpuMs.push((cpu.user + cpu.system) / 1000);
+      const label = reader === baseline ? ' (baseline)' : '';
+      if (quality && !quality.usable) {
+        t.refused++;
+        if (quality.reasons[0]?.code === 'not_an_invoice') t.noInvoice++;
+        if (VERBOSE) console.log(`  seed ${seed} ${variant}${label} refused: ${quality.reasons.map((r) => r.message).join('; ')}`);
+      }
+      const scores: FieldScore[] = scoreInvoice(generated.truth, invoice);
+      const wrong = scores.filter((s) => !s.correct);
+      t.fields += scores.length;
+      t.correct += scores.length - wrong.length;
+      if (wrong.length === 0) t.fullyCorrect++;
+      for (const w of wrong) {
+        if (reader === recognizer) missedFields.set(`${variant}/${w.field}`, (missedFields.get(`${variant}/${w.field}`) ?? 0) + 1);
+        if (VERBOSE) console.log(`  seed ${seed} ${variant}${label} ${generated.truth.layout} ${w.field}: expected ${JSON.stringify(w.expected)} got ${JSON.stringify(w.actual)}`);
+      }
+    }
+  }
+  rows.push({ variant, n: PER_VARIANT, ...measured(current), baseline: baseline ? measured(before) : null });
 }
 
 // Unusable photos: the first quality reason must be the one the generator's variant stands for.
@@ -106,6 +133,7 @@ for (const [v, [variant, expected]] of (Object.entries(UNUSABLE_VARIANTS) as [Un
   qualityRows.push(row);
 }
 await recognizer.close();
+await baseline?.close();
 
 console.log('\nvariant       images  field accuracy  fully correct  p50 ms  p95 ms  CPU p50 ms  refused  no invoice');
 for (const r of rows) {
@@ -119,13 +147,26 @@ if (qualityRows.length > 0) {
     console.log(`${q.variant.padEnd(13)} ${String(q.n).padStart(6)}  ${q.expected.padEnd(19)} ${String(q.correct).padStart(5)}  ${[...q.got].map(([k, n]) => `${k}×${n}`).join(', ')}`);
   }
 }
+if (baseline) {
+  console.log('\nbaseline in the same run (onnxruntime threads spinning, as before issue 26): before → now, ratio now / before');
+  console.log('variant       field accuracy %   p50 ms                  CPU p50 ms');
+  for (const r of rows) {
+    const b = r.baseline!;
+    const pair = (was: number, is: number): string => `${was.toFixed(0).padStart(5)} → ${is.toFixed(0).padStart(5)} (${(is / was).toFixed(2)})`;
+    console.log(`${r.variant.padEnd(13)} ${b.fieldAccuracy.toFixed(1).padStart(5)} → ${r.fieldAccuracy.toFixed(1).padStart(5)}     ${pair(b.p50, r.p50)}    ${pair(b.cpuP50, r.cpuP50)}`);
+  }
+}
 const degraded = rows.filter((r) => r.variant !== 'clean');
 const degradedAccuracy = degraded.reduce((s, r) => s + r.fieldAccuracy, 0) / degraded.length;
 console.log(`degraded mean field accuracy ${degradedAccuracy.toFixed(1)}%`);
 console.log(`model load ${recognizer.modelLoadMs} ms; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB; 1-min load average ${loadAtStart.toFixed(2)} at start, ${os.loadavg()[0]!.toFixed(2)} at end on ${os.availableParallelism()} cores`);
 if (missedFields.size > 0) console.log(`misread fields: ${[...missedFields].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}×${n}`).join(', ')}`);
 for (const r of rows) {
-  console.log(`bench=recognition variant=${r.variant} field_accuracy=${r.fieldAccuracy.toFixed(1)} full=${r.full.toFixed(2)} p50_ms=${r.p50.toFixed(0)} p95_ms=${r.p95.toFixed(0)} cpu_p50_ms=${r.cpuP50.toFixed(0)} refused=${r.refused} no_invoice_found=${r.noInvoice}`);
+  const b = r.baseline;
+  console.log(
+    `bench=recognition variant=${r.variant} field_accuracy=${r.fieldAccuracy.toFixed(1)} full=${r.full.toFixed(2)} p50_ms=${r.p50.toFixed(0)} p95_ms=${r.p95.toFixed(0)} cpu_p50_ms=${r.cpuP50.toFixed(0)} refused=${r.refused} no_invoice_found=${r.noInvoice}` +
+      (b ? ` baseline_field_accuracy=${b.fieldAccuracy.toFixed(1)} baseline_p50_ms=${b.p50.toFixed(0)} baseline_cpu_p50_ms=${b.cpuP50.toFixed(0)}` : ''),
+  );
 }
 for (const q of qualityRows) console.log(`bench=recognition unusable=${q.variant} expected=${q.expected} right=${q.correct} n=${q.n}`);
 if (qualityRows.length > 0) {
@@ -142,6 +183,10 @@ if (rows.length > 0) {
     {
       cpu_ms_per_photo_p50: { value: Math.round(medianOf(rows.map((r) => r.cpuP50))), unit: 'ms', note: `median of the variants' CPU p50 (both onnxruntime threads); variants ${rows.map((r) => r.variant).join(', ')}` },
       wall_ms_per_photo_p50: { value: Math.round(medianOf(rows.map((r) => r.p50))), unit: 'ms', note: "median of the variants' wall-time p50" },
+      ...(baseline && {
+        baseline_cpu_ms_per_photo_p50: { value: Math.round(medianOf(rows.map((r) => r.baseline!.cpuP50))), unit: 'ms', note: 'the same for the pipeline before issue 26 (spinning threads), same photos, same run' },
+        baseline_wall_ms_per_photo_p50: { value: Math.round(medianOf(rows.map((r) => r.baseline!.p50))), unit: 'ms', note: 'the same for the pipeline before issue 26, same photos, same run' },
+      }),
       ...(degraded.length > 0 && { degraded_field_accuracy_percent: { value: Number(degradedAccuracy.toFixed(1)), unit: '%', note: 'mean field accuracy of the degraded variants' } }),
       model_load_ms: { value: recognizer.modelLoadMs, unit: 'ms' },
       peak_rss_mib: { value: Math.round(process.resourceUsage().maxRSS / 1024), unit: 'MiB' },

@@ -80,7 +80,7 @@ export async function createRecognizerPool(options: RecognizerPoolOptions = {}):
   const maxQueued = options.maxQueued ?? DEFAULT_MAX_QUEUED;
   const hospitals = options.hospitals && 'match' in options.hospitals ? (options.hospitals as HospitalRegistry).hospitals : options.hospitals;
   // Worker data is copied by structured clone: plain hospital rows, not the registry's functions.
-  const data = { ...(hospitals && { hospitals }), ...(options.threads && { threads: options.threads }), ...(options.maxInvoiceAgeDays && { maxInvoiceAgeDays: options.maxInvoiceAgeDays }) };
+  const data = { ...(hospitals && { hospitals }), ...(options.threads && { threads: options.threads }), ...(options.spinning !== undefined && { spinning: options.spinning }), ...(options.maxInvoiceAgeDays && { maxInvoiceAgeDays: options.maxInvoiceAgeDays }) };
   const maxHeapMb = options.maxWorkerHeapMb ?? DEFAULT_MAX_WORKER_HEAP_MB;
   const maxMs = (options.maxSecondsPerDocument ?? DEFAULT_MAX_SECONDS_PER_DOCUMENT) * 1000;
   const started = performance.now();

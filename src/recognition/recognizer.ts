@@ -23,6 +23,8 @@ export interface RecognizerOptions {
   readonly hospitals?: HospitalRegistry | readonly Hospital[];
   /** onnxruntime intra-op threads; the machine's 2 cores by default. */
   readonly threads?: number;
+  /** onnxruntime's threads spin between ops instead of sleeping (its own default; off here: ocr/engine.ts says why). */
+  readonly spinning?: boolean;
   /** Invoices older than this fail the date check. */
   readonly maxInvoiceAgeDays?: number;
 }
@@ -85,7 +87,7 @@ export async function createRecognizer(options: RecognizerOptions = {}): Promise
   const started = performance.now();
   const registry =
     options.hospitals === undefined ? createHospitalRegistry([]) : 'match' in options.hospitals ? options.hospitals : createHospitalRegistry(options.hospitals);
-  const engine = await loadOcrEngine({ threads: options.threads });
+  const engine = await loadOcrEngine({ threads: options.threads, spinning: options.spinning });
   const page = warmUpPage();
   await decodeQr(page);
   await ocrLines(engine, page);

@@ -27,7 +27,7 @@ export type WorkerReply =
   | { readonly type: 'failed'; readonly id: number; readonly code: string | null; readonly message: string };
 
 const port = parentPort!;
-const options = workerData as { hospitals?: readonly Hospital[]; threads?: number; maxInvoiceAgeDays?: number };
+const options = workerData as { hospitals?: readonly Hospital[]; threads?: number; spinning?: boolean; maxInvoiceAgeDays?: number };
 const recognizer = await createRecognizer(options);
 port.postMessage({ type: 'ready', modelLoadMs: recognizer.modelLoadMs } satisfies WorkerReply);
 let hospitals: HospitalRegistry | undefined;

@@ -23,6 +23,11 @@ export interface OcrEngine {
 
 export interface OcrEngineOptions {
   readonly threads?: number;
+  /**
+   * Whether onnxruntime's idle threads spin waiting for the next op (its own default) instead of
+   * sleeping; off by default (see loadOcrEngine).
+   */
+  readonly spinning?: boolean;
 }
 
 const REC_HEIGHT = 48;
@@ -43,14 +48,17 @@ function modelPaths(): { detection: string; recognition: string; dictionary: str
 
 export async function loadOcrEngine(options: OcrEngineOptions = {}): Promise<OcrEngine> {
   const paths = modelPaths();
-  // 2 threads (spinning between ops, onnxruntime's default) for one photo's latency on an idle
-  // machine. On a crowded one (load 5–10 on 2 cores) 1 thread read a page ~2× faster: spinning
-  // threads that lose their core stall every op. Not spinning helped there but was slower when quieter.
+  // 2 threads that sleep between ops. Spinning (onnxruntime's default) burns the second core while
+  // the first runs a small op (most of the recogniser's, on 48-px crops): measured on the same pages
+  // in one process under load 7–14 on 2 cores, 2 spinning threads took 1.8× the CPU and 1.4–1.9× the
+  // wall time of 2 sleeping ones, which were as fast as 1 thread (issue 26; bench:recognition
+  // measures both in the same run).
   const sessionOptions: ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: options.threads ?? 2,
     interOpNumThreads: 1,
     graphOptimizationLevel: 'all',
     executionProviders: ['cpu'],
+    extra: { session: { intra_op: { allow_spinning: options.spinning === true ? '1' : '0' } } },
   };
   let detector: ort.InferenceSession;
   let recogniser: ort.InferenceSession;
@@ -79,9 +87,9 @@ export async function loadOcrEngine(options: OcrEngineOptions = {}): Promise<Ocr
   }
 
   /**
-   * One crop per inference, at its own width. Batching crops (padded to the widest) was measured
-   * slower on CPU: the padding is wasted work, and a batch of wide crops outgrows the cache (per
-   * crop, 4 crops of 640 px took 1.7× as long as one; on a whole page, rec time fell by a third).
+   * One crop per inference, at its own width. Batching crops was measured slower on CPU, even with
+   * the crops sorted by width so that a batch pads little: on the same 12 pages, batches of 4, 8,
+   * 16 and 32 took 1.33, 1.51, 1.87 and 2.97 times the CPU of one crop at a time (issue 26).
    */
   async function recognise(full: GreyImage, box: Box, slope: number): Promise<DecodedText> {
     const width = Math.min(REC_MAX_WIDTH, Math.max(REC_HEIGHT / 2, Math.round((REC_HEIGHT * (box.x1 - box.x0)) / Math.max(1, box.y1 - box.y0))));
