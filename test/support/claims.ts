@@ -12,6 +12,7 @@ import { businessDay } from '../../src/shared/business-day.ts';
 import { createWalletGateway, type SandboxFaults, type SandboxGateway, type WalletGateway } from '../../src/payouts/index.ts';
 import { loadHospitalRegistry, type Hospital } from '../../src/recognition/index.ts';
 import { localFileStore } from '../../src/storage/index.ts';
+import { createHttpsVerifier, startVerifierSandbox, type VerifierSandbox } from '../../src/verification/index.ts';
 import { createTestApp, type TestApp } from './app.ts';
 import { SANDBOX_APP_ID, startSandboxWallet } from './sandbox-wallet.ts';
 
@@ -23,18 +24,45 @@ export interface ClaimsHarness extends TestApp {
   filesDir: string;
   /** What a worker in another process needs to reach the same database, files and gateway. */
   workerEnv: Record<string, string>;
+  /** The sandbox verification service the workers ask, when the harness was made with `verifier`. */
+  verifier: VerifierSandbox | null;
 }
+
+export const VERIFIER_TOKEN = 'test-verifier-token';
 
 /** The app with the claims routes, a sandbox wallet gateway and the pipeline's workers, all real. */
 export async function createClaimsHarness(
-  options: { faults?: SandboxFaults; random?: () => number; gatewayTimeoutMs?: number; concurrency?: number; workers?: boolean; hospitalsMaxStaleMs?: number } = {},
+  options: {
+    faults?: SandboxFaults;
+    random?: () => number;
+    gatewayTimeoutMs?: number;
+    concurrency?: number;
+    workers?: boolean;
+    hospitalsMaxStaleMs?: number;
+    /** Invoices checked with their issuer, the sandbox service's (off by default: the other tests' bills are issued nowhere). */
+    verifier?: { dailyLimitPerBill?: number; timeoutMs?: number };
+  } = {},
 ): Promise<ClaimsHarness> {
   const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carepoints-files-'));
   const files = localFileStore(filesDir);
   const t = await createTestApp({ files });
   const { sandbox, keys, env: walletEnv } = await startSandboxWallet(options.faults, options.random);
   const gateway = createWalletGateway({ gatewayUrl: sandbox.url, appId: SANDBOX_APP_ID, appPrivateKeyPem: keys.app.privateKeyPem, gatewayPublicKeyPem: keys.gateway.publicKeyPem, timeoutMs: options.gatewayTimeoutMs ?? 3_000 });
-  const workers = options.workers === false ? null : await startClaimWorkers(t.db.pool, { files, gateway, concurrency: options.concurrency ?? 2, ...(options.hospitalsMaxStaleMs === undefined ? {} : { hospitalsMaxStaleMs: options.hospitalsMaxStaleMs }) });
+  const verifier = options.verifier ? await startVerifierSandbox({ token: VERIFIER_TOKEN, dailyLimitPerBill: 100 }) : null;
+  const verification = verifier && {
+    verifier: createHttpsVerifier({ url: verifier.url, token: VERIFIER_TOKEN, timeoutMs: options.verifier?.timeoutMs ?? 2_000 }),
+    limits: { dailyLimitPerBill: options.verifier?.dailyLimitPerBill ?? 5 },
+  };
+  const workers =
+    options.workers === false
+      ? null
+      : await startClaimWorkers(t.db.pool, {
+          files,
+          gateway,
+          concurrency: options.concurrency ?? 2,
+          ...(options.hospitalsMaxStaleMs === undefined ? {} : { hospitalsMaxStaleMs: options.hospitalsMaxStaleMs }),
+          ...(verification && { verification }),
+        });
   const workerEnv = {
     DATABASE_URL: t.db.url,
     CAREPOINTS_FILES_DIR: filesDir,
@@ -48,8 +76,10 @@ export async function createClaimsHarness(
     workers,
     filesDir,
     workerEnv,
+    verifier,
     async close() {
       await workers?.stop();
+      await verifier?.close();
       await sandbox.close();
       await t.close();
       fs.rmSync(filesDir, { recursive: true, force: true });

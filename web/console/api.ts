@@ -138,7 +138,7 @@ const page = (cursor: string | null) => (cursor ? `&cursor=${cursor}` : '');
 let expired: () => void = () => {};
 /** A paid claim drawn for audit, as GET /v1/audits lists it. */
 export interface AuditItem {
-  audit: { merchantId: number; claimId: string; payoutId: string; paidFen: number; drawnBecause: 'sample' | 'amount'; drawnAt: string; status: 'pending' | 'confirmed' | 'overpaid' };
+  audit: { merchantId: number; claimId: string; payoutId: string; paidFen: number; drawnBecause: 'sample' | 'amount' | 'verification'; drawnAt: string; status: 'pending' | 'confirmed' | 'overpaid' };
   merchantName: string | null;
   benefitFen: number | null;
   visitDate: string | null;
