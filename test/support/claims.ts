@@ -6,6 +6,7 @@ import { generateInvoice, type GenerateOptions, type InvoiceTruth } from '../../
 import { startClaimWorkers, type ClaimWorkers } from '../../src/claims/index.ts';
 import { CLAIM_CHANNEL, getClaim, type ClaimStatus } from '../../src/claims/index.ts';
 import { approveClaim } from '../../src/claims/pipeline.ts';
+import type { ClaimVerification } from '../../src/claims/verification-store.ts';
 import { insertClaim } from '../../src/claims/store.ts';
 import { changeCredit } from '../../src/points/index.ts';
 import { businessDay } from '../../src/shared/business-day.ts';
@@ -26,6 +27,8 @@ export interface ClaimsHarness extends TestApp {
   workerEnv: Record<string, string>;
   /** The sandbox verification service the workers ask, when the harness was made with `verifier`. */
   verifier: VerifierSandbox | null;
+  /** The workers' client of it, for a test that runs a job's step itself. */
+  verification: ClaimVerification | null;
 }
 
 export const VERIFIER_TOKEN = 'test-verifier-token';
@@ -49,7 +52,7 @@ export async function createClaimsHarness(
   const { sandbox, keys, env: walletEnv } = await startSandboxWallet(options.faults, options.random);
   const gateway = createWalletGateway({ gatewayUrl: sandbox.url, appId: SANDBOX_APP_ID, appPrivateKeyPem: keys.app.privateKeyPem, gatewayPublicKeyPem: keys.gateway.publicKeyPem, timeoutMs: options.gatewayTimeoutMs ?? 3_000 });
   const verifier = options.verifier ? await startVerifierSandbox({ token: VERIFIER_TOKEN, dailyLimitPerBill: 100 }) : null;
-  const verification = verifier && {
+  const verification: ClaimVerification | null = verifier && {
     verifier: createHttpsVerifier({ url: verifier.url, token: VERIFIER_TOKEN, timeoutMs: options.verifier?.timeoutMs ?? 2_000 }),
     limits: { dailyLimitPerBill: options.verifier?.dailyLimitPerBill ?? 5 },
   };
@@ -77,6 +80,7 @@ export async function createClaimsHarness(
     filesDir,
     workerEnv,
     verifier,
+    verification,
     async close() {
       await workers?.stop();
       await verifier?.close();
