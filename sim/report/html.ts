@@ -37,6 +37,12 @@ function auditLine(r: SimReport): string {
   return `${count(a.decidedSample)} / ${count(a.decidedCensus)}; ${yuan(a.overpaidFoundFen)} overpaid found; ${rate}`;
 }
 
+/** What the invoices' issuers said: verified, contradicted, unknown; decided without them (queued, and what their check after payment found). */
+function verificationLine(r: SimReport): string {
+  const { atDecision: d, afterPayment: a } = r.verification;
+  return `${count(d.verified)} / ${count(d.mismatched)} / ${count(d.unknown_bill)}; ${count(d.deferred)} decided without (${count(a.queued)} queued, ${count(a.mismatched + a.unknown_bill)} contradicted after payment)`;
+}
+
 function headline(r: SimReport): [string, string][] {
   return [
     ['Merchants enrolled', count(r.coverage.enrolled)],
@@ -54,6 +60,7 @@ function headline(r: SimReport): [string, string][] {
     ['Merchants who claimed (in the window)', `${count(r.coverage.merchantsClaimed)} = ${percent(r.coverage.share)}`],
     ['… projected over a year at this rate', percent(r.coverage.annualisedShare)],
     ['Paid claims audited (at random / by amount)', auditLine(r)],
+    ['Invoices checked with their issuer: verified / contradicted / unknown', verificationLine(r)],
     ['Automatic decisions (all / legitimate claims)', `${percent(r.claims.automaticDecisionRate)} / ${percent(r.claims.automaticDecisionRateLegit)}`],
     ['Time to money p50 / p90 / p99', `${seconds(r.measured.timeToMoneyMs.p50)} / ${seconds(r.measured.timeToMoneyMs.p90)} / ${seconds(r.measured.timeToMoneyMs.p99)}`],
   ];

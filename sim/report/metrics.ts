@@ -7,6 +7,7 @@ import { dayOf, type World } from '../world/world.ts';
 import { CLAIM_KINDS } from '../world/claims.ts';
 import { reminderOutcomes, type ReminderOutcome } from '../../src/notifications/index.ts';
 import { auditCounts, auditStatistics, type AuditStatistics } from '../../src/audits/index.ts';
+import { verificationSummary, type VerificationSummary } from '../../src/claims/index.ts';
 
 export interface FraudPaymentRow {
   kind: string;
@@ -39,6 +40,8 @@ export interface SimReport {
   reminders: ReminderOutcome[];
   /** Paid claims audited after payment (the simulated reviewer knows each claim's truth): what was found, and what it says of all paid claims. */
   audits: AuditStatistics;
+  /** Invoices checked with their issuer (the sandbox service knows every bill the world issued): what it said at the decisions, and after payment of those decided without it. */
+  verification: VerificationSummary;
   /** Wall-clock measurements: differ from run to run. */
   measured: {
     timeToMoneyMs: { p50: number | null; p90: number | null; p99: number | null; histogram: { upToMs: number; claims: number }[] };
@@ -223,6 +226,7 @@ export async function buildReport(pool: pg.Pool, world: World): Promise<SimRepor
     fraud: await fraud(pool, claimRows),
     reminders: await reminderOutcomes(pool),
     audits: auditStatistics(await auditCounts(pool)),
+    verification: await verificationSummary(pool),
     measured: await measured(pool),
   };
 }

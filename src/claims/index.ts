@@ -5,3 +5,4 @@ export { ClaimWatch } from './live.ts';
 export { getClaim, claimTimeline, CLAIM_CHANNEL, CLAIM_STATUSES, type Claim, type ClaimStatus } from './store.ts';
 export { CLASSIC_2019_CLAIM_RULES, type ClaimRules } from './rules.ts';
 export { claimWorkerConnections, startClaimWorkers, type ClaimWorkers } from './workers.ts';
+export { verificationSummary, listDeferredChecks, type ClaimVerification, type VerificationSummary, type DeferredCheck } from './verification-store.ts';

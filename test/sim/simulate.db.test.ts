@@ -88,6 +88,12 @@ test('every paid claim drawn (share 1) is audited by the simulated reviewer; wit
   );
 });
 
+test("every claim's bill is checked with its issuer, which knows every bill the world issued; with the service up, none is decided without it", () => {
+  const { atDecision, afterPayment } = reports[0]!.verification;
+  assert.ok(atDecision.verified > 0, 'the issuer confirmed the legitimate bills');
+  assert.deepEqual([atDecision.unknown_bill, atDecision.deferred, afterPayment.queued], [0, 0, 0]);
+});
+
 test('injected fraud is caught: rings and fan-out payers flagged, no forged claim paid', () => {
   const r = reports[0]!;
   for (const p of r.fraud.payments) {
