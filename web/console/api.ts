@@ -145,6 +145,30 @@ export interface AuditItem {
   invoiceCode: string | null;
   invoiceNumber: string | null;
 }
+/** What the invoices' issuers said (GET /v1/verifications/summary). */
+export interface VerificationSummary {
+  atDecision: { verified: number; mismatched: number; unknown_bill: number; deferred: number };
+  afterPayment: { queued: number; verified: number; mismatched: number; unknown_bill: number };
+  sentToAudit: number;
+  cache: { foundBills: number; notFoundBills: number; checksToday: number; billsLimitedToday: number };
+}
+/** A claim decided without its issuer, as GET /v1/verifications/deferred lists it. */
+export interface DeferredCheck {
+  merchantId: number;
+  claimId: string;
+  claimStatus: string;
+  invoiceCode: string;
+  invoiceNumber: string;
+  totalFen: number;
+  deferredBecause: 'outage' | 'timeout' | 'busy' | 'invalid_answer' | 'daily_limit';
+  checkedAt: string;
+  afterPayment: 'queued' | 'verified' | 'mismatched' | 'unknown_bill';
+  attempts: number;
+  lastError: string | null;
+  settledAt: string | null;
+  mismatchedFields: ('total' | 'issue_date')[] | null;
+  auditStatus: 'pending' | 'confirmed' | 'overpaid' | null;
+}
 export type AuditDecision = { outcome: 'confirmed' } | { outcome: 'overpaid'; dueFen: number; reasonCode: OverpaidReason; note?: string };
 
 export function onSessionExpired(handler: () => void): void {
@@ -178,6 +202,8 @@ export const consoleApi = {
   payouts: (state: string | null, cursor: string | null) => http.request<Page<Payout>>('GET', `/v1/payouts?limit=50${state ? `&state=${state}` : ''}${page(cursor)}`),
   audits: (cursor: string | null) => http.request<Page<AuditItem>>('GET', `/v1/audits?limit=50${page(cursor)}`),
   auditStatistics: () => http.request<AuditStatistics>('GET', '/v1/audits/statistics'),
+  verificationSummary: () => http.request<VerificationSummary>('GET', '/v1/verifications/summary'),
+  deferredChecks: (cursor: string | null) => http.request<Page<DeferredCheck>>('GET', `/v1/verifications/deferred?limit=50${page(cursor)}`),
   decideAudit: (claimId: string, decision: AuditDecision) => http.request<AuditItem['audit']>('POST', `/v1/audits/${claimId}/decision`, decision),
   alerts: () => http.request<{ data: Alert[] }>('GET', '/v1/ops/alerts'),
   deadJobs: () => http.request<{ data: DeadJob[] }>('GET', '/v1/ops/dead-jobs'),

@@ -35,6 +35,13 @@ const zh = {
     open: '查看报销', confirm: '确认无误', overpaid: '多付…', overpaidTitle: '多付：已付 {{paid}}', due: '应付金额（元）', reason: '原因', note: '说明（商户可见）',
     noteHint: '选择"其他原因"时必填', recover: '确认并扣回', badAmount: '请输入金额，如 12.50', confirmedDone: '已确认无误', overpaidDone: '已扣回多付金额并通知商户',
   },
+  verifications: {
+    title: '开票单位查验', hint: '每笔报销决定前向开票单位的查验平台核对票据（结果会缓存，每张票据每天的查验次数有上限）。查验服务不可用时不等待，照常决定，付款后再查验；付款后发现不符的报销转入上方的抽查复核。',
+    verified: '已核实', contradicted: '不符 {{mismatched}} 笔，查无此票 {{unknown}} 笔', deferred: '未查验即决定', afterPaymentCounts: '等待查验 {{queued}}，付款后核实 {{verified}}，付款后不符 {{contradicted}}',
+    sentToAudit: '付款后不符转抽查', checksToday: '今日查验次数', cacheState: '缓存：已核实票据 {{found}} 张，查无此票 {{notFound}} 张；今日达到次数上限 {{limited}} 张',
+    empty: '没有未查验即决定的报销', decidedAt: '决定时间', because: '未查验原因', afterPayment: '付款后查验', attempts: '尝试次数', audit: '抽查', and: '、',
+    auditStatus: { pending: '待复核', confirmed: '确认无误', overpaid: '已扣回多付' },
+  },
   payouts: { title: '打款', state: '状态', created: '创建时间', merchant: '商户', amount: '金额', attempts: '尝试次数', failure: '失败原因', settled: '完成时间', alerts: '对账提醒' },
   operations: {
     deadJobs: '死信任务', deadJobsHint: '已用尽重试次数的任务。排除原因后可重新执行（重置尝试次数，记入审计日志）。', retry: '重新执行', retried: '任务 {{task}} 已重新排队', parked: '搁置的支付通知', parkedHint: '单独处理失败并被搁置的通知；修复原因后由平台重发（只读）。',
@@ -164,6 +171,13 @@ const en: typeof zh = {
     empty: 'No audit waiting', drawnAt: 'Drawn', merchant: 'Merchant', paid: 'Paid', invoice: 'Invoice', why: 'Drawn because', because: { sample: 'At random', amount: 'Above the threshold', verification: 'Issuer contradicts it' },
     open: 'Open the claim', confirm: 'Correct', overpaid: 'Overpaid…', overpaidTitle: 'Overpaid: {{paid}} was paid', due: 'Amount due (CNY)', reason: 'Reason', note: 'Note (the merchant reads it)',
     noteHint: 'Required with "another reason"', recover: 'Confirm and take back', badAmount: 'Enter an amount, e.g. 12.50', confirmedDone: 'Confirmed correct', overpaidDone: 'The overpayment was taken back and the merchant told',
+  },
+  verifications: {
+    title: 'Invoices checked with their issuer', hint: "Before each decision the invoice is checked with its issuer's verification platform (answers are cached; each bill may be checked a limited number of times a day). When the service cannot answer, the claim is decided without it and checked after payment; a paid claim the issuer then contradicts goes to the audits above.",
+    verified: 'Verified', contradicted: '{{mismatched}} contradicted, {{unknown}} unknown to the issuer', deferred: 'Decided without the issuer', afterPaymentCounts: '{{queued}} waiting, {{verified}} verified and {{contradicted}} contradicted after payment',
+    sentToAudit: 'Contradicted after payment, sent to audit', checksToday: 'Checks sent today', cacheState: 'Cache: {{found}} bills verified, {{notFound}} unknown; {{limited}} bills at the daily limit today',
+    empty: 'No claim was decided without its issuer', decidedAt: 'Decided', because: 'Not checked because', afterPayment: 'Check after payment', attempts: 'Attempts', audit: 'Audit', and: ', ',
+    auditStatus: { pending: 'Waiting', confirmed: 'Confirmed correct', overpaid: 'Overpayment taken back' },
   },
   payouts: { title: 'Payouts', state: 'State', created: 'Created', merchant: 'Merchant', amount: 'Amount', attempts: 'Attempts', failure: 'Failure', settled: 'Settled', alerts: 'Reconciliation alerts' },
   operations: {
