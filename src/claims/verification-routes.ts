@@ -60,10 +60,7 @@ export const verificationRoutes: FastifyPluginAsync<AppContext> = async (fastify
         response: { 200: SummarySchema, ...ERROR_RESPONSES },
       },
     },
-    async () => {
-      const { billsLimitedToday, checksToday, foundBills, notFoundBills } = await verificationCacheState(ctx.pool, ctx.now());
-      return { ...(await verificationSummary(ctx.pool)), cache: { foundBills, notFoundBills, checksToday, billsLimitedToday } };
-    },
+    async () => ({ ...(await verificationSummary(ctx.pool)), cache: await verificationCacheState(ctx.pool, ctx.now()) }),
   );
 
   app.get(

@@ -11,7 +11,7 @@ import { drawForVerification } from '../audits/index.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { enqueue } from '../jobs/index.ts';
 import type { Invoice } from '../recognition/types.ts';
-import { verifyBill, type InvoiceVerifier, type VerificationLimits, type Verified, type VerifyAnswer, type VerifyRequest } from '../verification/index.ts';
+import { verifyBill, type InvoiceVerifier, type UnavailableReason, type VerificationLimits, type Verified, type VerifyAnswer, type VerifyRequest } from '../verification/index.ts';
 import { comparedFields, issuerRequestOf, readOf, type ReadTotalAndDate } from './issuer-checks.ts';
 
 type Queryable = Pick<pg.Pool, 'query'>;
@@ -160,15 +160,15 @@ export interface DeferredCheck {
   invoiceCode: string;
   invoiceNumber: string;
   totalFen: number;
-  deferredBecause: string;
+  deferredBecause: UnavailableReason;
   checkedAt: Date;
   afterPayment: AfterPayment;
   attempts: number;
   lastError: string | null;
   settledAt: Date | null;
-  mismatchedFields: string[] | null;
+  mismatchedFields: ('total' | 'issue_date')[] | null;
   /** The audit a contradicted paid claim went to, and its state. */
-  auditStatus: string | null;
+  auditStatus: 'pending' | 'confirmed' | 'overpaid' | null;
 }
 
 /** Claims decided without the issuer (the queue and what became of it), oldest first, after the (checkedAt, claimId) cursor. */

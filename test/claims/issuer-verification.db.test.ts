@@ -12,13 +12,10 @@ import { after, before, test } from 'node:test';
 import { issuedBillOf } from '../../sim/invoices/index.ts';
 import { CLAIM_TASKS, claimTasks, type ClaimsRuntime } from '../../src/claims/index.ts';
 import { merchantBalance } from '../../src/ledger/index.ts';
-import { importEnrolments } from '../../src/merchants/store.ts';
 import { verifyBill, type InvoiceVerifier, type VerifyAnswer } from '../../src/verification/index.ts';
 import { asOps, asReviewer } from '../support/app.ts';
-import { createClaimsHarness, invoicePhoto, multipart, waitForClaim, type ClaimsHarness } from '../support/claims.ts';
-import { earnAndCollect } from '../support/credit.ts';
+import { createClaimsHarness, invoicePhoto, merchantWithCollectedCredit, multipart, waitForClaim, type ClaimsHarness } from '../support/claims.ts';
 import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
-import { enrolment, TEST_ID_HASH_KEY } from '../support/fixtures.ts';
 import { assertLedgerInvariants } from '../support/ledger-invariants.ts';
 
 let h: ClaimsHarness;
@@ -27,17 +24,7 @@ before(async () => {
 });
 after(async () => h.close());
 
-const DAY_MS = 86_400_000;
-const NAMES = ['张伟', '王芳', '李娜', '刘洋', '陈静'];
-
-async function merchantWithCredit(n: number, payers = 5) {
-  const input = enrolment(n, { legalName: NAMES[n % NAMES.length]! });
-  await importEnrolments(h.db.pool, [{ line: 2, input }], TEST_ID_HASH_KEY, { skipDuplicates: false });
-  const { rows } = await h.db.pool.query<{ merchant_id: number }>('SELECT merchant_id FROM merchants WHERE wallet_user_id = $1', [input.walletUserId]);
-  const id = rows[0]!.merchant_id;
-  await earnAndCollect(h.db.pool, { id, walletUserId: input.walletUserId }, payers, new Date(Date.now() - 40 * DAY_MS));
-  return { id, legalName: input.legalName };
-}
+const merchantWithCredit = (n: number) => merchantWithCollectedCredit(h.db.pool, n);
 
 async function claimFor(merchantId: number, photo: Buffer): Promise<string> {
   const body = multipart([

@@ -14,7 +14,10 @@ import { createWalletGateway, type SandboxFaults, type SandboxGateway, type Wall
 import { loadHospitalRegistry, type Hospital } from '../../src/recognition/index.ts';
 import { localFileStore } from '../../src/storage/index.ts';
 import { createHttpsVerifier, startVerifierSandbox, type VerifierSandbox } from '../../src/verification/index.ts';
+import { importEnrolments } from '../../src/merchants/store.ts';
 import { createTestApp, type TestApp } from './app.ts';
+import { earnAndCollect } from './credit.ts';
+import { enrolment, TEST_ID_HASH_KEY } from './fixtures.ts';
 import { SANDBOX_APP_ID, startSandboxWallet } from './sandbox-wallet.ts';
 
 export interface ClaimsHarness extends TestApp {
@@ -215,4 +218,16 @@ export async function approvedClaimOf(
   });
   const { rows } = await pool.query<{ payout_id: string }>('SELECT payout_id FROM payouts WHERE merchant_id = $1 AND claim_id = $2', [merchant.merchantId, claimId]);
   return { claimId, payoutId: rows[0]!.payout_id };
+}
+
+const NAMES = ['张伟', '王芳', '李娜', '刘洋', '陈静', '杨磊', '赵敏', '黄强', '周杰', '吴霞'];
+
+/** Enrols merchant n under a real name (its invoices' patient) and lets it earn and collect `payers` customers' credit 40 days ago (before any generated visit). */
+export async function merchantWithCollectedCredit(pool: pg.Pool, n: number, payers = 5): Promise<{ id: number; walletUserId: string; legalName: string }> {
+  const input = enrolment(n, { legalName: NAMES[n % NAMES.length]! });
+  await importEnrolments(pool, [{ line: 2, input }], TEST_ID_HASH_KEY, { skipDuplicates: false });
+  const { rows } = await pool.query<{ merchant_id: number }>('SELECT merchant_id FROM merchants WHERE wallet_user_id = $1', [input.walletUserId]);
+  const id = rows[0]!.merchant_id;
+  await earnAndCollect(pool, { id, walletUserId: input.walletUserId }, payers, new Date(Date.now() - 40 * 86_400_000));
+  return { id, walletUserId: input.walletUserId, legalName: input.legalName };
 }

@@ -2,11 +2,11 @@ import { Card, Col, Row, Statistic, Table, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { yuan } from '../shared/money.ts';
-import { consoleApi, type DeferredCheck, type VerificationSummary } from './api.ts';
+import { consoleApi, type DeferredCheck, type VerificationFigures } from './api.ts';
 import { MoreButton, usePaged, when } from './paged.tsx';
 
 /** What the invoices' issuers said at the decisions, after payment, and how the cache and the daily limit stand. */
-function Figures({ summary }: { summary: VerificationSummary | null }) {
+function Figures({ summary }: { summary: VerificationFigures | null }) {
   const { t } = useTranslation();
   if (!summary) return <Card loading />;
   const { atDecision: d, afterPayment: a, cache: c } = summary;
@@ -44,7 +44,7 @@ function Figures({ summary }: { summary: VerificationSummary | null }) {
  */
 export function Verifications({ version }: { version: number }) {
   const { t, i18n } = useTranslation();
-  const [summary, setSummary] = useState<VerificationSummary | null>(null);
+  const [summary, setSummary] = useState<VerificationFigures | null>(null);
   // `version` changes when an audit is decided above: an audit's outcome is shown here too
   const fetchPage = useCallback((cursor: string | null) => consoleApi.deferredChecks(cursor), [version]);
   const list = usePaged<DeferredCheck>(fetchPage);

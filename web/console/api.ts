@@ -6,6 +6,10 @@ import type { Claim } from '../shared/claim.ts';
 export type { Dashboard } from '../../src/reports/dashboard.ts';
 export type { AuditStatistics } from '../../src/audits/statistics.ts';
 import type { AuditStatistics } from '../../src/audits/statistics.ts';
+import type { DeferredCheck as ServerDeferredCheck, VerificationSummary } from '../../src/claims/verification-store.ts';
+import type { CacheState } from '../../src/verification/store.ts';
+/** What the invoices' issuers said (GET /v1/verifications/summary), and the cache and daily limit. */
+export type VerificationFigures = VerificationSummary & { cache: CacheState };
 import type { OverpaidReason } from '../../src/audits/reasons.ts';
 export type { CatalogueItem } from '../shared/api.ts';
 
@@ -145,30 +149,8 @@ export interface AuditItem {
   invoiceCode: string | null;
   invoiceNumber: string | null;
 }
-/** What the invoices' issuers said (GET /v1/verifications/summary). */
-export interface VerificationSummary {
-  atDecision: { verified: number; mismatched: number; unknown_bill: number; deferred: number };
-  afterPayment: { queued: number; verified: number; mismatched: number; unknown_bill: number };
-  sentToAudit: number;
-  cache: { foundBills: number; notFoundBills: number; checksToday: number; billsLimitedToday: number };
-}
-/** A claim decided without its issuer, as GET /v1/verifications/deferred lists it. */
-export interface DeferredCheck {
-  merchantId: number;
-  claimId: string;
-  claimStatus: string;
-  invoiceCode: string;
-  invoiceNumber: string;
-  totalFen: number;
-  deferredBecause: 'outage' | 'timeout' | 'busy' | 'invalid_answer' | 'daily_limit';
-  checkedAt: string;
-  afterPayment: 'queued' | 'verified' | 'mismatched' | 'unknown_bill';
-  attempts: number;
-  lastError: string | null;
-  settledAt: string | null;
-  mismatchedFields: ('total' | 'issue_date')[] | null;
-  auditStatus: 'pending' | 'confirmed' | 'overpaid' | null;
-}
+/** A claim decided without its issuer, as GET /v1/verifications/deferred lists it (its instants as JSON gives them). */
+export type DeferredCheck = Omit<ServerDeferredCheck, 'checkedAt' | 'settledAt'> & { checkedAt: string; settledAt: string | null };
 export type AuditDecision = { outcome: 'confirmed' } | { outcome: 'overpaid'; dueFen: number; reasonCode: OverpaidReason; note?: string };
 
 export function onSessionExpired(handler: () => void): void {
@@ -202,7 +184,7 @@ export const consoleApi = {
   payouts: (state: string | null, cursor: string | null) => http.request<Page<Payout>>('GET', `/v1/payouts?limit=50${state ? `&state=${state}` : ''}${page(cursor)}`),
   audits: (cursor: string | null) => http.request<Page<AuditItem>>('GET', `/v1/audits?limit=50${page(cursor)}`),
   auditStatistics: () => http.request<AuditStatistics>('GET', '/v1/audits/statistics'),
-  verificationSummary: () => http.request<VerificationSummary>('GET', '/v1/verifications/summary'),
+  verificationSummary: () => http.request<VerificationFigures>('GET', '/v1/verifications/summary'),
   deferredChecks: (cursor: string | null) => http.request<Page<DeferredCheck>>('GET', `/v1/verifications/deferred?limit=50${page(cursor)}`),
   decideAudit: (claimId: string, decision: AuditDecision) => http.request<AuditItem['audit']>('POST', `/v1/audits/${claimId}/decision`, decision),
   alerts: () => http.request<{ data: Alert[] }>('GET', '/v1/ops/alerts'),
