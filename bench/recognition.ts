@@ -9,7 +9,7 @@
  * runs a subset; BENCH_LAYOUT=pharmacy-receipt draws every readable invoice in that layout.
  */
 import os from 'node:os';
-import { loadHospitalRegistry } from '../src/recognition/hospitals.ts';
+import { loadHospitalRegistry } from '../src/hospitals/record.ts';
 import { createRecognizer } from '../src/recognition/index.ts';
 import { writeBenchResult } from './results.ts';
 import { generateInvoice, INVOICE_LAYOUTS, INVOICE_VARIANTS, scoreInvoice, UNUSABLE_VARIANTS, type FieldScore, type UnusableVariant } from '../sim/invoices/index.ts';

@@ -5,7 +5,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { loadHospitalRegistry } from '../src/recognition/hospitals.ts';
+import { loadHospitalRegistry } from '../src/hospitals/record.ts';
 import { generateInvoice, INVOICE_LAYOUTS, INVOICE_VARIANTS, type InvoiceLayout, type InvoiceVariant } from './invoices/index.ts';
 
 const { values, positionals } = parseArgs({

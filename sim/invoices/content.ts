@@ -1,5 +1,5 @@
 import type { ChargeCategory } from '../../src/recognition/categories.ts';
-import type { Hospital } from '../../src/recognition/hospitals.ts';
+import type { Hospital } from '../../src/hospitals/record.ts';
 import type { Picker } from './random.ts';
 
 export type InvoiceLayout = 'outpatient-grid' | 'outpatient-pairs' | 'inpatient' | 'pharmacy-receipt';

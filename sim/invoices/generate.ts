@@ -1,5 +1,5 @@
 import sharp from 'sharp';
-import type { Hospital } from '../../src/recognition/hospitals.ts';
+import type { Hospital } from '../../src/hospitals/record.ts';
 import { invoiceContent, type InvoiceLayout, type InvoiceTruth } from './content.ts';
 import { degrade, type PhotoVariant } from './degrade.ts';
 import { renderInvoice } from './layouts.ts';

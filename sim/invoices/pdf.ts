@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import sharp from 'sharp';
-import type { Hospital } from '../../src/recognition/hospitals.ts';
+import type { Hospital } from '../../src/hospitals/record.ts';
 import { invoiceContent, type InvoiceLayout, type InvoiceTruth } from './content.ts';
 import { renderInvoice } from './layouts.ts';
 import { picker } from './random.ts';

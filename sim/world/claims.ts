@@ -5,7 +5,7 @@
  * a duplicate can be rendered again from an earlier claim's spec.
  */
 import { addDays } from '../../src/shared/business-day.ts';
-import type { Hospital } from '../../src/recognition/hospitals.ts';
+import type { Hospital } from '../../src/hospitals/record.ts';
 import { invoiceContent } from '../invoices/content.ts';
 import { issuedBillOf } from '../invoices/issued.ts';
 import type { VerifierSandbox } from '../../src/verification/index.ts';

@@ -9,6 +9,7 @@ import Type from 'typebox';
 import { actorOf, authenticate, bearerSecurity } from '../auth/index.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeTimeCursor, encodeTimeCursor } from '../http/cursor.ts';
+import { pageOf } from '../http/list.ts';
 import { ApiError } from '../http/errors.ts';
 import { OVERPAID_REASON_CODES } from './reasons.ts';
 import { auditStatistics } from './statistics.ts';
@@ -114,8 +115,7 @@ export const auditRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx) 
     async (request) => {
       const limit = request.query.limit ?? 50;
       const rows = await listPendingAudits(ctx.pool, { after: decodeTimeCursor(request.query.cursor), limit: limit + 1 });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
+      const { page, ...more } = pageOf(rows, limit, (last) => encodeTimeCursor(last.drawnAt, last.claimId));
       return {
         object: 'list' as const,
         data: page.map(({ merchantName, benefitFen, coveredFen, visitDate, hospitalId, invoiceCode, invoiceNumber, ...audit }) => ({
@@ -128,8 +128,7 @@ export const auditRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx) 
           invoiceCode,
           invoiceNumber,
         })),
-        hasMore: rows.length > limit,
-        nextCursor: rows.length > limit && last ? encodeTimeCursor(last.drawnAt, last.claimId) : null,
+        ...more,
       };
     },
   );

@@ -4,6 +4,7 @@
  * the merchant's credit through the ledger and the merchant is told why, in the decision's credit
  * change (the merchant locked: nothing else moves the merchant's credit meanwhile).
  */
+import type { TimeKey } from '../http/cursor.ts';
 import type pg from 'pg';
 import type { AuditSampling } from '../config/config.ts';
 import { announceNotifications } from '../notifications/index.ts';
@@ -84,7 +85,7 @@ export async function drawForVerification(client: pg.PoolClient, paid: { merchan
 }
 
 /** Pending audits, oldest drawn first, after the (drawnAt, claimId) cursor. */
-export async function listPendingAudits(db: Queryable, page: { after?: { at: Date; id: string } | undefined; limit: number }): Promise<AuditQueueItem[]> {
+export async function listPendingAudits(db: Queryable, page: { after?: TimeKey | undefined; limit: number }): Promise<AuditQueueItem[]> {
   const { rows } = await db.query<AuditQueueItem>(
     `SELECT ${COLUMNS}, m.legal_name AS "merchantName", c.benefit_fen::int AS "benefitFen", c.covered_fen::int AS "coveredFen",
             to_char(c.visit_date, 'YYYY-MM-DD') AS "visitDate", c.hospital_id AS "hospitalId", c.invoice_code AS "invoiceCode", c.invoice_number AS "invoiceNumber"

@@ -58,7 +58,7 @@ export async function requestCode(pool: pg.Pool, settings: AuthSettings, input: 
     await client.query('BEGIN');
     // From an address a merchant of this phone signed in from, the phone's codes come from a budget
     // of their own: anyone can spend the phone's shared budget, and must not lock its merchant out.
-    const known = await signedInFrom(client, phone, input.ip);
+    const known = await signedInFrom(client, await settings.merchantIdsByPhone(client, phone), input.ip);
     const phoneScope: RateScope = known ? 'otp_phone_known' : 'otp_phone';
     // always phone before address, so two requests never wait on each other crosswise
     await lockRateKey(client, phoneScope, phone);
@@ -75,8 +75,8 @@ export async function requestCode(pool: pg.Pool, settings: AuthSettings, input: 
     await client.query('DELETE FROM auth_rate_events WHERE at < $1', [horizon]);
     await client.query('DELETE FROM auth_otp_codes WHERE expires_at < $1', [horizon]);
 
-    const { rows } = await client.query<{ enrolled: boolean }>('SELECT EXISTS (SELECT 1 FROM merchants WHERE phone = $1) AS enrolled', [phone]);
-    const code = onlyRow(rows, 'whether the phone is enrolled').enrolled ? String(randomInt(0, 1_000_000)).padStart(6, '0') : null;
+    const enrolled = (await settings.merchantIdsByPhone(client, phone)).length > 0;
+    const code = enrolled ? String(randomInt(0, 1_000_000)).padStart(6, '0') : null;
     const expiresAt = new Date(now.getTime() + OTP_LIFETIME_MS);
     await client.query(
       `INSERT INTO auth_otp_codes (phone, code_hash, created_at, expires_at, failed_attempts) VALUES ($1, $2, $3, $4, 0)
@@ -94,12 +94,12 @@ export async function requestCode(pool: pg.Pool, settings: AuthSettings, input: 
   }
 }
 
-/** Whether a merchant with this phone signed in from this address (its sessions keep the address). */
-async function signedInFrom(client: pg.PoolClient, phone: string, ip: string): Promise<boolean> {
-  const { rows } = await client.query<{ known: boolean }>(
-    'SELECT EXISTS (SELECT 1 FROM auth_sessions s JOIN merchants m USING (merchant_id) WHERE s.ip = $2 AND m.phone = $1) AS known',
-    [phone, ip.slice(0, 64)],
-  );
+/** Whether one of the phone's merchants signed in from this address (its sessions keep the address). */
+async function signedInFrom(client: pg.PoolClient, merchantIds: readonly number[], ip: string): Promise<boolean> {
+  const { rows } = await client.query<{ known: boolean }>('SELECT EXISTS (SELECT 1 FROM auth_sessions WHERE merchant_id = ANY($1::bigint[]) AND ip = $2) AS known', [
+    merchantIds,
+    ip.slice(0, 64),
+  ]);
   return onlyRow(rows, 'whether the phone signed in from the address').known;
 }
 

@@ -1,4 +1,5 @@
 import { hkdfSync } from 'node:crypto';
+import type pg from 'pg';
 import type { SmsDispatcher } from './sms.ts';
 
 /** A rule of the sliding-window rate limiter: at most `limit` events per `windowMs`. */
@@ -39,6 +40,11 @@ export interface AuthSettings {
   /** HMAC key deriving a session's CSRF token from its cookie. */
   csrfKey: Buffer;
   limits: AuthLimits;
+  /**
+   * The merchants enrolled under a phone, oldest first: the merchants capability's look-up, handed in
+   * by the composition root (merchants' routes use auth, so auth does not import merchants).
+   */
+  merchantIdsByPhone: (db: pg.PoolClient, phone: string) => Promise<number[]>;
 }
 
 /** Sub-keys of the programme secret (the ID-hash key every process shares), one per purpose. */
@@ -46,8 +52,15 @@ export function deriveKey(secret: string, purpose: string): Buffer {
   return Buffer.from(hkdfSync('sha256', secret, 'carepoints', `carepoints ${purpose} v1`, 32));
 }
 
-export function createAuthSettings(options: { secret: string; sms: SmsDispatcher; secureCookies: boolean; limits?: Partial<AuthLimits> }): AuthSettings {
+export function createAuthSettings(options: {
+  secret: string;
+  sms: SmsDispatcher;
+  secureCookies: boolean;
+  limits?: Partial<AuthLimits>;
+  merchantIdsByPhone: AuthSettings['merchantIdsByPhone'];
+}): AuthSettings {
   return {
+    merchantIdsByPhone: options.merchantIdsByPhone,
     sms: options.sms,
     secureCookies: options.secureCookies,
     otpKey: deriveKey(options.secret, 'otp'),

@@ -41,8 +41,7 @@ export async function signIn(pool: pg.Pool, settings: AuthSettings, input: SignI
       return { ok: false, reason: 'rate_limited', retryAfterSeconds: wait };
     }
     let check: CodeCheck = await checkCode(client, settings.otpKey, phone, input.code, now);
-    const { rows } = await client.query<{ merchant_id: number }>('SELECT merchant_id FROM merchants WHERE phone = $1 ORDER BY merchant_id', [phone]);
-    const merchantIds = rows.map((r) => r.merchant_id);
+    const merchantIds = await settings.merchantIdsByPhone(client, phone);
     // a code that matches for a phone with no merchant (enrolment since withdrawn) is as good as wrong
     if (check.status === 'match' && merchantIds.length === 0) check = { status: 'wrong', attemptsLeft: await countFailedAttempt(client, phone) };
 

@@ -5,6 +5,7 @@ import { actorOf, authenticate, merchantScope, recordAudit, bearerSecurity } fro
 import { inTransaction } from '../db/transaction.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeTimeCursor, encodeTimeCursor } from '../http/cursor.ts';
+import { pageOf } from '../http/list.ts';
 import { ApiError } from '../http/errors.ts';
 import { runIdempotent } from '../http/idempotency.ts';
 import { changeCredit, type CreditChange } from '../points/index.ts';
@@ -170,9 +171,8 @@ export const catalogueRoutes: FastifyPluginAsync<AppContext> = async (fastify, c
       merchantScope(request, merchantId, { id: request.params.id });
       const limit = request.query.limit ?? 20;
       const rows = await listOrders(ctx.pool, merchantId, decodeTimeCursor(request.query.cursor), limit + 1);
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return { object: 'list' as const, data: page.map(orderJson), hasMore: rows.length > limit, nextCursor: rows.length > limit && last ? encodeTimeCursor(last.createdAt, last.orderId) : null };
+      const { page, ...more } = pageOf(rows, limit, (last) => encodeTimeCursor(last.createdAt, last.orderId));
+      return { object: 'list' as const, data: page.map(orderJson), ...more };
     },
   );
 

@@ -2,6 +2,7 @@
  * The catalogue's rows: items (reference data, edited by staff) and merchants' orders. An order and
  * the spend of its credit commit together: `placeOrder` runs in the caller's transaction.
  */
+import type { TimeKey } from '../http/cursor.ts';
 import { violates } from '../db/errors.ts';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
@@ -126,7 +127,7 @@ export async function getOrder(db: Queryable, merchantId: number, orderId: strin
 }
 
 /** A merchant's orders, newest first, before the (createdAt, orderId) cursor. */
-export async function listOrders(db: Queryable, merchantId: number, before: { at: Date; id: string } | undefined, limit: number): Promise<CatalogueOrder[]> {
+export async function listOrders(db: Queryable, merchantId: number, before: TimeKey | undefined, limit: number): Promise<CatalogueOrder[]> {
   const { rows } = await db.query<CatalogueOrder>(
     `SELECT ${ORDER_COLUMNS} FROM catalogue_orders
       WHERE merchant_id = $1 AND ($2::timestamptz IS NULL OR (created_at, order_id) < ($2, $3::uuid))

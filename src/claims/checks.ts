@@ -2,7 +2,7 @@
  * Every check of a claim, pure: the caller gathers the facts (registry entry, earlier
  * reimbursement, look-alike photo, credit dates) and stores what comes back.
  */
-import type { Hospital } from '../recognition/hospitals.ts';
+import type { Hospital } from '../hospitals/record.ts';
 import type { RecognitionResult } from '../recognition/types.ts';
 import { nearDuplicateCheck, photoReimbursedCheck, reimbursedCheck, type NearDuplicate } from './duplicate-checks.ts';
 import { correctInvoice, type ReviewerCorrections } from './corrections.ts';

@@ -3,7 +3,7 @@
  * the same rules). The corrected invoice is judged by the very checks an automatic decision runs;
  * a correction is a reading the reviewer vouches for, so it counts as sure.
  */
-import type { Hospital } from '../recognition/hospitals.ts';
+import type { Hospital } from '../hospitals/record.ts';
 import type { Field, Invoice } from '../recognition/types.ts';
 
 export interface ReviewerCorrections {

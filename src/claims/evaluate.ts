@@ -11,7 +11,7 @@ import { correctInvoice, type ReviewerCorrections } from './corrections.ts';
 import { decideClaim, type ClaimDecisionKind } from './decision.ts';
 import type { ClaimFinding } from './findings.ts';
 import { mergePages } from './merge.ts';
-import { CLASSIC_2019_CLAIM_RULES } from './rules.ts';
+import { claimRulesetAt } from './rulesets.ts';
 import type { Claim } from './store.ts';
 import type { VerifyAnswer } from '../verification/index.ts';
 
@@ -33,6 +33,8 @@ export interface ClaimEvaluation {
   hospitalId: string | null;
   coveredFen: number;
   benefitFen: number;
+  /** The claims ruleset version that judged it: the one in force at submission. */
+  rulesetId: number;
 }
 
 const INVOICE_KEY = /^[0-9A-Za-z]{1,20}$/;
@@ -85,7 +87,8 @@ export async function evaluateClaim(
   client: pg.PoolClient,
   facts: { claim: Claim; merchantName: string; hospitals: HospitalRegistry; now: Date; corrections?: ReviewerCorrections; issuer?: VerifyAnswer | null },
 ): Promise<ClaimEvaluation> {
-  const rules = CLASSIC_2019_CLAIM_RULES;
+  const ruleset = await claimRulesetAt(client, facts.claim.submittedAt);
+  const rules = ruleset.rules;
   const corrections = facts.corrections ?? {};
   const pages = recognisedPages(facts.claim);
   const invoice = correctInvoice(mergePages(pages).invoice, corrections);
@@ -132,5 +135,6 @@ export async function evaluateClaim(
     hospitalId,
     coveredFen: benefit.coveredFen,
     benefitFen: benefit.benefitFen,
+    rulesetId: ruleset.id,
   };
 }

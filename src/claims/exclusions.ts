@@ -4,7 +4,7 @@
  * item's name, 口腔科挂号费), the hospital's name, the item names and a printed diagnosis. Every
  * exclusion list is matched against every one of these places the invoice has.
  */
-import type { Hospital } from '../recognition/hospitals.ts';
+import type { Hospital } from '../hospitals/record.ts';
 import type { Invoice } from '../recognition/types.ts';
 import type { ClaimRules, ExclusionRule } from './rules.ts';
 

@@ -1,5 +1,5 @@
 /** Checks of where and what the care was: a covered hospital, an outpatient bill, no excluded care. */
-import type { Hospital } from '../recognition/hospitals.ts';
+import type { Hospital } from '../hospitals/record.ts';
 import type { Invoice } from '../recognition/types.ts';
 import { groundOf } from './confidence.ts';
 import { exclusionTexts, findExclusions } from './exclusions.ts';

@@ -15,7 +15,7 @@ import type { FileStore } from '../storage/index.ts';
 import { isCopyOfApprovedPhoto } from './duplicate-checks.ts';
 import { evaluateClaim, lookAlikePhotos, recognisedPages, type ClaimEvaluation, type PageRecognition } from './evaluate.ts';
 import { mergePages } from './merge.ts';
-import { CLASSIC_2019_CLAIM_RULES } from './rules.ts';
+import { claimRulesetAt } from './rulesets.ts';
 import { advice, advisePhoto, type PhotoAdvice } from './photo-advice.ts';
 import { perceptualHash } from './phash.ts';
 import { getClaim, transitionClaim, type Claim } from './store.ts';
@@ -197,6 +197,7 @@ async function applyDecision(change: CreditChange, claim: Claim, evaluation: Cla
     hospitalId: evaluation.hospitalId,
     coveredFen: evaluation.coveredFen,
     benefitFen: evaluation.benefitFen,
+    rulesetId: evaluation.rulesetId,
   };
   if (evaluation.decision === 'reject') {
     await transitionClaim(client, claim, 'rejected', { code: 'rejected', ...evaluation.summary, details: { reasonCodes: evaluation.reasonCodes } }, fields);
@@ -263,7 +264,7 @@ async function holdPhotos(client: pg.PoolClient, claim: Claim, visitDate: string
   await client.query("SELECT pg_advisory_xact_lock(hashtext('claims:look-alike:' || $1))", [visitDate]);
   const pages = recognisedPages(claim);
   const totalFen = pages.length > 0 ? (mergePages(pages).invoice.totalFen?.value ?? null) : null;
-  const copy = (await lookAlikePhotos(client, claim, visitDate, CLASSIC_2019_CLAIM_RULES.nearDuplicateMaxDistance, { approvedOnly: true })).find((d) => isCopyOfApprovedPhoto(d, totalFen));
+  const copy = (await lookAlikePhotos(client, claim, visitDate, (await claimRulesetAt(client, claim.submittedAt)).rules.nearDuplicateMaxDistance, { approvedOnly: true })).find((d) => isCopyOfApprovedPhoto(d, totalFen));
   if (copy) throw new ApprovalRefused('photo_already_reimbursed', `the photo looks like the one of claim ${copy.claimId}, already approved for the same visit day: a photo is paid at most once`);
 }
 

@@ -10,6 +10,7 @@ import Type from 'typebox';
 import { actorOf, authenticate, recordAudit, bearerSecurity } from '../auth/index.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeTimeCursor, encodeTimeCursor } from '../http/cursor.ts';
+import { pageOf } from '../http/list.ts';
 import { ApiError } from '../http/errors.ts';
 import { databaseHospitalRegistry } from '../hospitals/index.ts';
 import { changeCredit } from '../points/index.ts';
@@ -92,11 +93,10 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
     async (request) => {
       const limit = request.query.limit ?? 50;
       const rows = await listClaims(ctx.pool, { statuses: request.query.status ? [request.query.status] : REVIEWABLE, after: decodeTimeCursor(request.query.cursor), limit: limit + 1, oldestFirst: true });
-      const page = rows.slice(0, limit);
+      const { page, ...more } = pageOf(rows, limit, (last) => encodeTimeCursor(last.submittedAt, last.claimId));
       const context = await queueContext(ctx.pool, page);
       const hospitals = await registry.current();
       const nowMs = ctx.now().getTime();
-      const last = page.at(-1);
       return {
         object: 'list' as const,
         slaHours: REVIEW_SLA_HOURS,
@@ -105,8 +105,7 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
           const about = context.get(claim.claimId);
           return { claim: claimJson(claim, undefined, { hospitals }), ageSeconds, overdue: ageSeconds > REVIEW_SLA_HOURS * 3600, merchantName: about?.merchantName ?? null, hospitalName: about?.hospitalName ?? null, why: about?.why ?? null };
         }),
-        hasMore: rows.length > limit,
-        nextCursor: rows.length > limit && last ? encodeTimeCursor(last.submittedAt, last.claimId) : null,
+        ...more,
       };
     },
   );
@@ -156,7 +155,7 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
           if (!verdict.ok) throw new ApiError(verdict.status, verdict.code, verdict.message, verdict.field ?? 'id');
           const amount = amountFen ?? verdict.ceilingFen;
           if (amount > verdict.ceilingFen) throw new ApiError(422, 'amount_above_rules', `the rules allow at most ${verdict.ceilingFen} fen for this claim`, 'amountFen');
-          const { invoiceCode, invoiceNumber, visitDate, hospitalId, coveredFen, findings } = evaluation;
+          const { invoiceCode, invoiceNumber, visitDate, hospitalId, coveredFen, findings, rulesetId } = evaluation;
           await approveClaim(change, claim, {
             benefitFen: amount,
             payeeUserId: merchant.walletUserId,
@@ -168,6 +167,7 @@ export const reviewRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
             visitDate,
             hospitalId,
             coveredFen,
+            rulesetId,
           }, { details: { ...told, appeal: appeal !== null }, ...(appeal ? { said: appealApprovedWords(appeal.messageToMerchant) } : {}) }).catch((err: unknown) => {
             if (err instanceof ApprovalRefused) throw new ApiError(err.code.endsWith('_reimbursed') ? 409 : 422, err.code, err.message, 'id');
             throw err;

@@ -6,6 +6,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { authenticate, type Principal, bearerSecurity, openEventStream } from '../auth/index.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeTimeCursor, encodeTimeCursor } from '../http/cursor.ts';
+import { pageOf } from '../http/list.ts';
 import { ApiError } from '../http/errors.ts';
 import { hasStoredAnswer, runIdempotent } from '../http/idempotency.ts';
 import { getMerchant } from '../merchants/index.ts';
@@ -177,10 +178,9 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
       const limit = request.query.limit ?? 20;
       const before = decodeTimeCursor(request.query.cursor);
       const rows = await listClaims(ctx.pool, { merchantId, statuses: request.query.status ? [request.query.status] : undefined, after: before, limit: limit + 1 });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
+      const { page, ...more } = pageOf(rows, limit, (last) => encodeTimeCursor(last.submittedAt, last.claimId));
       const shown = await shownTo(request);
-      return { object: 'list' as const, data: page.map((c) => claimJson(c, undefined, shown)), hasMore: rows.length > limit, nextCursor: rows.length > limit && last ? encodeTimeCursor(last.submittedAt, last.claimId) : null };
+      return { object: 'list' as const, data: page.map((c) => claimJson(c, undefined, shown)), ...more };
     },
   );
 

@@ -3,9 +3,9 @@
  * "Reimbursement"), so a ruleset version can change them without code.
  */
 import Type from 'typebox';
-import { Compile } from 'typebox/compile';
+import { schemaProblems } from '../shared/schema-problem.ts';
 import { CHARGE_CATEGORIES } from '../recognition/categories.ts';
-import { HOSPITAL_GRADES, HOSPITAL_TYPES } from '../recognition/hospitals.ts';
+import { HOSPITAL_GRADES, HOSPITAL_TYPES } from '../hospitals/record.ts';
 
 const keywords = (description: string) => Type.Array(Type.String({ minLength: 1, maxLength: 20 }), { maxItems: 200, description });
 
@@ -81,12 +81,5 @@ export const CLASSIC_2019_CLAIM_RULES: ClaimRules = {
   nearDuplicateMaxDistance: 6,
 };
 
-const compiled = Compile(ClaimRulesSchema);
-
 /** Null when the parameters make a valid ruleset, else the first problem (for a console or API). */
-export function claimRulesProblem(params: unknown): { field: string; message: string } | null {
-  if (compiled.Check(params)) return null;
-  const first = [...compiled.Errors(params)][0];
-  const field = first?.instancePath.replace(/^\//, '').replaceAll('/', '.') || 'params';
-  return { field, message: `${field} ${first?.message ?? 'is invalid'}` };
-}
+export const claimRulesProblem = schemaProblems(ClaimRulesSchema);

@@ -3,6 +3,7 @@
  * Every state change appends a timeline event and notifies listeners (pg_notify) in the caller's
  * transaction, so a status is never announced that did not commit.
  */
+import type { TimeKey } from '../http/cursor.ts';
 import type pg from 'pg';
 import { announceNotifications } from '../notifications/index.ts';
 import { invariant, onlyRow } from '../shared/assert.ts';
@@ -48,6 +49,8 @@ export interface Claim {
   benefitFen: number | null;
   paidFen: number | null;
   phash: string | null;
+  /** The claims ruleset version that judged it (null until judged). */
+  rulesetId: number | null;
 }
 
 interface ClaimRow {
@@ -70,10 +73,11 @@ interface ClaimRow {
   benefit_fen: number | null;
   paid_fen: number | null;
   phash: string | null;
+  ruleset_id: number | null;
 }
 
 const CLAIM_COLUMNS = `merchant_id, claim_id::text, status, submitted_at, updated_at, files, recognition, findings, decision, decided_by, reason_codes,
-  invoice_code, invoice_number, to_char(visit_date, 'YYYY-MM-DD') AS visit_date, hospital_id, covered_fen, benefit_fen, paid_fen, phash`;
+  invoice_code, invoice_number, to_char(visit_date, 'YYYY-MM-DD') AS visit_date, hospital_id, covered_fen, benefit_fen, paid_fen, phash, ruleset_id::int`;
 
 function claimFromRow(r: ClaimRow): Claim {
   return {
@@ -96,6 +100,7 @@ function claimFromRow(r: ClaimRow): Claim {
     benefitFen: r.benefit_fen,
     paidFen: r.paid_fen,
     phash: r.phash,
+    rulesetId: r.ruleset_id,
   };
 }
 
@@ -142,7 +147,7 @@ export const MAX_CLAIMS_PAGE = 100;
 
 export async function listClaims(
   db: Queryable,
-  filter: { merchantId?: number; statuses?: readonly ClaimStatus[]; after?: { at: Date; id: string }; limit: number; oldestFirst?: boolean },
+  filter: { merchantId?: number; statuses?: readonly ClaimStatus[]; after?: TimeKey; limit: number; oldestFirst?: boolean },
 ): Promise<Claim[]> {
   // `after` is the last claim of the previous page, in the page's own order (newest first by default)
   const order = filter.oldestFirst ? { compare: '>', direction: 'ASC' } : { compare: '<', direction: 'DESC' };
@@ -176,7 +181,7 @@ export async function queueContext(
 }
 
 export type ClaimUpdate = Partial<
-  Pick<Claim, 'recognition' | 'findings' | 'decision' | 'decidedBy' | 'reasonCodes' | 'invoiceCode' | 'invoiceNumber' | 'visitDate' | 'hospitalId' | 'coveredFen' | 'benefitFen' | 'paidFen' | 'phash'>
+  Pick<Claim, 'recognition' | 'findings' | 'decision' | 'decidedBy' | 'reasonCodes' | 'invoiceCode' | 'invoiceNumber' | 'visitDate' | 'hospitalId' | 'coveredFen' | 'benefitFen' | 'paidFen' | 'phash' | 'rulesetId'>
 >;
 
 const UPDATE_COLUMNS: Record<keyof ClaimUpdate, string> = {
@@ -193,6 +198,7 @@ const UPDATE_COLUMNS: Record<keyof ClaimUpdate, string> = {
   benefitFen: 'benefit_fen',
   paidFen: 'paid_fen',
   phash: 'phash',
+  rulesetId: 'ruleset_id',
 };
 
 /**

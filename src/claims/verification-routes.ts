@@ -9,6 +9,7 @@ import Type from 'typebox';
 import { authenticate, bearerSecurity } from '../auth/index.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeTimeCursor, encodeTimeCursor } from '../http/cursor.ts';
+import { listQuery, listSchema, pageOf } from '../http/list.ts';
 import { verificationCacheState } from '../verification/index.ts';
 import { listDeferredChecks, verificationSummary } from './verification-store.ts';
 
@@ -71,28 +72,15 @@ export const verificationRoutes: FastifyPluginAsync<AppContext> = async (fastify
         tags: ['verifications'],
         summary: 'Claims decided without their issuer (the service down or the day\'s checks spent): the queue of checks after payment and what they found, oldest first',
         security: bearerSecurity,
-        querystring: Type.Object(
-          {
-            afterPayment: Type.Optional(AfterPayment),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100, default: 50 })),
-            cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' })),
-          },
-          { additionalProperties: false },
-        ),
-        response: { 200: Type.Object({ object: Type.Literal('list'), data: Type.Array(DeferredSchema), hasMore: Type.Boolean(), nextCursor: nullable(Type.String()) }), ...ERROR_RESPONSES },
+        querystring: Type.Object({ afterPayment: Type.Optional(AfterPayment), ...listQuery(50) }, { additionalProperties: false }),
+        response: { 200: listSchema(DeferredSchema), ...ERROR_RESPONSES },
       },
     },
     async (request) => {
       const limit = request.query.limit ?? 50;
       const rows = await listDeferredChecks(ctx.pool, { after: decodeTimeCursor(request.query.cursor), limit: limit + 1, afterPayment: request.query.afterPayment });
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
-      return {
-        object: 'list' as const,
-        data: page.map((r) => ({ ...r, checkedAt: r.checkedAt.toISOString(), settledAt: r.settledAt?.toISOString() ?? null })),
-        hasMore: rows.length > limit,
-        nextCursor: rows.length > limit && last ? encodeTimeCursor(last.checkedAt, last.claimId) : null,
-      };
+      const { page, ...more } = pageOf(rows, limit, (last) => encodeTimeCursor(last.checkedAt, last.claimId));
+      return { object: 'list' as const, data: page.map((r) => ({ ...r, checkedAt: r.checkedAt.toISOString(), settledAt: r.settledAt?.toISOString() ?? null })), ...more };
     },
   );
 };

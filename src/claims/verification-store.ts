@@ -9,6 +9,7 @@
 import type pg from 'pg';
 import { drawForVerification } from '../audits/index.ts';
 import { inTransaction } from '../db/transaction.ts';
+import type { TimeKey } from '../http/cursor.ts';
 import { enqueue } from '../jobs/index.ts';
 import type { Invoice } from '../recognition/types.ts';
 import { verifyBill, type InvoiceVerifier, type UnavailableReason, type VerificationLimits, type Verified, type VerifyAnswer, type VerifyRequest } from '../verification/index.ts';
@@ -172,7 +173,7 @@ export interface DeferredCheck {
 }
 
 /** Claims decided without the issuer (the queue and what became of it), oldest first, after the (checkedAt, claimId) cursor. */
-export async function listDeferredChecks(db: Queryable, page: { after?: { at: Date; id: string } | undefined; limit: number; afterPayment?: AfterPayment | undefined }): Promise<DeferredCheck[]> {
+export async function listDeferredChecks(db: Queryable, page: { after?: TimeKey | undefined; limit: number; afterPayment?: AfterPayment | undefined }): Promise<DeferredCheck[]> {
   const { rows } = await db.query<DeferredCheck>(
     `SELECT v.merchant_id::int AS "merchantId", v.claim_id::text AS "claimId", c.status AS "claimStatus", v.invoice_code AS "invoiceCode", v.invoice_number AS "invoiceNumber",
             v.total_fen::int AS "totalFen", v.deferred_because AS "deferredBecause", v.checked_at AS "checkedAt", v.after_payment AS "afterPayment", v.attempts,

@@ -9,7 +9,7 @@ import type pg from 'pg';
 import { importEnrolments } from '../merchants/store.ts';
 import { addDays, businessDay, businessDayStart } from '../shared/business-day.ts';
 import { ingestPayments } from '../payments/ingest.ts';
-import { loadHospitalRegistry } from '../recognition/index.ts';
+import { loadHospitalRegistry } from '../hospitals/record.ts';
 import type { FileStore } from '../storage/index.ts';
 import { SIM_SCHEMA } from '../../sim/run/database.ts';
 import { silentProgress } from '../../sim/run/progress.ts';

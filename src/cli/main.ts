@@ -106,8 +106,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'recognize': {
       // loaded on demand: the OCR models and image libraries are heavy and other commands need none of them
-      const { runRecognizeCommand } = await import('../recognition/index.ts');
-      return runRecognizeCommand(args);
+      const [{ runRecognizeCommand }, { loadHospitalRegistry }] = await Promise.all([import('../recognition/index.ts'), import('../hospitals/index.ts')]);
+      return runRecognizeCommand(args, () => loadHospitalRegistry());
     }
     case undefined:
     case 'help':

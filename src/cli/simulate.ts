@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../config/config.ts';
 import { startEmbeddedPostgres } from '../db/embedded.ts';
-import { loadHospitalRegistry } from '../recognition/index.ts';
+import { loadHospitalRegistry } from '../hospitals/record.ts';
 import { localFileStore } from '../storage/index.ts';
 import { openWorldDatabase } from '../../sim/run/database.ts';
 import { SimulationInterrupted } from '../../sim/run/context.ts';

@@ -1,5 +1,5 @@
 /** What an import does to the registry, decided apart from the database: pure, unit-tested. */
-import type { Hospital } from '../recognition/index.ts';
+import type { Hospital } from './record.ts';
 
 export interface ImportPlan {
   created: Hospital[];

@@ -5,8 +5,9 @@ import { actorOf, authenticate, recordAudit, bearerSecurity } from '../auth/inde
 import { inTransaction } from '../db/transaction.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
+import { pageOf } from '../http/list.ts';
 import { ApiError } from '../http/errors.ts';
-import { HOSPITAL_GRADES, HOSPITAL_OWNERSHIPS, HOSPITAL_TYPES, readHospitalsCsv, type Hospital } from '../recognition/index.ts';
+import { HOSPITAL_GRADES, HOSPITAL_OWNERSHIPS, HOSPITAL_TYPES, readHospitalsCsv, type Hospital } from './record.ts';
 import { changeDetails, planImport } from './import-plan.ts';
 import { databaseHospitalRegistry } from './registry.ts';
 import { changeHospital, hospitalsById, lockRegistry, writeImport } from './store.ts';
@@ -88,9 +89,8 @@ export const hospitalRoutes: FastifyPluginAsync<AppContext> = async (fastify, ct
       const matching = (await registry.current()).hospitals.filter((h) => (!city || h.city === city) && (!q || h.id === q || h.name.includes(q) || h.aliases.some((a) => a.includes(q))));
       const limit = request.query.limit ?? 50;
       const from = decodeCursor(request.query.cursor) ?? 0;
-      const page = matching.slice(from, from + limit);
-      const hasMore = matching.length > from + limit;
-      return { object: 'list' as const, data: page.map(hospitalJson), total: matching.length, hasMore, nextCursor: hasMore ? encodeCursor(from + limit) : null };
+      const { page, ...more } = pageOf(matching.slice(from, from + limit + 1), limit, () => encodeCursor(from + limit));
+      return { object: 'list' as const, data: page.map(hospitalJson), total: matching.length, ...more };
     },
   );
 

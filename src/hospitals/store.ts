@@ -7,7 +7,7 @@ import fs from 'node:fs/promises';
 import type pg from 'pg';
 import { recordAudit } from '../auth/index.ts';
 import { inTransaction } from '../db/transaction.ts';
-import { DEFAULT_HOSPITALS_CSV, parseHospitalsCsv, type Hospital, type HospitalGrade, type HospitalOwnership, type HospitalType } from '../recognition/index.ts';
+import { DEFAULT_HOSPITALS_CSV, parseHospitalsCsv, type Hospital, type HospitalGrade, type HospitalOwnership, type HospitalType } from './record.ts';
 import type { ImportPlan } from './import-plan.ts';
 import { onlyRow } from '../shared/assert.ts';
 

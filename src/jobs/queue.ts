@@ -4,6 +4,8 @@
  * pg-boss polls, 2 s at best); bench/claims.ts measures the hop. A job is enqueued with SQL in the
  * same transaction as the state change that needs it, so neither exists without the other.
  */
+import type { TimeKey } from '../http/cursor.ts';
+import { isoMicros } from '../db/time-key.ts';
 import { Logger, run, runMigrations, type Runner, type Task } from 'graphile-worker';
 import type pg from 'pg';
 import { onlyRow } from '../shared/assert.ts';
@@ -87,15 +89,17 @@ export async function liveJobsOf(db: Queryable, task: string): Promise<number> {
 }
 
 /** Jobs that used every attempt: the dead-letter list operators see (not one running its last attempt). */
-export async function deadJobs(db: Queryable, limit = 100): Promise<DeadJob[]> {
-  const { rows } = await db.query<{ id: string; task_identifier: string; payload: unknown; attempts: number; last_error: string | null; updated_at: Date }>(
+/** Dead jobs, most recently failed first; `after`: the page after that job (its time and id). */
+export async function deadJobs(db: Queryable, options: { limit: number; after?: TimeKey }): Promise<(DeadJob & { updatedAtKey: string })[]> {
+  const { rows } = await db.query<{ id: string; task_identifier: string; payload: unknown; attempts: number; last_error: string | null; updated_at: Date; updated_at_key: string }>(
     // the public jobs view of graphile-worker 0.16 leaves the payload out: it is on the private table
-    `SELECT j.id::text, t.identifier AS task_identifier, j.payload, j.attempts, j.last_error, j.updated_at
+    `SELECT j.id::text, t.identifier AS task_identifier, j.payload, j.attempts, j.last_error, j.updated_at, ${isoMicros('j.updated_at')} AS updated_at_key
        FROM graphile_worker._private_jobs j JOIN graphile_worker._private_tasks t ON t.id = j.task_id
-      WHERE j.attempts >= j.max_attempts AND j.locked_at IS NULL ORDER BY j.updated_at DESC LIMIT $1`,
-    [limit],
+      WHERE j.attempts >= j.max_attempts AND j.locked_at IS NULL AND ($2::timestamptz IS NULL OR (j.updated_at, j.id) < ($2, $3::bigint))
+      ORDER BY j.updated_at DESC, j.id DESC LIMIT $1`,
+    [options.limit, options.after?.at ?? null, options.after?.id ?? null],
   );
-  return rows.map((r) => ({ id: r.id, task: r.task_identifier, payload: r.payload, attempts: r.attempts, lastError: r.last_error, updatedAt: r.updated_at }));
+  return rows.map((r) => ({ id: r.id, task: r.task_identifier, payload: r.payload, attempts: r.attempts, lastError: r.last_error, updatedAt: r.updated_at, updatedAtKey: r.updated_at_key }));
 }
 
 /**

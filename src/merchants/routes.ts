@@ -13,6 +13,7 @@ import { EnrolmentSchema, MerchantSchema } from './schema.ts';
 import { DuplicateMerchantError, enrolMerchant, getMerchant } from './store.ts';
 import { MAX_SEARCH_PAGE, searchMerchants } from './search.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
+import { pageOf } from '../http/list.ts';
 
 const ownerSecurity = [...bearerSecurity, { sessionCookie: [] }];
 
@@ -89,8 +90,8 @@ export const merchantRoutes: FastifyPluginAsync<AppContext> = async (fastify, ct
     async (request) => {
       const limit = request.query.limit ?? 20;
       const rows = await searchMerchants(ctx.pool, request.query.q, decodeCursor(request.query.cursor) ?? 0, limit + 1);
-      const page = rows.slice(0, limit);
-      return { object: 'list' as const, data: page.map(merchantJson), hasMore: rows.length > limit, nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!.id) : null };
+      const { page, ...more } = pageOf(rows, limit, (last) => encodeCursor(last.id));
+      return { object: 'list' as const, data: page.map(merchantJson), ...more };
     },
   );
 };

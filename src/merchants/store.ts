@@ -83,6 +83,12 @@ export async function getMerchant(db: Queryable, id: number): Promise<Merchant |
   return rows[0] ? merchantFromRow(rows[0]) : null;
 }
 
+/** The merchants enrolled under a phone, oldest first (a person may enrol more than one shop). */
+export async function merchantIdsByPhone(db: Queryable, phone: string): Promise<number[]> {
+  const { rows } = await db.query<{ merchant_id: number }>('SELECT merchant_id FROM merchants WHERE phone = $1 ORDER BY merchant_id', [phone]);
+  return rows.map((r) => r.merchant_id);
+}
+
 export interface ImportOutcome {
   imported: number;
   /** Rows whose wallet or resident ID is already enrolled (or repeated in the file), by CSV line. */

@@ -5,6 +5,7 @@ import { authenticate, merchantScope, bearerSecurity, openEventStream } from '..
 import type { ChannelWatch } from '../db/listen.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
+import { pageOf } from '../http/list.ts';
 import { ApiError } from '../http/errors.ts';
 import { MerchantIdParams } from '../http/schemas.ts';
 import { countUnread, getNotification, latestNotificationId, listNotifications, markRead, MAX_NOTIFICATIONS_PAGE, type MerchantNotification } from './store.ts';
@@ -88,9 +89,9 @@ export const notificationRoutes: FastifyPluginAsync<NotificationRouteOptions> = 
         listNotifications(ctx.pool, merchantId, { beforeId: decodeCursor(request.query.cursor), unreadOnly: request.query.unreadOnly ?? false, limit: limit + 1 }),
         countUnread(ctx.pool, merchantId),
       ]);
-      const page = rows.slice(0, limit);
+      const { page, ...more } = pageOf(rows, limit, (last) => encodeCursor(last.notificationId));
       reply.header('cache-control', 'no-store');
-      return { object: 'list' as const, data: page.map(notificationJson), hasMore: rows.length > limit, nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!.notificationId) : null, unread };
+      return { object: 'list' as const, data: page.map(notificationJson), ...more, unread };
     },
   );
 

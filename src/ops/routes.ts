@@ -8,8 +8,15 @@ import Type from 'typebox';
 import { actorOf, authenticate, recordAudit, bearerSecurity } from '../auth/index.ts';
 import { inTransaction } from '../db/transaction.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
+import { decodeTimeCursor, encodeTimeCursor } from '../http/cursor.ts';
 import { ApiError } from '../http/errors.ts';
+import { listQuery, listSchema, pageOf } from '../http/list.ts';
+import { isoMicros } from '../db/time-key.ts';
 import { deadJobs, retryDeadJob } from '../jobs/index.ts';
+
+const JOB_ID = /^[1-9][0-9]{0,17}$/;
+/** An alert's place in the order: open (o) or resolved (r), then its id. */
+const ALERT_KEY = /^[or]-[1-9][0-9]{0,17}$/;
 
 export const opsRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
@@ -18,9 +25,20 @@ export const opsRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx) =>
     '/v1/ops/dead-jobs',
     {
       onRequest: authenticate(ctx, { merchant: false, staffRoles: ['ops'] }),
-      schema: { tags: ['operations'], summary: 'Jobs that used every retry: the dead-letter list (POST /v1/ops/jobs/:id/retry runs one again)', security: bearerSecurity, response: { 200: Type.Object({ object: Type.Literal('list'), data: Type.Array(Type.Unknown()) }), ...ERROR_RESPONSES } },
+      schema: {
+        tags: ['operations'],
+        summary: 'Jobs that used every retry, most recently failed first: the dead-letter list (POST /v1/ops/jobs/:id/retry runs one again)',
+        security: bearerSecurity,
+        querystring: Type.Object(listQuery(50), { additionalProperties: false }),
+        response: { 200: listSchema(Type.Unknown()), ...ERROR_RESPONSES },
+      },
     },
-    async () => ({ object: 'list' as const, data: (await deadJobs(ctx.pool)).map((j) => ({ ...j, updatedAt: j.updatedAt.toISOString() })) }),
+    async (request) => {
+      const limit = request.query.limit ?? 50;
+      const jobs = await deadJobs(ctx.pool, { limit: limit + 1, after: decodeTimeCursor(request.query.cursor, JOB_ID) });
+      const { page, ...more } = pageOf(jobs, limit, (last) => encodeTimeCursor(last.updatedAtKey, last.id));
+      return { object: 'list' as const, data: page.map(({ updatedAtKey: _key, ...j }) => ({ ...j, updatedAt: j.updatedAt.toISOString() })), ...more };
+    },
   );
 
   app.post(
@@ -56,24 +74,29 @@ export const opsRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx) =>
         tags: ['operations'],
         summary: 'Operator alerts (payout reconciliation mismatches, …), unresolved first, newest first',
         security: bearerSecurity,
-        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }, { additionalProperties: false }),
+        querystring: Type.Object(listQuery(50), { additionalProperties: false }),
         response: {
-          200: Type.Object({
-            object: Type.Literal('list'),
-            data: Type.Array(Type.Object({ id: Type.String(), kind: Type.String(), subject: Type.String(), at: Type.String(), resolvedAt: Type.Union([Type.String(), Type.Null()]), details: Type.Unknown() })),
-          }),
+          200: listSchema(Type.Object({ id: Type.String(), kind: Type.String(), subject: Type.String(), at: Type.String(), resolvedAt: Type.Union([Type.String(), Type.Null()]), details: Type.Unknown() })),
           ...ERROR_RESPONSES,
         },
       },
     },
     async (request) => {
-      const { rows } = await ctx.pool.query<{ alert_id: string; kind: string; subject: string; at: Date; resolved_at: Date | null; details: unknown }>(
-        'SELECT alert_id::text, kind, subject, at, resolved_at, details FROM operator_alerts ORDER BY resolved_at IS NOT NULL, at DESC, alert_id DESC LIMIT $1',
-        [request.query.limit ?? 50],
+      const limit = request.query.limit ?? 50;
+      // the cursor's id is the alert's, after whether it was resolved: the order's first key
+      const after = decodeTimeCursor(request.query.cursor, ALERT_KEY);
+      const [resolved, id] = after ? after.id.split('-') : [null, null];
+      const { rows } = await ctx.pool.query<{ alert_id: string; kind: string; subject: string; at: Date; resolved_at: Date | null; details: unknown; key_at: string }>(
+        `SELECT alert_id::text, kind, subject, at, resolved_at, details, ${isoMicros('at')} AS key_at FROM operator_alerts
+          WHERE $2::boolean IS NULL OR (resolved_at IS NOT NULL) > $2 OR ((resolved_at IS NOT NULL) = $2 AND (at, alert_id) < ($3, $4::bigint))
+          ORDER BY resolved_at IS NOT NULL, at DESC, alert_id DESC LIMIT $1`,
+        [limit + 1, resolved === null ? null : resolved === 'r', after?.at ?? null, id],
       );
+      const { page, ...more } = pageOf(rows, limit, (last) => encodeTimeCursor(last.key_at, `${last.resolved_at ? 'r' : 'o'}-${last.alert_id}`));
       return {
         object: 'list' as const,
-        data: rows.map((r) => ({ id: r.alert_id, kind: r.kind, subject: r.subject, at: r.at.toISOString(), resolvedAt: r.resolved_at?.toISOString() ?? null, details: r.details })),
+        data: page.map((r) => ({ id: r.alert_id, kind: r.kind, subject: r.subject, at: r.at.toISOString(), resolvedAt: r.resolved_at?.toISOString() ?? null, details: r.details })),
+        ...more,
       };
     },
   );

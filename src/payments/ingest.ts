@@ -8,13 +8,14 @@ import type pg from 'pg';
 import { intArray, textArray } from '../db/arrays.ts';
 import { DATES_AS_TEXT } from '../db/database.ts';
 import { merchantAccountsOf, programmeAccountsOf, type TransferInput } from '../ledger/index.ts';
-import { changeCredit, collectCredits, lotIdFor, planTradeClawbacks, postCredit, updateLots } from '../points/index.ts';
+import { changeCredit, collectCredits, insertEarnedLots, lotIdFor, planTradeClawbacks, postCredit, updateLots } from '../points/index.ts';
 import type { AccrualOutcome, MerchantAccrualContext, PaymentSignal, TradeState } from './accrual.ts';
 import { businessDay } from '../shared/business-day.ts';
 import { ensureHistoryDays, historyRetainedFrom } from '../db/history.ts';
 import type { PaymentNotification } from './notification.ts';
 import { planIngest, type Earn, type IngestResult } from './plan.ts';
 import { loadRulesets } from '../points/rulesets.ts';
+import type { RulesetVersion } from '../points/accrual-rules.ts';
 
 export type { IngestResult } from './plan.ts';
 export const MAX_INGEST_BATCH = 10_000;
@@ -123,7 +124,19 @@ export async function ingestPayments(pool: pg.Pool, notifications: readonly Paym
     // the lots first, the transfers last: claw-backs plan against the batch's own new lots, and the
     // hot programme account is locked only by the one posting at the end
     const earnTransfers = earns.length ? await earnTransfersOf(client, earns) : [];
-    if (earns.length) await insertLots(client, earns, earnTransfers, versions);
+    await insertEarnedLots(
+      client,
+      earns.map((e, i) => ({
+        lotId: earnTransfers[i]!.id,
+        merchantId: e.trade.merchantId!,
+        tradeNo: e.trade.tradeNo,
+        kind: e.lot,
+        amountFen: e.amountFen,
+        earnedAt: paidTrade(e.trade).paidAt,
+        visibleAt: e.visibleAt,
+        collectWindowHours: rulesetOf(versions, e.trade).collectWindowHours,
+      })),
+    );
     const clawback = await planTradeClawbacks(
       client,
       clawbacks.map((c) => ({ merchantId: c.trade.merchantId!, ...paidTrade(c.trade), owedFen: c.owedFen, clawedBackTotalFen: c.trade.clawedBackFen })),
@@ -158,26 +171,7 @@ async function earnTransfersOf(client: pg.PoolClient, earns: readonly Earn[]): P
   }));
 }
 
-async function insertLots(client: pg.PoolClient, earns: readonly Earn[], transfers: readonly TransferInput[], versions: Awaited<ReturnType<typeof loadRulesets>>): Promise<void> {
-  await client.query(
-    `INSERT INTO credit_lots (lot_id, merchant_id, trade_no, kind, amount_fen, state, earned_at, collect_by, remaining_fen)
-     SELECT id, merchant, trade, kind, amount, 'pending', earned, visible + make_interval(hours => hours), amount
-       FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[], $7::int[], $8::timestamptz[])
-            AS v(id, merchant, trade, kind, amount, earned, hours, visible)`,
-    [
-      textArray(transfers.map((t) => t.id)),
-      intArray(earns.map((e) => e.trade.merchantId)),
-      textArray(earns.map((e) => e.trade.tradeNo)),
-      textArray(earns.map((e) => e.lot)),
-      intArray(earns.map((e) => e.amountFen)),
-      earns.map((e) => e.trade.paidAt!.toISOString()),
-      intArray(earns.map((e) => Math.max(1, rulesetOf(versions, e.trade).collectWindowHours))),
-      earns.map((e) => e.visibleAt.toISOString()),
-    ],
-  );
-}
-
-function rulesetOf(versions: Awaited<ReturnType<typeof loadRulesets>>, trade: TradeState) {
+function rulesetOf(versions: readonly RulesetVersion[], trade: TradeState) {
   return (versions.find((v) => v.id === trade.rulesetId) ?? versions[0]!).rules;
 }
 

@@ -4,6 +4,7 @@ import Type from 'typebox';
 import { authenticate, bearerSecurity } from '../auth/index.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
+import { pageOf } from '../http/list.ts';
 
 const ParkedSchema = Type.Object({
   id: Type.String(),
@@ -60,7 +61,7 @@ export const parkedNotificationRoutes: FastifyPluginAsync<AppContext> = async (f
            FROM parked_notifications WHERE parked_id < $1 ORDER BY parked_id DESC LIMIT $2`,
         [decodeCursor(request.query.cursor) ?? Number.MAX_SAFE_INTEGER, limit + 1],
       );
-      const page = rows.slice(0, limit);
+      const { page, ...more } = pageOf(rows, limit, (last) => encodeCursor(last.parked_id));
       return {
         object: 'list' as const,
         data: page.map((r) => ({
@@ -74,8 +75,7 @@ export const parkedNotificationRoutes: FastifyPluginAsync<AppContext> = async (f
           lastParkedAt: r.last_parked_at.toISOString(),
           notification: r.notification,
         })),
-        hasMore: rows.length > limit,
-        nextCursor: rows.length > limit ? encodeCursor(page.at(-1)!.parked_id) : null,
+        ...more,
       };
     },
   );

@@ -1,24 +1,22 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { actorOf, authenticate, merchantScope, recordAudit, bearerSecurity, requireRole } from '../auth/index.ts';
+import { authenticate, bearerSecurity, requireRole } from '../auth/index.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
+import { decodeTimeCursor, encodeTimeCursor } from '../http/cursor.ts';
 import { ApiError } from '../http/errors.ts';
-import { balanceJson } from '../ledger/index.ts';
-import { merchantBalance } from '../ledger/index.ts';
+import { listQuery, listSchema, pageOf } from '../http/list.ts';
+import { isoMicros } from '../db/time-key.ts';
 import { MerchantIdParams } from '../http/schemas.ts';
-import { changeCredit, collectCredits } from '../points/index.ts';
 import { MAX_INGEST_BATCH, type IngestResult } from './ingest.ts';
 import { ingestIsolated, reportParked } from './isolate.ts';
 import { parseNotification, type PaymentNotification } from './notification.ts';
-import { AccrualRulesSchema, rulesetAt } from '../points/accrual-rules.ts';
-import { loadRulesets, publishRuleset, RulesetError } from '../points/rulesets.ts';
 import { notificationWebhook } from './webhook.ts';
 import { parkedNotificationRoutes } from './parked-routes.ts';
-import { present } from '../shared/assert.ts';
 
 const BatchItem = Type.Record(Type.String({ maxLength: 64 }), Type.Unknown(), { maxProperties: 64 });
 const BATCH_BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+const TRADE_NO = /^[A-Za-z0-9_-]{1,64}$/;
 
 const IngestResultSchema = Type.Object({
   index: Type.Integer(),
@@ -45,8 +43,6 @@ export const paymentRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx
   const ops = requireRole(ctx.apiKeys, ['ops']);
   // the console's admins act as ops on these (analysts read)
   const opsOrAdmin = authenticate(ctx, { staffRoles: ['ops'] });
-  const staffOrConsole = authenticate(ctx, { staffRoles: ['ops', 'platform'], consoleRoles: ['admin', 'analyst'] });
-  const staffOrOwner = authenticate(ctx, { merchant: true, staffRoles: ['ops', 'platform'] });
 
   app.post(
     // "::" is a literal colon; a single one would make ":batch" a path parameter matching /v1/payments too
@@ -87,51 +83,27 @@ export const paymentRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx
         tags: ['payments'],
         summary: 'Payments to payees that are not enrolled merchants, newest first',
         security: bearerSecurity,
-        querystring: Type.Object({ limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })) }, { additionalProperties: false }),
+        querystring: Type.Object(listQuery(50), { additionalProperties: false }),
         response: {
-          200: Type.Object({
-            data: Type.Array(Type.Object({ tradeNo: Type.String(), sellerId: Type.String(), buyerId: Type.String(), totalFen: Type.Integer(), status: Type.String(), receivedAt: Type.String() })),
-          }),
+          200: listSchema(Type.Object({ tradeNo: Type.String(), sellerId: Type.String(), buyerId: Type.String(), totalFen: Type.Integer(), status: Type.String(), receivedAt: Type.String() })),
           ...ERROR_RESPONSES,
         },
       },
     },
     async (request) => {
-      const { rows } = await ctx.pool.query<{ trade_no: string; seller_id: string; buyer_id: string; total_fen: number; status: string; received_at: Date }>(
-        'SELECT trade_no, seller_id, buyer_id, total_fen, status, received_at FROM unmatched_payments ORDER BY received_at DESC LIMIT $1',
-        [request.query.limit ?? 50],
+      const limit = request.query.limit ?? 50;
+      const after = decodeTimeCursor(request.query.cursor, TRADE_NO);
+      const { rows } = await ctx.pool.query<{ trade_no: string; seller_id: string; buyer_id: string; total_fen: number; status: string; received_at: Date; key_at: string }>(
+        `SELECT trade_no, seller_id, buyer_id, total_fen, status, received_at, ${isoMicros('received_at')} AS key_at FROM unmatched_payments
+          WHERE $2::timestamptz IS NULL OR (received_at, trade_no) < ($2, $3) ORDER BY received_at DESC, trade_no DESC LIMIT $1`,
+        [limit + 1, after?.at ?? null, after?.id ?? null],
       );
-      return { data: rows.map((r) => ({ tradeNo: r.trade_no, sellerId: r.seller_id, buyerId: r.buyer_id, totalFen: r.total_fen, status: r.status, receivedAt: r.received_at.toISOString() })) };
-    },
-  );
-
-  app.post(
-    '/v1/merchants/:id/credits::collect',
-    {
-      onRequest: staffOrOwner,
-      schema: {
-        tags: ['points'],
-        summary: 'Collect the credit earned in the last collection window',
-        description: 'Debt is repaid first; credit over the available cap is not granted; uncollected credit lapses after the window. A merchant session collects only its own (with the cookie: X-CSRF-Token).',
-        security: [...bearerSecurity, { sessionCookie: [] }],
-        params: MerchantIdParams,
-        response: {
-          200: Type.Object({ collectedFen: Type.Integer(), debtRepaidFen: Type.Integer(), forfeitedOverCapFen: Type.Integer(), lots: Type.Integer(), balance: Type.Unknown() }),
-          ...ERROR_RESPONSES,
-        },
-      },
-    },
-    async (request) => {
-      const merchantId = Number(request.params.id);
-      merchantScope(request, merchantId, { id: request.params.id });
-      const versions = await loadRulesets(ctx.pool);
-      const now = ctx.now();
-      const summary = await changeCredit(ctx.pool, async (change) => {
-        const locked = await change.lock([merchantId]);
-        if (!locked.has(merchantId)) throw new ApiError(404, 'merchant_not_found', `no merchant ${request.params.id}`, 'id');
-        return collectCredits(change, merchantId, rulesetAt(versions, now).rules, now);
-      });
-      return { ...summary, balance: balanceJson(present(await merchantBalance(ctx.pool, merchantId), `the balance of merchant ${merchantId}, locked above`)) };
+      const { page, ...more } = pageOf(rows, limit, (last) => encodeTimeCursor(last.key_at, last.trade_no));
+      return {
+        object: 'list' as const,
+        data: page.map((r) => ({ tradeNo: r.trade_no, sellerId: r.seller_id, buyerId: r.buyer_id, totalFen: r.total_fen, status: r.status, receivedAt: r.received_at.toISOString() })),
+        ...more,
+      };
     },
   );
 
@@ -151,54 +123,6 @@ export const paymentRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx
       const { rows } = await ctx.pool.query<{ farming_signals: Record<string, number> }>('SELECT farming_signals FROM merchant_accrual WHERE merchant_id = $1', [Number(request.params.id)]);
       if (!rows[0]) throw new ApiError(404, 'merchant_not_found', `no merchant ${request.params.id}`, 'id');
       return { merchantId: request.params.id, signals: rows[0].farming_signals };
-    },
-  );
-
-  const RulesetSchema = Type.Object({ id: Type.Integer(), name: Type.String(), version: Type.Integer(), effectiveFrom: Type.String(), adopted: Type.Boolean(), rules: AccrualRulesSchema });
-  const rulesetJson = (v: Awaited<ReturnType<typeof loadRulesets>>[number]) => ({ id: v.id, name: v.name, version: v.version, effectiveFrom: v.effectiveFrom.toISOString(), adopted: v.adopted, rules: v.rules });
-
-  app.get(
-    '/v1/rulesets',
-    {
-      onRequest: staffOrConsole,
-      schema: {
-        tags: ['points'],
-        summary: 'Every accrual ruleset version, oldest first',
-        description: "`paramsSchema` is the JSON Schema of a ruleset's parameters (names, bounds): the console builds its form from it.",
-        security: bearerSecurity,
-        response: { 200: Type.Object({ data: Type.Array(RulesetSchema), paramsSchema: Type.Unknown() }), ...ERROR_RESPONSES },
-      },
-    },
-    async () => ({ data: (await loadRulesets(ctx.pool)).map(rulesetJson), paramsSchema: AccrualRulesSchema }),
-  );
-
-  app.post(
-    '/v1/rulesets',
-    {
-      onRequest: opsOrAdmin,
-      schema: {
-        tags: ['points'],
-        summary: 'Publish a new ruleset version',
-        description:
-          'It applies to payments made from effectiveFrom on (which may not be in the past). A version of the ruleset in force at that instant governs payments; a version of another name is an alternative (for simulations) unless `adopt` is true, which makes the programme switch to it at effectiveFrom.',
-        security: bearerSecurity,
-        body: Type.Object(
-          { name: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{1,40}$' }), effectiveFrom: Type.String({ format: 'date-time' }), params: AccrualRulesSchema, adopt: Type.Optional(Type.Boolean()) },
-          { additionalProperties: false },
-        ),
-        response: { 201: RulesetSchema, ...ERROR_RESPONSES },
-      },
-    },
-    async (request, reply) => {
-      try {
-        const { name, effectiveFrom, params, adopt } = request.body;
-        const version = await publishRuleset(ctx.pool, { name, effectiveFrom: new Date(effectiveFrom), params, adopt }, ctx.now());
-        await recordAudit(ctx.pool, { ...actorOf(request), action: 'ruleset.publish', subjectKind: 'ruleset', subjectId: version.id, details: { name, version: version.version, effectiveFrom, adopted: version.adopted } });
-        return reply.code(201).send(rulesetJson(version));
-      } catch (err) {
-        if (err instanceof RulesetError) throw new ApiError(err.status, err.status === 409 ? 'ruleset_time_taken' : 'invalid_ruleset', err.message, err.field);
-        throw err;
-      }
     },
   );
 };

@@ -4,6 +4,8 @@ import Type from 'typebox';
 import { authenticate, bearerSecurity } from '../auth/index.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeTimeCursor, encodeTimeCursor } from '../http/cursor.ts';
+import { pageOf } from '../http/list.ts';
+import { isoMicros } from '../db/time-key.ts';
 
 const STATES = ['ready', 'sending', 'unknown', 'succeeded', 'failed'] as const;
 const MAX_PAGE = 100;
@@ -24,6 +26,7 @@ const PayoutSchema = Type.Object({
 });
 
 interface PayoutRow {
+  key_at: string;
   payout_id: string;
   merchant_id: string;
   claim_id: string;
@@ -64,13 +67,12 @@ export const payoutRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
       const limit = request.query.limit ?? 20;
       const before = decodeTimeCursor(request.query.cursor);
       const { rows } = await ctx.pool.query<PayoutRow>(
-        `SELECT payout_id, merchant_id::text, claim_id, amount_fen::int, state, attempts, gateway_order_id, failure_code, failure_message, created_at, settled_at
+        `SELECT payout_id, merchant_id::text, claim_id, amount_fen::int, state, attempts, gateway_order_id, failure_code, failure_message, created_at, settled_at, ${isoMicros('created_at')} AS key_at
            FROM payouts WHERE ($1::text IS NULL OR state = $1) AND ($2::timestamptz IS NULL OR (created_at, claim_id) < ($2, $3::uuid))
           ORDER BY created_at DESC, claim_id DESC LIMIT $4`,
         [request.query.state ?? null, before?.at ?? null, before?.id ?? null, limit + 1],
       );
-      const page = rows.slice(0, limit);
-      const last = page.at(-1);
+      const { page, ...more } = pageOf(rows, limit, (last) => encodeTimeCursor(last.key_at, last.claim_id));
       return {
         object: 'list' as const,
         data: page.map((r) => ({
@@ -87,8 +89,7 @@ export const payoutRoutes: FastifyPluginAsync<AppContext> = async (fastify, ctx)
           createdAt: r.created_at.toISOString(),
           settledAt: r.settled_at?.toISOString() ?? null,
         })),
-        hasMore: rows.length > limit,
-        nextCursor: rows.length > limit && last ? encodeTimeCursor(last.created_at, last.claim_id) : null,
+        ...more,
       };
     },
   );

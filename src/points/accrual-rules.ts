@@ -1,5 +1,5 @@
 import Type from 'typebox';
-import { Compile } from 'typebox/compile';
+import { schemaProblems, type SchemaProblem } from '../shared/schema-problem.ts';
 
 /** Every number of the accrual programme is a parameter of a versioned ruleset (DESIGN.md §1). */
 export const AccrualRulesSchema = Type.Object(
@@ -40,36 +40,34 @@ export const CLASSIC_2019: AccrualRules = {
   signals: { fanOutMerchantsPerDay: 5, nearThresholdMarginFen: 5, oddHoursFrom: 1, oddHoursTo: 5 },
 };
 
-const compiled = Compile(AccrualRulesSchema);
+const schemaProblem = schemaProblems(AccrualRulesSchema);
 
-export function rulesProblem(params: unknown): { field: string; message: string } | null {
-  if (compiled.Check(params)) {
-    const p = params as AccrualRules;
-    if (p.smallPaymentCreditFen > p.creditPerPayerFen) return { field: 'smallPaymentCreditFen', message: 'smallPaymentCreditFen cannot exceed creditPerPayerFen' };
-    return null;
-  }
-  const first = [...compiled.Errors(params)][0];
-  const field = first?.instancePath.replace(/^\//, '').replaceAll('/', '.') || 'params';
-  return { field, message: `${field} ${first?.message ?? 'is invalid'}` };
+export function rulesProblem(params: unknown): SchemaProblem | null {
+  const problem = schemaProblem(params);
+  if (problem) return problem;
+  const p = params as AccrualRules;
+  if (p.smallPaymentCreditFen > p.creditPerPayerFen) return { field: 'smallPaymentCreditFen', message: 'smallPaymentCreditFen cannot exceed creditPerPayerFen' };
+  return null;
 }
 
-export interface RulesetVersion {
+/** One version of a ruleset: accrual's rules by default, a claims ruleset's with `R`. */
+export interface RulesetVersion<R = AccrualRules> {
   id: number;
   name: string;
   version: number;
   effectiveFrom: Date;
   /** Governs payments; an unadopted version is an alternative that only simulations run. */
   adopted: boolean;
-  rules: AccrualRules;
+  rules: R;
 }
 
 /**
  * The version in force at an instant: the latest adopted one effective at or before it. A payment
  * dated before the programme began is judged by the first adopted version, not refused.
  */
-export function rulesetAt(versions: readonly RulesetVersion[], at: Date): RulesetVersion {
-  let best: RulesetVersion | undefined;
-  let first: RulesetVersion | undefined;
+export function rulesetAt<R>(versions: readonly RulesetVersion<R>[], at: Date): RulesetVersion<R> {
+  let best: RulesetVersion<R> | undefined;
+  let first: RulesetVersion<R> | undefined;
   for (const v of versions) {
     if (!v.adopted) continue;
     const from = v.effectiveFrom.getTime();

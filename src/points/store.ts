@@ -71,6 +71,40 @@ export async function openMerchantAccrual(client: pg.PoolClient, merchantIds: re
   await client.query('INSERT INTO merchant_accrual (merchant_id) SELECT unnest($1::bigint[]) ON CONFLICT (merchant_id) DO NOTHING', [intArray(merchantIds)]);
 }
 
+/** A lot a payment earned: pending until collected within its window, from `visibleAt` on. */
+export interface EarnedLot {
+  lotId: string;
+  merchantId: number;
+  tradeNo: string;
+  kind: Lot['kind'];
+  amountFen: number;
+  earnedAt: Date;
+  visibleAt: Date;
+  collectWindowHours: number;
+}
+
+/** Writes a batch's earned lots in one statement (payments decide what is earned; points keep the lots). */
+export async function insertEarnedLots(client: pg.PoolClient, lots: readonly EarnedLot[]): Promise<void> {
+  if (lots.length === 0) return;
+  await client.query(
+    `INSERT INTO credit_lots (lot_id, merchant_id, trade_no, kind, amount_fen, state, earned_at, collect_by, remaining_fen)
+     SELECT id, merchant, trade, kind, amount, 'pending', earned, visible + make_interval(hours => hours), amount
+       FROM unnest($1::uuid[], $2::bigint[], $3::text[], $4::text[], $5::bigint[], $6::timestamptz[], $7::int[], $8::timestamptz[])
+            AS v(id, merchant, trade, kind, amount, earned, hours, visible)`,
+    [
+      textArray(lots.map((l) => l.lotId)),
+      intArray(lots.map((l) => l.merchantId)),
+      textArray(lots.map((l) => l.tradeNo)),
+      textArray(lots.map((l) => l.kind)),
+      intArray(lots.map((l) => l.amountFen)),
+      lots.map((l) => l.earnedAt.toISOString()),
+      // a ruleset without a window collects at once; the lot still gets an hour's window to be found
+      intArray(lots.map((l) => Math.max(1, l.collectWindowHours))),
+      lots.map((l) => l.visibleAt.toISOString()),
+    ],
+  );
+}
+
 export interface LotUpdate {
   /** With the lot id, the lot's key (merchant_id first: the shard key). */
   merchantId: number;

@@ -4,6 +4,7 @@ import { MAX_INPUT_BYTES, sniffFormat } from './input.ts';
 import { showsAnInvoice } from './invoice-found.ts';
 import { formatFenAsYuan } from '../shared/money.ts';
 import type { PhotoQuality } from './quality.ts';
+import { createHospitalRegistry, type HospitalRegistry } from './hospitals.ts';
 import { createRecognizer } from './recognizer.ts';
 import type { Finding, Invoice } from './types.ts';
 
@@ -132,7 +133,7 @@ function parseArgs(argv: readonly string[]): { format: OutputFormat; files: stri
  * soon as it is read. A file that cannot be read or is refused yields an entry with `error` and makes
  * the exit code 1; usage errors give 2. When stdout is not a terminal, progress goes to stderr.
  */
-export async function runRecognizeCommand(argv: string[]): Promise<number> {
+export async function runRecognizeCommand(argv: string[], hospitals: () => Promise<HospitalRegistry> = async () => createHospitalRegistry([])): Promise<number> {
   const args = parseArgs(argv);
   if ('usageError' in args) {
     console.error(args.usageError);
@@ -142,7 +143,7 @@ export async function runRecognizeCommand(argv: string[]): Promise<number> {
   const showProgress = !process.stdout.isTTY;
   // the models (about a second and hundreds of MB) are loaded for the first file that needs them
   const models: { loaded: Promise<Recognizer> | null } = { loaded: null };
-  const recognizer = () => (models.loaded ??= createRecognizer());
+  const recognizer = () => (models.loaded ??= hospitals().then((registry) => createRecognizer({ hospitals: registry })));
   let failed = false;
   try {
     for (const [index, file] of args.files.entries()) {

@@ -2,25 +2,7 @@ export { CHARGE_CATEGORIES, normaliseChargeCategory, type ChargeCategory } from 
 export { checkInvoice, type CheckOptions } from './checks.ts';
 export { runRecognizeCommand, RECOGNIZE_USAGE, type RecognizedFile } from './cli.ts';
 export { RecognitionError, type RecognitionErrorCode } from './errors.ts';
-export {
-  createHospitalRegistry,
-  DEFAULT_HOSPITALS_CSV,
-  HOSPITAL_GRADES,
-  HOSPITAL_LIMITS,
-  HOSPITAL_OWNERSHIPS,
-  HOSPITAL_TYPES,
-  HospitalRegistryError,
-  loadHospitalRegistry,
-  parseHospitalsCsv,
-  readHospitalsCsv,
-  type Hospital,
-  type HospitalGrade,
-  type HospitalLineError,
-  type HospitalMatch,
-  type HospitalOwnership,
-  type HospitalRegistry,
-  type HospitalType,
-} from './hospitals.ts';
+export { createHospitalRegistry, normaliseHospitalName, type HospitalMatch, type HospitalRegistry } from './hospitals.ts';
 export { showsAnInvoice } from './invoice-found.ts';
 export { MAX_INPUT_BYTES, MAX_INPUT_PIXELS } from './input.ts';
 export { parseAmountInWords } from './amount-words.ts';

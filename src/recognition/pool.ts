@@ -6,7 +6,8 @@
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { RecognitionError, type RecognitionErrorCode } from './errors.ts';
-import type { Hospital, HospitalRegistry } from './hospitals.ts';
+import type { Hospital } from '../hospitals/record.ts';
+import type { HospitalRegistry } from './hospitals.ts';
 import { checkInputSize, sniffFormat } from './input.ts';
 import type { Recognizer, RecognizerOptions } from './recognizer.ts';
 import type { RecognitionResult } from './types.ts';

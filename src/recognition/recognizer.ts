@@ -3,7 +3,8 @@ import { checkInvoice } from './checks.ts';
 import { estimateSkewDegrees } from './deskew.ts';
 import { RecognitionError } from './errors.ts';
 import { extractPrintedFields } from './extract.ts';
-import { createHospitalRegistry, loadHospitalRegistry, type Hospital, type HospitalRegistry } from './hospitals.ts';
+import type { Hospital } from '../hospitals/record.ts';
+import { createHospitalRegistry, type HospitalRegistry } from './hospitals.ts';
 import { flattenIllumination } from './illumination.ts';
 import { showsAnInvoice } from './invoice-found.ts';
 import { checkInputSize, fitWorkingSize, resizeGrey, rotateGrey, sniffFormat } from './input.ts';
@@ -18,7 +19,7 @@ import { groupIntoLines, type TextLine, type TextPiece } from './text-lines.ts';
 import type { RecognitionResult } from './types.ts';
 
 export interface RecognizerOptions {
-  /** The registry the issuer is matched against; the seed registry (seed/hospitals.csv) by default. */
+  /** The registry the issuer is matched against when a call gives none; none by default (no hospital matched). */
   readonly hospitals?: HospitalRegistry | readonly Hospital[];
   /** onnxruntime intra-op threads; the machine's 2 cores by default. */
   readonly threads?: number;
@@ -83,7 +84,7 @@ function warmUpPage(): GreyImage {
 export async function createRecognizer(options: RecognizerOptions = {}): Promise<Recognizer> {
   const started = performance.now();
   const registry =
-    options.hospitals === undefined ? await loadHospitalRegistry() : 'match' in options.hospitals ? options.hospitals : createHospitalRegistry(options.hospitals);
+    options.hospitals === undefined ? createHospitalRegistry([]) : 'match' in options.hospitals ? options.hospitals : createHospitalRegistry(options.hospitals);
   const engine = await loadOcrEngine({ threads: options.threads });
   const page = warmUpPage();
   await decodeQr(page);

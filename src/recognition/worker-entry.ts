@@ -5,7 +5,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { RecognitionError } from './errors.ts';
-import { createHospitalRegistry, type Hospital, type HospitalRegistry } from './hospitals.ts';
+import type { Hospital } from '../hospitals/record.ts';
+import { createHospitalRegistry, type HospitalRegistry } from './hospitals.ts';
 import { createRecognizer } from './recognizer.ts';
 
 export interface WorkerJob {

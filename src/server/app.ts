@@ -11,10 +11,10 @@ import type { FileStore } from '../storage/index.ts';
 import { authenticate, authRoutes, createAuthSettings, DevSmsProvider, SmsDispatcher, staffRoutes, type AuthLimits, type SmsProvider, createEventStreams, type EventStreamSettings } from '../auth/index.ts';
 import { auditRoutes } from '../audits/index.ts';
 import { catalogueRoutes } from '../catalogue/index.ts';
-import { ClaimWatch, claimRoutes } from '../claims/index.ts';
+import { ClaimWatch, claimRoutes, claimRulesetRoutes } from '../claims/index.ts';
 import type { ApiRole } from '../config/config.ts';
 import { ledgerRoutes } from '../ledger/routes.ts';
-import { meRoutes, merchantRoutes } from '../merchants/index.ts';
+import { meRoutes, merchantIdsByPhone, merchantRoutes } from '../merchants/index.ts';
 import { notificationRoutes, notificationWatch } from '../notifications/index.ts';
 import { hospitalRoutes } from '../hospitals/index.ts';
 import { opsRoutes } from '../ops/index.ts';
@@ -119,6 +119,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     sms: new SmsDispatcher(options.smsProvider ?? new DevSmsProvider(options.pool, app.log, { outbox: options.devEndpoints ?? false }), app.log),
     secureCookies: options.secureCookies ?? false,
     ...(options.authLimits ? { limits: options.authLimits } : {}),
+    merchantIdsByPhone,
   });
   const ctx: AppContext = {
     pool: options.pool,
@@ -216,7 +217,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(webRoutes, { dist: options.webDist ?? DEFAULT_WEB_DIST });
   // every capability's routes, given the request context
-  for (const routes of [authRoutes, staffRoutes, pointsRoutes, reportRoutes, merchantRoutes, meRoutes, ledgerRoutes, paymentRoutes, catalogueRoutes, hospitalRoutes, payoutRoutes, opsRoutes, auditRoutes]) {
+  for (const routes of [authRoutes, staffRoutes, pointsRoutes, reportRoutes, merchantRoutes, meRoutes, ledgerRoutes, paymentRoutes, catalogueRoutes, hospitalRoutes, payoutRoutes, opsRoutes, auditRoutes, claimRulesetRoutes]) {
     await app.register(routes, ctx);
   }
   // each live channel holds a LISTEN connection of the pool once a stream opens: LIVE_CHANNEL_CONNECTIONS

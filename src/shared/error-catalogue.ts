@@ -123,6 +123,7 @@ export const ERROR_CATALOGUE = {
   photo_unreadable: { zh: '照片无法读取，请让商户补拍。', en: 'The photo cannot be read: ask the merchant for a new one.' },
   // the registry, rules and operations
   invalid_ruleset: { zh: '规则参数不符合要求，请检查后重试。', en: 'The ruleset is not valid. Please check it.' },
+  ruleset_name_taken: { zh: '这个名字已用于另一类规则，请换一个名字。', en: 'That name belongs to another kind of ruleset. Choose another name.' },
   ruleset_time_taken: { zh: '这个生效时间已有规则，请换一个时间。', en: 'A ruleset already takes effect at that time. Choose another.' },
   hospital_not_found: { zh: '医院名录中没有这家医院。', en: 'No such hospital in the registry.' },
   job_not_dead: { zh: '这个任务不在失败列表中。', en: 'This job is not on the failed list.' },

@@ -12,7 +12,8 @@ import { checkClaim } from '../../src/claims/checks.ts';
 import { decideClaim } from '../../src/claims/decision.ts';
 import { assembleInvoice } from '../../src/recognition/assemble.ts';
 import { extractPrintedFields } from '../../src/recognition/extract.ts';
-import { createHospitalRegistry, parseHospitalsCsv } from '../../src/recognition/hospitals.ts';
+import { createHospitalRegistry } from '../../src/recognition/hospitals.ts';
+import { parseHospitalsCsv } from '../../src/hospitals/record.ts';
 import { groupIntoLines, type TextPiece } from '../../src/recognition/text-lines.ts';
 import { claimInput, page } from './support.ts';
 

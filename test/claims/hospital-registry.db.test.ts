@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { importEnrolments } from '../../src/merchants/store.ts';
-import type { Hospital } from '../../src/recognition/index.ts';
+import type { Hospital } from '../../src/hospitals/record.ts';
 import { asOps } from '../support/app.ts';
 import { createClaimsHarness, invoicePhoto, multipart, waitForClaim, type ClaimsHarness } from '../support/claims.ts';
 import { earnAndCollect } from '../support/credit.ts';

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
 import { hammingDistance, perceptualHash } from '../../src/claims/phash.ts';
-import { loadHospitalRegistry } from '../../src/recognition/hospitals.ts';
+import { loadHospitalRegistry } from '../../src/hospitals/record.ts';
 import { generateInvoice } from '../../sim/invoices/index.ts';
 
 function svg(body: string): Promise<Buffer> {

@@ -2,7 +2,7 @@
 import type { ClaimCheckInput } from '../../src/claims/checks.ts';
 import type { ClaimFinding } from '../../src/claims/findings.ts';
 import { CLASSIC_2019_CLAIM_RULES } from '../../src/claims/rules.ts';
-import type { Hospital } from '../../src/recognition/hospitals.ts';
+import type { Hospital } from '../../src/hospitals/record.ts';
 import type { Field, Invoice, LineItem, RecognitionResult } from '../../src/recognition/types.ts';
 
 export const rules = CLASSIC_2019_CLAIM_RULES;

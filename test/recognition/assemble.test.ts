@@ -3,7 +3,8 @@ import { test } from 'node:test';
 import { assembleInvoice } from '../../src/recognition/assemble.ts';
 import { checkInvoice } from '../../src/recognition/checks.ts';
 import type { PrintedFields } from '../../src/recognition/extract.ts';
-import { createHospitalRegistry, parseHospitalsCsv } from '../../src/recognition/hospitals.ts';
+import { createHospitalRegistry } from '../../src/recognition/hospitals.ts';
+import { parseHospitalsCsv } from '../../src/hospitals/record.ts';
 import { parseQrPayload } from '../../src/recognition/qr-payload.ts';
 import type { Field } from '../../src/recognition/types.ts';
 

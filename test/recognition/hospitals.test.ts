@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { createHospitalRegistry, HospitalRegistryError, loadHospitalRegistry, parseHospitalsCsv } from '../../src/recognition/hospitals.ts';
+import { createHospitalRegistry } from '../../src/recognition/hospitals.ts';
+import { HospitalRegistryError, loadHospitalRegistry, parseHospitalsCsv } from '../../src/hospitals/record.ts';
 
 const CSV = `id,name,aliases,province,city,grade,ownership,type
 H1,杭州市第一人民医院,杭州市一医院,浙江省,杭州市,3A,public,general

@@ -1,4 +1,5 @@
-import { loadHospitalRegistry, type HospitalRegistry } from '../../src/recognition/hospitals.ts';
+import { type HospitalRegistry } from '../../src/recognition/hospitals.ts';
+import { loadHospitalRegistry } from '../../src/hospitals/record.ts';
 
 /** Generated invoices count back from this day; recognition checks them as of the next morning. */
 export const TODAY = '2026-03-20';

@@ -18,6 +18,7 @@ const MADE_AT = [
   /errorBody\('([a-z_]+)'/g, // written directly
   /new ApprovalRefused\('([a-z_]+)'/g, // approvals refused, answered with their code
   /new AuditRefused\('([a-z_]+)'/g, // audit decisions refused, answered with their code
+  /new RulesetError\('([a-z_]+)'/g, // ruleset publishes refused, answered with their code
   /new FieldError\([^,]+, '([a-z_]+)'/g, // payment notifications refused field by field
   /PAID_BEFORE: [^=]+= \[([^\]]+)\]/g, // findings answered as they are ('already_reimbursed', …)
   /error: \{ code: '([a-z_]+)'/g, // a body written out (a refused import with its lines, a parked notification)

@@ -11,7 +11,7 @@ import { insertClaim } from '../../src/claims/store.ts';
 import { changeCredit } from '../../src/points/index.ts';
 import { businessDay } from '../../src/shared/business-day.ts';
 import { createWalletGateway, type SandboxFaults, type SandboxGateway, type WalletGateway } from '../../src/payouts/index.ts';
-import { loadHospitalRegistry, type Hospital } from '../../src/recognition/index.ts';
+import { loadHospitalRegistry, type Hospital } from '../../src/hospitals/record.ts';
 import { localFileStore } from '../../src/storage/index.ts';
 import { createHttpsVerifier, startVerifierSandbox, type VerifierSandbox } from '../../src/verification/index.ts';
 import { importEnrolments } from '../../src/merchants/store.ts';

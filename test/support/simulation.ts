@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadHospitalRegistry } from '../../src/recognition/index.ts';
+import { loadHospitalRegistry } from '../../src/hospitals/record.ts';
 import { localFileStore } from '../../src/storage/index.ts';
 import { prepareWorld } from '../../sim/run/database.ts';
 import { silentProgress } from '../../sim/run/progress.ts';

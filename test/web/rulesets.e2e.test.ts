@@ -35,6 +35,11 @@ test('an admin changes rules in a form of named parameters with units and bounds
   assert.equal(await perPayer.inputValue(), '200');
   for (const label of ['每日计奖付款人数（0–10000 每天）', '领取时限（0–8784 小时）', '额度有效期（1–120 个月）', '异常时段开始（0–23 时（0–24））', '贴近门槛的金额范围（标记）（不小于 0 分）']) await page.getByLabel(label).waitFor();
   await page.getByText('与当前规则相同').waitFor();
+  // the claim rules in force, read-only beside the accrual rules: the 2019 cap, visit age and exclusions
+  const claimRules = page.getByRole('row').filter({ hasText: 'claims-classic-2019 v1' });
+  await claimRules.getByRole('cell', { name: '30 天内' }).waitFor();
+  await claimRules.getByRole('cell', { name: '¥200.00' }).waitFor();
+  await claimRules.getByRole('cell', { name: /^口腔牙科、产科与分娩、美容整形/ }).waitFor();
   await assertAccessible(page, 'console rulesets form');
 
   await perPayer.fill('300');
@@ -63,5 +68,7 @@ test('an admin changes rules in a form of named parameters with units and bounds
   await page.getByRole('button', { name: 'English' }).click();
   await page.getByLabel('Credit per payer (0–100000 fen)').waitFor();
   await page.getByLabel('Margin above the threshold that is flagged (at least 0 fen)').waitFor();
+  await page.getByRole('columnheader', { name: 'Not covered' }).waitFor();
+  await page.getByRole('row').filter({ hasText: 'claims-classic-2019 v1' }).getByRole('cell', { name: /^dental care, obstetrics and childbirth/ }).waitFor();
   await context.close();
 });

@@ -1,10 +1,11 @@
-import { App, Button, Card, Checkbox, Form, Input, InputNumber, Table, Tag, Typography } from 'antd';
+import { App, Button, Card, Checkbox, Form, Input, InputNumber, Tag, Typography } from 'antd';
 import { useCallback, useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { consoleApi, type AccrualRules, type Ruleset } from './api.ts';
 import { ruleChanges, ruleParams, type RuleParam } from './ruleset-params.ts';
-import { when } from './paged.tsx';
+import { VersionsTable, versionInForce } from './ruleset-versions.tsx';
 import { failureWords } from '../shared/errors.ts';
+import { ClaimRulesets } from './ClaimRulesets.tsx';
 
 /** One parameter's field: named, with its unit and bounds from the schema; a value outside them is refused here. */
 function ParamField({ param }: { param: RuleParam }) {
@@ -40,7 +41,7 @@ export function Rulesets({ canPublish }: { canPublish: boolean }) {
     [],
   );
   useEffect(load, [load]);
-  const inForce = useMemo(() => [...(versions ?? [])].reverse().find((v) => v.adopted && Date.parse(v.effectiveFrom) <= Date.now()) ?? null, [versions]);
+  const inForce = useMemo(() => versionInForce(versions), [versions]);
   useEffect(() => {
     // the form starts from the rules in force, once its fields are there
     if (inForce && params.length && !form.getFieldValue('name')) {
@@ -64,17 +65,10 @@ export function Rulesets({ canPublish }: { canPublish: boolean }) {
   return (
     <section>
       <Typography.Title level={2}>{t('rulesets.title')}</Typography.Title>
-      <Table<Ruleset>
-        rowKey="id"
-        size="small"
-        loading={versions === null}
-        dataSource={versions ?? []}
-        pagination={false}
+      <VersionsTable<Ruleset>
+        versions={versions}
         columns={[
-          { title: t('rulesets.name'), render: (_, r) => `${r.name} v${r.version}` },
-          { title: t('rulesets.effectiveFrom'), render: (_, r) => when(r.effectiveFrom, i18n.language) },
           { title: t('rulesets.adopted'), render: (_, r) => (r.adopted ? <Tag className="outcome-pass">{t('rulesets.adopted')}</Tag> : <Tag>{t('rulesets.alternative')}</Tag>) },
-          { title: t('rulesets.inForce'), render: (_, r) => (r.id === inForce?.id ? <Tag className="outcome-pass">{t('rulesets.inForce')}</Tag> : null) },
           { title: t('rulesets.perPayer'), render: (_, r) => String(r.rules.creditPerPayerFen) },
           { title: t('rulesets.payersPerDay'), render: (_, r) => String(r.rules.payersPerDay) },
         ]}
@@ -109,6 +103,7 @@ export function Rulesets({ canPublish }: { canPublish: boolean }) {
           </Form>
         </Card>
       )}
+      <ClaimRulesets />
     </section>
   );
 }

@@ -103,6 +103,10 @@ export interface Ruleset {
   adopted: boolean;
   rules: AccrualRules;
 }
+/** The parameters of a claims ruleset the console shows (the API returns all of src/claims/rules.ts). */
+export interface ClaimRuleset extends Omit<Ruleset, 'rules'> {
+  rules: { perClaimCapFen: number; maxVisitAgeDays: number; eligibleGrades: string[]; exclusions: { reason: string; zh: string; en: string }[] };
+}
 export interface Payout {
   id: string;
   merchantId: string;
@@ -177,6 +181,7 @@ export const consoleApi = {
   /** The CSV file as it is; a refusal is an ApiFailure whose details carry `lines`. */
   importHospitals: (file: Blob) => http.request<HospitalImport>('POST', '/v1/hospitals:import', file, { 'content-type': 'text/csv' }),
   rulesets: () => http.request<{ data: Ruleset[]; paramsSchema: unknown }>('GET', '/v1/rulesets'),
+  claimRulesets: () => http.request<{ data: ClaimRuleset[] }>('GET', '/v1/claim-rulesets'),
   publishRuleset: (body: { name: string; effectiveFrom: string; params: AccrualRules; adopt: boolean }) => http.request<Ruleset>('POST', '/v1/rulesets', body),
   catalogue: () => http.request<{ data: CatalogueItem[] }>('GET', '/v1/catalogue/items?includeInactive=true'),
   addItem: (item: Omit<CatalogueItem, 'id'>, idempotencyKey: string) => http.request<CatalogueItem>('POST', '/v1/catalogue/items', item, { 'idempotency-key': idempotencyKey }),

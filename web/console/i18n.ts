@@ -22,6 +22,7 @@ const zh = {
     title: '积分规则', name: '名称', effectiveFrom: '生效时间', adopted: '已采用', alternative: '备选', inForce: '当前生效', perPayer: '每位付款人（分）', payersPerDay: '每日人数',
     publish: '发布新版本', adopt: '采用（到生效时间后替换当前规则）', changes: '相对当前规则的变化：', noChanges: '与当前规则相同', published: '已发布',
     signals: '风险信号参数', label: '{{name}}（{{bounds}}）', between: '{{min}}–{{max}} {{unit}}', atLeast: '不小于 {{min}} {{unit}}', outOfBounds: '请填写整数，范围 {{bounds}}', ...RULE_WORDS_ZH,
+    claims: { title: '报销规则（按提交时间适用）', cap: '每单上限', visitAge: '就诊后可报销', days: '{{count}} 天内', grades: '医院等级', excluded: '不予报销' },
   },
   catalogue: {
     title: '兑换目录', add: '新增服务', edit: '编辑', save: '保存', saved: '已保存', nameZh: '中文名称', nameEn: '英文名称', descriptionZh: '中文说明', descriptionEn: '英文说明', price: '价格',
@@ -159,6 +160,7 @@ const en: typeof zh = {
     title: 'Rulesets', name: 'Name', effectiveFrom: 'Effective from', adopted: 'Adopted', alternative: 'Alternative', inForce: 'In force', perPayer: 'Per payer (fen)', payersPerDay: 'Payers a day',
     publish: 'Publish a version', adopt: 'Adopt (replaces the rules in force at the effective time)', changes: 'Changes from the rules in force:', noChanges: 'Same as the rules in force', published: 'Published',
     signals: 'Signal parameters', label: '{{name}} ({{bounds}})', between: '{{min}}–{{max}} {{unit}}', atLeast: 'at least {{min}} {{unit}}', outOfBounds: 'A whole number, {{bounds}}', ...RULE_WORDS_EN,
+    claims: { title: 'Claim rules (by submission time)', cap: 'Cap per claim', visitAge: 'Visit at most', days: '{{count}} days before', grades: 'Hospital grades', excluded: 'Not covered' },
   },
   catalogue: {
     title: 'Catalogue', add: 'Add a service', edit: 'Edit', save: 'Save', saved: 'Saved', nameZh: 'Name (Chinese)', nameEn: 'Name (English)', descriptionZh: 'Description (Chinese)', descriptionEn: 'Description (English)', price: 'Price',
