@@ -3,3 +3,4 @@ export { INVOICE_VARIANTS, UNUSABLE_VARIANTS, type InvoiceVariant, type PhotoVar
 export { generateInvoice, INVOICE_LAYOUTS, type GeneratedInvoice, type GenerateOptions } from './generate.ts';
 export { scoreInvoice, type FieldScore } from './score.ts';
 export { generateInvoicePdf, type GeneratedPdf, type PdfOptions } from './pdf.ts';
+export { issuedBillOf } from './issued.ts';

@@ -51,6 +51,12 @@ function liabilityLine(r: SimReport): string {
   return `${yuan(outstanding)} outstanding, expected cost ${l.claimRatio === null ? '–' : `${yuan(cost)} (claim ratio ${percent(l.claimRatio)})`}; budgets: ${budgets || 'none'}`;
 }
 
+/** What the invoices' issuers said: verified, contradicted, unknown; decided without them (queued, and what their check after payment found). */
+function verificationLine(r: SimReport): string {
+  const { atDecision: d, afterPayment: a } = r.verification;
+  return `${count(d.verified)} / ${count(d.mismatched)} / ${count(d.unknown_bill)}; ${count(d.deferred)} decided without (${count(a.queued)} queued, ${count(a.mismatched + a.unknown_bill)} contradicted after payment)`;
+}
+
 function headline(r: SimReport): [string, string][] {
   return [
     ['Merchants enrolled', count(r.coverage.enrolled)],
@@ -70,6 +76,7 @@ function headline(r: SimReport): [string, string][] {
     ['Paid claims audited (at random / by amount)', auditLine(r)],
     ['Appeals of refused claims', appealLine(r)],
     ['Liability at the end (to collect, available, reserved)', liabilityLine(r)],
+    ['Invoices checked with their issuer: verified / contradicted / unknown', verificationLine(r)],
     ['Automatic decisions (all / legitimate claims)', `${percent(r.claims.automaticDecisionRate)} / ${percent(r.claims.automaticDecisionRateLegit)}`],
     ['Time to money p50 / p90 / p99', `${seconds(r.measured.timeToMoneyMs.p50)} / ${seconds(r.measured.timeToMoneyMs.p90)} / ${seconds(r.measured.timeToMoneyMs.p99)}`],
   ];

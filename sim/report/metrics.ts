@@ -8,6 +8,7 @@ import { CLAIM_KINDS } from '../world/claims.ts';
 import { reminderOutcomes, type ReminderOutcome } from '../../src/notifications/index.ts';
 import { auditCounts, auditStatistics, type AuditStatistics } from '../../src/audits/index.ts';
 import { claimRatio, expectedCostFen, liabilityRows, outstandingFen } from '../../src/budgets/index.ts';
+import { verificationSummary, type VerificationSummary } from '../../src/claims/index.ts';
 
 export interface FraudPaymentRow {
   kind: string;
@@ -52,6 +53,8 @@ export interface SimReport {
     cities: { city: string; pendingFen: number; availableFen: number; reservedFen: number; outstandingFen: number; expectedCostFen: number | null }[];
     budgets: { city: string; period: string; limitFen: number; grantedFen: number; reached: boolean }[];
   };
+  /** Invoices checked with their issuer (the sandbox service knows every bill the world issued): what it said at the decisions, and after payment of those decided without it. */
+  verification: VerificationSummary;
   /** Wall-clock measurements: differ from run to run. */
   measured: {
     timeToMoneyMs: { p50: number | null; p90: number | null; p99: number | null; histogram: { upToMs: number; claims: number }[] };
@@ -267,6 +270,7 @@ export async function buildReport(pool: pg.Pool, world: World): Promise<SimRepor
     appeals: await appeals(pool),
     // the run's own ratio: the rollup's daily flows date payouts by the wall clock, the simulated days by the seed
     liability: await liability(pool, world, claimRatio([{ grantedFen: creditsFen.granted.reduce((a, b) => a + b, 0), claimedFen: reimbursedFen }])),
+    verification: await verificationSummary(pool),
     measured: await measured(pool),
   };
 }

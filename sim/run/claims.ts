@@ -9,7 +9,7 @@ import { enqueueRecognition } from '../../src/claims/pipeline.ts';
 import { insertClaim, transitionClaim } from '../../src/claims/store.ts';
 import { inTransaction } from '../../src/db/transaction.ts';
 import { businessDay, businessDayStart } from '../../src/shared/business-day.ts';
-import { claimsOn, forgedKind, forgedPhoto, legitPhoto, renderPhoto, truthTotalFen, type ClaimKind, type PhotoSpec } from '../world/claims.ts';
+import { issueBill, claimsOn, forgedKind, forgedPhoto, legitPhoto, renderPhoto, truthTotalFen, type ClaimKind, type PhotoSpec } from '../world/claims.ts';
 import type { GeneratedInvoice } from '../invoices/generate.ts';
 import { mix, TOPIC } from '../world/hash.ts';
 import { merchantWallet, type SimMerchant } from '../world/population.ts';
@@ -81,6 +81,8 @@ async function prepare(ctx: SimContext, day: number, c: Claimant): Promise<Prepa
 export async function submit(ctx: SimContext, day: number, c: Claimant, claimId: string, submittedAt: Date, prepared: PreparedClaim): Promise<void> {
   const { kind, spec, photo } = prepared;
   const sha256 = await ctx.files.put(photo.image);
+  // the hospital issued the bill before anyone photographed it (a forged copy shows an issued bill)
+  if (ctx.verifier) issueBill(ctx.verifier, spec, ctx.hospitals);
   const files = [{ sha256, mediaType: photo.format === 'png' ? ('image/png' as const) : ('image/jpeg' as const), sizeBytes: photo.image.length, role: 'invoice' as const }];
   await inTransaction(ctx.pool, async (client) => {
     const claim = { merchantId: c.merchantId, claimId, files, submittedAt };

@@ -10,7 +10,8 @@ import { businessDayStart } from '../../src/shared/business-day.ts';
 import { loadRulesets, publishRuleset } from '../../src/points/rulesets.ts';
 import type { AuditSampling } from '../../src/config/config.ts';
 import type { FileStore } from '../../src/storage/index.ts';
-import type { CityHospitals } from '../world/claims.ts';
+import { issueBill, type CityHospitals, type PhotoSpec } from '../world/claims.ts';
+import { createHttpsVerifier, startVerifierSandbox } from '../../src/verification/index.ts';
 import { enrolledBy } from '../world/fraud.ts';
 import { SIMULATION_RULESETS } from '../world/rulesets.ts';
 import { dayOf, type World } from '../world/world.ts';
@@ -35,6 +36,8 @@ export interface SimulationEnvironment {
   /** Which paid claims are drawn for audit (the CLI: the configuration's; default DEFAULT_AUDIT_SAMPLING). */
   auditSampling?: AuditSampling;
 }
+
+const VERIFIER_TOKEN = 'simulation-verifier-token';
 
 /** The world's ruleset, published and adopted from the first simulated day (unless already). */
 async function adoptRuleset(pool: pg.Pool, world: World): Promise<void> {
@@ -71,8 +74,13 @@ export async function simulateWorld(pool: pg.Pool, world: World, env: Simulation
   await setBudgets(pool, world);
   const clock = { now: businessDayStart(world.start) };
   const wallet = await walletGatewayFor({ walletGateway: null });
-  const workers = await startClaimWorkers(pool, { files: env.files, gateway: wallet.gateway, concurrency: 2, now: () => clock.now, ...(env.auditSampling && { auditSampling: env.auditSampling }) });
-  const ctx: SimContext = { pool, world, progress: env.progress, hospitals: env.hospitals, files: env.files, clock, stopping: env.stopping, batchNotifications: env.batchNotifications };
+  const verifier = await startVerifierSandbox({ token: VERIFIER_TOKEN, now: () => clock.now });
+  // a resumed run: the bills of the claims already sent are issued again (the sandbox keeps them in memory)
+  const { rows: sent } = await pool.query<{ spec: PhotoSpec }>('SELECT spec FROM sim_claims ORDER BY day, claim_id');
+  for (const { spec } of sent) issueBill(verifier, spec, env.hospitals);
+  const verification = { verifier: createHttpsVerifier({ url: verifier.url, token: VERIFIER_TOKEN, timeoutMs: 5_000 }), limits: { dailyLimitPerBill: 5 } };
+  const workers = await startClaimWorkers(pool, { files: env.files, gateway: wallet.gateway, concurrency: 2, now: () => clock.now, verification, ...(env.auditSampling && { auditSampling: env.auditSampling }) });
+  const ctx: SimContext = { pool, world, progress: env.progress, hospitals: env.hospitals, files: env.files, verifier, clock, stopping: env.stopping, batchNotifications: env.batchNotifications };
   // the merchants' appeals and the reviewer's decisions go through the product's routes, served in-process
   const keys = simApiKeys();
   const api: SimApi = {
@@ -98,5 +106,6 @@ export async function simulateWorld(pool: pg.Pool, world: World, env: Simulation
     await workers.stop();
     await api.app.close();
     await wallet.close();
+    await verifier.close();
   }
 }

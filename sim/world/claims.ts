@@ -7,6 +7,8 @@
 import { addDays } from '../../src/shared/business-day.ts';
 import type { Hospital } from '../../src/hospitals/record.ts';
 import { invoiceContent } from '../invoices/content.ts';
+import { issuedBillOf } from '../invoices/issued.ts';
+import type { VerifierSandbox } from '../../src/verification/index.ts';
 import { generateInvoice, type GeneratedInvoice } from '../invoices/generate.ts';
 import { INVOICE_VARIANTS, type PhotoVariant } from '../invoices/degrade.ts';
 import { picker } from '../invoices/random.ts';
@@ -138,4 +140,10 @@ export function renderPhoto(spec: PhotoSpec, hospitals: CityHospitals): Promise<
 /** The untampered total of a spec's invoice, without rendering it. */
 export function truthTotalFen(spec: PhotoSpec, hospitals: CityHospitals): number {
   return invoiceContent(picker(spec.seed), spec.layout, spec.covered ? hospitals.covered : hospitals.uncovered, spec.today).totalFen;
+}
+
+/** Issues a spec's invoice to the verification service as the hospital issued it, whatever the photo was made to show (a receipt is issued nowhere). */
+export function issueBill(verifier: Pick<VerifierSandbox, 'issue'>, spec: PhotoSpec, hospitals: CityHospitals): void {
+  const bill = issuedBillOf(invoiceContent(picker(spec.seed), spec.layout, spec.covered ? hospitals.covered : hospitals.uncovered, spec.today));
+  if (bill) verifier.issue(bill);
 }

@@ -6,6 +6,7 @@ export const OVERPAID_REASONS = {
   excluded_items: { zh: '票据含有不予报销的项目', en: 'the invoice includes items the programme does not cover' },
   not_covered: { zh: '部分费用不在保障范围内', en: 'part of the charges is outside the cover' },
   benefit_miscalculated: { zh: '报销金额计算有误', en: 'the reimbursement was calculated wrongly' },
+  issuer_mismatch: { zh: '开票单位查验平台的记录与票据不符', en: "the issuer's record of the invoice differs from the invoice" },
   other: { zh: '其他原因', en: 'another reason' },
 } as const;
 

@@ -25,7 +25,9 @@ const AuditSchema = Type.Object({
   claimId: Type.String({ format: 'uuid' }),
   payoutId: Type.String({ description: 'The payout that paid the claim' }),
   paidFen: Type.Integer({ minimum: 1 }),
-  drawnBecause: Type.Union([Type.Literal('sample'), Type.Literal('amount')], { description: 'sample: drawn at random (the share); amount: paid at least the threshold, all audited' }),
+  drawnBecause: Type.Union([Type.Literal('sample'), Type.Literal('amount'), Type.Literal('verification')], {
+    description: "sample: drawn at random (the share); amount: paid at least the threshold, all audited; verification: the invoice's issuer contradicted the claim after payment",
+  }),
   drawnAt: Type.String({ format: 'date-time' }),
   status: Type.Union([Type.Literal('pending'), Type.Literal('confirmed'), Type.Literal('overpaid')]),
   decidedAt: nullable(Type.String({ format: 'date-time' })),

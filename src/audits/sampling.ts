@@ -8,7 +8,8 @@
 import { createHmac } from 'node:crypto';
 import type { AuditSampling } from '../config/config.ts';
 
-export type DrawnBecause = 'sample' | 'amount';
+/** `verification`: the invoice's issuer contradicted the claim after it was paid (src/claims/verification-store.ts), whoever approved it. */
+export type DrawnBecause = 'sample' | 'amount' | 'verification';
 
 /** 48 bits of the hash as a number in [0, 1): exact in a double. */
 const HASH_BITS = 48;
@@ -19,7 +20,7 @@ export function samplePoint(claimId: string, key: string): number {
 }
 
 /** Why a paid machine-approved claim is audited, or null when it is not. */
-export function auditDraw(claimId: string, paidFen: number, sampling: AuditSampling): DrawnBecause | null {
+export function auditDraw(claimId: string, paidFen: number, sampling: AuditSampling): Exclude<DrawnBecause, 'verification'> | null {
   if (paidFen >= sampling.alwaysFromFen) return 'amount';
   return samplePoint(claimId, sampling.key) < sampling.share ? 'sample' : null;
 }

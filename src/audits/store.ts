@@ -70,6 +70,20 @@ export async function drawAudit(client: pg.PoolClient, paid: { merchantId: numbe
   return because;
 }
 
+/**
+ * A paid claim the invoice's issuer contradicted after payment, put on the audit desk whoever approved
+ * it (a person weighs the issuer's record before money is taken back). A claim drawn already stays as
+ * it was drawn: it is on the desk, or decided. Returns whether this drew it.
+ */
+export async function drawForVerification(client: pg.PoolClient, paid: { merchantId: number; claimId: string; payoutId: string; paidFen: number }, now: Date): Promise<boolean> {
+  const { rowCount } = await client.query(
+    `INSERT INTO claim_audits (merchant_id, claim_id, payout_id, paid_fen, drawn_because, drawn_at) VALUES ($1, $2, $3, $4, 'verification', $5)
+     ON CONFLICT (merchant_id, claim_id) DO NOTHING`,
+    [paid.merchantId, paid.claimId, paid.payoutId, paid.paidFen, now],
+  );
+  return rowCount === 1;
+}
+
 /** Pending audits, oldest drawn first, after the (drawnAt, claimId) cursor. */
 export async function listPendingAudits(db: Queryable, page: { after?: TimeKey | undefined; limit: number }): Promise<AuditQueueItem[]> {
   const { rows } = await db.query<AuditQueueItem>(

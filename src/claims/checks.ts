@@ -8,10 +8,12 @@ import { nearDuplicateCheck, photoReimbursedCheck, reimbursedCheck, type NearDup
 import { correctInvoice, type ReviewerCorrections } from './corrections.ts';
 import type { ClaimFinding } from './findings.ts';
 import { exclusionChecks, hospitalChecks, kindCheck } from './hospital-checks.ts';
+import { issuerChecks } from './issuer-checks.ts';
 import { mergePages } from './merge.ts';
 import { patientCheck } from './patient-check.ts';
 import { confidentFields, crossChecks, oneInvoice, requiredFields } from './reading-checks.ts';
 import type { ClaimRules } from './rules.ts';
+import type { VerifyAnswer } from '../verification/index.ts';
 import { visitChecks } from './visit-checks.ts';
 
 export type { NearDuplicate } from './duplicate-checks.ts';
@@ -35,6 +37,8 @@ export interface ClaimCheckInput {
   readonly rules: ClaimRules;
   /** What a reviewer supplied where the machine could not read; judged like any reading. */
   readonly corrections?: ReviewerCorrections;
+  /** What the invoice's issuer answered (issuer-checks.ts); absent or null when it was not asked. */
+  readonly issuer?: VerifyAnswer | null;
 }
 
 /** The findings of every check, in a fixed order; the benefit's own findings come from computeBenefit. */
@@ -55,5 +59,6 @@ export function checkClaim(input: ClaimCheckInput): ClaimFinding[] {
     ...reimbursedCheck(invoice, input.alreadyReimbursedByClaimId, rules),
     nearDuplicateCheck(invoice, input.nearDuplicate, rules),
     ...photoReimbursedCheck(input.photoReimbursedByClaimId),
+    ...issuerChecks(invoice, input.issuer ?? null, rules),
   ];
 }

@@ -13,6 +13,7 @@ import type { ClaimFinding } from './findings.ts';
 import { mergePages } from './merge.ts';
 import { claimRulesetAt } from './rulesets.ts';
 import type { Claim } from './store.ts';
+import type { VerifyAnswer } from '../verification/index.ts';
 
 /** One invoice page as the recognize step stored it. */
 export interface PageRecognition {
@@ -84,7 +85,7 @@ export function recognisedPages(claim: Pick<Claim, 'recognition'>): RecognitionR
  */
 export async function evaluateClaim(
   client: pg.PoolClient,
-  facts: { claim: Claim; merchantName: string; hospitals: HospitalRegistry; now: Date; corrections?: ReviewerCorrections },
+  facts: { claim: Claim; merchantName: string; hospitals: HospitalRegistry; now: Date; corrections?: ReviewerCorrections; issuer?: VerifyAnswer | null },
 ): Promise<ClaimEvaluation> {
   const ruleset = await claimRulesetAt(client, facts.claim.submittedAt);
   const rules = ruleset.rules;
@@ -112,6 +113,7 @@ export async function evaluateClaim(
     photoReimbursedByClaimId: await photoHolder(client, facts.claim),
     earliestCreditCollectedAt: credit.firstCollectedAt,
     rules,
+    issuer: facts.issuer ?? null,
   });
   const benefit = computeBenefit({
     invoice,

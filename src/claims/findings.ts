@@ -154,6 +154,31 @@ const CATALOGUE = {
     zh: (e) => `这张照片已在申请 ${text(e.otherClaimId)} 中报销过。`,
     en: (e) => `This photo was already reimbursed in claim ${text(e.otherClaimId)}.`,
   },
+  issuer_verified: {
+    outcome: 'pass',
+    zh: (e) => `开票单位的查验平台确认了这张票据（核对：${fieldsZh(e.compared)}）。`,
+    en: (e) => `The issuer's verification platform confirmed this invoice (compared: ${text(e.compared)}).`,
+  },
+  issuer_amount_mismatch: {
+    outcome: 'fail',
+    zh: (e) => `查验平台登记的金额合计为 ${yuan(e.issuerFen)} 元，票面为 ${yuan(e.readFen)} 元，两者不符。`,
+    en: (e) => `The issuer's record gives a total of ${yuan(e.issuerFen)} CNY; the invoice shows ${yuan(e.readFen)} CNY.`,
+  },
+  issuer_date_mismatch: {
+    outcome: 'fail',
+    zh: (e) => `查验平台登记的开票日期为 ${text(e.issuerDate)}，票面为 ${text(e.readDate)}，两者不符。`,
+    en: (e) => `The issuer's record gives the issue date ${text(e.issuerDate)}; the invoice shows ${text(e.readDate)}.`,
+  },
+  issuer_unknown_bill: {
+    outcome: 'doubt',
+    zh: (e) => `开票单位的查验平台没有票据 ${text(e.invoiceCode)}-${text(e.invoiceNumber)} 的记录。`,
+    en: (e) => `The issuer's verification platform has no record of invoice ${text(e.invoiceCode)}-${text(e.invoiceNumber)}.`,
+  },
+  issuer_check_deferred: {
+    outcome: 'pass',
+    zh: (e) => `暂时无法向开票单位查验（${text(e.reasonZh)}），付款后再查验。`,
+    en: (e) => `The invoice could not be checked with its issuer now (${text(e.reasonEn)}); it is checked after payment.`,
+  },
   no_items_read: { outcome: 'doubt', zh: () => '未能读出收费明细。', en: () => 'The charge items could not be read.' },
   payment_split_missing: {
     outcome: 'doubt',

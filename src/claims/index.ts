@@ -6,3 +6,4 @@ export { getClaim, claimTimeline, CLAIM_CHANNEL, CLAIM_STATUSES, type Claim, typ
 export { CLASSIC_2019_CLAIM_RULES, type ClaimRules } from './rules.ts';
 export { claimRulesetRoutes, claimRulesetAt, CLAIM_RULESETS } from './rulesets.ts';
 export { claimWorkerConnections, startClaimWorkers, type ClaimWorkers } from './workers.ts';
+export { verificationSummary, listDeferredChecks, type ClaimVerification, type VerificationSummary, type DeferredCheck } from './verification-store.ts';

@@ -23,6 +23,7 @@ import { inTransaction } from '../db/transaction.ts';
 import { drawAudit } from '../audits/index.ts';
 import { DEFAULT_AUDIT_SAMPLING, type AuditSampling } from '../config/config.ts';
 import { present } from '../shared/assert.ts';
+import { askIssuer, recordVerification, verifyAfterPayment, VERIFY_TASK, type ClaimVerification } from './verification-store.ts';
 
 export interface ClaimsRuntime {
   pool: pg.Pool;
@@ -36,6 +37,8 @@ export interface ClaimsRuntime {
   now?: () => Date;
   /** Which paid machine-approved claims are drawn for audit; DEFAULT_AUDIT_SAMPLING by default. */
   auditSampling?: AuditSampling;
+  /** The invoice's issuer, asked before each decision; absent: invoices are not checked with their issuer. */
+  verification?: ClaimVerification;
 }
 
 export interface ClaimJob {
@@ -43,7 +46,7 @@ export interface ClaimJob {
   claimId: string;
 }
 
-export const CLAIM_TASKS = { recognize: 'claim_recognize', decide: 'claim_decide', pay: 'claim_pay' } as const;
+export const CLAIM_TASKS = { recognize: 'claim_recognize', decide: 'claim_decide', pay: 'claim_pay', verify: VERIFY_TASK } as const;
 /** A payout's pay job, `payout:<id>`; its retry n, `payout:<id>:retry:<n>` (1..MAX_UNKNOWN_OUTCOME_RETRIES). */
 const payJobKey = (payoutId: string, retry = 0): string => (retry === 0 ? `payout:${payoutId}` : `payout:${payoutId}:retry:${retry}`);
 const payJobKeys = (payoutId: string): string[] => Array.from({ length: MAX_UNKNOWN_OUTCOME_RETRIES + 1 }, (_, retry) => payJobKey(payoutId, retry));
@@ -151,9 +154,18 @@ async function adviseFor(rt: ClaimsRuntime, sha256: string) {
   return bytes ? advisePhoto(bytes) : advice('damaged_file');
 }
 
+/** The issuer's answer for the claim's invoice as read, asked before the decision's transaction. */
+async function issuerOf(rt: ClaimsRuntime, job: ClaimJob, now: Date) {
+  if (!rt.verification) return null;
+  const claim = await getClaim(rt.pool, job.claimId, job.merchantId);
+  const pages = claim?.status === 'recognized' ? recognisedPages(claim) : [];
+  return pages.length > 0 ? askIssuer(rt.pool, rt.verification, mergePages(pages).invoice, now) : null;
+}
+
 async function decideStep(rt: ClaimsRuntime, job: ClaimJob): Promise<void> {
   const now = rt.now?.() ?? new Date();
   const hospitals = await rt.hospitals();
+  const asked = await issuerOf(rt, job, now);
   await changeCredit(rt.pool, async (change) => {
     const { client } = change;
     await change.lock([job.merchantId]);
@@ -165,8 +177,10 @@ async function decideStep(rt: ClaimsRuntime, job: ClaimJob): Promise<void> {
       merchantName: merchant.legalName,
       hospitals,
       now,
+      issuer: asked?.verified.answer ?? null,
     });
     await applyDecision(change, claim, evaluation, merchant.walletUserId);
+    if (asked) await recordVerification(client, claim, mergePages(recognisedPages(claim)).invoice, asked, now);
   });
 }
 
@@ -332,5 +346,8 @@ export function claimTasks(rt: ClaimsRuntime): JobTasks {
     [CLAIM_TASKS.recognize]: (payload) => recognizeStep(rt, claimJob(payload)),
     [CLAIM_TASKS.decide]: (payload) => decideStep(rt, claimJob(payload)),
     [CLAIM_TASKS.pay]: (payload) => payStep(rt, payload),
+    [CLAIM_TASKS.verify]: async (payload) => {
+      await verifyAfterPayment(rt.pool, rt.verification, claimJob(payload), rt.now?.() ?? new Date());
+    },
   };
 }

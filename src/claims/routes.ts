@@ -18,6 +18,7 @@ import { databaseHospitalRegistry } from '../hospitals/index.ts';
 import { appealRoutes } from './appeal-routes.ts';
 import { wholeClaimJson } from './claim-view.ts';
 import { reviewRoutes } from './review-routes.ts';
+import { verificationRoutes } from './verification-routes.ts';
 import { audience, checkRecognitionRoom, storeFiles, visibleClaim } from './route-guards.ts';
 import { ClaimFileParams, ClaimIdParams, ClaimListQuery, ClaimListSchema, ClaimSchema, claimJson } from './schema.ts';
 import { MAX_FIELD_BYTES, MAX_FILE_BYTES, MAX_PARTS, readUpload } from './submission.ts';
@@ -236,4 +237,5 @@ export const claimRoutes: FastifyPluginAsync<ClaimsRouteOptions> = async (fastif
 
   await app.register(reviewRoutes, ctx);
   await app.register(appealRoutes, ctx);
+  await app.register(verificationRoutes, ctx);
 };

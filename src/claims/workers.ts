@@ -12,6 +12,7 @@ import { databaseHospitalRegistry } from '../hospitals/index.ts';
 import { createRecognizerPool, type Recognizer } from '../recognition/index.ts';
 import type { FileStore } from '../storage/index.ts';
 import type { AuditSampling } from '../config/config.ts';
+import type { ClaimVerification } from './verification-store.ts';
 
 const DEFAULT_JOB_LEASE_MS = 120_000;
 const RECONCILE_TASK = 'reconcile_payouts';
@@ -49,6 +50,8 @@ export async function startClaimWorkers(
     hospitalsMaxStaleMs?: number;
     /** Which paid claims are drawn for audit (default DEFAULT_AUDIT_SAMPLING). */
     auditSampling?: AuditSampling;
+    /** The invoice's issuer, asked before each decision (default: not asked). */
+    verification?: ClaimVerification;
   },
 ): Promise<ClaimWorkers> {
   // the business clock: claims' decisions and the day a nightly run reconciles (tests and the demo set it)
@@ -65,6 +68,7 @@ export async function startClaimWorkers(
     gateway: options.gateway,
     now,
     ...(options.auditSampling && { auditSampling: options.auditSampling }),
+    ...(options.verification && { verification: options.verification }),
   };
   // Recognition is CPU-bound and runs one page at a time per process: its jobs get their own runner,
   // so that decisions and payouts never wait behind photos queued for the recognizer.

@@ -12,7 +12,7 @@ import { claimWorkerConnections, startClaimWorkers, type ClaimWorkers } from '..
 import { PERIODIC_CONNECTIONS, startPeriodicWork } from './periodic.ts';
 import { devApiKeys, devPlatformKeys } from './dev-keys.ts';
 import { devConsoleUsers } from './dev-staff.ts';
-import { walletGatewayFor } from './wallet.ts';
+import { verificationFor, walletGatewayFor } from './wallet.ts';
 
 
 /** `demo`: whether a development start on an empty database seeds the demo city (`serve --no-demo`: not). */
@@ -98,6 +98,7 @@ export async function serve(options: { demo: boolean } = { demo: true }): Promis
         bills: (day) => gateway.bill(day),
         concurrency: config.workerConcurrency,
         auditSampling: config.auditSampling,
+        ...(config.invoiceVerifier && { verification: verificationFor(config) }),
         log: (level, message) => logger[level]({ component: 'jobs' }, message),
       });
     }

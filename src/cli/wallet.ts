@@ -1,4 +1,6 @@
+import type { ClaimVerification } from '../claims/verification-store.ts';
 import type { Config } from '../config/config.ts';
+import { createHttpsVerifier } from '../verification/index.ts';
 import { createWalletGateway, generateGatewayKeys, startSandboxGateway, type SandboxFaults, type WalletGateway } from '../payouts/index.ts';
 
 /**
@@ -15,4 +17,11 @@ export async function walletGatewayFor(config: Pick<Config, 'walletGateway'>, sa
   const sandbox = await startSandboxGateway({ appId, appPublicKeyPem: keys.app.publicKeyPem, gatewayPrivateKeyPem: keys.gateway.privateKeyPem, faults: sandboxFaults });
   const gateway = createWalletGateway({ gatewayUrl: sandbox.url, appId, appPrivateKeyPem: keys.app.privateKeyPem, gatewayPublicKeyPem: keys.gateway.publicKeyPem, timeoutMs: 5_000 });
   return { gateway, sandboxUrl: sandbox.url, close: () => sandbox.close() };
+}
+
+/** The claim workers' invoice verifier: the configured service, or none (invoices are then not checked with their issuer). */
+export function verificationFor(config: Pick<Config, 'invoiceVerifier'>): ClaimVerification | undefined {
+  const v = config.invoiceVerifier;
+  if (!v) return undefined;
+  return { verifier: createHttpsVerifier({ url: v.url, token: v.token, timeoutMs: v.timeoutMs }), limits: { dailyLimitPerBill: v.dailyLimitPerBill } };
 }

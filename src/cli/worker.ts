@@ -3,7 +3,7 @@ import { createPool } from '../db/database.ts';
 import { localFileStore } from '../storage/index.ts';
 import { claimWorkerConnections, startClaimWorkers } from '../claims/index.ts';
 import { PERIODIC_CONNECTIONS, startPeriodicWork } from './periodic.ts';
-import { walletGatewayFor } from './wallet.ts';
+import { verificationFor, walletGatewayFor } from './wallet.ts';
 
 const STOP_DEADLINE_MS = 30_000;
 
@@ -24,6 +24,7 @@ export async function workerCommand(): Promise<number> {
     bills: (day) => wallet.gateway.bill(day),
     concurrency,
     auditSampling: config.auditSampling,
+    ...(config.invoiceVerifier && { verification: verificationFor(config) }),
     log: (level, message) => console.error(`[${level}] ${message}`),
   });
   // sweeps too: whichever process holds the lock does a round

@@ -41,6 +41,15 @@ export interface WalletGatewayConfig {
   timeoutMs: number;
 }
 
+/** A commercial service that checks invoices with their issuer (src/verification). */
+export interface InvoiceVerifierConfig {
+  url: string;
+  token: string;
+  timeoutMs: number;
+  /** Checks of one bill a Shanghai day, at most: the platform's own limit or below it. */
+  dailyLimitPerBill: number;
+}
+
 /** How long before credit is lost the merchant is reminded (src/notifications/reminders.ts). */
 export interface ReminderLeadTimes {
   /** Hours before a pending lot's collection window ends. */
@@ -100,6 +109,8 @@ export interface Config {
   reminderLeadTimes: ReminderLeadTimes;
   /** CAREPOINTS_AUDIT_SAMPLE_SHARE, CAREPOINTS_AUDIT_ALWAYS_FROM_FEN, CAREPOINTS_AUDIT_SAMPLE_KEY: which paid claims are audited. */
   auditSampling: AuditSampling;
+  /** CAREPOINTS_VERIFIER_URL, _TOKEN, _TIMEOUT_MS, _DAILY_LIMIT: the invoice-verification service; null = invoices are not checked with their issuer. */
+  invoiceVerifier: InvoiceVerifierConfig | null;
 }
 
 /** What `npm start` expects when it plays the payment platform itself (no CAREPOINTS_PLATFORM_PUBLIC_KEY). */
@@ -282,6 +293,23 @@ function auditSampling(env: Env): AuditSampling {
   };
 }
 
+/**
+ * Off unless a service is named: a claim decided without its issuer is paid all the same (and the
+ * sandbox service knows only the bills the simulator and the tests issue, not a real photo's).
+ */
+function invoiceVerifier(env: Env): InvoiceVerifierConfig | null {
+  const url = env.CAREPOINTS_VERIFIER_URL;
+  if (url === undefined || url === '') return null;
+  if (!/^https?:\/\/\S+$/.test(url)) throw new ConfigError('CAREPOINTS_VERIFIER_URL', `expected an http(s) URL, got ${JSON.stringify(url)}`);
+  return {
+    url,
+    token: required(env, 'CAREPOINTS_VERIFIER_TOKEN', 'when CAREPOINTS_VERIFIER_URL is set'),
+    // bounded: a claim's decision waits for the issuer at most this long, then decides without it
+    timeoutMs: integerInRange(env, 'CAREPOINTS_VERIFIER_TIMEOUT_MS', 2_000, 100, 30_000),
+    dailyLimitPerBill: integerInRange(env, 'CAREPOINTS_VERIFIER_DAILY_LIMIT', 5, 1, 100),
+  };
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const mode = environment(env);
   const logLevel = env.LOG_LEVEL ?? 'info';
@@ -323,5 +351,6 @@ export function loadConfig(env: Env = process.env): Config {
       expiryLeadHours: integerInRange(env, 'CAREPOINTS_REMINDER_EXPIRY_LEAD_HOURS', DEFAULT_REMINDER_LEAD_TIMES.expiryLeadHours, 1, 720),
     },
     auditSampling: auditSampling(env),
+    invoiceVerifier: invoiceVerifier(env),
   };
 }

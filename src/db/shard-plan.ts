@@ -27,6 +27,7 @@ export const PLACEMENTS: Readonly<Record<string, Placement>> = {
   hospital_registry_version: { kind: 'reference', why: "one row: the hospital registry's version, read to tell whether a copy is stale" },
   trade_numbers: { kind: 'global_key', column: 'trade_no', why: "a platform trade number is unique across merchants; names the trade's merchant" },
   invoice_claims: { kind: 'global_key', column: 'invoice_number', why: 'an invoice (code + number) is reimbursed once across all merchants' },
+  invoice_verifications: { kind: 'global_key', column: 'invoice_number', why: "a bill's answer from its issuer and its checks today: the issuer's, not a merchant's (the cache and the daily limit)" },
   reimbursed_photos: { kind: 'global_key', column: 'sha256', why: 'a photo (by content hash) is reimbursed once across all merchants' },
   merchant_wallets: { kind: 'global_key', column: 'wallet_user_id', why: 'a wallet enrols one merchant across the programme; names the merchant a payment is for' },
   merchant_identities: { kind: 'global_key', column: 'id_number_hash', why: 'a resident ID enrols one merchant across the programme' },

@@ -14,13 +14,15 @@ export function pageOf<R>(rows: readonly R[], limit: number, cursorAfter: (last:
 
 /** The query of a list: how many rows (`limit`, 1 to `max`) and after which (`cursor`, the previous page's `nextCursor`). */
 export function pageQuery(defaultLimit: number, max: number) {
-  return Type.Object(
-    {
-      limit: Type.Optional(Type.Integer({ minimum: 1, maximum: max, default: defaultLimit })),
-      cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$', description: 'nextCursor of the previous page' })),
-    },
-    { additionalProperties: false },
-  );
+  return Type.Object(pageQueryFields(defaultLimit, max), { additionalProperties: false });
+}
+
+/** The same two fields, for a list whose query has filters of its own beside them. */
+export function pageQueryFields(defaultLimit: number, max = 200) {
+  return {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: max, default: defaultLimit })),
+    cursor: Type.Optional(Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$', description: 'nextCursor of the previous page' })),
+  };
 }
 
 /** The answer of a list: `{ object: 'list', data, hasMore, nextCursor }`. */

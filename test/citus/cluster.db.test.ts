@@ -24,11 +24,14 @@ after(async () => db?.close());
 test('the test database is distributed as the plan says: merchant-owned tables co-located on the workers, the registries copied to every node', { skip }, async () => {
   const { rows } = await db.pool.query<{ table_name: string; citus_table_type: string; colocation_id: number }>('SELECT table_name::text, citus_table_type, colocation_id FROM citus_tables');
   const of = (name: string) => rows.find((r) => r.table_name === name);
-  for (const table of ['merchants', 'payments', 'credit_lots', 'ledger_accounts', 'ledger_transfers', 'claims', 'payouts']) {
+  for (const table of ['merchants', 'payments', 'credit_lots', 'ledger_accounts', 'ledger_transfers', 'claims', 'payouts', 'claim_verifications']) {
     assert.equal(of(table)?.citus_table_type, 'distributed', table);
     assert.equal(of(table)?.colocation_id, of('merchants')?.colocation_id, `${table} is co-located with merchants`);
   }
   for (const table of ['rulesets', 'hospitals', 'catalogue_items']) assert.equal(of(table)?.citus_table_type, 'reference', table);
+  // a bill's answer and its checks today are the issuer's: distributed by the bill, apart from any merchant
+  assert.equal(of('invoice_verifications')?.citus_table_type, 'distributed');
+  assert.notEqual(of('invoice_verifications')?.colocation_id, of('merchants')?.colocation_id);
   const [m] = await enrolMerchants(db.pool, 1);
   const { rows: nodes } = await db.pool.query<{ nodes: number }>(
     `SELECT count(DISTINCT s.nodeport)::int AS nodes FROM citus_shards s

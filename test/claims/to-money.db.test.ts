@@ -5,11 +5,9 @@ import { merchantBalance } from '../../src/ledger/index.ts';
 import { businessDay } from '../../src/shared/business-day.ts';
 import { reconcilePayoutDay } from '../../src/payouts/index.ts';
 import { asOps, asReviewer } from '../support/app.ts';
-import { coveredByTheRules, createClaimsHarness, invoicePhoto, multipart, waitForClaim, type ClaimsHarness } from '../support/claims.ts';
-import { earnAndCollect } from '../support/credit.ts';
+import { coveredByTheRules, createClaimsHarness, invoicePhoto, merchantWithCollectedCredit, multipart, waitForClaim, type ClaimsHarness } from '../support/claims.ts';
 import { assertLotsMatchLedger } from '../support/credit-invariants.ts';
-import { importEnrolments } from '../../src/merchants/store.ts';
-import { enrolMerchants, enrolment, TEST_ID_HASH_KEY } from '../support/fixtures.ts';
+import { enrolMerchants, enrolment } from '../support/fixtures.ts';
 import { assertLedgerInvariants } from '../support/ledger-invariants.ts';
 import { signInApi, signInBrowser, TestClock } from '../auth/support.ts';
 
@@ -19,19 +17,7 @@ before(async () => {
 });
 after(async () => h.close());
 
-const DAY_MS = 86_400_000;
-
-const NAMES = ['张伟', '王芳', '李娜', '刘洋', '陈静', '杨磊', '赵敏', '黄强', '周杰', '吴霞'];
-
-/** Enrols merchant n under a real name and lets it earn and collect credit 40 days ago (before any generated visit). */
-async function merchantWithCredit(n: number, payers = 5) {
-  const input = enrolment(n, { legalName: NAMES[n % NAMES.length]! });
-  await importEnrolments(h.db.pool, [{ line: 2, input }], TEST_ID_HASH_KEY, { skipDuplicates: false });
-  const { rows } = await h.db.pool.query<{ merchant_id: number }>('SELECT merchant_id FROM merchants WHERE wallet_user_id = $1', [input.walletUserId]);
-  const id = rows[0]!.merchant_id;
-  await earnAndCollect(h.db.pool, { id, walletUserId: input.walletUserId }, payers, new Date(Date.now() - 40 * DAY_MS));
-  return { id, walletUserId: input.walletUserId, legalName: input.legalName };
-}
+const merchantWithCredit = (n: number, payers = 5) => merchantWithCollectedCredit(h.db.pool, n, payers);
 
 async function submit(merchantId: number, photo: Buffer, headers: Record<string, string> = {}) {
   const body = multipart([

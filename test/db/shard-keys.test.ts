@@ -41,6 +41,10 @@ test('a table added without merchant_id in its key is named; the plan distribute
   // paid claims' audits: one row per drawn claim, beside the merchant's claims (a foreign key to them)
   assert.match(plan, /create_distributed_table\('claim_audits', 'merchant_id', colocate_with => 'merchants'\)/);
   assert.ok(order(/create_distributed_table\('claims'/) < order(/create_distributed_table\('claim_audits'/));
+  // what the issuer said of a claim's bill, beside the claim; the answers and the day's checks, by the bill (global)
+  assert.match(plan, /create_distributed_table\('claim_verifications', 'merchant_id', colocate_with => 'merchants'\)/);
+  assert.ok(order(/create_distributed_table\('claims'/) < order(/create_distributed_table\('claim_verifications'/));
+  assert.match(plan, /create_distributed_table\('invoice_verifications', 'invoice_number'\)/);
   assert.match(plan, /create_reference_table\('rulesets'\)/);
   assert.match(plan, /create_distributed_table\('trade_numbers', 'trade_no'\)/);
   // Citus's order: the anchor first, a table after the tables it references, a foreign key to a

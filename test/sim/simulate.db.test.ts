@@ -110,6 +110,12 @@ test("the liability at the end is the merchants' credit, costed at the run's cla
   assert.equal(r.liability.cities[0]!.expectedCostFen, Math.round(r.liability.cities[0]!.outstandingFen * r.liability.claimRatio!));
 });
 
+test("every claim's bill is checked with its issuer, which knows every bill the world issued; with the service up, none is decided without it", () => {
+  const { atDecision, afterPayment } = reports[0]!.verification;
+  assert.ok(atDecision.verified > 0, 'the issuer confirmed the legitimate bills');
+  assert.deepEqual([atDecision.unknown_bill, atDecision.deferred, afterPayment.queued], [0, 0, 0]);
+});
+
 test('injected fraud is caught: rings and fan-out payers flagged, no forged claim paid', () => {
   const r = reports[0]!;
   for (const p of r.fraud.payments) {

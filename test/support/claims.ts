@@ -6,13 +6,18 @@ import { generateInvoice, type GenerateOptions, type InvoiceTruth } from '../../
 import { startClaimWorkers, type ClaimWorkers } from '../../src/claims/index.ts';
 import { CLAIM_CHANNEL, getClaim, type ClaimStatus } from '../../src/claims/index.ts';
 import { approveClaim } from '../../src/claims/pipeline.ts';
+import type { ClaimVerification } from '../../src/claims/verification-store.ts';
 import { insertClaim } from '../../src/claims/store.ts';
 import { changeCredit } from '../../src/points/index.ts';
 import { businessDay } from '../../src/shared/business-day.ts';
 import { createWalletGateway, type SandboxFaults, type SandboxGateway, type WalletGateway } from '../../src/payouts/index.ts';
 import { loadHospitalRegistry, type Hospital } from '../../src/hospitals/record.ts';
 import { localFileStore } from '../../src/storage/index.ts';
+import { createHttpsVerifier, startVerifierSandbox, type VerifierSandbox } from '../../src/verification/index.ts';
+import { importEnrolments } from '../../src/merchants/store.ts';
 import { createTestApp, type TestApp } from './app.ts';
+import { earnAndCollect } from './credit.ts';
+import { enrolment, TEST_ID_HASH_KEY } from './fixtures.ts';
 import { SANDBOX_APP_ID, startSandboxWallet } from './sandbox-wallet.ts';
 
 export interface ClaimsHarness extends TestApp {
@@ -23,18 +28,47 @@ export interface ClaimsHarness extends TestApp {
   filesDir: string;
   /** What a worker in another process needs to reach the same database, files and gateway. */
   workerEnv: Record<string, string>;
+  /** The sandbox verification service the workers ask, when the harness was made with `verifier`. */
+  verifier: VerifierSandbox | null;
+  /** The workers' client of it, for a test that runs a job's step itself. */
+  verification: ClaimVerification | null;
 }
+
+export const VERIFIER_TOKEN = 'test-verifier-token';
 
 /** The app with the claims routes, a sandbox wallet gateway and the pipeline's workers, all real. */
 export async function createClaimsHarness(
-  options: { faults?: SandboxFaults; random?: () => number; gatewayTimeoutMs?: number; concurrency?: number; workers?: boolean; hospitalsMaxStaleMs?: number } = {},
+  options: {
+    faults?: SandboxFaults;
+    random?: () => number;
+    gatewayTimeoutMs?: number;
+    concurrency?: number;
+    workers?: boolean;
+    hospitalsMaxStaleMs?: number;
+    /** Invoices checked with their issuer, the sandbox service's (off by default: the other tests' bills are issued nowhere). */
+    verifier?: { dailyLimitPerBill?: number; timeoutMs?: number };
+  } = {},
 ): Promise<ClaimsHarness> {
   const filesDir = fs.mkdtempSync(path.join(os.tmpdir(), 'carepoints-files-'));
   const files = localFileStore(filesDir);
   const t = await createTestApp({ files });
   const { sandbox, keys, env: walletEnv } = await startSandboxWallet(options.faults, options.random);
   const gateway = createWalletGateway({ gatewayUrl: sandbox.url, appId: SANDBOX_APP_ID, appPrivateKeyPem: keys.app.privateKeyPem, gatewayPublicKeyPem: keys.gateway.publicKeyPem, timeoutMs: options.gatewayTimeoutMs ?? 3_000 });
-  const workers = options.workers === false ? null : await startClaimWorkers(t.db.pool, { files, gateway, concurrency: options.concurrency ?? 2, ...(options.hospitalsMaxStaleMs === undefined ? {} : { hospitalsMaxStaleMs: options.hospitalsMaxStaleMs }) });
+  const verifier = options.verifier ? await startVerifierSandbox({ token: VERIFIER_TOKEN, dailyLimitPerBill: 100 }) : null;
+  const verification: ClaimVerification | null = verifier && {
+    verifier: createHttpsVerifier({ url: verifier.url, token: VERIFIER_TOKEN, timeoutMs: options.verifier?.timeoutMs ?? 2_000 }),
+    limits: { dailyLimitPerBill: options.verifier?.dailyLimitPerBill ?? 5 },
+  };
+  const workers =
+    options.workers === false
+      ? null
+      : await startClaimWorkers(t.db.pool, {
+          files,
+          gateway,
+          concurrency: options.concurrency ?? 2,
+          ...(options.hospitalsMaxStaleMs === undefined ? {} : { hospitalsMaxStaleMs: options.hospitalsMaxStaleMs }),
+          ...(verification && { verification }),
+        });
   const workerEnv = {
     DATABASE_URL: t.db.url,
     CAREPOINTS_FILES_DIR: filesDir,
@@ -48,8 +82,11 @@ export async function createClaimsHarness(
     workers,
     filesDir,
     workerEnv,
+    verifier,
+    verification,
     async close() {
       await workers?.stop();
+      await verifier?.close();
       await sandbox.close();
       await t.close();
       fs.rmSync(filesDir, { recursive: true, force: true });
@@ -181,4 +218,16 @@ export async function approvedClaimOf(
   });
   const { rows } = await pool.query<{ payout_id: string }>('SELECT payout_id FROM payouts WHERE merchant_id = $1 AND claim_id = $2', [merchant.merchantId, claimId]);
   return { claimId, payoutId: rows[0]!.payout_id };
+}
+
+const NAMES = ['张伟', '王芳', '李娜', '刘洋', '陈静', '杨磊', '赵敏', '黄强', '周杰', '吴霞'];
+
+/** Enrols merchant n under a real name (its invoices' patient) and lets it earn and collect `payers` customers' credit 40 days ago (before any generated visit). */
+export async function merchantWithCollectedCredit(pool: pg.Pool, n: number, payers = 5): Promise<{ id: number; walletUserId: string; legalName: string }> {
+  const input = enrolment(n, { legalName: NAMES[n % NAMES.length]! });
+  await importEnrolments(pool, [{ line: 2, input }], TEST_ID_HASH_KEY, { skipDuplicates: false });
+  const { rows } = await pool.query<{ merchant_id: number }>('SELECT merchant_id FROM merchants WHERE wallet_user_id = $1', [input.walletUserId]);
+  const id = rows[0]!.merchant_id;
+  await earnAndCollect(pool, { id, walletUserId: input.walletUserId }, payers, new Date(Date.now() - 40 * 86_400_000));
+  return { id, walletUserId: input.walletUserId, legalName: input.legalName };
 }

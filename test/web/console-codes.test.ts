@@ -11,6 +11,8 @@ import { DEFINITE_TRANSFER_FAILURES } from '../../src/payouts/protocol.ts';
 import type { Mismatch } from '../../src/payouts/reconcile.ts';
 import { RECOVERY_CODES } from '../../src/points/recovery.ts';
 import { REDEEM_CODE, SPEND_CODE } from '../../src/points/spend.ts';
+import type { AfterPayment } from '../../src/claims/verification-store.ts';
+import { UNAVAILABLE_REASONS } from '../../src/verification/index.ts';
 import { CODES_EN, CODES_ZH } from '../../web/console/codes.ts';
 
 /** The keys of a union written out: `satisfies` fails to compile when the server's type gains a member. */
@@ -25,6 +27,9 @@ const SENT: Record<string, readonly string[]> = {
   payoutFailure: [...DEFINITE_TRANSFER_FAILURES, ATTEMPTS_EXHAUSTED],
   outcome: keysOf({ pass: true, fail: true, doubt: true } satisfies Record<FindingOutcome, true>),
   claimStatus: CLAIM_STATUSES,
+  deferredBecause: UNAVAILABLE_REASONS,
+  afterPayment: keysOf({ queued: true, verified: true, mismatched: true, unknown_bill: true } satisfies Record<AfterPayment, true>),
+  mismatchedField: ['total', 'issue_date'],
 };
 const ALERTS = keysOf({ payout_missing_at_gateway: true, gateway_transfer_not_posted: true, amount_differs: true } satisfies Record<Mismatch['kind'], true>);
 

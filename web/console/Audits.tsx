@@ -6,6 +6,7 @@ import { failureWords } from '../shared/errors.ts';
 import { fenFromYuan, yuan } from '../shared/money.ts';
 import { consoleApi, type AuditItem, type AuditStatistics } from './api.ts';
 import { MoreButton, usePaged, when } from './paged.tsx';
+import { Verifications } from './Verifications.tsx';
 
 const percent = (share: number) => `${(share * 100).toFixed(1)}%`;
 
@@ -59,6 +60,7 @@ export function Audits() {
   const [stats, setStats] = useState<AuditStatistics | null>(null);
   const [overpaid, setOverpaid] = useState<AuditItem | null>(null);
   const [busy, setBusy] = useState(false);
+  const [decisions, setDecisions] = useState(0);
   const [form] = Form.useForm<OverpaidForm>();
   const fetchPage = useCallback((cursor: string | null) => consoleApi.audits(cursor), []);
   const list = usePaged<AuditItem>(fetchPage);
@@ -73,6 +75,7 @@ export function Audits() {
       void message.success(t(body.outcome === 'confirmed' ? 'audits.confirmedDone' : 'audits.overpaidDone'));
       list.reload();
       loadStats();
+      setDecisions((n) => n + 1);
     } catch (err) {
       void message.error(failureWords(err, i18n.language, t('errors.network')));
     } finally {
@@ -153,6 +156,7 @@ export function Audits() {
           </Form.Item>
         </Form>
       </Modal>
+      <Verifications version={decisions} />
     </section>
   );
 }

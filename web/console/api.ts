@@ -6,6 +6,10 @@ import type { Claim } from '../shared/claim.ts';
 export type { Dashboard } from '../../src/reports/dashboard.ts';
 export type { AuditStatistics } from '../../src/audits/statistics.ts';
 import type { AuditStatistics } from '../../src/audits/statistics.ts';
+import type { DeferredCheck as ServerDeferredCheck, VerificationSummary } from '../../src/claims/verification-store.ts';
+import type { CacheState } from '../../src/verification/store.ts';
+/** What the invoices' issuers said (GET /v1/verifications/summary), and the cache and daily limit. */
+export type VerificationFigures = VerificationSummary & { cache: CacheState };
 import type { OverpaidReason } from '../../src/audits/reasons.ts';
 export type { CatalogueItem } from '../shared/api.ts';
 
@@ -165,13 +169,15 @@ export interface CityBudget {
 
 /** A paid claim drawn for audit, as GET /v1/audits lists it. */
 export interface AuditItem {
-  audit: { merchantId: number; claimId: string; payoutId: string; paidFen: number; drawnBecause: 'sample' | 'amount'; drawnAt: string; status: 'pending' | 'confirmed' | 'overpaid' };
+  audit: { merchantId: number; claimId: string; payoutId: string; paidFen: number; drawnBecause: 'sample' | 'amount' | 'verification'; drawnAt: string; status: 'pending' | 'confirmed' | 'overpaid' };
   merchantName: string | null;
   benefitFen: number | null;
   visitDate: string | null;
   invoiceCode: string | null;
   invoiceNumber: string | null;
 }
+/** A claim decided without its issuer, as GET /v1/verifications/deferred lists it (its instants as JSON gives them). */
+export type DeferredCheck = Omit<ServerDeferredCheck, 'checkedAt' | 'settledAt'> & { checkedAt: string; settledAt: string | null };
 export type AuditDecision = { outcome: 'confirmed' } | { outcome: 'overpaid'; dueFen: number; reasonCode: OverpaidReason; note?: string };
 
 export function onSessionExpired(handler: () => void): void {
@@ -206,6 +212,8 @@ export const consoleApi = {
   payouts: (state: string | null, cursor: string | null) => http.request<Page<Payout>>('GET', `/v1/payouts?limit=50${state ? `&state=${state}` : ''}${page(cursor)}`),
   audits: (cursor: string | null) => http.request<Page<AuditItem>>('GET', `/v1/audits?limit=50${page(cursor)}`),
   auditStatistics: () => http.request<AuditStatistics>('GET', '/v1/audits/statistics'),
+  verificationSummary: () => http.request<VerificationFigures>('GET', '/v1/verifications/summary'),
+  deferredChecks: (cursor: string | null) => http.request<Page<DeferredCheck>>('GET', `/v1/verifications/deferred?limit=50${page(cursor)}`),
   decideAudit: (claimId: string, decision: AuditDecision) => http.request<AuditItem['audit']>('POST', `/v1/audits/${claimId}/decision`, decision),
   liability: (days: number) => http.request<Liability>('GET', `/v1/liability?days=${days}&horizon=14`),
   budgets: (cursor: string | null) => http.request<Page<CityBudget>>('GET', `/v1/budgets?limit=20${page(cursor)}`),

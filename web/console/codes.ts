@@ -37,6 +37,9 @@ export const CODES_ZH = {
   },
   outcome: { pass: '通过', fail: '未通过', doubt: '存疑' },
   claimStatus: { submitted: '已提交', recognized: '已识别', in_review: '待审核', photo_requested: '等待补拍', approved: '已批准', paid: '已到账', rejected: '已拒绝', appealed: '申诉待识别', appeal_review: '申诉待复核' },
+  deferredBecause: { outage: '查验服务无法连接', timeout: '查验服务超时', busy: '查验服务繁忙', invalid_answer: '答复无法识别', daily_limit: '当日查验次数已用完' },
+  afterPayment: { queued: '等待付款后查验', verified: '已核实', mismatched: '与开票记录不符', unknown_bill: '查无此票' },
+  mismatchedField: { total: '金额合计', issue_date: '开票日期' },
   alert: { payout_reconciliation: { payout_missing_at_gateway: '对账：打款在钱包平台无记录', gateway_transfer_not_posted: '对账：钱包平台有转账而本方未记', amount_differs: '对账：金额不一致' } },
 };
 
@@ -73,5 +76,8 @@ export const CODES_EN: typeof CODES_ZH = {
   },
   outcome: { pass: 'Pass', fail: 'Fail', doubt: 'Doubt' },
   claimStatus: { submitted: 'Submitted', recognized: 'Read', in_review: 'Waiting for a decision', photo_requested: 'Waiting for a new photo', approved: 'Approved', paid: 'Paid', rejected: 'Rejected', appealed: 'Appeal being read', appeal_review: 'Appeal waiting for a decision' },
+  deferredBecause: { outage: 'Service unreachable', timeout: 'Service too slow', busy: 'Service busy', invalid_answer: 'Unreadable answer', daily_limit: "Today's checks used up" },
+  afterPayment: { queued: 'Waiting to be checked', verified: 'Verified', mismatched: "Contradicts the issuer's record", unknown_bill: 'Unknown to the issuer' },
+  mismatchedField: { total: 'Total', issue_date: 'Issue date' },
   alert: { payout_reconciliation: { payout_missing_at_gateway: 'Reconciliation: a payout the wallet platform does not hold', gateway_transfer_not_posted: 'Reconciliation: a wallet transfer we did not record', amount_differs: 'Reconciliation: the amounts differ' } },
 };
