@@ -75,6 +75,23 @@ export async function createCitusDatabase(citusUrl: string, name: string, pool: 
 export async function dropCitusDatabase(citusUrl: string, name: string): Promise<void> {
   const { coordinator, workers, adminDatabase } = await clusterOf(citusUrl);
   for (const node of [...workers, coordinator]) {
-    await onNode(at(citusUrl, adminDatabase, node), (c) => c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
+    await onNode(at(citusUrl, adminDatabase, node), (c) => dropForced(c, name));
+  }
+}
+
+/**
+ * FORCE ends the client sessions, but not Citus's own background worker, which may hold the database
+ * for a moment after the last test's transaction (55006 "being accessed by other users"): the drop is
+ * tried again until that worker has let go, a bounded number of times.
+ */
+async function dropForced(c: pg.Client, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      return;
+    } catch (err) {
+      if ((err as { code?: string }).code !== '55006' || attempt === 50) throw err;
+      await c.query('SELECT pg_sleep(0.1)');
+    }
   }
 }
