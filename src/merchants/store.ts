@@ -1,3 +1,4 @@
+import { intArray } from '../db/arrays.ts';
 import { violates } from '../db/errors.ts';
 import { randomBytes } from 'node:crypto';
 import type pg from 'pg';
@@ -87,6 +88,13 @@ export async function getMerchant(db: Queryable, id: number): Promise<Merchant |
 export async function merchantIdsByPhone(db: Queryable, phone: string): Promise<number[]> {
   const { rows } = await db.query<{ merchant_id: number }>('SELECT merchant_id FROM merchants WHERE phone = $1 ORDER BY merchant_id', [phone]);
   return rows.map((r) => r.merchant_id);
+}
+
+/** Each merchant's city, in one statement (a city's budget governs its merchants' accrual). */
+export async function merchantCities(db: Queryable, merchantIds: readonly number[]): Promise<Map<number, string>> {
+  if (merchantIds.length === 0) return new Map();
+  const { rows } = await db.query<{ merchant_id: number; city: string }>('SELECT merchant_id, city FROM merchants WHERE merchant_id = ANY($1::bigint[])', [intArray(merchantIds)]);
+  return new Map(rows.map((r) => [r.merchant_id, r.city]));
 }
 
 export interface ImportOutcome {

@@ -17,6 +17,7 @@ import { planIngest, type Earn, type IngestResult } from './plan.ts';
 import { loadRulesets } from '../points/rulesets.ts';
 import type { RulesetVersion } from '../points/accrual-rules.ts';
 import { budgetPeriodOf, lockBudgetRooms, recordBudgetGrants } from '../budgets/index.ts';
+import { merchantCities } from '../merchants/index.ts';
 
 export type { IngestResult } from './plan.ts';
 export const MAX_INGEST_BATCH = 10_000;
@@ -114,7 +115,7 @@ export async function ingestPayments(pool: pg.Pool, notifications: readonly Paym
 
     // the budgets of the sellers' cities in the months of the batch's payments (and of today's, for a
     // trade paid earlier whose success arrives now), locked after the merchants
-    const cityOf = await citiesOf(client, sellerMerchants);
+    const cityOf = await merchantCities(client, sellerMerchants);
     const periods = [...new Set([businessDay(now), ...paidDays].map(budgetPeriodOf))];
     const budgets = await lockBudgetRooms(client, [...new Set(cityOf.values())].flatMap((city) => periods.map((period) => ({ city, period }))));
 
@@ -159,12 +160,6 @@ export async function ingestPayments(pool: pg.Pool, notifications: readonly Paym
     }
     return plan.results;
   });
-}
-
-async function citiesOf(client: pg.PoolClient, merchantIds: readonly number[]): Promise<Map<number, string>> {
-  if (merchantIds.length === 0) return new Map();
-  const { rows } = await client.query<{ merchant_id: number; city: string }>('SELECT merchant_id, city FROM merchants WHERE merchant_id = ANY($1::bigint[])', [intArray(merchantIds)]);
-  return new Map(rows.map((r) => [r.merchant_id, r.city]));
 }
 
 /** A trade that earned credit was paid: its payment time leads the ids of its lots and claw-backs. */
