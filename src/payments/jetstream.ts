@@ -13,6 +13,8 @@ const DEFAULT_DUPLICATE_WINDOW_MS = 2 * 60_000;
 const DEFAULT_DURABLE = 'payments-accrual';
 const DEFAULT_BATCH_SIZE = 8_000;
 const DEFAULT_MAX_WAIT_MS = 150;
+const DEFAULT_LANES = 2;
+const MAX_LANES = 16;
 // Messages wait for at most one running batch plus one filling batch; a minute covers a slow database.
 // It is also how long the batches of a consumer that died wait before another consumer gets them.
 const DEFAULT_ACK_WAIT_MS = 60_000;
@@ -86,9 +88,38 @@ export async function publishPayments(nc: NatsConnection, messages: Record<strin
 }
 
 export interface PaymentBatchItem {
-  fields: Record<string, unknown> | null;
-  raw: Uint8Array;
-  seq: number;
+  readonly fields: Record<string, unknown> | null;
+  readonly raw: Uint8Array;
+  readonly seq: number;
+}
+
+/** A received message as the handler sees it; its stream sequence is read from the message only when asked (for a log line). */
+class BatchItem implements PaymentBatchItem {
+  constructor(
+    readonly fields: Record<string, unknown> | null,
+    private readonly msg: JsMsg,
+  ) {}
+  get raw(): Uint8Array {
+    return this.msg.data;
+  }
+  get seq(): number {
+    return this.msg.seq;
+  }
+}
+
+interface Lane {
+  queue: JsMsg[];
+  /** when the oldest message in the queue arrived (or the last batch left) */
+  oldestAt: number;
+  wake: (() => void) | null;
+}
+
+/** The lane of a subject (payments.notify.<seller>): FNV-1a over its characters, so a seller always has the same one. */
+function laneOf(subject: string, laneCount: number): number {
+  if (laneCount === 1) return 0;
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < subject.length; i++) hash = Math.imul(hash ^ subject.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % laneCount;
 }
 
 export interface ConsumePaymentsOptions {
@@ -101,6 +132,8 @@ export interface ConsumePaymentsOptions {
   durable?: string;
   batchSize?: number;
   maxWaitMs?: number;
+  /** Batches handled at once (2 by default); each seller's messages stay in one, in order. */
+  lanes?: number;
   handle: (batch: PaymentBatchItem[]) => Promise<void>;
   log?: (msg: string, err?: unknown) => void;
 }
@@ -120,23 +153,26 @@ export async function consumePayments(options: ConsumePaymentsOptions): Promise<
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   const maxWaitMs = options.maxWaitMs ?? DEFAULT_MAX_WAIT_MS;
   const durable = options.durable ?? DEFAULT_DURABLE;
+  const laneCount = options.lanes ?? DEFAULT_LANES;
+  if (!Number.isInteger(laneCount) || laneCount < 1 || laneCount > MAX_LANES) throw new RangeError(`lanes must be an integer from 1 to ${MAX_LANES}, got ${laneCount}`);
   const log = options.log ?? ((msg: string, err?: unknown) => console.error(msg, err ?? ''));
 
   // a cluster node that dies takes its clients with it: they reconnect to another node for as long as it takes
   const nc = await connect({ servers: options.servers.split(','), noAsyncTraces: true, maxReconnectAttempts: -1 });
-  const queue: JsMsg[] = [];
-  let oldestAt = 0;
   let stopping = false;
-  let wake: (() => void) | null = null;
-  const nudge = (): void => {
-    const resolve = wake;
-    wake = null;
+  // A seller's messages all go to one lane, in order; the lanes' batches overlap, so that one is
+  // planned while another's statements run in the database.
+  const lanes = Array.from({ length: laneCount }, (): Lane => ({ queue: [], oldestAt: 0, wake: null }));
+  const nudge = (lane: Lane): void => {
+    const resolve = lane.wake;
+    lane.wake = null;
     resolve?.();
   };
-  const sleep = (ms?: number): Promise<void> =>
+  const nudgeAll = (): void => lanes.forEach(nudge);
+  const sleep = (lane: Lane, ms?: number): Promise<void> =>
     new Promise((resolve) => {
-      const timer = ms === undefined ? undefined : setTimeout(nudge, ms);
-      wake = () => {
+      const timer = ms === undefined ? undefined : setTimeout(() => nudge(lane), ms);
+      lane.wake = () => {
         clearTimeout(timer);
         resolve();
       };
@@ -146,15 +182,16 @@ export async function consumePayments(options: ConsumePaymentsOptions): Promise<
   try {
     const jsm = await jetstreamManager(nc);
     await ensurePaymentsStream(jsm, { replicas: options.replicas });
-    await ensureConsumer(jsm, durable, batchSize, options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS);
+    await ensureConsumer(jsm, durable, batchSize, laneCount, options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS);
     const consumer = await jetstream(nc).consumers.get(PAYMENTS_STREAM, durable);
-    // The library keeps pulls outstanding as messages arrive; max_ack_pending (two batches) is what
-    // holds delivery back while a batch is being handled.
+    // The library keeps pulls outstanding as messages arrive; max_ack_pending (a batch a lane and one
+    // more) is what holds delivery back while batches are being handled.
     consuming = await consumer.consume({
       max_messages: batchSize,
       callback: (msg) => {
-        if (queue.push(msg) === 1) oldestAt = Date.now();
-        if (queue.length === 1 || queue.length >= batchSize) nudge();
+        const lane = lanes[laneOf(msg.subject, laneCount)]!;
+        if (lane.queue.push(msg) === 1) lane.oldestAt = Date.now();
+        if (lane.queue.length === 1 || lane.queue.length >= batchSize) nudge(lane);
       },
     });
   } catch (err) {
@@ -167,11 +204,11 @@ export async function consumePayments(options: ConsumePaymentsOptions): Promise<
     if (stopping) return;
     failure = err instanceof Error ? err : new Error('payment consumer ended unexpectedly');
     stopping = true;
-    nudge();
+    nudgeAll();
   });
 
   const handleBatch = async (batch: JsMsg[]): Promise<void> => {
-    const items = batch.map((msg) => ({ fields: jsonObject(msg.data), raw: msg.data, seq: msg.seq }));
+    const items = batch.map((msg) => new BatchItem(jsonObject(msg.data), msg));
     try {
       await options.handle(items);
       for (const msg of batch) msg.ack();
@@ -183,28 +220,28 @@ export async function consumePayments(options: ConsumePaymentsOptions): Promise<
     await nc.flush();
   };
 
-  const loop = async (): Promise<void> => {
+  const loop = async (lane: Lane): Promise<void> => {
     while (true) {
-      if (queue.length === 0) {
+      if (lane.queue.length === 0) {
         if (stopping) return;
-        await sleep();
+        await sleep(lane);
         continue;
       }
-      const waited = Date.now() - oldestAt;
-      if (queue.length < batchSize && waited < maxWaitMs && !stopping) {
-        await sleep(maxWaitMs - waited);
+      const waited = Date.now() - lane.oldestAt;
+      if (lane.queue.length < batchSize && waited < maxWaitMs && !stopping) {
+        await sleep(lane, maxWaitMs - waited);
         continue;
       }
-      const batch = queue.splice(0, batchSize);
+      const batch = lane.queue.splice(0, batchSize);
       // What is left arrived while the batch filled; it waits from now, not from its arrival.
-      oldestAt = Date.now();
+      lane.oldestAt = Date.now();
       await handleBatch(batch);
     }
   };
 
   const done = (async () => {
     try {
-      await loop();
+      await Promise.all(lanes.map(loop));
     } finally {
       if (!nc.isClosed()) await nc.drain();
     }
@@ -220,15 +257,15 @@ export async function consumePayments(options: ConsumePaymentsOptions): Promise<
         stopping = true;
         // No new deliveries; what was already received is still handled and acked before the drain.
         consuming.stop();
-        nudge();
+        nudgeAll();
       }
       await done;
     },
   };
 }
 
-async function ensureConsumer(jsm: JetStreamManager, durable: string, batchSize: number, ackWaitMs: number): Promise<void> {
-  const limits = { ack_wait: nanos(ackWaitMs), max_ack_pending: 2 * batchSize };
+async function ensureConsumer(jsm: JetStreamManager, durable: string, batchSize: number, laneCount: number, ackWaitMs: number): Promise<void> {
+  const limits = { ack_wait: nanos(ackWaitMs), max_ack_pending: (laneCount + 1) * batchSize };
   try {
     await jsm.consumers.add(PAYMENTS_STREAM, { durable_name: durable, ack_policy: AckPolicy.Explicit, deliver_policy: DeliverPolicy.All, ...limits });
   } catch (err) {

@@ -170,3 +170,36 @@ test('stop() ends the loop: done resolves and later messages are not handled', a
   assert.equal((await jsm.consumers.info(PAYMENTS_STREAM, 'stopping')).num_pending, 1);
   assert.equal(handled, 1);
 });
+
+test('with lanes, batches are handled at once, and each seller\'s messages still arrive in their order, once', async () => {
+  const messages = Array.from({ length: 700 }, (_, i) => payment(i));
+  await publishPayments(nc, messages);
+  const seen: string[] = [];
+  let inFlight = 0;
+  let mostInFlight = 0;
+  let release: (() => void) | null = null;
+  const overlapped = new Promise<void>((resolve) => (release = resolve));
+  const consumer = await consumePayments({
+    servers: server.url,
+    durable: 'lanes',
+    batchSize: 50,
+    maxWaitMs: 20,
+    lanes: 2,
+    handle: async (batch) => {
+      mostInFlight = Math.max(mostInFlight, ++inFlight);
+      // the first batch of each lane waits until the other lane's has started: the two overlap
+      if (mostInFlight >= 2) release?.();
+      else await Promise.race([overlapped, new Promise((r) => setTimeout(r, 5_000))]);
+      for (const item of batch) seen.push(String(item.fields!.trade_no));
+      inFlight--;
+    },
+  });
+  await waitFor(() => seen.length === messages.length, 'every message', 20_000);
+  await consumer.stop();
+  assert.equal(mostInFlight, 2, 'two batches were handled at once');
+  assert.equal(new Set(seen).size, messages.length);
+  for (let seller = 0; seller < 7; seller++) {
+    const expected = messages.filter((_, i) => i % 7 === seller).map((m) => m.trade_no);
+    assert.deepEqual(seen.filter((t) => expected.includes(t)), expected, `seller ${seller}'s order`);
+  }
+});
