@@ -3,7 +3,7 @@
  * tiny payments, refunds, retried deliveries) pushed end to end through (a) the batch API over HTTP,
  * (b) NATS JetStream and (c) the signed webhook under concurrent load (autocannon), each into its own
  * database on one embedded PostgreSQL. After each run the ledger is compared with what the pure rules
- * compute for the same input. Sizes: BENCH_MERCHANTS, BENCH_PAYMENTS, BENCH_WEBHOOK_REQUESTS; concurrent
+ * compute for the same input. Sizes: BENCH_MERCHANTS, BENCH_PAYMENTS, BENCH_WEBHOOK_REQUESTS, BENCH_WEBHOOK_CONNECTIONS (64); concurrent
  * batch senders: BENCH_BATCH_CLIENTS (default 2). With CAREPOINTS_CITUS_URL (a Citus coordinator),
  * the batch and JetStream paths run on that cluster instead, distributed by the sharding plan, and
  * each batch's spread over the workers is reported (the raw-insert baseline stays on one PostgreSQL).
@@ -45,15 +45,15 @@ const PAYMENTS = Number(process.env.BENCH_PAYMENTS ?? 100_000);
 const MIXES = (process.env.BENCH_MIX ?? 'realistic,worst').split(',') as Mix[];
 type Mix = 'realistic' | 'worst';
 const WEBHOOK_REQUESTS = Number(process.env.BENCH_WEBHOOK_REQUESTS ?? 10_000);
-const WEBHOOK_CONNECTIONS = 64;
+const WEBHOOK_CONNECTIONS = Number(process.env.BENCH_WEBHOOK_CONNECTIONS ?? 64);
 const BATCH = 8_000;
 const BATCH_CLIENTS = Number(process.env.BENCH_BATCH_CLIENTS ?? 2);
 const OPS_KEY = 'bench_ops_key_0123456789abcdefghij';
 const PLATFORM_KEY = 'bench_platform_key_0123456789abcdef';
-for (const [name, v] of Object.entries({ MERCHANTS, PAYMENTS, BATCH_CLIENTS })) {
+for (const [name, v] of Object.entries({ MERCHANTS, PAYMENTS, BATCH_CLIENTS, WEBHOOK_CONNECTIONS })) {
   if (!Number.isInteger(v) || v < 1) throw new Error(`BENCH_${name} must be a positive integer`);
 }
-if (!Number.isInteger(WEBHOOK_REQUESTS) || (WEBHOOK_REQUESTS !== 0 && WEBHOOK_REQUESTS < 64)) throw new Error('BENCH_WEBHOOK_REQUESTS must be 0 (skip the webhook) or at least 64 (one a connection)');
+if (!Number.isInteger(WEBHOOK_REQUESTS) || (WEBHOOK_REQUESTS !== 0 && WEBHOOK_REQUESTS < WEBHOOK_CONNECTIONS)) throw new Error('BENCH_WEBHOOK_REQUESTS must be 0 (skip the webhook) or at least BENCH_WEBHOOK_CONNECTIONS (one a connection)');
 if (MIXES.some((m) => m !== 'realistic' && m !== 'worst')) throw new Error('BENCH_MIX must list realistic and/or worst, comma-separated');
 
 const wallets = Array.from({ length: MERCHANTS }, (_, i) => enrolment(i + 1).walletUserId);
@@ -192,25 +192,17 @@ function earningShare(stream: PaymentNotification[]): number {
 async function batchPath(mix: Mix, day: Record<string, string>[], stream: PaymentNotification[]): Promise<Row> {
   const pool = await freshDatabase(`bench_batch_${mix}`);
   const { app, url } = await listen(pool, null);
-  const latencies: number[] = [];
   const shares = Array.from({ length: BATCH_CLIENTS }, (_, c) => day.filter((f) => Number(f.seller_id!.slice(-6)) % BATCH_CLIENTS === c));
-  const start = performance.now();
-  await Promise.all(
-    shares.map(async (share) => {
-      for (let i = 0; i < share.length; i += BATCH) {
-        const s = performance.now();
-        const res = await fetch(`${url}/v1/payments:batch`, { method: 'POST', headers: { authorization: `Bearer ${PLATFORM_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(share.slice(i, i + BATCH)) });
-        if (res.status !== 200) throw new Error(`batch API answered ${res.status}: ${await res.text()}`);
-        await res.arrayBuffer();
-        latencies.push(performance.now() - s);
-      }
-    }),
-  );
-  const seconds = (performance.now() - start) / 1000;
+  const files = shares.map((share, c) => {
+    const file = path.join(dir, `batches-${mix}-${c}.json`);
+    fs.writeFileSync(file, JSON.stringify(Array.from({ length: Math.ceil(share.length / BATCH) }, (_, b) => share.slice(b * BATCH, (b + 1) * BATCH))));
+    return file;
+  });
+  const { seconds, latenciesMs: latencies } = await childJson<{ seconds: number; latenciesMs: number[] }>('batch-senders.ts', [`${url}/v1/payments:batch`, PLATFORM_KEY, ...files]);
   await app.close();
   latencies.sort((a, b) => a - b);
   const spread = CITUS_URL ? `; ${await workerSpread(pool, shares[0]!.slice(0, BATCH))}` : '';
-  return { path: 'batch', mix, notifications: day.length, seconds, perS: Math.round(day.length / seconds), p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), consistent: await consistent(pool, stream), note: `per batch of ${BATCH}, ${BATCH_CLIENTS} senders${spread}` };
+  return { path: 'batch', mix, notifications: day.length, seconds, perS: Math.round(day.length / seconds), p50Ms: quantile(latencies, 0.5), p99Ms: quantile(latencies, 0.99), consistent: await consistent(pool, stream), note: `per batch of ${BATCH}, ${BATCH_CLIENTS} senders in their own process${spread}` };
 }
 
 /** On Citus: how many shards and workers one batch's merchants live on, and what the database parked. */
@@ -241,18 +233,21 @@ async function jetstreamPath(mix: Mix, day: Record<string, string>[], stream: Pa
     await nc.close();
     const latencies: number[] = [];
     let applied = 0;
+    let allApplied = (): void => {};
+    const everyMessage = new Promise<void>((resolve) => (allApplied = resolve));
     const log = {
       info: (o: object) => {
         const b = o as { messages: number; ms: number };
         latencies.push(b.ms);
         applied += b.messages;
+        if (applied >= published.published) allApplied();
       },
       warn: () => {},
       error: (o: object, m: string) => console.error(m, o),
     };
     const start = performance.now();
     const consumer = await startJetStreamIngest(pool, { servers: nats.url, batchSize: BATCH, log });
-    while (applied < published.published) await new Promise((r) => setTimeout(r, 20));
+    await everyMessage;
     const seconds = (performance.now() - start) / 1000;
     await consumer.stop();
     latencies.sort((a, b) => a - b);
@@ -281,17 +276,20 @@ async function jetstreamPath(mix: Mix, day: Record<string, string>[], stream: Pa
 // ratio to it.
 interface LoadResult { ok2xx: number; non2xx: number; errors: number; seconds: number; p50Ms: number; p99Ms: number }
 
-async function httpLoad(url: string, requests: number, bodies?: readonly string[]): Promise<LoadResult> {
-  const file = bodies ? path.join(dir, 'webhook-bodies.txt') : null;
-  if (file) fs.writeFileSync(file, bodies!.join('\n') + '\n');
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'support', 'http-load.ts'), url, String(WEBHOOK_CONNECTIONS), String(requests), ...(file ? [file] : [])], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+/** Runs a load generator of bench/support in its own process and reads the JSON line it ends with. */
+async function childJson<T>(script: string, args: readonly string[]): Promise<T> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'support', script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
   const [code] = (await once(child, 'exit')) as [number | null];
-  if (code !== 0) throw new Error(`the load generator exited with ${code}`);
-  return JSON.parse(out.trim().split('\n').at(-1)!) as LoadResult;
+  if (code !== 0) throw new Error(`${script} exited with ${code}`);
+  return JSON.parse(out.trim().split('\n').at(-1)!) as T;
+}
+
+async function httpLoad(url: string, requests: number, bodies?: readonly string[]): Promise<LoadResult> {
+  const file = bodies ? path.join(dir, 'webhook-bodies.txt') : null;
+  if (file) fs.writeFileSync(file, bodies!.join('\n') + '\n');
+  return childJson<LoadResult>('http-load.ts', [url, String(WEBHOOK_CONNECTIONS), String(requests), ...(file ? [file] : [])]);
 }
 
 async function webhookPath(): Promise<Row[]> {

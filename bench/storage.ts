@@ -37,27 +37,38 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carepoints-bench-storage-'));
 const server = process.env.BENCH_DATABASE_URL ? null : await startEmbeddedPostgres({ dir });
 const pool = createPool(await ensureDatabase(process.env.BENCH_DATABASE_URL ?? server!.url, `carepoints_bench_storage_${process.pid}`), 4);
 
-async function footprint(db: pg.Pool): Promise<{ tableBytes: number; walLsn: string }> {
-  const { rows } = await db.query<{ bytes: string; lsn: string }>(
-    `SELECT (SELECT sum(pg_total_relation_size(c.oid)) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-              WHERE c.relkind IN ('r', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')) AS bytes,
-            pg_current_wal_insert_lsn()::text AS lsn`,
+/** Every table's size with its indexes and TOAST, a partitioned table's partitions counted as the table. */
+async function footprint(db: pg.Pool): Promise<{ tableBytes: number; byTable: Map<string, number>; walLsn: string }> {
+  const { rows } = await db.query<{ name: string; bytes: string; lsn: string }>(
+    `SELECT coalesce(parent.relname, c.relname) AS name, sum(pg_total_relation_size(c.oid)) AS bytes, pg_current_wal_insert_lsn()::text AS lsn
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       LEFT JOIN pg_inherits i ON i.inhrelid = c.oid LEFT JOIN pg_class parent ON parent.oid = i.inhparent
+      WHERE c.relkind IN ('r', 'm') AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+      GROUP BY 1`,
   );
-  return { tableBytes: Number(rows[0]!.bytes), walLsn: rows[0]!.lsn };
+  const byTable = new Map(rows.map((r) => [r.name, Number(r.bytes)]));
+  return { tableBytes: [...byTable.values()].reduce((a, b) => a + b, 0), byTable, walLsn: rows[0]!.lsn };
 }
 
 /** Table growth and WAL of one phase, per unit (notification or transfer). */
-async function measure(db: pg.Pool, units: () => Promise<number>): Promise<{ bytesPerUnit: number; walBytesPerUnit: number; units: number }> {
+async function measure(db: pg.Pool, units: () => Promise<number>): Promise<{ bytesPerUnit: number; walBytesPerUnit: number; units: number; grownPerUnit: [string, number][] }> {
   await db.query('CHECKPOINT');
   const before = await footprint(db);
   const n = await units();
   const after = await footprint(db);
   const { rows } = await db.query<{ wal: string }>('SELECT pg_wal_lsn_diff($1::pg_lsn, $2::pg_lsn) AS wal', [after.walLsn, before.walLsn]);
-  return { bytesPerUnit: (after.tableBytes - before.tableBytes) / n, walBytesPerUnit: Number(rows[0]!.wal) / n, units: n };
+  const grownPerUnit = [...after.byTable]
+    .map(([name, bytes]): [string, number] => [name, (bytes - (before.byTable.get(name) ?? 0)) / n])
+    .filter(([, perUnit]) => perUnit !== 0)
+    .sort((a, b) => b[1] - a[1]);
+  return { bytesPerUnit: (after.tableBytes - before.tableBytes) / n, walBytesPerUnit: Number(rows[0]!.wal) / n, units: n, grownPerUnit };
 }
 
 async function bytesPerRow(db: pg.Pool, table: 'payments' | 'ledger_transfers'): Promise<number> {
-  const { rows } = await db.query<{ per_row: number }>(`SELECT pg_total_relation_size('${table}')::float8 / greatest(count(*), 1) AS per_row FROM ${table}`);
+  // a partitioned table's own size is 0: its partitions hold the rows and the indexes
+  const { rows } = await db.query<{ per_row: number }>(
+    `SELECT (SELECT sum(pg_total_relation_size(relid)) FROM pg_partition_tree('${table}'))::float8 / greatest((SELECT count(*) FROM ${table}), 1) AS per_row`,
+  );
   return rows[0]!.per_row;
 }
 
@@ -108,6 +119,9 @@ try {
   console.log('| unit | count | table bytes per unit | WAL bytes per unit |');
   console.log('|---|--:|--:|--:|');
   for (const [name, m] of rows) console.log(`| ${name} | ${m.units} | ${m.bytesPerUnit.toFixed(0)} | ${m.walBytesPerUnit.toFixed(0)} |`);
+  for (const [name, m] of rows) {
+    if (m.grownPerUnit.length) console.log(`${name}, growth per unit by table: ${m.grownPerUnit.map(([t, b]) => `${t} ${b.toFixed(0)}`).join(', ')}`);
+  }
   console.log(`\npayments: ${paymentRowBytes.toFixed(0)} bytes a row; ledger_transfers: ${transferRowBytes.toFixed(0)} bytes a row (with indexes)\n`);
   for (const [name, m] of rows) console.log(`bench=storage unit=${name.split(' (')[0]!.replaceAll(' ', '_')} count=${m.units} bytes=${m.bytesPerUnit.toFixed(0)} wal_bytes=${m.walBytesPerUnit.toFixed(0)}`);
   const bytes = (value: number, note: string) => ({ value: Math.round(value), unit: 'bytes', note });

@@ -4,6 +4,7 @@
  * following each decision, refusals in the reader's language; in Chinese and in English.
  */
 import assert from 'node:assert/strict';
+import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
@@ -44,10 +45,26 @@ async function signInReviewer(page: Page): Promise<void> {
 
 const rowOf = (page: Page, claimId: string) => page.getByRole('row').filter({ has: page.locator(`a[href="#/claims/${claimId}"]`) });
 
-/** Clicks and waits for the decision's answer; returns its status. */
+/**
+ * Clicks and waits for the decision's answer; returns its status. If no answer comes, the failure
+ * says what the page had sent and shows, with a screenshot: this wait once timed out under load, and
+ * nine runs beside busy loops did not show it again.
+ */
 async function decided(page: Page, click: () => Promise<void>): Promise<number> {
-  const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/decision') && r.request().method() === 'POST'), click()]);
-  return response.status();
+  const sent: string[] = [];
+  const onRequest = (r: { method(): string; url(): string }) => void sent.push(`${r.method()} ${new URL(r.url()).pathname}`);
+  page.on('request', onRequest);
+  try {
+    const [response] = await Promise.all([page.waitForResponse((r) => r.url().endsWith('/decision') && r.request().method() === 'POST'), click()]);
+    return response.status();
+  } catch (err) {
+    const shot = path.join(os.tmpdir(), `carepoints-audits-failure-${process.pid}.png`);
+    await page.screenshot({ path: shot, fullPage: true }).catch(() => {});
+    const overlays = await page.evaluate(`[...document.querySelectorAll('.ant-modal-wrap, .ant-modal-mask, .ant-message-notice, .ant-select-dropdown')].filter((el) => el.getClientRects().length > 0).map((el) => el.className).join('; ')`);
+    throw new Error(`no answer to the decision: requests since the click: ${sent.join(', ') || 'none'}; overlays shown: ${String(overlays) || 'none'}; screenshot ${shot}`, { cause: err });
+  } finally {
+    page.off('request', onRequest);
+  }
 }
 
 test('a reviewer confirms one claim and recovers an overpayment from another; the figures follow; refusals are in the reader\'s language', async () => {
