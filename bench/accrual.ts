@@ -23,6 +23,8 @@ import { buildApp } from '../src/server/app.ts';
 import { importEnrolments } from '../src/merchants/store.ts';
 import { decide, type MerchantAccrualContext, type TradeState } from '../src/payments/accrual.ts';
 import { startJetStreamIngest } from '../src/payments/jetstream-ingest.ts';
+import { JetStreamRelay } from '../src/payments/relay.ts';
+import type { NotificationSink } from '../src/payments/sink.ts';
 import { ensurePaymentsStream, publishPayments } from '../src/payments/jetstream.ts';
 import { jetstreamManager } from '@nats-io/jetstream';
 import { parseNotification, type PaymentNotification } from '../src/payments/notification.ts';
@@ -136,8 +138,14 @@ interface Row {
 }
 const rows: Row[] = [];
 
-async function listen(pool: pg.Pool, publicKey: ReturnType<typeof generateKeyPairSync>['publicKey'] | null) {
-  const app = await buildApp({ pool, apiKeys: new Map([[OPS_KEY, 'ops'], [PLATFORM_KEY, 'platform']]), idHashKey: 'bench-id-hash-key-0123456789abcdef0123', platformPublicKey: publicKey });
+async function listen(pool: pg.Pool, publicKey: ReturnType<typeof generateKeyPairSync>['publicKey'] | null, notificationSink?: NotificationSink) {
+  const app = await buildApp({
+    pool,
+    apiKeys: new Map([[OPS_KEY, 'ops'], [PLATFORM_KEY, 'platform']]),
+    idHashKey: 'bench-id-hash-key-0123456789abcdef0123',
+    platformPublicKey: publicKey,
+    ...(notificationSink && { notificationSink }),
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.server.address();
   if (!address || typeof address === 'string') throw new Error('no address');
@@ -220,6 +228,26 @@ async function workerSpread(pool: pg.Pool, batch: Record<string, string>[]): Pro
   return `a batch's merchants on ${r.shards} shards, ${r.nodes} of ${r.workers} workers (a two-phase commit across them); ${r.parked} parked`;
 }
 
+/** A JetStream consumer applying into `pool` that counts what it applied, and says when a count is reached. */
+async function countingConsumer(pool: pg.Pool, servers: string) {
+  const latencies: number[] = [];
+  let applied = 0;
+  const waiters: { count: number; resolve: () => void }[] = [];
+  const log = {
+    info: (o: object) => {
+      const b = o as { messages: number; ms: number };
+      latencies.push(b.ms);
+      applied += b.messages;
+      for (const w of waiters.filter((x) => applied >= x.count)) w.resolve();
+    },
+    warn: () => {},
+    error: (o: object, m: string) => console.error(m, o),
+  };
+  const consumer = await startJetStreamIngest(pool, { servers, batchSize: BATCH, log });
+  const appliedReaches = (count: number) => (applied >= count ? Promise.resolve() : new Promise<void>((resolve) => waiters.push({ count, resolve })));
+  return { consumer, latencies, appliedReaches };
+}
+
 // (b) JetStream: publish the day, then consume it in batches of 8,000 (one transaction each, acked after commit)
 async function jetstreamPath(mix: Mix, day: Record<string, string>[], stream: PaymentNotification[]): Promise<Row> {
   const pool = await freshDatabase(`bench_jetstream_${mix}`);
@@ -231,23 +259,9 @@ async function jetstreamPath(mix: Mix, day: Record<string, string>[], stream: Pa
     const published = await publishPayments(nc, day);
     const publishSeconds = (performance.now() - publishStart) / 1000;
     await nc.close();
-    const latencies: number[] = [];
-    let applied = 0;
-    let allApplied = (): void => {};
-    const everyMessage = new Promise<void>((resolve) => (allApplied = resolve));
-    const log = {
-      info: (o: object) => {
-        const b = o as { messages: number; ms: number };
-        latencies.push(b.ms);
-        applied += b.messages;
-        if (applied >= published.published) allApplied();
-      },
-      warn: () => {},
-      error: (o: object, m: string) => console.error(m, o),
-    };
     const start = performance.now();
-    const consumer = await startJetStreamIngest(pool, { servers: nats.url, batchSize: BATCH, log });
-    await everyMessage;
+    const { consumer, latencies, appliedReaches } = await countingConsumer(pool, nats.url);
+    await appliedReaches(published.published);
     const seconds = (performance.now() - start) / 1000;
     await consumer.stop();
     latencies.sort((a, b) => a - b);
@@ -292,17 +306,18 @@ async function httpLoad(url: string, requests: number, bodies?: readonly string[
   return childJson<LoadResult>('http-load.ts', [url, String(WEBHOOK_CONNECTIONS), String(requests), ...(file ? [file] : [])]);
 }
 
+/**
+ * The webhook two ways, each into its own database: group commit in the server's process (each
+ * request answered after its batch's transaction), and relayed to JetStream (answered once the
+ * stream holds it; a consumer in the server's process applies the stream, as `serve` with
+ * CAREPOINTS_NATS_URL runs). The relay's figure is the requests'; when the last notification was
+ * applied is in its note.
+ */
 async function webhookPath(): Promise<Row[]> {
-  const pool = await freshDatabase('bench_webhook');
   const keys = generateKeyPairSync('rsa', { modulusLength: 2048 });
-  const { app, url } = await listen(pool, keys.publicKey);
   const webhookDay = generatePaymentDay({ merchantWallets: wallets, payments: WEBHOOK_REQUESTS, payers: WEBHOOK_REQUESTS * 2, day: '2026-11-21', seed: 11, orderIndependent: true, retryShare: 0 });
   const bodies = webhookDay.map((f) => new URLSearchParams({ ...f, sign_type: 'RSA2', sign: signRsa2(f, keys.privateKey) }).toString());
-  const floor = await httpLoad(`${url}/healthz`, WEBHOOK_REQUESTS);
-  const result = await httpLoad(`${url}/v1/notify/payment`, bodies.length, bodies);
-  await app.close();
-  const ok = result.ok2xx === bodies.length && result.non2xx === 0 && result.errors === 0;
-  const row = (pathName: string, r: LoadResult, consistentRun: boolean): Row => ({
+  const row = (pathName: string, r: LoadResult, consistentRun: boolean, note = ''): Row => ({
     path: pathName,
     mix: 'worst',
     notifications: r.ok2xx,
@@ -311,9 +326,36 @@ async function webhookPath(): Promise<Row[]> {
     p50Ms: r.p50Ms,
     p99Ms: r.p99Ms,
     consistent: consistentRun,
-    note: `${WEBHOOK_CONNECTIONS} connections, autocannon in its own process; ${r.non2xx} non-2xx`,
+    note: `${WEBHOOK_CONNECTIONS} connections, autocannon in its own process; ${r.non2xx} non-2xx${note}`,
   });
-  return [row('http_floor', floor, floor.non2xx === 0), row('webhook', result, ok && (await consistent(pool, parsed(webhookDay))))];
+  const answeredAll = (r: LoadResult) => r.ok2xx === bodies.length && r.non2xx === 0 && r.errors === 0;
+
+  const pool = await freshDatabase('bench_webhook');
+  const direct = await listen(pool, keys.publicKey);
+  const floor = await httpLoad(`${direct.url}/healthz`, WEBHOOK_REQUESTS);
+  const result = await httpLoad(`${direct.url}/v1/notify/payment`, bodies.length, bodies);
+  await direct.app.close();
+  const rows = [row('http_floor', floor, floor.non2xx === 0), row('webhook', result, answeredAll(result) && (await consistent(pool, parsed(webhookDay))))];
+
+  const relayPool = await freshDatabase('bench_webhook_relay');
+  const nats = await startNatsServer();
+  try {
+    const relay = await JetStreamRelay.connect({ servers: nats.url });
+    const { consumer, appliedReaches } = await countingConsumer(relayPool, nats.url);
+    const relayed = await listen(relayPool, keys.publicKey, relay);
+    const start = performance.now();
+    const answered = await httpLoad(`${relayed.url}/v1/notify/payment`, bodies.length, bodies);
+    await appliedReaches(bodies.length);
+    const appliedSeconds = (performance.now() - start) / 1000;
+    await relayed.app.close();
+    await relay.close();
+    await consumer.stop();
+    const note = `; every one applied ${appliedSeconds.toFixed(2)} s after the first request (${Math.round(bodies.length / appliedSeconds)}/s)`;
+    rows.push(row('webhook_relay', answered, answeredAll(answered) && (await consistent(relayPool, parsed(webhookDay))), note));
+  } finally {
+    await nats.stop();
+  }
+  return rows;
 }
 
 try {
@@ -337,12 +379,14 @@ try {
   for (const r of rows) console.log(`bench=accrual path=${r.path} mix=${r.mix} per_s=${r.perS} ratio=${(r.perS / baseline).toFixed(2)} p50_ms=${r.p50Ms.toFixed(1)} p99_ms=${r.p99Ms.toFixed(1)} consistent=${r.consistent}`);
   const floor = rows.find((r) => r.path === 'http_floor');
   const webhook = rows.find((r) => r.path === 'webhook');
-  if (floor && webhook) console.log(`bench=accrual path=webhook requests_per_s=${webhook.perS} ratio_to_http_floor=${(webhook.perS / floor.perS).toFixed(2)} (GET /healthz ${floor.perS}/s, the same generator and connections)`);
+  for (const w of [webhook, rows.find((r) => r.path === 'webhook_relay')]) {
+    if (floor && w) console.log(`bench=accrual path=${w.path} requests_per_s=${w.perS} ratio_to_http_floor=${(w.perS / floor.perS).toFixed(2)} (GET /healthz ${floor.perS}/s, the same generator and connections)`);
+  }
   // an inconsistent run's rate is not a rate of the product: it is not written
   writeBenchResult('accrual', {
     raw_insert_rows_per_s: { value: baseline, unit: 'rows/s', note: 'plain batched INSERTs, the same run' },
     ...Object.fromEntries(
-      rows.filter((r) => r.consistent).map((r) => r.path === 'webhook' || r.path === 'http_floor'
+      rows.filter((r) => r.consistent).map((r) => r.path === 'webhook' || r.path === 'webhook_relay' || r.path === 'http_floor'
         ? [`${r.path}_requests_per_s`, { value: r.perS, unit: 'requests/s', note: r.note }]
         : [`${r.path}_${r.mix}_notifications_per_s`, { value: r.perS, unit: 'notifications/s', note: r.note }]),
     ),

@@ -1,5 +1,5 @@
 import pino from 'pino';
-import { loadConfig } from '../config/config.ts';
+import { isNatsServerList, loadConfig } from '../config/config.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { startJetStreamIngest } from '../payments/jetstream-ingest.ts';
@@ -35,7 +35,7 @@ export async function ingestCommand(args: string[]): Promise<number> {
     }
     i++;
   }
-  if (!servers || !servers.split(',').every((url) => /^(nats|tls):\/\/[^\s,]+$/.test(url))) {
+  if (!servers || !isNatsServerList(servers)) {
     console.error(USAGE);
     return 2;
   }

@@ -13,6 +13,9 @@ import { PERIODIC_CONNECTIONS, startPeriodicWork } from './periodic.ts';
 import { devApiKeys, devPlatformKeys } from './dev-keys.ts';
 import { devConsoleUsers } from './dev-staff.ts';
 import { verificationFor, walletGatewayFor } from './wallet.ts';
+import { JetStreamRelay } from '../payments/relay.ts';
+import { JETSTREAM_INGEST_CONNECTIONS, startJetStreamIngest } from '../payments/jetstream-ingest.ts';
+import type { PaymentConsumer } from '../payments/jetstream.ts';
 
 
 /** `demo`: whether a development start on an empty database seeds the demo city (`serve --no-demo`: not). */
@@ -26,7 +29,9 @@ export async function serve(options: { demo: boolean } = { demo: true }): Promis
     databaseUrl: config.databaseUrl,
     dataDir: config.dataDir,
     // requests get their own share: the live channels, the workers and the sweeps hold theirs beside it
-    poolSize: config.databasePoolSize + LIVE_CHANNEL_CONNECTIONS + (config.workerConcurrency > 0 ? claimWorkerConnections(config.workerConcurrency) : 0) + PERIODIC_CONNECTIONS,
+    poolSize:
+      config.databasePoolSize + LIVE_CHANNEL_CONNECTIONS + (config.workerConcurrency > 0 ? claimWorkerConnections(config.workerConcurrency) : 0) + PERIODIC_CONNECTIONS +
+      (config.natsServers ? JETSTREAM_INGEST_CONNECTIONS : 0),
     log: (line) => logger.debug({ component: 'postgres' }, line),
     // the reason only: a pg error carries its whole client, which would flood the log during an outage
     warn: (message, err) => logger.warn({ component: 'postgres', reason: err instanceof Error ? err.message : undefined, code: (err as { code?: string } | undefined)?.code }, message),
@@ -35,6 +40,8 @@ export async function serve(options: { demo: boolean } = { demo: true }): Promis
   let app: Awaited<ReturnType<typeof buildApp>>;
   let wallet: Awaited<ReturnType<typeof walletGatewayFor>> | null = null;
   let workers: ClaimWorkers | null = null;
+  let relay: JetStreamRelay | null = null;
+  let consumer: PaymentConsumer | null = null;
   try {
     const applied = await migrate(db.pool);
     if (applied.length) logger.info({ applied }, 'migrations applied');
@@ -75,8 +82,16 @@ export async function serve(options: { demo: boolean } = { demo: true }): Promis
       const demo = await demoMerchant(db.pool);
       if (demo) logger.warn({ phone: demo.phone, name: demo.legalName }, 'development demo merchant: sign in at / with this phone; the code is printed in this log (and at GET /v1/dev/otp)');
     }
+    if (config.natsServers) {
+      // the webhook answers once the stream holds a notification; this server also applies the stream
+      // (more consumers: `carepoints ingest --nats`, each seller's messages still in order)
+      relay = await JetStreamRelay.connect({ servers: config.natsServers });
+      consumer = await startJetStreamIngest(db.pool, { servers: config.natsServers, log: logger.child({ component: 'jetstream' }) });
+      logger.info({ servers: config.natsServers }, 'webhook notifications go through NATS JetStream');
+    }
     app = await buildApp({
       pool: db.pool,
+      ...(relay && { notificationSink: relay }),
       apiKeys,
       idHashKey,
       platformPublicKey: publicKeyFrom(platformKey),
@@ -108,6 +123,8 @@ export async function serve(options: { demo: boolean } = { demo: true }): Promis
   } catch (err) {
     await workers?.stop();
     await wallet?.close();
+    await relay?.close();
+    await consumer?.stop();
     await db.close();
     throw err;
   }
@@ -121,6 +138,8 @@ export async function serve(options: { demo: boolean } = { demo: true }): Promis
     logger.info({ signal }, 'shutting down: draining HTTP, closing the database');
     await periodic.stop();
     await app.close();
+    await relay?.close();
+    await consumer?.stop();
     await workers?.stop();
     await wallet?.close();
     await db.close();

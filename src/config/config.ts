@@ -111,6 +111,12 @@ export interface Config {
   auditSampling: AuditSampling;
   /** CAREPOINTS_VERIFIER_URL, _TOKEN, _TIMEOUT_MS, _DAILY_LIMIT: the invoice-verification service; null = invoices are not checked with their issuer. */
   invoiceVerifier: InvoiceVerifierConfig | null;
+  /**
+   * CAREPOINTS_NATS_URL: NATS JetStream's servers (comma-separated nats:// or tls:// URLs). With them
+   * the webhook relays notifications to the payments stream and the server applies the stream;
+   * null = the webhook applies them itself, by group commit.
+   */
+  natsServers: string | null;
 }
 
 /** What `npm start` expects when it plays the payment platform itself (no CAREPOINTS_PLATFORM_PUBLIC_KEY). */
@@ -310,6 +316,18 @@ function invoiceVerifier(env: Env): InvoiceVerifierConfig | null {
   };
 }
 
+/** Whether a server list is one or more nats:// or tls:// URLs, comma-separated (also `carepoints ingest --nats`). */
+export function isNatsServerList(servers: string): boolean {
+  return servers.split(',').every((url) => /^(nats|tls):\/\/[^\s,]+$/.test(url));
+}
+
+function natsServers(env: Env): string | null {
+  const servers = env.CAREPOINTS_NATS_URL;
+  if (servers === undefined || servers === '') return null;
+  if (!isNatsServerList(servers)) throw new ConfigError('CAREPOINTS_NATS_URL', `expected nats:// or tls:// URLs, comma-separated, got ${JSON.stringify(servers)}`);
+  return servers;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const mode = environment(env);
   const logLevel = env.LOG_LEVEL ?? 'info';
@@ -352,5 +370,6 @@ export function loadConfig(env: Env = process.env): Config {
     },
     auditSampling: auditSampling(env),
     invoiceVerifier: invoiceVerifier(env),
+    natsServers: natsServers(env),
   };
 }

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type pg from 'pg';
 import type { AuthSettings, EventStreams } from '../auth/index.ts';
 import type { ApiRole } from '../config/config.ts';
-import type { IngestBatcher } from '../payments/batcher.ts';
+import type { NotificationSink } from '../payments/sink.ts';
 import type { Metrics } from './metrics.ts';
 
 /** What every capability's routes receive from the app. */
@@ -15,8 +15,8 @@ export interface AppContext {
   platformPublicKey: KeyObject | null;
   /** The app id notifications must carry (app_id); null = any (library use without configuration). */
   platformAppId: string | null;
-  /** Group commit for webhook notifications. */
-  ingest: IngestBatcher;
+  /** Where webhook notifications go: group commit in this process, or the JetStream relay. */
+  ingest: NotificationSink;
   /** The clock (injectable: tests move time instead of waiting). */
   now: () => Date;
   /** Merchant sign-in: SMS dispatch, cookie policy, derived keys, rate limits. */

@@ -2,14 +2,8 @@ import type pg from 'pg';
 import { MAX_INGEST_BATCH, type IngestResult } from './ingest.ts';
 import { ingestIsolated } from './isolate.ts';
 import type { PaymentNotification } from './notification.ts';
+import { IngestBusyError, type NotificationSink } from './sink.ts';
 
-/** The batcher's queue is full: the sender is told to retry (the platform retries unanswered notifications). */
-export class IngestBusyError extends Error {
-  constructor(readonly waiting: number) {
-    super(`${waiting} payment notifications are waiting to be applied`);
-    this.name = 'IngestBusyError';
-  }
-}
 
 export interface IngestBatcherOptions {
   maxBatch: number;
@@ -34,7 +28,7 @@ interface Waiting {
  * notification is isolated and parked without failing its neighbours; only a database outage fails
  * a batch's requests, and the sender retries them.
  */
-export class IngestBatcher {
+export class IngestBatcher implements NotificationSink {
   private queue: Waiting[] = [];
   private timer: NodeJS.Timeout | null = null;
   private inFlight = 0;

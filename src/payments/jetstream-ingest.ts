@@ -1,8 +1,11 @@
 import type pg from 'pg';
 import { MAX_INGEST_BATCH } from './ingest.ts';
 import { ingestIsolated, reportParked } from './isolate.ts';
-import { consumePayments, type PaymentConsumer } from './jetstream.ts';
+import { consumePayments, DEFAULT_LANES, type PaymentConsumer } from './jetstream.ts';
 import { parseNotification, type PaymentNotification } from './notification.ts';
+
+/** The database connections a consumer holds at once: one a lane. */
+export const JETSTREAM_INGEST_CONNECTIONS = DEFAULT_LANES;
 
 export interface JetStreamIngestOptions {
   servers: string;

@@ -3,7 +3,7 @@
  * broker on publish and handed to the accrual in large batches. The database makes the effect
  * exactly-once; the broker only keeps repeats and losses rare.
  */
-import { AckPolicy, DeliverPolicy, JetStreamApiError, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, JetStreamApiError, jetstream, jetstreamManager, type ConsumerMessages, type JetStreamClient, type JetStreamManager, type JsMsg, type PubAck } from '@nats-io/jetstream';
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 
 export const PAYMENTS_STREAM = 'PAYMENTS';
@@ -13,7 +13,7 @@ const DEFAULT_DUPLICATE_WINDOW_MS = 2 * 60_000;
 const DEFAULT_DURABLE = 'payments-accrual';
 const DEFAULT_BATCH_SIZE = 8_000;
 const DEFAULT_MAX_WAIT_MS = 150;
-const DEFAULT_LANES = 2;
+export const DEFAULT_LANES = 2;
 const MAX_LANES = 16;
 // Messages wait for at most one running batch plus one filling batch; a minute covers a slow database.
 // It is also how long the batches of a consumer that died wait before another consumer gets them.
@@ -44,16 +44,22 @@ export async function ensurePaymentsStream(jsm: JetStreamManager, options: { dup
 }
 
 /** Subject partitioned by merchant, so a cluster can spread merchants over streams or consumers. */
-function paymentSubject(message: Record<string, string>): string {
+function paymentSubject(message: Readonly<Record<string, string>>): string {
   const seller = message.seller_id;
   return `${PAYMENTS_SUBJECT}.${seller !== undefined && SUBJECT_TOKEN.test(seller) ? seller : '_'}`;
 }
 
 /** One state change of one trade is one message; refund_fee is the cumulative refund, so each refund differs. */
-function paymentMessageId(message: Record<string, string>): string | undefined {
+function paymentMessageId(message: Readonly<Record<string, string>>): string | undefined {
   if (!message.trade_no) return undefined;
   const id = `${message.trade_no}:${message.trade_status ?? ''}`;
   return message.refund_fee ? `${id}:${message.refund_fee}` : id;
+}
+
+/** Publishes one payment message under its seller's subject with its message id; resolves once the stream holds it. */
+export function publishPayment(js: JetStreamClient, message: Readonly<Record<string, string>>): Promise<PubAck> {
+  const msgID = paymentMessageId(message);
+  return js.publish(paymentSubject(message), JSON.stringify(message), msgID === undefined ? {} : { msgID });
 }
 
 /**
@@ -72,9 +78,8 @@ export async function publishPayments(nc: NatsConnection, messages: Record<strin
   const lane = async (): Promise<void> => {
     while (!failed && next < messages.length) {
       const message = messages[next++]!;
-      const msgID = paymentMessageId(message);
       try {
-        const ack = await js.publish(paymentSubject(message), JSON.stringify(message), msgID === undefined ? {} : { msgID });
+        const ack = await publishPayment(js, message);
         if (ack.duplicate) duplicates++;
         else published++;
       } catch (err) {

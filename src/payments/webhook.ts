@@ -4,7 +4,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { ApiError } from '../http/errors.ts';
-import { IngestBusyError } from './batcher.ts';
+import { IngestBusyError, IngestUnavailableError } from './sink.ts';
 import { reportParked } from './isolate.ts';
 import { parseNotification } from './notification.ts';
 import { verifyRsa2 } from '../shared/rsa2.ts';
@@ -35,7 +35,7 @@ export const notificationWebhook: FastifyPluginAsync<AppContext> = async (fastif
         tags: ['payments'],
         summary: "The payment platform's asynchronous notification (form-encoded, RSA2-signed)",
         description:
-          'Answers the plain text `success` once the notification is durably applied; anything else makes the platform retry. A repeated notification has no second effect. Only `application/x-www-form-urlencoded` bodies up to 64 KiB, `sign_type` RSA2, and (when configured) our `app_id`.',
+          'Answers the plain text `success` once the notification is durable: applied, or (with CAREPOINTS_NATS_URL) held by the payments stream for the consumers to apply; anything else makes the platform retry. A repeated notification has no second effect. Only `application/x-www-form-urlencoded` bodies up to 64 KiB, `sign_type` RSA2, and (when configured) our `app_id`.',
         consumes: ['application/x-www-form-urlencoded'],
         body: NotificationFields,
         response: { 200: Type.String(), ...ERROR_RESPONSES },
@@ -58,11 +58,13 @@ export const notificationWebhook: FastifyPluginAsync<AppContext> = async (fastif
       }
       const parsed = parseNotification(fields, ctx.now());
       if (!parsed.ok) throw new ApiError(400, parsed.code, parsed.message, parsed.field);
-      const result = await ctx.ingest.submit(parsed.notification).catch((err: unknown) => {
+      const result = await ctx.ingest.submit(parsed.notification, fields).catch((err: unknown) => {
         if (err instanceof IngestBusyError) throw new ApiError(503, 'ingest_busy', `${err.message}; retry in ${INGEST_RETRY_AFTER_SECONDS} s`, undefined, INGEST_RETRY_AFTER_SECONDS);
+        if (err instanceof IngestUnavailableError) throw new ApiError(503, 'ingest_unavailable', `${err.message}; retry in ${INGEST_RETRY_AFTER_SECONDS} s`, undefined, INGEST_RETRY_AFTER_SECONDS);
         throw err;
       });
-      await reportParked(ctx.pool, request.log, [result], 'webhook');
+      // relayed: the consumer that applies it reports a notification it parks
+      if (result) await reportParked(ctx.pool, request.log, [result], 'webhook');
       return reply.type('text/plain').send('success');
     },
   );

@@ -21,6 +21,7 @@ import { hospitalRoutes } from '../hospitals/index.ts';
 import { opsRoutes } from '../ops/index.ts';
 import { payoutRoutes } from '../payouts/routes.ts';
 import { IngestBatcher } from '../payments/batcher.ts';
+import type { NotificationSink } from '../payments/sink.ts';
 import { paymentRoutes } from '../payments/routes.ts';
 import { pointsRoutes } from '../points/routes.ts';
 import { reportRoutes } from '../reports/index.ts';
@@ -71,6 +72,8 @@ export interface AppOptions {
   requestTimeoutSeconds?: number;
   /** Event streams' limit per principal and heartbeat (defaults in src/auth/event-streams.ts); tests shorten the heartbeat. */
   eventStreams?: Partial<EventStreamSettings>;
+  /** Where webhook notifications go; default: group commit in this process (IngestBatcher). The caller closes one it gives. */
+  notificationSink?: NotificationSink;
 }
 
 /**
@@ -114,7 +117,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   app.removeContentTypeParser('text/plain');
 
   const metrics = createMetrics(options.pool);
-  const ingest = new IngestBatcher(options.pool);
+  const ingest = options.notificationSink ?? new IngestBatcher(options.pool);
   const auth = createAuthSettings({
     secret: options.idHashKey,
     sms: new SmsDispatcher(options.smsProvider ?? new DevSmsProvider(options.pool, app.log, { outbox: options.devEndpoints ?? false }), app.log),

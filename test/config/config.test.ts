@@ -63,3 +63,11 @@ test('a bad value names the variable and what was expected', () => {
   ];
   for (const [env, message] of bad) assert.throws(() => loadConfig(env), (err: unknown) => err instanceof ConfigError && message.test(err.message));
 });
+
+test('NATS JetStream for the webhook: none by default; one or more nats:// or tls:// URLs; anything else is refused by name', () => {
+  assert.equal(loadConfig({}).natsServers, null);
+  assert.equal(loadConfig({ CAREPOINTS_NATS_URL: 'nats://10.0.0.1:4222,tls://10.0.0.2:4222' }).natsServers, 'nats://10.0.0.1:4222,tls://10.0.0.2:4222');
+  for (const bad of ['http://10.0.0.1:4222', 'nats://a:1,,nats://b:2', 'nats://a b:1']) {
+    assert.throws(() => loadConfig({ CAREPOINTS_NATS_URL: bad }), (err: unknown) => err instanceof ConfigError && err.variable === 'CAREPOINTS_NATS_URL', bad);
+  }
+});
