@@ -24,7 +24,7 @@ const USAGE = `usage: carepoints <command>
   staff add <username> --role R [--name N]  add a console user (admin, reviewer or analyst); password from CAREPOINTS_STAFF_PASSWORD or generated
   simulate --merchants N --days D --city CITY [--ruleset NAME | --compare A,B] [--fraud-rate R] [--claim-rate R] [--seed S] [--out DIR]
                                           replay a city's programme through the real code and write report.html (simulate --help)
-  capacity --merchants N [--results DIR] [--json]
+  capacity --merchants N [--credits-per-merchant C] [--results DIR] [--json]
                                           cores, database nodes, WAL and storage for N merchants from the latest bench results`;
 
 async function migrateCommand(): Promise<number> {

@@ -69,6 +69,18 @@ test('a bench run replaces a figure and the plan follows it', async () => {
   assert.match(JSON.parse(res.stdout).rates.ingestNotificationsPerCoreS.source, /= 1,000 notifications\/s \(\d{4}-\d{2}-\d{2}\) ÷ 4 cores/);
 });
 
+test('--credits-per-merchant replaces the upper-bound assumption: fewer credits a day, less storage, and the plan says where the figure came from', async () => {
+  const upper = JSON.parse((await cli('--merchants', '25000000', '--json')).stdout);
+  const fifth = JSON.parse((await cli('--merchants', '25000000', '--json', '--credits-per-merchant', '4')).stdout);
+  assert.equal(upper.assumptions.creditsPerMerchantPerDay.value, 10);
+  assert.equal(fifth.assumptions.creditsPerMerchantPerDay.value, 4);
+  assert.match(fifth.assumptions.creditsPerMerchantPerDay.why, /--credits-per-merchant/);
+  assert.ok(fifth.plan.storageBytesPerDay < upper.plan.storageBytesPerDay, 'less kept a day');
+  assert.ok(fifth.plan.dbNodes < upper.plan.dbNodes, `${fifth.plan.dbNodes} nodes against ${upper.plan.dbNodes}`);
+  const text = await cli('--merchants', '25000000', '--credits-per-merchant=4');
+  assert.match(text.stdout, /creditsPerMerchantPerDay = 4 credits\/merchant\/day: given on the command line/);
+});
+
 test('bad flags are refused with the reason', () => {
   const cases: [string[], RegExp][] = [
     [[], /--merchants is required/],
@@ -84,13 +96,19 @@ test('bad flags are refused with the reason', () => {
     [['--merchants', '10', '--json=yes'], /unknown option "--json=yes"/],
     [['--merchants', '10', '--results'], /--results needs a value/],
     [['--merchants', '10', '--results='], /--results needs a value/],
+    [['--merchants', '10', '--credits-per-merchant', '21'], /--credits-per-merchant must be a number from 0 to 20 .* got "21"/],
+    [['--merchants', '10', '--credits-per-merchant', '4.125'], /got "4.125"/],
+    [['--merchants', '10', '--credits-per-merchant', '-1'], /--credits-per-merchant needs a value|got "-1"/],
+    [['--merchants', '10', '--credits-per-merchant', 'four'], /got "four"/],
+    [['--merchants', '10', '--credits-per-merchant', '4', '--credits-per-merchant=5'], /--credits-per-merchant is given twice/],
   ];
   for (const [args, message] of cases) {
     const parsed = parseCapacityArgs(args);
     assert.ok('problem' in parsed, args.join(' '));
     assert.match(parsed.problem, message, args.join(' '));
   }
-  assert.deepEqual(parseCapacityArgs(['--merchants=1000000000', '--results', 'x', '--json']), { merchants: 1_000_000_000, resultsDir: path.resolve('x'), json: true });
+  assert.deepEqual(parseCapacityArgs(['--merchants=1000000000', '--results', 'x', '--json']), { merchants: 1_000_000_000, creditsPerMerchant: null, resultsDir: path.resolve('x'), json: true });
+  assert.equal((parseCapacityArgs(['--merchants', '5', '--credits-per-merchant=4']) as { creditsPerMerchant: number }).creditsPerMerchant, 4);
   assert.equal((parseCapacityArgs(['--merchants', '1']) as { resultsDir: string }).resultsDir, RESULTS, "the project's results wherever it runs from");
 });
 
