@@ -3,9 +3,11 @@ import { isNatsServerList, loadConfig } from '../config/config.ts';
 import { openDatabase } from '../db/database.ts';
 import { migrate } from '../db/migrate.ts';
 import { startJetStreamIngest } from '../payments/jetstream-ingest.ts';
+import { DEFAULT_LANES, MAX_LANES } from '../payments/jetstream.ts';
 
-const USAGE = `usage: carepoints ingest --nats nats://host:port[,nats://host2:port…] [--batch N] [--replicas R] [--ack-wait S]
+const USAGE = `usage: carepoints ingest --nats nats://host:port[,nats://host2:port…] [--batch N] [--lanes L] [--replicas R] [--ack-wait S]
   --batch N      notifications a transaction, 1..10000 (default 8000)
+  --lanes L      batches applied at once, each seller's in one lane and in order, 1..16 (default 2)
   --replicas R   copies of the PAYMENTS stream when this process creates it, 1..5 (default 1; 3 on a three-node cluster)
   --ack-wait S   seconds before the unacknowledged batches of a consumer that died go to another, 1..3600 (default 60)`;
 
@@ -22,12 +24,14 @@ export async function ingestCommand(args: string[]): Promise<number> {
   let batchSize: number | null = 8_000;
   let replicas: number | null = null;
   let ackWaitS: number | null = 60;
+  let lanes: number | null = DEFAULT_LANES;
   for (let i = 0; i < args.length; i++) {
     const flag = args[i];
     const value = args[i + 1];
     if (flag === '--nats' && value) servers = value;
     else if (flag === '--batch') batchSize = integerFlag(value, 1, 10_000);
     else if (flag === '--replicas') replicas = integerFlag(value, 1, 5);
+    else if (flag === '--lanes') lanes = integerFlag(value, 1, MAX_LANES);
     else if (flag === '--ack-wait') ackWaitS = integerFlag(value, 1, 3600);
     else {
       console.error(`${USAGE}\nunexpected ${flag ?? ''} ${value ?? ''}`.trim());
@@ -39,17 +43,18 @@ export async function ingestCommand(args: string[]): Promise<number> {
     console.error(USAGE);
     return 2;
   }
-  if (batchSize === null || ackWaitS === null || (replicas === null && args.includes('--replicas'))) {
+  if (batchSize === null || ackWaitS === null || lanes === null || (replicas === null && args.includes('--replicas'))) {
     console.error(`${USAGE}\na flag's value is out of range`);
     return 2;
   }
   const config = loadConfig();
   const logger = pino({ level: config.logLevel });
-  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize, log: () => {} });
+  // a connection a lane beside the requests' share (a split batch's halves run one after the other)
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, poolSize: config.databasePoolSize + lanes, log: () => {} });
   try {
     await migrate(db.pool);
-    const consumer = await startJetStreamIngest(db.pool, { servers, batchSize, replicas: replicas ?? undefined, ackWaitMs: ackWaitS * 1000, log: logger });
-    logger.info({ servers, batchSize, replicas, ackWaitS }, 'consuming payment messages');
+    const consumer = await startJetStreamIngest(db.pool, { servers, batchSize, lanes, replicas: replicas ?? undefined, ackWaitMs: ackWaitS * 1000, log: logger });
+    logger.info({ servers, batchSize, lanes, replicas, ackWaitS }, 'consuming payment messages');
     await new Promise<void>((resolve) => {
       process.once('SIGINT', resolve);
       process.once('SIGTERM', resolve);

@@ -4,12 +4,14 @@ import { ingestIsolated, reportParked } from './isolate.ts';
 import { consumePayments, DEFAULT_LANES, type PaymentConsumer } from './jetstream.ts';
 import { parseNotification, type PaymentNotification } from './notification.ts';
 
-/** The database connections a consumer holds at once: one a lane. */
+/** The database connections a consumer with the default lanes holds at once: one a lane. */
 export const JETSTREAM_INGEST_CONNECTIONS = DEFAULT_LANES;
 
 export interface JetStreamIngestOptions {
   servers: string;
   batchSize?: number;
+  /** Batches applied at once (jetstream.ts); 2 by default. */
+  lanes?: number;
   replicas?: number;
   ackWaitMs?: number;
   log: { info: (obj: object, msg: string) => void; warn: (obj: object, msg: string) => void; error: (obj: object, msg: string) => void };
@@ -27,6 +29,7 @@ export function startJetStreamIngest(pool: pg.Pool, options: JetStreamIngestOpti
     replicas: options.replicas,
     ackWaitMs: options.ackWaitMs,
     batchSize: Math.min(options.batchSize ?? MAX_INGEST_BATCH, MAX_INGEST_BATCH),
+    ...(options.lanes !== undefined && { lanes: options.lanes }),
     log: (msg, err) => options.log.error({ err }, msg),
     handle: async (batch) => {
       const started = performance.now();

@@ -14,7 +14,7 @@ const DEFAULT_DURABLE = 'payments-accrual';
 const DEFAULT_BATCH_SIZE = 8_000;
 const DEFAULT_MAX_WAIT_MS = 150;
 export const DEFAULT_LANES = 2;
-const MAX_LANES = 16;
+export const MAX_LANES = 16;
 // Messages wait for at most one running batch plus one filling batch; a minute covers a slow database.
 // It is also how long the batches of a consumer that died wait before another consumer gets them.
 const DEFAULT_ACK_WAIT_MS = 60_000;
