@@ -1,4 +1,5 @@
 import { parseAmountInWords } from './amount-words.ts';
+import { decodeWithin } from './ocr/ctc.ts';
 import { DRUG_CATALOGUE, itemCategory } from './drug-names.ts';
 import { parseYuanToFen } from '../shared/money.ts';
 import { PROVINCES_BY_CODE, provinceAtStart } from './provinces.ts';
@@ -94,6 +95,37 @@ function labelledText(lines: readonly TextLine[], label: string, value: string, 
   if (!line) return null;
   const m = new RegExp(`${label}(${value})(?!\\p{Script=Han}*[:;!|：])`, 'u').exec(line.text);
   return m ? field(m[1]!, confidenceOf(line, m.index, m.index + m[0].length), source) : field('', 0, source);
+}
+
+const WORDS_LABEL = /大写\)?[:;!|.,]?/;
+const WORD_CHARS = new Set('人民币零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整正');
+// Where the words end when they share a piece with the figures: (小写) or a digit.
+const WORDS_END = /[(\d.:;A-Za-z]/;
+
+/**
+ * The total in capital numerals (大写). A reading the parser refuses is read again from the
+ * recogniser's steps with the numerals' alphabet only: in small print the greedy reading takes a
+ * look-alike (壹 as 登 or 垫, 陆 as 防) whose numeral is the step's next candidate.
+ */
+function amountInWords(lines: readonly TextLine[], source: Source): Field<number> | null {
+  const greedy = find(lines, new RegExp(`${WORDS_LABEL.source}\\s*((?:人民币)?[${[...WORD_CHARS].join('')}]+)(?=$|\\s|${WORDS_END.source})`));
+  // the words must end where the print does: a look-alike mid-way would otherwise cut them to a valid prefix
+  const greedyFen = greedy ? parseAmountInWords(greedy.groups[0]!) : null;
+  if (greedy && greedyFen !== null) return field(greedyFen, greedy.confidence, source);
+  for (const line of lines) {
+    const at = line.pieces.findIndex((p) => WORDS_LABEL.test(p.text));
+    if (at < 0) continue;
+    const label = WORDS_LABEL.exec(line.pieces[at]!.text)!;
+    const labelEnd = label.index + label[0].length;
+    // the words follow the label in its piece, or are the next piece
+    const [piece, from] = labelEnd < line.pieces[at]!.text.length ? [line.pieces[at]!, labelEnd] : [line.pieces[at + 1], 0];
+    if (!piece?.steps) return null;
+    const end = piece.text.slice(from).search(WORDS_END);
+    const reread = decodeWithin(piece.steps, from, end < 0 ? piece.text.length : from + end, (ch) => WORD_CHARS.has(ch));
+    const fen = reread ? parseAmountInWords(reread.text) : null;
+    return fen === null ? null : field(fen, Math.min(reread!.confidence, piece.confidence), source);
+  }
+  return null;
 }
 
 type KindRule = readonly [RegExp, InvoiceKind];
@@ -196,8 +228,6 @@ export function extractPrintedFields(lines: readonly TextLine[], source: Source)
   // Labels are matched by their tail: the recogniser drops or swaps a leading character now and then.
   const outpatient = find(lines, /(?:诊号|住院号)[:;!|.,]?\s*([0-9A-Za-z]{4,20})/);
   const insurance = find(lines, /医保类型[:;!|.,]?\s*(\p{Script=Han}{2,12})/u);
-  const words = find(lines, /大写\)?[:;!|.,]?\s*((?:人民币)?[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整]+)/);
-  const wordsFen = words ? parseAmountInWords(words.groups[0]!) : null;
   const title = lines.find((l) => provinceAtStart(l.text) !== null);
   const province = title
     ? field(provinceAtStart(title.text)!, Math.min(...title.pieces.map((p) => p.confidence)), source)
@@ -220,7 +250,7 @@ export function extractPrintedFields(lines: readonly TextLine[], source: Source)
     diagnosis: labelledText(lines, '(?:临床|门诊)?诊断(?:结果)?[:;!|：]\\s*', '[\\p{Script=Han}A-Za-z0-9()（）、，,]{2,40}', source),
     items: extractItems(lines, source),
     totalFen: money(lines, '(?:\\(小写?\\)|小写\\)?|(?<!金额)合计)', source),
-    totalInWordsFen: words && wordsFen !== null ? field(wordsFen, words.confidence, source) : null,
+    totalInWordsFen: amountInWords(lines, source),
     payment: {
       // 其他基金支付 ends in 基金支付 too: it is another fund's line, not the pooling fund's
       poolingFundFen: money(lines, '(?<!其[他它])基金支付', source),
