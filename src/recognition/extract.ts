@@ -1,5 +1,6 @@
 import { parseAmountInWords } from './amount-words.ts';
 import { decodeWithin } from './ocr/ctc.ts';
+import { entryBehindReading, type ReadingSteps } from './lexicon.ts';
 import { DRUG_CATALOGUE, itemCategory } from './drug-names.ts';
 import { parseYuanToFen } from '../shared/money.ts';
 import { PROVINCES_BY_CODE, provinceAtStart } from './provinces.ts';
@@ -17,6 +18,8 @@ type Source = Field<unknown>['source'];
 interface Hit {
   readonly groups: readonly string[];
   readonly confidence: number;
+  /** The recogniser's steps behind the first group, when it lies in one OCR piece. */
+  readonly firstAt: ReadingSteps | null;
 }
 
 // Label and value may be one OCR piece or two; the colon is often misread as ! ; | or dropped.
@@ -34,10 +37,24 @@ function confidenceOf(line: TextLine, from: number, to: number): number {
   return confidence;
 }
 
+/** The steps behind the text from `from` to `to` of a line, when one piece holds it all. */
+function stepsOf(line: TextLine, from: number, to: number): ReadingSteps | null {
+  let offset = 0;
+  for (const piece of line.pieces) {
+    const end = offset + piece.text.length;
+    if (from >= offset && to <= end) return piece.steps ? { steps: piece.steps, offset: from - offset } : null;
+    offset = end + 1;
+  }
+  return null;
+}
+
 function find(lines: readonly TextLine[], pattern: RegExp): Hit | null {
+  const withIndices = pattern.hasIndices ? pattern : new RegExp(pattern.source, `${pattern.flags}d`);
   for (const line of lines) {
-    const m = pattern.exec(line.text);
-    if (m) return { groups: m.slice(1).map((g) => g ?? ''), confidence: confidenceOf(line, m.index, m.index + m[0].length) };
+    const m = withIndices.exec(line.text);
+    if (!m) continue;
+    const first = m.indices?.[1];
+    return { groups: m.slice(1).map((g) => g ?? ''), confidence: confidenceOf(line, m.index, m.index + m[0].length), firstAt: first ? stepsOf(line, first[0], first[1]) : null };
   }
   return null;
 }
@@ -128,6 +145,20 @@ function amountInWords(lines: readonly TextLine[], source: Source): Field<number
   return null;
 }
 
+/** The schemes a bill's 医保类型 names (national basic schemes, their former names, self-pay). */
+const INSURANCE_TYPES = [
+  '职工基本医疗保险',
+  '城镇职工基本医疗保险',
+  '城乡居民基本医疗保险',
+  '城镇居民基本医疗保险',
+  '新型农村合作医疗',
+  '公费医疗',
+  '离休人员医疗保障',
+  '生育保险',
+  '工伤保险',
+  '自费',
+];
+
 type KindRule = readonly [RegExp, InvoiceKind];
 
 const TITLE_KINDS: readonly KindRule[] = [
@@ -163,12 +194,20 @@ function detectKind(lines: readonly TextLine[], source: Source): Field<InvoiceKi
 const NAME_TOKEN = /\p{Script=Han}{2,}[\p{Script=Han}A-Za-z()]*/gu;
 const HEADER_WORDS = /^(项目名称|金额|品名|数量|单位|备注|规格|金额\(元\))$/;
 
+const CATALOGUE_NAMES = DRUG_CATALOGUE.entries.map((e) => e.name);
+
+/** A name the recogniser read, as the catalogue's entry: the one its steps back, or else the one it is closest to. */
+function catalogueName(name: string, at: ReadingSteps | null): { name: string; corrected: boolean } {
+  const backed = at && DRUG_CATALOGUE.categoryOf(name) === null ? entryBehindReading(name, at, CATALOGUE_NAMES) : null;
+  return backed ? { name: backed, corrected: true } : DRUG_CATALOGUE.correct(name);
+}
+
 /**
  * One item; a name the recogniser read (not a PDF's text layer) is corrected against the drug
  * catalogue when it is close to one known name and no other, and the reading kept beside it.
  */
-function lineItem(name: string, nameConfidence: number, amountFen: number, amountConfidence: number, source: Source): LineItem {
-  const { name: corrected, corrected: changed } = source === 'ocr' ? DRUG_CATALOGUE.correct(name) : { name, corrected: false };
+function lineItem(name: string, at: ReadingSteps | null, nameConfidence: number, amountFen: number, amountConfidence: number, source: Source): LineItem {
+  const { name: corrected, corrected: changed } = source === 'ocr' ? catalogueName(name, at) : { name, corrected: false };
   const item = { name: corrected, category: itemCategory(corrected), amountFen, confidence: Math.min(nameConfidence, amountConfidence) };
   return changed ? { ...item, printedName: name } : item;
 }
@@ -180,18 +219,17 @@ function extractItems(lines: readonly TextLine[], source: Source): LineItem[] {
   const items: LineItem[] = [];
   for (const line of lines.slice(header + 1)) {
     if (/合计|大写|小写/.test(line.text)) break;
-    let pending: { name: string; confidence: number } | null = null;
+    let pending: { name: string; at: ReadingSteps | null; confidence: number } | null = null;
     for (const piece of line.pieces) {
-      const tokens = piece.text.match(new RegExp(`${MONEY}|${NAME_TOKEN.source}`, 'gu')) ?? [];
-      for (const token of tokens) {
+      for (const { 0: token, index } of piece.text.matchAll(new RegExp(`${MONEY}|${NAME_TOKEN.source}`, 'gu'))) {
         const fen = /^\d/.test(token) ? parseYuanToFen(token.replace(',', '.')) : null;
         if (fen !== null) {
-          if (pending) items.push(lineItem(pending.name, pending.confidence, fen, piece.confidence, source));
+          if (pending) items.push(lineItem(pending.name, pending.at, pending.confidence, fen, piece.confidence, source));
           pending = null;
         } else if (!HEADER_WORDS.test(token)) {
           // Between two names with no amount, keep a known charge name over noise (a watermark fragment).
           const known = pending !== null && itemCategory(pending.name) !== 'other' && itemCategory(token) === 'other';
-          if (!known) pending = { name: token, confidence: piece.confidence };
+          if (!known) pending = { name: token, at: piece.steps ? { steps: piece.steps, offset: index } : null, confidence: piece.confidence };
         }
       }
     }
@@ -244,7 +282,7 @@ export function extractPrintedFields(lines: readonly TextLine[], source: Source)
     payerName: payer ? field(payer.groups[0]!, payer.confidence, source) : null,
     outpatientNumber: outpatient ? field(outpatient.groups[0]!, outpatient.confidence, source) : null,
     issuerNames: issuerNames(lines, kind.value, source),
-    insuranceType: insurance ? field(insurance.groups[0]!, insurance.confidence, source) : null,
+    insuranceType: insurance ? field((insurance.firstAt && entryBehindReading(insurance.groups[0]!, insurance.firstAt, INSURANCE_TYPES)) ?? insurance.groups[0]!, insurance.confidence, source) : null,
     // the label needs its colon (often misread as ; ! |): 诊断 also ends item names (超声诊断费)
     department: labelledText(lines, '(?:就诊)?科室[:;!|：]?\\s*', '\\p{Script=Han}{2,12}', source),
     diagnosis: labelledText(lines, '(?:临床|门诊)?诊断(?:结果)?[:;!|：]\\s*', '[\\p{Script=Han}A-Za-z0-9()（）、，,]{2,40}', source),
