@@ -7,10 +7,15 @@ import { PROVINCES_BY_CODE, provinceAtStart } from './provinces.ts';
 import type { TextLine } from './text-lines.ts';
 import type { Field, Invoice, InvoiceKind, LineItem } from './types.ts';
 
+/** A reading of the issuer's name, with the recogniser's steps behind it where one OCR piece holds it. */
+export interface IssuerReading extends Field<string> {
+  readonly at?: ReadingSteps;
+}
+
 /** What the printed text says, before the registry and the QR code are consulted. */
 export type PrintedFields = Omit<Invoice, 'hospital' | 'qr' | 'confidence'> & {
   /** Readings of the issuer's name, best guess first (a seal's rim can add stray characters). */
-  readonly issuerNames: readonly Field<string>[];
+  readonly issuerNames: readonly IssuerReading[];
 };
 
 type Source = Field<unknown>['source'];
@@ -237,19 +242,23 @@ function extractItems(lines: readonly TextLine[], source: Source): LineItem[] {
   return items;
 }
 
-function issuerNames(lines: readonly TextLine[], kind: InvoiceKind, source: Source): Field<string>[] {
+function issuerNames(lines: readonly TextLine[], kind: InvoiceKind, source: Source): IssuerReading[] {
   if (kind === 'pharmacy') {
     const title = lines.find((l) => /药房|药店|药业/.test(l.text));
     return title ? [field(title.text.replace(/\s/g, ''), Math.min(...title.pieces.map((p) => p.confidence)), source)] : [];
   }
   const line = lines.find((l) => /收款单位|收费单位/.test(l.text));
   if (!line) return [];
-  const names: Field<string>[] = [];
-  const after = /(?:收款单位|收费单位)(?:\(章\)|章)?[:;!|.,]?\s*(.*?)\s*(?:复核人|收款人|$)/.exec(line.text);
-  if (after && after[1]) names.push(field(after[1].replace(/\s/g, ''), confidenceOf(line, after.index, after.index + after[0].length), source));
+  const names: IssuerReading[] = [];
+  const after = /(?:收款单位|收费单位)(?:\(章\)|章)?[:;!|.,]?\s*(.*?)\s*(?:复核人|收款人|$)/d.exec(line.text);
+  if (after && after[1]) {
+    const at = stepsOf(line, after.indices![1]![0], after.indices![1]![1]);
+    names.push({ ...field(after[1].replace(/\s/g, ''), confidenceOf(line, after.index, after.index + after[0].length), source), ...(at && { at }) });
+  }
   for (const piece of line.pieces) {
     const name = piece.text.replace(/^.*(?:收款单位|收费单位)(?:\(章\)|章)?[:;!|.,]?/, '');
-    if (/医院|中心|卫生院|门诊部|诊所/.test(name) && !names.some((n) => n.value === name)) names.push(field(name, piece.confidence, source));
+    const at = piece.steps && { steps: piece.steps, offset: piece.text.length - name.length };
+    if (/医院|中心|卫生院|门诊部|诊所/.test(name) && !names.some((n) => n.value === name)) names.push({ ...field(name, piece.confidence, source), ...(at && { at }) });
   }
   return names;
 }
