@@ -159,6 +159,19 @@ if (baseline) {
 const degraded = rows.filter((r) => r.variant !== 'clean');
 const degradedAccuracy = degraded.reduce((s, r) => s + r.fieldAccuracy, 0) / degraded.length;
 console.log(`degraded mean field accuracy ${degradedAccuracy.toFixed(1)}%`);
+// the median of the variants' p50s: each variant weighs the same however many photos it had
+const medianOf = (values: number[]): number => percentile([...values].sort((a, b) => a - b), 50);
+if (rows.length > 0) {
+  const target = (variant: string): number => (variant === 'clean' ? 99.5 : variant.startsWith('far') ? 97 : 98);
+  const below = rows.filter((r) => r.fieldAccuracy < target(r.variant) || r.noInvoice > 0);
+  const ratio = (now: number, before: number | undefined): string => (before === undefined ? '' : ` (before issue 26 ${before.toFixed(0)} ms, ratio ${(now / before).toFixed(2)})`);
+  const wall = medianOf(rows.map((r) => r.p50));
+  const cpu = medianOf(rows.map((r) => r.cpuP50));
+  console.log('\nissue 26 figures (median of the variants\' p50s)');
+  console.log(`  one photo, p50      ${wall.toFixed(0)} ms${ratio(wall, baseline ? medianOf(rows.map((r) => r.baseline!.p50)) : undefined)}; target ≤ 500 ms`);
+  console.log(`  CPU per photo, p50  ${cpu.toFixed(0)} ms${ratio(cpu, baseline ? medianOf(rows.map((r) => r.baseline!.cpuP50)) : undefined)}; target ≤ 800 ms`);
+  console.log(`  field accuracy under target (far ≥ 97%, clean ≥ 99.5%, others ≥ 98%; no readable photo answered no invoice): ${below.map((r) => `${r.variant} ${r.fieldAccuracy.toFixed(1)}%${r.noInvoice > 0 ? ` (${r.noInvoice} no invoice)` : ''}`).join(', ') || 'none'}`);
+}
 console.log(`model load ${recognizer.modelLoadMs} ms; peak RSS ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MiB; 1-min load average ${loadAtStart.toFixed(2)} at start, ${os.loadavg()[0]!.toFixed(2)} at end on ${os.availableParallelism()} cores`);
 if (missedFields.size > 0) console.log(`misread fields: ${[...missedFields].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k}×${n}`).join(', ')}`);
 for (const r of rows) {
@@ -176,8 +189,6 @@ if (qualityRows.length > 0) {
 }
 console.log(`bench=recognition model_load_ms=${recognizer.modelLoadMs} peak_rss_mib=${(process.resourceUsage().maxRSS / 1024).toFixed(0)}`);
 if (rows.length > 0) {
-  // the median of the variants' p50s: each variant weighs the same however many photos it had
-  const medianOf = (values: number[]) => percentile([...values].sort((a, b) => a - b), 50);
   writeBenchResult(
     'recognition',
     {

@@ -1,12 +1,26 @@
-import type { PrintedFields } from './extract.ts';
-import type { HospitalRegistry } from './hospitals.ts';
+import type { IssuerReading, PrintedFields } from './extract.ts';
+import type { HospitalMatch, HospitalRegistry } from './hospitals.ts';
+import { entryBehindReading } from './lexicon.ts';
 import type { QrPayload } from './qr-payload.ts';
 import type { Field, HospitalField, Invoice, PaymentSplit } from './types.ts';
 
-function matchIssuer(registry: HospitalRegistry, names: readonly Field<string>[]): HospitalField | null {
+/**
+ * The registry entry a reading denotes: the closest name, or where none is close enough, the one the
+ * recogniser's own candidates back (a seal over 湛江市高明区人民医院 read as 湛注市高聘区人民权院,
+ * with 江 and 明 among the candidates).
+ */
+function matchName(registry: HospitalRegistry, name: IssuerReading): HospitalMatch {
+  const match = registry.match(name.value);
+  if (match.hospital || !name.at) return match;
+  const entry = entryBehindReading(name.value, name.at, registry.hospitals.flatMap((h) => [h.name, ...h.aliases]));
+  // the similarity stays the reading's own: the name was read less surely than an exact print
+  return entry ? { ...registry.match(entry), similarity: match.similarity } : match;
+}
+
+function matchIssuer(registry: HospitalRegistry, names: readonly IssuerReading[]): HospitalField | null {
   let best: HospitalField | null = null;
   for (const name of names) {
-    const match = registry.match(name.value);
+    const match = matchName(registry, name);
     const candidate: HospitalField = {
       printedName: name.value,
       hospitalId: match.hospital?.id ?? null,

@@ -58,7 +58,7 @@ async function ocrLines(engine: OcrEngine, page: GreyImage): Promise<TextLine[]>
   const flat = flattenIllumination(level);
   const size = detectorSize(flat);
   const texts = await engine.read(await resizeGrey(flat, size.width, size.height), flat);
-  const pieces: TextPiece[] = texts.map((t) => ({ text: t.text, confidence: t.confidence, slope: t.slope, ...t.box }));
+  const pieces: TextPiece[] = texts.map((t) => ({ text: t.text, confidence: t.confidence, slope: t.slope, steps: t.steps, ...t.box }));
   return groupIntoLines(pieces);
 }
 

@@ -1,3 +1,5 @@
+import type { CtcSteps } from './ocr/ctc.ts';
+
 /** A piece of text with its horizontal extent and vertical centre, from OCR or from a PDF text layer. */
 export interface TextPiece {
   readonly text: string;
@@ -8,6 +10,8 @@ export interface TextPiece {
   readonly y1: number;
   /** dy/dx of the text, where the reader measured it. */
   readonly slope?: number;
+  /** The recogniser's steps behind `text` (OCR only), for reading a field again with its alphabet. */
+  readonly steps?: CtcSteps;
 }
 
 export interface TextLine {

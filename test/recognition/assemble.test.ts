@@ -90,3 +90,16 @@ test('without an amount in the QR the printed total stands and the rest is compa
   assert.equal(check?.outcome, 'pass');
   assert.doesNotMatch(check!.message, /total/);
 });
+
+test('an issuer read too far from every name is matched where the recogniser\'s candidates back the differences', () => {
+  // 杭州市第一人民医院 under a seal: 州 read as 川 and 院 as 完 with the right ones their second candidates, 医 as 区 with nothing behind it
+  const reading = '杭川市第一人民区完';
+  const behind: Record<number, string> = { 1: '州', 8: '院' };
+  const candidates = [...reading].map((char, i) => [{ char, probability: 0.6 }, ...(behind[i] ? [{ char: behind[i]!, probability: 0.3 }] : [])]);
+  const at = { steps: { candidates, emittedAt: candidates.map((_, i) => i) }, offset: 0 };
+  const backed = assembleInvoice(printed({ issuerNames: [{ ...ocr(reading), at }] }), registry, null);
+  assert.equal(backed.hospital?.hospitalId, 'H1');
+  assert.ok(backed.hospital!.similarity < 0.8, 'the similarity stays the reading\'s own');
+  // without the steps the reading is too far from every name
+  assert.equal(assembleInvoice(printed({ issuerNames: [ocr(reading)] }), registry, null).hospital?.hospitalId, null);
+});

@@ -142,3 +142,17 @@ test('a bill whose title names no kind is classified from its patient-number lab
   ];
   for (const [lines, kind] of cases) assert.equal(extractPrintedFields(lines, 'ocr').kind.value, kind, lines.map((l) => l.text).join(' / '));
 });
+
+test('a total in words with a look-alike is read again with the numerals, never cut to a valid prefix', () => {
+  // 叁仟元零垫角: the greedy match stops at 垫, and 叁仟元零 alone would parse as 3,000 yuan
+  const cut = extractPrintedFields(page('金额合计(大写)叁仟元零垫角  (小写)3000.30'), 'ocr');
+  assert.equal(cut.totalInWordsFen, null);
+  // with the recogniser's steps, 登 is read again as its numeral candidate 壹
+  const text = '金额合计(大写)登仟元整';
+  const candidates = [...text].map((char) => (char === '登' ? [{ char: '登', probability: 0.4 }, { char: '壹', probability: 0.3 }] : [{ char, probability: 0.9 }]));
+  const steps = { candidates, emittedAt: [...text].map((_, i) => i) };
+  const lines = groupIntoLines([{ text, confidence: 0.9, x0: 0, x1: 300, y0: 0, y1: 24, steps }]);
+  const reread = extractPrintedFields(lines, 'ocr').totalInWordsFen;
+  assert.equal(reread?.value, 100_000);
+  assert.ok(Math.abs(reread!.confidence - (0.3 + 0.9 * 3) / 4) < 1e-3);
+});

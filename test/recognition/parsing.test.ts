@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { normaliseChargeCategory } from '../../src/recognition/categories.ts';
 import { parseQrPayload } from '../../src/recognition/qr-payload.ts';
 import { groupIntoLines, normaliseText, type TextPiece } from '../../src/recognition/text-lines.ts';
-import { decodeCtc } from '../../src/recognition/ocr/ctc.ts';
+import { decodeCtc, decodeWithin } from '../../src/recognition/ocr/ctc.ts';
 import { unifyIdeographs } from '../../src/recognition/pdf.ts';
 import { textBoxesFromProbabilities } from '../../src/recognition/ocr/text-boxes.ts';
 
@@ -76,6 +76,28 @@ test('greedy CTC decoding drops blanks and repeats and reports mean confidence',
   assert.equal(decoded.text, '票据 ');
   assert.ok(Math.abs(decoded.confidence - (0.8 + 0.6 + 0.6) / 3) < 1e-6);
   assert.deepEqual(decodeCtc(new Float32Array(classes * 2).fill(0).map((_, i) => (i % classes === 0 ? 1 : 0)), 2, classes, dictionary), { text: '', confidence: 0 });
+});
+
+test('a field read again with its alphabet takes the step\'s likeliest allowed character, never drops one', () => {
+  const dictionary = ['登', '壹', '仟', '元', '防', '(', '1'];
+  const classes = dictionary.length + 2;
+  const step = (probabilities: Record<string, number>): number[] => {
+    const row = new Array<number>(classes).fill(0);
+    for (const [char, p] of Object.entries(probabilities)) row[char === '' ? 0 : dictionary.indexOf(char) + 1] = p;
+    return row;
+  };
+  // 登仟元(1 read greedily; 壹 is the first step's second candidate
+  const rows = [step({ 登: 0.5, 壹: 0.2, '': 0.1 }), step({ '': 0.9 }), step({ 仟: 0.9 }), step({ 元: 0.8 }), step({ '(': 0.9 }), step({ 1: 0.9 })];
+  const decoded = decodeCtc(Float32Array.from(rows.flat()), rows.length, classes, dictionary);
+  assert.equal(decoded.text, '登仟元(1');
+  const numerals = (ch: string): boolean => '壹仟元'.includes(ch);
+  const reread = decodeWithin(decoded.steps!, 0, 3, numerals);
+  assert.equal(reread?.text, '壹仟元');
+  assert.ok(Math.abs(reread!.confidence - (0.2 + 0.9 + 0.8) / 3) < 1e-6);
+  // 防 with no numeral among its candidates: a blank there would make another amount
+  const lost = [step({ 防: 0.6, '': 0.3 }), step({ 仟: 0.9 })];
+  const lostDecoded = decodeCtc(Float32Array.from(lost.flat()), lost.length, classes, dictionary);
+  assert.equal(decodeWithin(lostDecoded.steps!, 0, 2, numerals), null);
 });
 
 test('probability maps become boxes around each text blob, grown back by the unclip ratio', () => {
