@@ -3,9 +3,13 @@
  * 1,000 and 8,000, on an embedded PostgreSQL with durable settings (fsync on), with 1 and with
  * BENCH_CLIENTS (default 2) concurrent clients. Each transfer credits a random merchant (of
  * BENCH_MERCHANTS) from the hot programme funding account. BENCH_DATABASE_URL points it at
- * another server instead. The machine-readable lines report the BENCH_CLIENTS runs.
+ * another server instead. The machine-readable lines report the BENCH_CLIENTS runs. Baseline, in the
+ * same run and database: plain batched INSERTs of transfer-sized rows (8,000 a statement, one
+ * transaction each, a primary key and nothing else), by as many clients; each rate is also given as
+ * a ratio to it.
  */
 import { randomUUID } from 'node:crypto';
+import type pg from 'pg';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,6 +33,28 @@ const PLAN: { batch: number; transfers: number }[] = [
   { batch: 8_000, transfers: 800_000 },
 ];
 
+/**
+ * Plain batched INSERTs of rows shaped like a transfer (an id, two accounts, an amount, a code, a
+ * time), 8,000 a statement and a transaction, by `clients` at once: what this machine's PostgreSQL
+ * writes with no ledger around it, the ceiling each figure is read against.
+ */
+async function rawInsertRate(db: pg.Pool, clients: number): Promise<number> {
+  await db.query('CREATE TABLE raw_transfers (id uuid PRIMARY KEY, debit bigint NOT NULL, credit bigint NOT NULL, amount bigint NOT NULL, code text NOT NULL, at timestamptz NOT NULL DEFAULT now())');
+  const batches = 50;
+  let next = 0;
+  const start = performance.now();
+  await Promise.all(
+    Array.from({ length: clients }, async () => {
+      while (next++ < batches) {
+        await db.query("INSERT INTO raw_transfers (id, debit, credit, amount, code) SELECT gen_random_uuid(), 1, 8 * g + 2, 200, 'accrual' FROM generate_series(1, 8000) AS g");
+      }
+    }),
+  );
+  const perS = Math.round((batches * 8_000) / ((performance.now() - start) / 1000));
+  await db.query('DROP TABLE raw_transfers');
+  return perS;
+}
+
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'carepoints-bench-'));
 const server = process.env.BENCH_DATABASE_URL ? null : await startEmbeddedPostgres({ dir });
 const url = await ensureDatabase(process.env.BENCH_DATABASE_URL ?? server!.url, `carepoints_bench_${process.pid}`);
@@ -45,6 +71,9 @@ try {
   const funding = (await programmeAccountIds(pool)).programme_funding;
   const { rows: accounts } = await pool.query<{ account_id: number }>("SELECT account_id FROM ledger_accounts WHERE kind = 'merchant_available'");
   const available = accounts.map((a) => a.account_id);
+
+  const baseline = await rawInsertRate(pool, CLIENTS);
+  console.log(`baseline: plain batched INSERTs of transfer-sized rows, ${CLIENTS} clients: ${baseline} rows/s`);
 
   const results: { batch: number; clients: number; transfers: number; seconds: number; perS: number; p50Ms: number; p99Ms: number }[] = [];
   for (const { batch, transfers } of PLAN) {
@@ -81,15 +110,17 @@ try {
 
   const { rows: check } = await pool.query<{ ok: boolean }>('SELECT sum(debits_posted) = sum(credits_posted) AS ok FROM ledger_accounts');
   console.log(`\ncpus: ${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}; PostgreSQL ${server ? 'embedded (fsync on)' : 'server'}; ${MERCHANTS} merchants; double entry holds: ${check[0]!.ok}\n`);
-  console.log('| batch | clients | transfers | seconds | transfers/s | batch p50 ms | batch p99 ms |');
-  console.log('|------:|--------:|----------:|--------:|------------:|-------------:|-------------:|');
+  console.log('| batch | clients | transfers | seconds | transfers/s | ratio to raw inserts | batch p50 ms | batch p99 ms |');
+  console.log('|------:|--------:|----------:|--------:|------------:|--:|-------------:|-------------:|');
   for (const r of results) {
-    console.log(`| ${r.batch} | ${r.clients} | ${r.transfers} | ${r.seconds.toFixed(2)} | ${r.perS} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} |`);
+    console.log(`| ${r.batch} | ${r.clients} | ${r.transfers} | ${r.seconds.toFixed(2)} | ${r.perS} | ${(r.perS / baseline).toFixed(2)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} |`);
   }
   console.log('');
-  for (const r of results.filter((x) => x.clients === CLIENTS)) console.log(`bench=ledger batch=${r.batch} transfers_per_s=${r.perS} clients=${r.clients}`);
+  console.log(`bench=ledger baseline_rows_per_s=${baseline} clients=${CLIENTS}`);
+  for (const r of results.filter((x) => x.clients === CLIENTS)) console.log(`bench=ledger batch=${r.batch} transfers_per_s=${r.perS} ratio=${(r.perS / baseline).toFixed(2)} clients=${r.clients}`);
   writeBenchResult('ledger', {
     clients: { value: CLIENTS, unit: 'clients', note: 'concurrent clients of the batch_* figures' },
+    raw_insert_rows_per_s: { value: baseline, unit: 'rows/s', note: 'plain batched INSERTs of transfer-sized rows, the same run and clients' },
     ...Object.fromEntries(results.filter((x) => x.clients === CLIENTS).map((r) => [`batch_${r.batch}_transfers_per_s`, { value: r.perS, unit: 'transfers/s' }])),
   });
 } finally {

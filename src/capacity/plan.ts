@@ -17,6 +17,8 @@ export interface MeasuredRates {
   ingestNotificationsPerCoreS: Measured;
   /** The signed webhook: one notification a request, the heaviest HTTP request measured. */
   webhookRequestsPerCoreS: Measured;
+  /** The signed webhook relayed to JetStream (answered once the stream holds it; consumers apply it apart). */
+  webhookRelayRequestsPerCoreS: Measured;
   /** bench:ledger, batches of 8,000, its concurrent clients over its machine's cores: PostgreSQL-bound. */
   ledgerTransfersPerCoreS: Measured;
   /** bench:sweeps, the slower of the lapse and expiry sweeps. */
@@ -108,6 +110,8 @@ export interface CapacityPlan {
   ingestionCores: number;
   /** The same notifications one per signed webhook request instead of the batch API (an alternative, not added to the total). */
   ingestionCoresIfWebhook: number;
+  /** The same relayed to JetStream: the webhook's cores, plus the consumers' (at the ingestion rate). */
+  ingestionCoresIfWebhookRelay: number;
   ledgerCores: number;
   recognitionCores: number;
   /** The claims bench's end-to-end rate: a cross-check of recognitionCores; the larger of the two counts. */
@@ -146,6 +150,7 @@ export function planCapacity(merchants: number, rates: MeasuredRates, a: Assumpt
 
   const ingestionCores = Math.ceil(peakNotificationsPerS / rates.ingestNotificationsPerCoreS.value);
   const ingestionCoresIfWebhook = Math.ceil(peakNotificationsPerS / rates.webhookRequestsPerCoreS.value);
+  const ingestionCoresIfWebhookRelay = Math.ceil(peakNotificationsPerS / rates.webhookRelayRequestsPerCoreS.value) + ingestionCores;
   // sweeps run in periodic rounds all day long: their average rate, not the peak's
   const ledgerCores = Math.ceil(peakCollectionTransfersPerS / rates.ledgerTransfersPerCoreS.value + sweptLotsPerDay / SECONDS_PER_DAY / rates.sweepLotsPerCoreS.value);
   const recognitionCores = Math.ceil((peakPhotosPerS * rates.recognitionCpuMsPerPhoto.value) / 1000);
@@ -186,6 +191,7 @@ export function planCapacity(merchants: number, rates: MeasuredRates, a: Assumpt
     peakApiRequestsPerS,
     ingestionCores,
     ingestionCoresIfWebhook,
+    ingestionCoresIfWebhookRelay,
     ledgerCores,
     recognitionCores,
     claimsEndToEndCores,

@@ -30,6 +30,7 @@ export function loadMeasuredRates(dir: string): MeasuredRates {
   return {
     ingestNotificationsPerCoreS: perCore('accrual', 'batch_realistic_notifications_per_s', 'notifications/s'),
     webhookRequestsPerCoreS: perCore('accrual', 'webhook_requests_per_s', 'requests/s'),
+    webhookRelayRequestsPerCoreS: perCore('accrual', 'webhook_relay_requests_per_s', 'requests/s'),
     ledgerTransfersPerCoreS: perCore('ledger', 'batch_8000_transfers_per_s', 'transfers/s'),
     sweepLotsPerCoreS: lapse.value <= expire.value ? lapse : expire,
     recognitionCpuMsPerPhoto: asIs('recognition', 'cpu_ms_per_photo_p50', 'ms'),

@@ -33,6 +33,12 @@ export function renderPlan(plan: CapacityPlan, rates: MeasuredRates, a: Assumpti
     ['figure', 'value', 'how', 'from'],
     ['ingestion cores (batch API)', count(plan.ingestionCores), `${count(plan.peakNotificationsPerS)} notifications/s ÷ ${rate(r.ingestNotificationsPerCoreS.value)}/s a core`, from(r.ingestNotificationsPerCoreS)],
     ['  the same by webhook (alternative)', count(plan.ingestionCoresIfWebhook), `${count(plan.peakNotificationsPerS)} requests/s ÷ ${rate(r.webhookRequestsPerCoreS.value)}/s a core`, from(r.webhookRequestsPerCoreS)],
+    [
+      '  by webhook relayed to JetStream',
+      count(plan.ingestionCoresIfWebhookRelay),
+      `${count(plan.peakNotificationsPerS)} requests/s ÷ ${rate(r.webhookRelayRequestsPerCoreS.value)}/s a core + the consumers' ${count(plan.ingestionCores)}`,
+      from(r.webhookRelayRequestsPerCoreS, r.ingestNotificationsPerCoreS),
+    ],
     ['ledger cores (collect, sweeps)', count(plan.ledgerCores), `${count(plan.peakCollectionTransfersPerS)} transfers/s ÷ ${rate(r.ledgerTransfersPerCoreS.value)}/s + ${count(plan.sweptLotsPerDay / SECONDS_PER_DAY)} lots/s ÷ ${rate(r.sweepLotsPerCoreS.value)}/s`, from(r.ledgerTransfersPerCoreS, r.sweepLotsPerCoreS)],
     ['recognition cores', count(plan.recognitionCores), `${rate(plan.peakPhotosPerS)} photos/s × ${count(r.recognitionCpuMsPerPhoto.value)} CPU ms a photo`, from(r.recognitionCpuMsPerPhoto)],
     ['  claims end to end (cross-check)', count(plan.claimsEndToEndCores), `${rate(plan.peakClaimsPerS)} claims/s ÷ ${rate(r.claimsPerCoreS.value)}/s a core`, from(r.claimsPerCoreS)],

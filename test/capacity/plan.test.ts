@@ -7,6 +7,7 @@ const m = (value: number) => ({ value, source: 'test' });
 const RATES: MeasuredRates = {
   ingestNotificationsPerCoreS: m(7),
   webhookRequestsPerCoreS: m(4),
+  webhookRelayRequestsPerCoreS: m(20),
   ledgerTransfersPerCoreS: m(8),
   sweepLotsPerCoreS: m(5),
   recognitionCpuMsPerPhoto: m(1_000),
@@ -29,6 +30,7 @@ test('86,400 merchants (one a second of the day) under the default assumptions, 
   assert.equal(plan.peakNotificationsPerS, 60);
   assert.equal(plan.ingestionCores, 9, '60/s ÷ 7/s a core = 8.6, rounded up');
   assert.equal(plan.ingestionCoresIfWebhook, 15, '60/s ÷ 4/s a core');
+  assert.equal(plan.ingestionCoresIfWebhookRelay, 12, '60/s ÷ 20/s a core, and the consumers: the 9 ingestion cores');
   // 80% of 864,000 credits collected: 691,200 a day = 8/s, 24/s at peak ÷ 8 = 3 cores; 864,000 swept lots = 10/s ÷ 5 = 2 cores
   assert.equal(plan.collectionTransfersPerDay, 691_200);
   assert.equal(plan.peakCollectionTransfersPerS, 24);
