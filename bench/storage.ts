@@ -9,6 +9,9 @@
  * written (pg_current_wal_insert_lsn), divided by the phase's notifications or transfers. A CHECKPOINT
  * before each phase makes each pay its full-page images, as steady running does once per checkpoint.
  * Also bytes per payments row and per ledger_transfers row (whole table with indexes / rows).
+ * Baseline, in the same run and database: the notifications' own fields (trade number, payee, payer,
+ * amount, payment time) as plain rows with a primary key, inserted in the same batches; each phase's
+ * bytes are also given as a ratio to a baseline row's.
  */
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
@@ -83,6 +86,22 @@ try {
     return notes.length;
   };
 
+  const baseline = await measure(pool, async () => {
+    await pool.query('CREATE TABLE raw_notifications (trade_no text PRIMARY KEY, seller_id text NOT NULL, buyer_id text NOT NULL, total_fen bigint NOT NULL, paid_at timestamptz NOT NULL)');
+    const notes = day('B');
+    for (let i = 0; i < notes.length; i += 8_000) {
+      const batch = notes.slice(i, i + 8_000);
+      await pool.query('INSERT INTO raw_notifications SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::timestamptz[])', [
+        batch.map((n) => n.tradeNo),
+        batch.map((n) => n.sellerId),
+        batch.map((n) => n.buyerId),
+        batch.map((n) => n.totalAmountFen),
+        batch.map((n) => n.gmtPayment),
+      ]);
+    }
+    return notes.length;
+  });
+  await pool.query('DROP TABLE raw_notifications');
   const earning = await measure(pool, () => ingest(day('E')));
   const nonEarning = await measure(pool, () => ingest(day('N')));
   const { rows: merchants } = await pool.query<{ merchant_id: number }>('SELECT merchant_id::int FROM merchants ORDER BY merchant_id');
@@ -116,18 +135,29 @@ try {
     ['ledger transfer (batch 8,000)', ledger],
   ] as const;
   console.log(`\ncpus: ${os.cpus().length}; ${MERCHANTS} merchants × ${PAYERS} payers; PostgreSQL ${server ? 'embedded (fsync on)' : 'server'}\n`);
-  console.log('| unit | count | table bytes per unit | WAL bytes per unit |');
-  console.log('|---|--:|--:|--:|');
-  for (const [name, m] of rows) console.log(`| ${name} | ${m.units} | ${m.bytesPerUnit.toFixed(0)} | ${m.walBytesPerUnit.toFixed(0)} |`);
+  const ratio = (value: number, of: number) => (value / of).toFixed(2);
+  console.log('| unit | count | table bytes per unit | ratio to a plain row | WAL bytes per unit | ratio to a plain row |');
+  console.log('|---|--:|--:|--:|--:|--:|');
+  console.log(`| plain row of the notification's fields (baseline) | ${baseline.units} | ${baseline.bytesPerUnit.toFixed(0)} | 1.00 | ${baseline.walBytesPerUnit.toFixed(0)} | 1.00 |`);
+  for (const [name, m] of rows) {
+    console.log(`| ${name} | ${m.units} | ${m.bytesPerUnit.toFixed(0)} | ${ratio(m.bytesPerUnit, baseline.bytesPerUnit)} | ${m.walBytesPerUnit.toFixed(0)} | ${ratio(m.walBytesPerUnit, baseline.walBytesPerUnit)} |`);
+  }
   for (const [name, m] of rows) {
     if (m.grownPerUnit.length) console.log(`${name}, growth per unit by table: ${m.grownPerUnit.map(([t, b]) => `${t} ${b.toFixed(0)}`).join(', ')}`);
   }
   console.log(`\npayments: ${paymentRowBytes.toFixed(0)} bytes a row; ledger_transfers: ${transferRowBytes.toFixed(0)} bytes a row (with indexes)\n`);
-  for (const [name, m] of rows) console.log(`bench=storage unit=${name.split(' (')[0]!.replaceAll(' ', '_')} count=${m.units} bytes=${m.bytesPerUnit.toFixed(0)} wal_bytes=${m.walBytesPerUnit.toFixed(0)}`);
+  console.log(`bench=storage unit=baseline_row count=${baseline.units} bytes=${baseline.bytesPerUnit.toFixed(0)} wal_bytes=${baseline.walBytesPerUnit.toFixed(0)}`);
+  for (const [name, m] of rows) {
+    console.log(
+      `bench=storage unit=${name.split(' (')[0]!.replaceAll(' ', '_')} count=${m.units} bytes=${m.bytesPerUnit.toFixed(0)} bytes_ratio=${ratio(m.bytesPerUnit, baseline.bytesPerUnit)} wal_bytes=${m.walBytesPerUnit.toFixed(0)} wal_ratio=${ratio(m.walBytesPerUnit, baseline.walBytesPerUnit)}`,
+    );
+  }
   const bytes = (value: number, note: string) => ({ value: Math.round(value), unit: 'bytes', note });
   writeBenchResult(
     'storage',
     {
+      baseline_row_table_bytes: bytes(baseline.bytesPerUnit, "a plain row of a notification's own fields with its key, the same run"),
+      baseline_row_wal_bytes: bytes(baseline.walBytesPerUnit, 'WAL of that plain row, the same run'),
       earning_notification_table_bytes: bytes(earning.bytesPerUnit, 'growth of all tables with indexes per notification that earns (payment, trade number, lot, transfer, accounts, day tables)'),
       earning_notification_wal_bytes: bytes(earning.walBytesPerUnit, 'WAL per notification that earns, full-page images after a checkpoint included'),
       non_earning_notification_table_bytes: bytes(nonEarning.bytesPerUnit, 'growth per notification of a repeat payer (earns nothing)'),
