@@ -136,6 +136,7 @@ export const ERROR_CATALOGUE = {
   wrong_app_id: { zh: '应用编号不符。', en: 'The app id does not match.' },
   webhook_not_configured: { zh: '收款通知尚未配置。', en: 'Payment notifications are not configured.' },
   ingest_busy: { zh: '收款通知处理繁忙，请稍后重发。', en: 'Payment notifications are busy. Please send again shortly.' },
+  ingest_unavailable: { zh: '收款通知暂时无法接收，请稍后重发。', en: 'Payment notifications cannot be taken just now. Please send again shortly.' },
   invalid_format: { zh: '字段格式不对。', en: 'A field has the wrong format.' },
   invalid_amount: { zh: '金额无效。', en: 'The amount is not valid.' },
   invalid_date: { zh: '日期无效。', en: 'The date is not valid.' },
