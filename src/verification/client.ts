@@ -16,7 +16,7 @@ export interface HttpsVerifierOptions {
 }
 
 /** Explicit limits: an answer larger than this is not read; nobody waits longer than this. */
-const MAX_ANSWER_BYTES = 256 * 1024;
+export const MAX_ANSWER_BYTES = 256 * 1024;
 export const MAX_VERIFIER_TIMEOUT_MS = 30_000;
 
 export function createHttpsVerifier(options: HttpsVerifierOptions): InvoiceVerifier {
@@ -36,8 +36,8 @@ export function createHttpsVerifier(options: HttpsVerifierOptions): InvoiceVerif
           signal,
         });
         if (res.status >= 500) return { kind: 'unavailable', reason: 'outage', detail: `the service answered HTTP ${res.status}` };
-        const text = await res.text();
-        if (text.length > MAX_ANSWER_BYTES) return { kind: 'unavailable', reason: 'invalid_answer', detail: `an answer of ${text.length} characters, more than ${MAX_ANSWER_BYTES}` };
+        const text = await textWithin(res, MAX_ANSWER_BYTES);
+        if (text === null) return { kind: 'unavailable', reason: 'invalid_answer', detail: `an answer of more than ${MAX_ANSWER_BYTES} bytes` };
         if (res.status !== 200) return { kind: 'unavailable', reason: 'invalid_answer', detail: `the service answered HTTP ${res.status}` };
         let body: unknown;
         try {
@@ -52,4 +52,21 @@ export function createHttpsVerifier(options: HttpsVerifierOptions): InvoiceVerif
       }
     },
   };
+}
+
+/** The body as text, read only up to `maxBytes`: null (and the rest left unread) when it is longer. */
+async function textWithin(res: Response, maxBytes: number): Promise<string | null> {
+  if (!res.body) return '';
+  const reader = res.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let bytes = 0;
+  for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+    bytes += chunk.value.byteLength;
+    if (bytes > maxBytes) {
+      await reader.cancel();
+      return null;
+    }
+    chunks.push(chunk.value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
 }

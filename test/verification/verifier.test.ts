@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { createHttpsVerifier, startVerifierSandbox, type IssuedBill, type VerifierSandbox } from '../../src/verification/index.ts';
+import { createHttpsVerifier, MAX_ANSWER_BYTES, startVerifierSandbox, type IssuedBill, type VerifierSandbox } from '../../src/verification/index.ts';
 
 const TOKEN = 'a-sandbox-token';
 const BILL: IssuedBill = {
@@ -84,6 +84,27 @@ test('an answer outside the schema is not read as a verdict', async () => {
       assert.match(a.kind === 'unavailable' ? a.detail : '', detail);
     }
   } finally {
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+});
+
+test('an answer longer than the limit is not read: the client stops at the limit and decides without it', async () => {
+  // an endless answer: the client must stop reading, not wait for its end or hold it all
+  const server = http.createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'application/json' });
+    const chunk = Buffer.alloc(64 * 1024, 0x20);
+    const more = () => {
+      while (!res.destroyed && res.write(chunk));
+      if (!res.destroyed) res.once('drain', more);
+    };
+    more();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  try {
+    const a = await client(`http://127.0.0.1:${(server.address() as AddressInfo).port}`, 5_000).verify(ASK);
+    assert.deepEqual(a, { kind: 'unavailable', reason: 'invalid_answer', detail: `an answer of more than ${MAX_ANSWER_BYTES} bytes` });
+  } finally {
+    server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 });
