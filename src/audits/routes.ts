@@ -6,6 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { nullable } from '../http/schemas.ts';
 import { actorOf, authenticate, bearerSecurity } from '../auth/index.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeTimeCursor, encodeTimeCursor } from '../http/cursor.ts';
@@ -15,7 +16,6 @@ import { OVERPAID_REASON_CODES } from './reasons.ts';
 import { auditStatistics } from './statistics.ts';
 import { auditCounts, AuditRefused, decideAudit, getAudit, listPendingAudits, type AuditDecision, type ClaimAudit } from './store.ts';
 
-const nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Fen = Type.Integer({ minimum: 0 });
 
 const ReasonCode = Type.Union(OVERPAID_REASON_CODES.map((c) => Type.Literal(c)), { description: 'Why the claim was overpaid; the merchant reads its words in their language' });

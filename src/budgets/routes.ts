@@ -7,6 +7,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { nullable } from '../http/schemas.ts';
 import { actorOf, authenticate, bearerSecurity, recordAudit, SESSION_SECURITY } from '../auth/index.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeCursor, encodeCursor } from '../http/cursor.ts';
@@ -19,7 +20,6 @@ import { liabilityReport } from './liability.ts';
 import { liabilityRows } from './rollup.ts';
 import { budgetOfCity, BudgetExists, createBudget, listBudgets, type CityBudget } from './store.ts';
 
-const nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Fen = Type.Integer({ minimum: 0 });
 const staffSecurity = [...bearerSecurity, { staffCookie: [] }];
 const Period = Type.String({ pattern: '^[0-9]{4}-(0[1-9]|1[0-2])$', description: 'A calendar month of business days (Asia/Shanghai), YYYY-MM' });

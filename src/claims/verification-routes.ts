@@ -6,6 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
+import { nullable } from '../http/schemas.ts';
 import { authenticate, bearerSecurity } from '../auth/index.ts';
 import { ERROR_RESPONSES, type AppContext } from '../http/context.ts';
 import { decodeTimeCursor, encodeTimeCursor } from '../http/cursor.ts';
@@ -13,7 +14,6 @@ import { listSchema, pageOf, pageQueryFields } from '../http/list.ts';
 import { verificationCacheState } from '../verification/index.ts';
 import { listDeferredChecks, verificationSummary } from './verification-store.ts';
 
-const nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
 const Count = Type.Integer({ minimum: 0 });
 const AfterPayment = Type.Union([Type.Literal('queued'), Type.Literal('verified'), Type.Literal('mismatched'), Type.Literal('unknown_bill')]);
 

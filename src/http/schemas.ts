@@ -10,3 +10,6 @@ export const MerchantIdParams = Type.Object(
   { id: Type.String({ pattern: ID_PATTERN, description: 'Merchant id' }) },
   { additionalProperties: false },
 );
+
+/** A schema that also admits null (a field that is there, with no value). */
+export const nullable = <T extends Type.TSchema>(schema: T) => Type.Union([schema, Type.Null()]);
